@@ -1,0 +1,91 @@
+//! How a failed ClickUp exchange becomes a verdict. Shared by every check
+//! that reads an API answer, so that "API unreachable" and a refused token
+//! read the same wherever they surface.
+
+use super::{CheckId, Outcome, Status};
+use crate::client::ApiError;
+
+/// What ClickUp's authentication error codes mean, in the user's terms.
+pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
+    Some(match ecode {
+        "OAUTH_017" => "the Authorization header is missing",
+        "OAUTH_019" => "the OAuth token was not found",
+        "OAUTH_021" | "OAUTH_023" => "the token is not authorised for this workspace",
+        "OAUTH_025" => "the token is invalid (revoked, regenerated or mistyped)",
+        "OAUTH_027" => "the team is not authorised: the token has no access to that workspace",
+        _ => return None,
+    })
+}
+
+/// How a failed ClickUp exchange reads, for every check that calls the API:
+/// unreachable (5xx, timeout, transport) and refused tokens FAIL; a 429 or
+/// an undecodable body cannot be judged and is ERROR.
+pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
+    let unreachable_hint =
+        "check network egress to the API host, proxy settings (HTTPS_PROXY), and ClickUp's status page";
+    match error {
+        e if e.is_unreachable() => {
+            Outcome::new(id, Status::Fail, format!("API unreachable: {e}")).hint(unreachable_hint)
+        }
+        ApiError::Http { status: 429, .. } => {
+            Outcome::new(id, Status::Error, format!("rate limited, cannot evaluate: {error}"))
+                .hint("wait for the rate-limit window to reset, then run again")
+        }
+        ApiError::Http {
+            status: 400 | 401 | 403,
+            ecode,
+            ..
+        } => {
+            let meaning = ecode
+                .as_deref()
+                .and_then(ecode_meaning)
+                .unwrap_or("the token was refused");
+            Outcome::new(id, Status::Fail, format!("{meaning}: {error}"))
+                .hint("generate a new token in ClickUp (Settings > Apps), update the deployed secret, and redeploy")
+        }
+        ApiError::Http { status, .. } => Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
+            .hint(format!("HTTP {status}: is the API URL the v2 base (…/api/v2)?")),
+        ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, error.to_string())
+            .hint("point --api-url at the final API origin; the token is never sent across origins"),
+        ApiError::Decode { .. } | ApiError::TooLarge { .. } => {
+            Outcome::new(id, Status::Error, format!("cannot confirm the token: {error}"))
+                .hint("the server does not speak ClickUp's API shapes: check --api-url")
+        }
+        ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => {
+            Outcome::new(id, Status::Fail, format!("API unreachable: {error}")).hint(unreachable_hint)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_auth_code_has_a_meaning() {
+        for code in [
+            "OAUTH_017",
+            "OAUTH_019",
+            "OAUTH_021",
+            "OAUTH_023",
+            "OAUTH_025",
+            "OAUTH_027",
+        ] {
+            assert!(ecode_meaning(code).is_some(), "{code}");
+        }
+        assert_eq!(ecode_meaning("APP_002"), None);
+    }
+
+    #[test]
+    fn verdicts_carry_the_calling_check() {
+        let e = ApiError::Http {
+            endpoint: "GET /team".into(),
+            status: 401,
+            ecode: Some("OAUTH_027".into()),
+            err: None,
+        };
+        let o = judge_error(CheckId::Workspaces, &e);
+        assert_eq!((o.id, o.status), (CheckId::Workspaces, Status::Fail));
+        assert!(o.summary.contains("no access to that workspace"), "{}", o.summary);
+    }
+}

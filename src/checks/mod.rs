@@ -1,0 +1,255 @@
+//! The closed registry of checks and the types every check speaks.
+//!
+//! Each check lives in its own module and exposes one pure function,
+//! `evaluate(&Evidence, &CheckConfig) -> Outcome`: no I/O, no clock, no
+//! printing. [`CheckId`] is matched exhaustively in [`evaluate`], so a new
+//! check does not compile until it is wired. Words such as `PASS` appear only
+//! in renderers; here statuses are typed and ordered.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod api_error;
+pub mod auth;
+pub mod latency;
+pub mod platform;
+pub mod rate_limit;
+pub mod workspaces;
+
+use std::time::Duration;
+
+use crate::config::CheckConfig;
+use crate::evidence::Evidence;
+
+/// A check's stable identifier. The kebab-case strings are public API: users
+/// type them in `--only`, `--skip` and dashboards read them from JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum CheckId {
+    /// `GET /user` answers with the user the token belongs to.
+    Auth,
+    /// Headroom left in the token's per-minute request budget.
+    RateLimit,
+    /// Round-trip time of `GET /user`, p50/p95/max over several samples.
+    Latency,
+    /// The workspaces (`/team`) the token can reach.
+    Workspaces,
+    /// ClickUp's own public status page.
+    Platform,
+}
+
+impl CheckId {
+    /// Every check, in the order the report lists them.
+    pub const ALL: [CheckId; 5] = [
+        CheckId::Auth,
+        CheckId::RateLimit,
+        CheckId::Latency,
+        CheckId::Workspaces,
+        CheckId::Platform,
+    ];
+
+    /// The stable kebab-case id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Auth => "auth",
+            CheckId::RateLimit => "rate-limit",
+            CheckId::Latency => "latency",
+            CheckId::Workspaces => "workspaces",
+            CheckId::Platform => "platform",
+        }
+    }
+
+    /// A short human title for tables and reports.
+    pub fn title(self) -> &'static str {
+        match self {
+            CheckId::Auth => "API token authenticates",
+            CheckId::RateLimit => "Rate-limit headroom",
+            CheckId::Latency => "API latency",
+            CheckId::Workspaces => "Workspaces reachable",
+            CheckId::Platform => "ClickUp platform status",
+        }
+    }
+
+    /// How urgent a non-passing result is, from the checklist's alert table:
+    /// auth failures and an unreachable API are P1, rate limiting and latency
+    /// P2. A platform incident is ClickUp's, not the team's, so it is P2.
+    pub fn severity(self) -> Severity {
+        match self {
+            CheckId::Auth | CheckId::Workspaces => Severity::P1,
+            CheckId::RateLimit | CheckId::Latency | CheckId::Platform => Severity::P2,
+        }
+    }
+
+    /// Whether the check needs requests to the ClickUp API (and so a token).
+    pub fn needs_api(self) -> bool {
+        !matches!(self, CheckId::Platform)
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A verdict, ordered from least to most serious so that the overall status
+/// of a run is the maximum of its outcomes.
+///
+/// `Error` means "could not evaluate": evidence was missing or unparseable.
+/// It is never turned into `Pass`. It ranks below `Fail` only because a
+/// definite failure is the more useful headline when both are present; both
+/// fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Not run (by policy or because it does not apply).
+    Skip,
+    /// Healthy.
+    Pass,
+    /// Works, but needs attention.
+    Warn,
+    /// Could not evaluate; the reason is in the summary.
+    Error,
+    /// Not ready for production.
+    Fail,
+}
+
+impl Status {
+    /// The lower-case word used in JSON and other machine formats.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Skip => "skip",
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Error => "error",
+            Status::Fail => "fail",
+        }
+    }
+
+    /// Whether this status fails the run (exit code 1).
+    pub fn is_failing(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+}
+
+/// Alert priority, from the production checklist's alert table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Page someone: the integration is down.
+    P1,
+    /// Degraded: act within the day.
+    P2,
+    /// Attention needed.
+    P3,
+}
+
+impl Severity {
+    /// `P1`, `P2` or `P3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::P1 => "P1",
+            Severity::P2 => "P2",
+            Severity::P3 => "P3",
+        }
+    }
+}
+
+/// A named number with its unit, so that every format can chart it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// Name including the unit suffix, e.g. `p95_ms`; stable public API.
+    pub name: &'static str,
+    /// The value.
+    pub value: f64,
+}
+
+/// What one check concluded, with enough evidence that every renderer can
+/// explain the verdict without re-running anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Which check.
+    pub id: CheckId,
+    /// The verdict.
+    pub status: Status,
+    /// One line: what was seen, against what was required.
+    pub summary: String,
+    /// Further lines of evidence, each a complete sentence or fact.
+    pub details: Vec<String>,
+    /// Numbers behind the verdict.
+    pub metrics: Vec<Metric>,
+    /// What to do about a non-passing verdict.
+    pub hint: Option<String>,
+    /// How long gathering this check's evidence took.
+    pub duration: Duration,
+}
+
+impl Outcome {
+    /// A bare outcome; builders below add the rest.
+    pub fn new(id: CheckId, status: Status, summary: impl Into<String>) -> Self {
+        Outcome {
+            id,
+            status,
+            summary: summary.into(),
+            details: Vec::new(),
+            metrics: Vec::new(),
+            hint: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// Adds a remediation hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a line of evidence.
+    pub fn detail(mut self, line: impl Into<String>) -> Self {
+        self.details.push(line.into());
+        self
+    }
+
+    /// Adds a metric.
+    pub fn metric(mut self, name: &'static str, value: f64) -> Self {
+        self.metrics.push(Metric { name, value });
+        self
+    }
+
+    /// Sets how long gathering took.
+    pub fn took(mut self, duration: Duration) -> Self {
+        self.duration = duration;
+        self
+    }
+}
+
+/// Runs one check's pure evaluation. Exhaustive on purpose.
+pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+    match id {
+        CheckId::Auth => auth::evaluate(evidence, cfg),
+        CheckId::RateLimit => rate_limit::evaluate(evidence, cfg),
+        CheckId::Latency => latency::evaluate(evidence, cfg),
+        CheckId::Workspaces => workspaces::evaluate(evidence, cfg),
+        CheckId::Platform => platform::evaluate(evidence, cfg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_order_by_seriousness() {
+        assert!(Status::Skip < Status::Pass);
+        assert!(Status::Pass < Status::Warn);
+        assert!(Status::Warn < Status::Error);
+        assert!(Status::Error < Status::Fail);
+        assert!(Status::Fail.is_failing() && Status::Error.is_failing());
+        assert!(!Status::Warn.is_failing());
+    }
+
+    #[test]
+    fn ids_are_kebab_case_and_match_clap_names() {
+        use clap::ValueEnum;
+        for id in CheckId::ALL {
+            let clap_name = id.to_possible_value().map(|v| v.get_name().to_owned());
+            assert_eq!(clap_name.as_deref(), Some(id.as_str()));
+        }
+    }
+}

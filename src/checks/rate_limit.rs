@@ -1,0 +1,305 @@
+//! `rate-limit`: headroom in the token's per-minute budget, read from the
+//! `X-RateLimit-*` headers of the answers already gathered (no request of
+//! its own: every request spends the budget the production integration
+//! shares).
+//!
+//! Absent headers mean "unknown", never "plenty": that is ERROR.
+
+use super::{CheckId, Outcome, Status};
+use crate::config::CheckConfig;
+use crate::evidence::{Evidence, RateLimitHeaders};
+
+const ID: CheckId = CheckId::RateLimit;
+
+/// One response's rate-limit state, parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Requests allowed per window.
+    pub limit: u64,
+    /// Requests left in this window.
+    pub remaining: u64,
+    /// Seconds until the window resets, when stated.
+    pub reset_in: Option<u64>,
+}
+
+/// Parses one response's headers; `Ok(None)` when it carried none.
+pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, String> {
+    if headers.limit.is_none() && headers.remaining.is_none() {
+        return Ok(None);
+    }
+    let number = |name: &str, value: &Option<String>| -> Result<u64, String> {
+        let value = value
+            .as_deref()
+            .ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
+        value
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))
+    };
+    let limit = number("X-RateLimit-Limit", &headers.limit)?;
+    let remaining = number("X-RateLimit-Remaining", &headers.remaining)?;
+    if limit == 0 {
+        return Err("X-RateLimit-Limit is 0".to_owned());
+    }
+    if remaining > limit {
+        return Err(format!(
+            "X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"
+        ));
+    }
+    let reset_in = match &headers.reset {
+        None => None,
+        Some(v) => Some(
+            seconds_until(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?,
+        ),
+    };
+    Ok(Some(Snapshot {
+        limit,
+        remaining,
+        reset_in,
+    }))
+}
+
+/// `X-RateLimit-Reset` is documented as Unix seconds; small values are read
+/// as "seconds from now", a variant some gateways send.
+fn seconds_until(value: &str, now_unix: u64) -> Option<u64> {
+    let n: u64 = value.trim().parse().ok()?;
+    Some(if n >= 1_000_000_000 {
+        n.saturating_sub(now_unix)
+    } else {
+        n
+    })
+}
+
+fn shorten(value: &str) -> String {
+    value.chars().take(20).collect()
+}
+
+fn reset_text(reset_in: Option<u64>) -> String {
+    match reset_in {
+        Some(0) => "the window resets now".to_owned(),
+        Some(s) => format!("resets in {s}s"),
+        None => "reset time not stated".to_owned(),
+    }
+}
+
+/// Evaluates the headers of every ClickUp answer in the evidence.
+pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+    let responses = evidence.api_responses();
+    let now = evidence.observed_at_unix;
+    if let Some((headers, _)) = responses
+        .iter()
+        .find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429))
+    {
+        let reset = parse(headers, now)
+            .ok()
+            .flatten()
+            .and_then(|s| s.reset_in)
+            .or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));
+        let mut o = Outcome::new(ID, Status::Fail, format!("rate limited: the API answered 429; {}", reset_text(reset)))
+            .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
+            .metric("remaining", 0.0);
+        if let Some(s) = reset {
+            o = o.metric("reset_in_s", s as f64);
+        }
+        return o;
+    }
+    let answered = responses
+        .iter()
+        .filter(|(_, e)| e.is_none_or(|e| e.http_status().is_some()))
+        .count();
+    let mut lowest: Option<Snapshot> = None;
+    for (headers, _) in &responses {
+        match parse(headers, now) {
+            Err(reason) => return Outcome::new(ID, Status::Error, format!("cannot read the rate limit: {reason}")),
+            Ok(Some(s)) if lowest.is_none_or(|l| s.remaining < l.remaining) => lowest = Some(s),
+            Ok(_) => {}
+        }
+    }
+    let Some(s) = lowest else {
+        let summary = if answered == 0 {
+            "no answer from the API to read X-RateLimit headers from; headroom unknown".to_owned()
+        } else {
+            format!("none of {answered} API answers carried X-RateLimit headers; headroom unknown")
+        };
+        return Outcome::new(ID, Status::Error, summary);
+    };
+    let mut o = Outcome::new(ID, Status::Pass, String::new())
+        .metric("remaining", s.remaining as f64)
+        .metric("limit", s.limit as f64);
+    if let Some(r) = s.reset_in {
+        o = o.metric("reset_in_s", r as f64);
+    }
+    let headroom = format!(
+        "{} of {} requests left in this window; {}",
+        s.remaining,
+        s.limit,
+        reset_text(s.reset_in)
+    );
+    let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
+    if s.remaining == 0 {
+        o.status = Status::Fail;
+        o.summary = format!("budget exhausted: {headroom}");
+        o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
+    } else if (s.remaining as f64) < s.limit as f64 * cfg.rate_limit_warn_percent / 100.0 {
+        o.status = Status::Warn;
+        o.summary = format!("low headroom (under {}%): {headroom}", cfg.rate_limit_warn_percent);
+        o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
+    } else if let Some(plan) = mismatch {
+        o.status = Status::Warn;
+        o.summary = format!(
+            "limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected",
+            s.limit,
+            plan.as_str(),
+            plan.requests_per_minute()
+        );
+        o.detail(headroom)
+            .hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
+    } else {
+        o.summary = headroom;
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::client::{ApiError, User};
+    use crate::config::Plan;
+    use crate::evidence::Probe;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn headers(limit: &str, remaining: &str, reset: Option<&str>) -> RateLimitHeaders {
+        RateLimitHeaders {
+            limit: Some(limit.into()),
+            remaining: Some(remaining.into()),
+            reset: reset.map(Into::into),
+            retry_after: None,
+        }
+    }
+
+    fn evidence(answers: Vec<(RateLimitHeaders, Result<User, ApiError>)>) -> Evidence {
+        Evidence {
+            observed_at_unix: NOW,
+            user: answers
+                .into_iter()
+                .map(|(rate_limit, result)| Probe {
+                    result,
+                    elapsed: Duration::from_millis(5),
+                    rate_limit,
+                })
+                .collect(),
+            ..Evidence::default()
+        }
+    }
+
+    fn ok() -> Result<User, ApiError> {
+        Ok(User { id: 1, username: None })
+    }
+
+    fn run(answers: Vec<(RateLimitHeaders, Result<User, ApiError>)>) -> Outcome {
+        evaluate(&evidence(answers), &CheckConfig::default())
+    }
+
+    #[test]
+    fn plenty_of_headroom_passes_with_the_lowest_remaining() {
+        let reset = (NOW + 42).to_string();
+        let o = run(vec![
+            (headers("100", "97", Some(&reset)), ok()),
+            (headers("100", "95", Some(&reset)), ok()),
+        ]);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.summary, "95 of 100 requests left in this window; resets in 42s");
+    }
+
+    #[test]
+    fn warns_strictly_under_ten_percent() {
+        assert_eq!(run(vec![(headers("100", "10", None), ok())]).status, Status::Pass);
+        let o = run(vec![(headers("100", "9", None), ok())]);
+        assert_eq!(o.status, Status::Warn);
+        assert!(o.summary.contains("9 of 100"), "{}", o.summary);
+    }
+
+    #[test]
+    fn zero_remaining_fails() {
+        assert_eq!(run(vec![(headers("100", "0", Some("30")), ok())]).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_429_fails_with_the_reset_time() {
+        let err = ApiError::Http {
+            endpoint: "GET /user".into(),
+            status: 429,
+            ecode: Some("APP_002".into()),
+            err: None,
+        };
+        let o = run(vec![(
+            headers("100", "0", Some(&(NOW + 37).to_string())),
+            Err(err.clone()),
+        )]);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.summary.contains("resets in 37s"), "{}", o.summary);
+        let retry = RateLimitHeaders {
+            retry_after: Some("12".into()),
+            ..RateLimitHeaders::default()
+        };
+        assert!(run(vec![(retry, Err(err))]).summary.contains("resets in 12s"));
+    }
+
+    #[test]
+    fn missing_headers_are_errors_never_passes() {
+        let o = run(vec![(RateLimitHeaders::default(), ok())]);
+        assert_eq!(o.status, Status::Error);
+        assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
+        let unreachable = ApiError::Transport {
+            endpoint: "GET /user".into(),
+            reason: "refused".into(),
+        };
+        assert_eq!(
+            run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status,
+            Status::Error
+        );
+        assert_eq!(
+            evaluate(&Evidence::default(), &CheckConfig::default()).status,
+            Status::Error
+        );
+    }
+
+    #[test]
+    fn malformed_or_partial_headers_are_errors() {
+        for h in [
+            headers("lots", "5", None),
+            headers("100", "-1", None),
+            headers("100", "101", None),
+            headers("0", "0", None),
+            headers("100", "50", Some("tomorrow")),
+            RateLimitHeaders {
+                remaining: Some("5".into()),
+                ..RateLimitHeaders::default()
+            },
+        ] {
+            assert_eq!(run(vec![(h.clone(), ok())]).status, Status::Error, "{h:?}");
+        }
+    }
+
+    #[test]
+    fn a_limit_that_disagrees_with_the_plan_warns() {
+        let cfg = CheckConfig {
+            plan: Some(Plan::Enterprise),
+            ..CheckConfig::default()
+        };
+        let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
+        assert_eq!(o.status, Status::Warn);
+        assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
+        let cfg = CheckConfig {
+            plan: Some(Plan::Business),
+            ..CheckConfig::default()
+        };
+        assert_eq!(
+            evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status,
+            Status::Pass
+        );
+    }
+}

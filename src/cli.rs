@@ -1,0 +1,149 @@
+//! Commands and flags (clap derive). Environment fallbacks for URLs and the
+//! config path are read in `config::resolve`, not here, so that clap's
+//! conflict rules see only what was typed and precedence is tested in one
+//! place.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::checks::CheckId;
+use crate::sandbox::ScenarioName;
+
+/// Is this ClickUp API v2 integration ready for production?
+///
+/// Runs auth, rate-limit, latency, workspace and platform-status checks
+/// concurrently and prints PASS / WARN / FAIL / ERROR per check.
+/// Exit codes: 0 nothing failed, 1 a check failed or could not be
+/// evaluated, 2 the run could not start (bad flag, bad config, no token).
+#[derive(Debug, Parser)]
+#[command(name = "clickup-preflight", version, max_term_width = 100)]
+pub struct Cli {
+    /// More logging on stderr: -v for the tool's own steps, -vv for the HTTP stack too.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Print only checks that did not pass.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the checks and report (exit 0 pass, 1 fail, 2 could not start).
+    Check(CheckArgs),
+    /// Serve the built-in fake ClickUp API and status page until interrupted.
+    Sandbox(SandboxArgs),
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Read the token from this file instead of CLICKUP_API_TOKEN.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// ClickUp API base URL [env: CLICKUP_API_URL] [default: https://api.clickup.com/api/v2].
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub api_url: Option<String>,
+
+    /// Status page URL, Status.io or Statuspage summary.json [env: CLICKUP_STATUS_URL].
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub status_url: Option<String>,
+
+    /// Config file [env: CLICKUP_PREFLIGHT_CONFIG] [default: ./checks.toml if present].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Per-request timeout, e.g. 10, 2.5s, 500ms [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Overall deadline for the whole run [default: 30s, or timeout + 5s if longer].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+
+    /// Run only these checks (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    pub only: Vec<CheckId>,
+
+    /// Skip these checks (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    pub skip: Vec<CheckId>,
+
+    /// Run against the built-in fake ClickUp with this scenario: no token, no network.
+    #[arg(long, value_enum, value_name = "SCENARIO")]
+    pub sandbox: Option<ScenarioName>,
+}
+
+/// Flags of `sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+
+    /// Which behaviour to model.
+    #[arg(long, value_enum, default_value_t = ScenarioName::Healthy)]
+    pub scenario: ScenarioName,
+}
+
+/// Output formats for stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people, with hints below it.
+    Table,
+    /// Stable JSON (schema_version 1) for machines.
+    Json,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    crate::duration::parse(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn only_takes_comma_separated_ids() {
+        let cli = Cli::try_parse_from(["clickup-preflight", "check", "--only", "auth,rate-limit"]).expect("parses");
+        let Command::Check(args) = cli.command else {
+            panic!("expected check")
+        };
+        assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
+    }
+
+    #[test]
+    fn unknown_ids_and_sandbox_conflicts_are_usage_errors() {
+        assert!(Cli::try_parse_from(["clickup-preflight", "check", "--only", "nope"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "clickup-preflight",
+                "check",
+                "--sandbox",
+                "healthy",
+                "--api-url",
+                "http://x"
+            ])
+            .is_err()
+        );
+    }
+}

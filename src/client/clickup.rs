@@ -1,0 +1,168 @@
+//! `GET /user` and `GET /team` against the ClickUp v2 API.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+
+use super::transport::{Answer, Transport};
+use super::types::{ErrorBody, TeamsEnvelope, UserEnvelope};
+use super::{ApiError, RequestCounter, Team, TransportOptions, User};
+use crate::evidence::{Probe, RateLimitHeaders};
+
+/// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
+/// clones share the connection pool and the request counter.
+#[derive(Clone)]
+pub struct ClickUpClient {
+    transport: Transport,
+    base: Url,
+    authorization: HeaderValue,
+    counter: RequestCounter,
+}
+
+impl std::fmt::Debug for ClickUpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClickUpClient")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The token has characters an HTTP header cannot carry. Never shows it.
+    #[error("the token contains characters that cannot be sent in an HTTP header")]
+    TokenNotAHeader,
+    /// The HTTP stack failed to initialise (TLS roots, for example).
+    #[error("could not initialise the HTTP client: {0}")]
+    Init(String),
+}
+
+impl ClickUpClient {
+    /// A client for `base` (e.g. `https://api.clickup.com/api/v2`). Personal
+    /// tokens are sent raw, as ClickUp documents; the header is marked
+    /// sensitive so that no debug output of the HTTP stack shows it.
+    pub fn new(base: Url, token: &SecretString, options: TransportOptions) -> Result<Self, ClientError> {
+        let mut authorization =
+            HeaderValue::from_str(token.expose_secret()).map_err(|_| ClientError::TokenNotAHeader)?;
+        authorization.set_sensitive(true);
+        let transport = Transport::new(options).map_err(|e| ClientError::Init(e.without_url().to_string()))?;
+        Ok(ClickUpClient {
+            transport,
+            base,
+            authorization,
+            counter: RequestCounter::default(),
+        })
+    }
+
+    /// Requests sent to the API so far by this client and its clones.
+    pub fn requests(&self) -> u64 {
+        self.counter.get()
+    }
+
+    /// `GET /user`: the user the token belongs to.
+    pub async fn user(&self) -> Probe<User> {
+        self.get::<UserEnvelope, User>("/user", "a ClickUp user object (`{\"user\": {\"id\": …}}`)")
+            .await
+    }
+
+    /// `GET /team`: the workspaces the token can reach.
+    pub async fn teams(&self) -> Probe<Vec<Team>> {
+        self.get::<TeamsEnvelope, Vec<Team>>("/team", "a list of workspaces (`{\"teams\": [...]}`)")
+            .await
+    }
+
+    async fn get<W, T>(&self, path: &str, expected: &str) -> Probe<T>
+    where
+        W: DeserializeOwned + Into<T>,
+    {
+        let endpoint = format!("GET {path}");
+        let url = match join(&self.base, path) {
+            Some(url) => url,
+            None => {
+                let reason = "the API base URL cannot take a path".to_owned();
+                return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
+            }
+        };
+        self.counter.add();
+        let (answer, elapsed) = self.transport.get(url, Some(&self.authorization), &endpoint).await;
+        tracing::debug!(endpoint = %endpoint, elapsed_ms = elapsed.as_millis() as u64, ok = answer.is_ok(), "ClickUp exchange");
+        match answer {
+            Err(error) => Probe::failed(error, elapsed),
+            Ok(answer) => Probe {
+                rate_limit: rate_limit_headers(&answer.headers),
+                result: interpret::<W, T>(answer, &endpoint, expected),
+                elapsed,
+            },
+        }
+    }
+}
+
+/// A 2xx body decoded as `W`; anything else as ClickUp's error shape.
+fn interpret<W: DeserializeOwned + Into<T>, T>(answer: Answer, endpoint: &str, expected: &str) -> Result<T, ApiError> {
+    if answer.status.is_success() {
+        return super::body::decode::<W>(&answer.body, endpoint, expected).map(Into::into);
+    }
+    // Error bodies are often HTML from a proxy; fields are kept only when the
+    // body is ClickUp's JSON shape.
+    let body: ErrorBody = serde_json::from_slice(&answer.body).unwrap_or_default();
+    Err(ApiError::Http {
+        endpoint: endpoint.to_owned(),
+        status: answer.status.as_u16(),
+        ecode: body.ecode.map(|s| clip(&s)),
+        err: body.err.map(|s| clip(&s)),
+    })
+}
+
+fn join(base: &Url, path: &str) -> Option<Url> {
+    let joined = format!("{}{}", base.as_str().trim_end_matches('/'), path);
+    Url::parse(&joined).ok()
+}
+
+/// Server-supplied text is shown, but kept to a line's length.
+fn clip(text: &str) -> String {
+    let one_line: String = text.chars().filter(|c| !c.is_control()).take(160).collect();
+    if text.chars().count() > 160 {
+        format!("{one_line}…")
+    } else {
+        one_line
+    }
+}
+
+fn rate_limit_headers(headers: &HeaderMap) -> RateLimitHeaders {
+    let get = |name: &str| headers.get(name).map(|v| clip(&String::from_utf8_lossy(v.as_bytes())));
+    RateLimitHeaders {
+        limit: get("x-ratelimit-limit"),
+        remaining: get("x-ratelimit-remaining"),
+        reset: get("x-ratelimit-reset"),
+        retry_after: get("retry-after"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_paths_onto_the_base_with_or_without_slash() {
+        let a = Url::parse("https://api.clickup.com/api/v2").expect("literal");
+        let b = Url::parse("https://api.clickup.com/api/v2/").expect("literal");
+        assert_eq!(
+            join(&a, "/user").map(String::from).as_deref(),
+            Some("https://api.clickup.com/api/v2/user")
+        );
+        assert_eq!(
+            join(&b, "/user").map(String::from).as_deref(),
+            Some("https://api.clickup.com/api/v2/user")
+        );
+    }
+
+    #[test]
+    fn clips_long_and_multiline_server_text() {
+        assert_eq!(clip("a\nb"), "ab");
+        assert_eq!(clip(&"x".repeat(500)).chars().count(), 161);
+    }
+}

@@ -1,0 +1,133 @@
+//! Why a request produced no usable answer.
+
+use std::time::Duration;
+
+/// A failed exchange, as data. `Display` is one line that names the
+/// endpoint and never contains the token, a URL's query or a response body
+/// that could echo either.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The server answered with a non-2xx status. `ecode` and `err` are
+    /// ClickUp's error fields when the body had them.
+    #[error("{endpoint} answered HTTP {status}{}", ecode_suffix(.ecode, .err))]
+    Http {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// The HTTP status code.
+        status: u16,
+        /// ClickUp's `ECODE`, e.g. `OAUTH_025`.
+        ecode: Option<String>,
+        /// ClickUp's `err` message.
+        err: Option<String>,
+    },
+    /// No complete answer within the per-request timeout.
+    #[error("{endpoint} timed out after {}", crate::duration::human(*.after))]
+    Timeout {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// The run's overall deadline arrived first.
+    #[error("{endpoint} was still unanswered at the run's deadline")]
+    Deadline {
+        /// e.g. `GET /user`.
+        endpoint: String,
+    },
+    /// The connection could not be made or broke.
+    #[error("{endpoint} failed: {reason}")]
+    Transport {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// The transport's own reason, without the URL.
+        reason: String,
+    },
+    /// A 2xx answer whose body was not what the endpoint documents.
+    #[error("{endpoint} answered, but {reason}")]
+    Decode {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// What was expected and where decoding stopped; never the body.
+        reason: String,
+    },
+    /// The body exceeded the cap; reading stopped there.
+    #[error("{endpoint} sent a body over the {limit}-byte cap; reading stopped")]
+    TooLarge {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// A redirect to another origin, which would not carry the token and is
+    /// not the API the user named.
+    #[error("{endpoint} redirected to another origin ({to}); not followed")]
+    CrossOriginRedirect {
+        /// e.g. `GET /user`.
+        endpoint: String,
+        /// The origin it pointed at (scheme, host, port only).
+        to: String,
+    },
+}
+
+fn ecode_suffix(ecode: &Option<String>, err: &Option<String>) -> String {
+    match (ecode, err) {
+        (Some(code), Some(msg)) => format!(" ({code}: {msg})"),
+        (Some(code), None) => format!(" ({code})"),
+        (None, Some(msg)) => format!(" ({msg})"),
+        (None, None) => String::new(),
+    }
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// True when no usable answer came from the server at all, or it said it
+    /// is broken: the checklist's "API unreachable".
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            ApiError::Http { status, .. } => *status >= 500,
+            ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => true,
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::CrossOriginRedirect { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_error_names_endpoint_and_ecode() {
+        let e = ApiError::Http {
+            endpoint: "GET /user".into(),
+            status: 401,
+            ecode: Some("OAUTH_025".into()),
+            err: Some("Token invalid".into()),
+        };
+        assert_eq!(e.to_string(), "GET /user answered HTTP 401 (OAUTH_025: Token invalid)");
+        assert!(!e.is_unreachable());
+    }
+
+    #[test]
+    fn server_errors_and_timeouts_count_as_unreachable() {
+        let e = ApiError::Http {
+            endpoint: "GET /team".into(),
+            status: 503,
+            ecode: None,
+            err: None,
+        };
+        assert!(e.is_unreachable());
+        let t = ApiError::Timeout {
+            endpoint: "GET /team".into(),
+            after: Duration::from_millis(1500),
+        };
+        assert!(t.is_unreachable());
+        assert_eq!(t.to_string(), "GET /team timed out after 1.5s");
+    }
+}

@@ -1,0 +1,22 @@
+//! The thin async ClickUp v2 client and the status-page client.
+//!
+//! Deliberately small: it makes a request, caps and decodes the body, and
+//! reports what happened as a [`Probe`](crate::evidence::Probe). It never
+//! decides a verdict, never retries behind the caller's back, and never
+//! prints. The token is held as a sensitive header value and appears in no
+//! error it produces.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod body;
+mod clickup;
+mod error;
+mod status;
+mod transport;
+mod types;
+
+pub use clickup::{ClickUpClient, ClientError};
+pub use error::ApiError;
+pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
+pub use transport::{RequestCounter, TransportOptions};
+pub use types::{Team, User};

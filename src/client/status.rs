@@ -1,0 +1,276 @@
+//! ClickUp's public status: Status.io (what status.clickup.com runs on) or
+//! an Atlassian Statuspage `summary.json`, recognised from the body.
+//!
+//! Decoding keeps the raw level (a Status.io code or a Statuspage
+//! indicator) and the names of what is not operational; what a level means
+//! is the `platform` check's business. Inner shapes ClickUp has not
+//! confirmed (incident and maintenance items) are read leniently.
+
+use reqwest::Url;
+use serde_json::Value;
+
+use super::transport::Transport;
+use super::{ApiError, RequestCounter, TransportOptions};
+use crate::evidence::Probe;
+
+/// Which status-page product answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPageFormat {
+    /// Status.io public API (`result.status_overall`).
+    StatusIo,
+    /// Atlassian Statuspage `summary.json` (`status.indicator`).
+    Statuspage,
+}
+
+/// The overall level exactly as the page stated it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawLevel {
+    /// Status.io `status_code`: 100, 200, ... 600.
+    StatusIoCode(i64),
+    /// Statuspage `indicator`: `none`, `minor`, `major`, `critical`, `maintenance`.
+    Indicator(String),
+}
+
+/// A decoded status page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusPage {
+    /// Which product answered.
+    pub format: StatusPageFormat,
+    /// The overall level.
+    pub level: RawLevel,
+    /// The page's own words for the overall level.
+    pub description: String,
+    /// Services or components that are not operational, as `name (status)`.
+    pub affected: Vec<String>,
+    /// Titles of active incidents.
+    pub incidents: Vec<String>,
+    /// Titles of maintenance in progress.
+    pub maintenance: Vec<String>,
+}
+
+/// Fetches and decodes one status URL. No token is ever sent to it.
+#[derive(Debug, Clone)]
+pub struct StatusClient {
+    transport: Transport,
+    url: Url,
+    counter: RequestCounter,
+}
+
+impl StatusClient {
+    /// A client for one status URL.
+    pub fn new(url: Url, options: TransportOptions) -> Result<Self, reqwest::Error> {
+        Ok(StatusClient {
+            transport: Transport::new(options)?,
+            url,
+            counter: RequestCounter::default(),
+        })
+    }
+
+    /// Requests sent to the status page so far.
+    pub fn requests(&self) -> u64 {
+        self.counter.get()
+    }
+
+    /// `GET` the status URL and decode whichever format it speaks.
+    pub async fn fetch(&self) -> Probe<StatusPage> {
+        let endpoint = "GET status page";
+        self.counter.add();
+        let (answer, elapsed) = self.transport.get(self.url.clone(), None, endpoint).await;
+        let result = answer.and_then(|answer| {
+            if !answer.status.is_success() {
+                return Err(ApiError::Http {
+                    endpoint: endpoint.to_owned(),
+                    status: answer.status.as_u16(),
+                    ecode: None,
+                    err: None,
+                });
+            }
+            decode(&answer.body, endpoint)
+        });
+        tracing::debug!(
+            elapsed_ms = elapsed.as_millis() as u64,
+            ok = result.is_ok(),
+            "status page exchange"
+        );
+        Probe {
+            result,
+            elapsed,
+            rate_limit: Default::default(),
+        }
+    }
+}
+
+const EXPECTED: &str = "a Status.io status (`result.status_overall`) or a Statuspage summary (`status.indicator`)";
+
+/// Decodes either format from raw bytes.
+pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
+        endpoint: endpoint.to_owned(),
+        reason: super::body::describe_json_error(&e, EXPECTED),
+    })?;
+    let bad = |reason: String| ApiError::Decode {
+        endpoint: endpoint.to_owned(),
+        reason,
+    };
+    if let Some(overall) = value.pointer("/result/status_overall") {
+        let code = overall
+            .get("status_code")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad("`result.status_overall.status_code` is missing or not a number".into()))?;
+        return Ok(StatusPage {
+            format: StatusPageFormat::StatusIo,
+            level: RawLevel::StatusIoCode(code),
+            description: text(overall.get("status")),
+            affected: status_io_affected(&value),
+            incidents: titles(value.pointer("/result/incidents")),
+            maintenance: titles(value.pointer("/result/maintenance/active")),
+        });
+    }
+    if let Some(status) = value.get("status").filter(|s| s.is_object()) {
+        let indicator = status
+            .get("indicator")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("`status.indicator` is missing or not a string".into()))?;
+        let in_progress = value
+            .get("scheduled_maintenances")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|m| m.get("status").and_then(Value::as_str) == Some("in_progress"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .map(Value::Array);
+        return Ok(StatusPage {
+            format: StatusPageFormat::Statuspage,
+            level: RawLevel::Indicator(indicator.to_owned()),
+            description: text(status.get("description")),
+            affected: statuspage_affected(&value),
+            incidents: titles(value.get("incidents")),
+            maintenance: titles(in_progress.as_ref()),
+        });
+    }
+    Err(bad(format!("the body is not {EXPECTED}")))
+}
+
+fn text(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str).map(clip).unwrap_or_default()
+}
+
+fn clip(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(120).collect()
+}
+
+/// Titles of incident-like items; an item with no recognisable title still
+/// counts, so an incident is never hidden by an unexpected shape.
+fn titles(items: Option<&Value>) -> Vec<String> {
+    let Some(items) = items.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|item| {
+            ["name", "title", "incident_title", "summary"]
+                .iter()
+                .find_map(|key| item.get(key).and_then(Value::as_str))
+                .map(clip)
+                .unwrap_or_else(|| "(untitled)".to_owned())
+        })
+        .collect()
+}
+
+fn status_io_affected(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(services) = value.pointer("/result/status").and_then(Value::as_array) else {
+        return out;
+    };
+    for service in services {
+        let name = text(service.get("name"));
+        let code = service.get("status_code").and_then(Value::as_i64);
+        if code.is_some_and(|c| c != 100) {
+            out.push(format!("{name} ({})", text(service.get("status"))));
+        }
+        for container in service
+            .get("containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let c_code = container.get("status_code").and_then(Value::as_i64);
+            if c_code.is_some_and(|c| c != 100) && c_code != code {
+                let c_name = text(container.get("name"));
+                out.push(format!("{name} / {c_name} ({})", text(container.get("status"))));
+            }
+        }
+    }
+    out
+}
+
+fn statuspage_affected(value: &Value) -> Vec<String> {
+    let Some(components) = value.get("components").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    components
+        .iter()
+        .filter_map(|c| {
+            let status = c.get("status").and_then(Value::as_str)?;
+            (status != "operational").then(|| format!("{} ({status})", text(c.get("name"))))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_status_io_and_lists_what_is_not_operational() {
+        let body = br#"{"result":{"status_overall":{"updated":"2026-11-01T00:00:00Z","status":"Degraded Performance","status_code":300},
+            "status":[{"id":"a","name":"API","status":"Degraded Performance","status_code":300,"containers":[{"id":"c","name":"US","status":"Degraded Performance","status_code":300}]},
+                      {"id":"b","name":"Web App","status":"Operational","status_code":100,"containers":[{"id":"d","name":"EU","status":"Partial Service Disruption","status_code":400}]}],
+            "incidents":[{"name":"Slow task loading"}],"maintenance":{"active":[],"upcoming":[]}}}"#;
+        let page = decode(body, "GET status page").expect("decodes");
+        assert_eq!(page.format, StatusPageFormat::StatusIo);
+        assert_eq!(page.level, RawLevel::StatusIoCode(300));
+        assert_eq!(
+            page.affected,
+            vec![
+                "API (Degraded Performance)",
+                "Web App / EU (Partial Service Disruption)"
+            ]
+        );
+        assert_eq!(page.incidents, vec!["Slow task loading"]);
+    }
+
+    #[test]
+    fn recognises_statuspage_from_the_body() {
+        let body = br#"{"page":{"id":"x","name":"P"},"status":{"indicator":"major","description":"Major outage"},
+            "components":[{"name":"API","status":"major_outage"},{"name":"Docs","status":"operational"}],
+            "incidents":[{"name":"API down","status":"investigating"},{"impact":"major"}],
+            "scheduled_maintenances":[{"name":"Later","status":"scheduled"},{"name":"Now","status":"in_progress"}]}"#;
+        let page = decode(body, "GET status page").expect("decodes");
+        assert_eq!(page.format, StatusPageFormat::Statuspage);
+        assert_eq!(page.level, RawLevel::Indicator("major".into()));
+        assert_eq!(page.affected, vec!["API (major_outage)"]);
+        assert_eq!(page.incidents, vec!["API down", "(untitled)"]);
+        assert_eq!(page.maintenance, vec!["Now"]);
+    }
+
+    #[test]
+    fn unrecognised_or_broken_bodies_are_errors() {
+        for body in [
+            &b"{}"[..],
+            b"[]",
+            b"<html>",
+            br#"{"result":{"status_overall":{"status_code":"100"}}}"#,
+            br#"{"status":{"description":"x"}}"#,
+        ] {
+            assert!(
+                decode(body, "GET status page").is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The one place that speaks HTTP: timeouts, redirects, the body cap, the
+//! User-Agent, and turning transport failures into [`ApiError`]s.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
+
+use super::ApiError;
+
+/// Knobs for every request of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct TransportOptions {
+    /// Per-request limit, connect included.
+    pub timeout: Duration,
+    /// Largest body read, in bytes.
+    pub body_cap: usize,
+}
+
+/// Counts requests actually sent, for the report and the benchmark.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicU64>);
+
+impl RequestCounter {
+    /// Records one request.
+    pub fn add(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests recorded so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A completed exchange: status, headers and the capped body.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// A shared HTTP client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    options: TransportOptions,
+}
+
+impl Transport {
+    /// Builds the client: rustls with ring, same-origin redirects only (so
+    /// the token can never be carried, or even offered, to another host),
+    /// explicit timeouts (reqwest has none by default).
+    pub fn new(options: TransportOptions) -> Result<Self, reqwest::Error> {
+        install_crypto_provider();
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if !same_origin || attempt.previous().len() > 5 {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("clickup-preflight/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .redirect(redirects)
+            .build()?;
+        Ok(Transport { http, options })
+    }
+
+    /// Sends `GET url`, with `Authorization` when given (marked sensitive so
+    /// that no debug output shows it), and reads the body under the cap.
+    pub async fn get(
+        &self,
+        url: Url,
+        authorization: Option<&HeaderValue>,
+        endpoint: &str,
+    ) -> (Result<Answer, ApiError>, Duration) {
+        let started = Instant::now();
+        let mut request = self.http.get(url.clone());
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value.clone());
+        }
+        let result = async {
+            let mut response = request
+                .send()
+                .await
+                .map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
+            let status = response.status();
+            if status.is_redirection() {
+                return Err(redirect_error(&url, response.headers(), status, endpoint));
+            }
+            let (cap, timeout) = (self.options.body_cap, self.options.timeout);
+            let body = super::body::read_capped(&mut response, cap, endpoint, timeout).await?;
+            Ok(Answer {
+                status,
+                headers: response.headers().clone(),
+                body,
+            })
+        }
+        .await;
+        (result, started.elapsed())
+    }
+}
+
+/// A redirect the policy stopped: another origin, or too many hops.
+fn redirect_error(from: &Url, headers: &HeaderMap, status: StatusCode, endpoint: &str) -> ApiError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|loc| from.join(loc).ok());
+    match target {
+        Some(to) if to.origin() != from.origin() => ApiError::CrossOriginRedirect {
+            endpoint: endpoint.to_owned(),
+            to: to.origin().ascii_serialization(),
+        },
+        _ => ApiError::Http {
+            endpoint: endpoint.to_owned(),
+            status: status.as_u16(),
+            ecode: None,
+            err: Some("redirect not followed".to_owned()),
+        },
+    }
+}
+
+/// One line for a reqwest error: its kind and causes, never its URL.
+pub(crate) fn describe_error(e: &reqwest::Error, endpoint: &str, timeout: Option<Duration>) -> ApiError {
+    if e.is_timeout() {
+        if let Some(after) = timeout {
+            return ApiError::Timeout {
+                endpoint: endpoint.to_owned(),
+                after,
+            };
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    let kind = if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the body broke off"
+    } else {
+        "the request failed"
+    };
+    let reason = if parts.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", parts.join(": "))
+    };
+    ApiError::Transport {
+        endpoint: endpoint.to_owned(),
+        reason,
+    }
+}
+
+/// rustls is built without a default provider (ring builds faster than
+/// aws-lc on small machines); install ring once, before any client exists.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only means another provider is already installed: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

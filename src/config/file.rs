@@ -1,0 +1,323 @@
+//! The `checks.toml` schema and its loading, with errors that name the file,
+//! the line and the key.
+//!
+//! Every field is optional: a missing key means "use the default". Unknown
+//! keys are errors, because a misspelt threshold silently ignored is a gate
+//! that does not gate.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// The workspace plan that hosts the token; it sets the rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// Free Forever: 100 requests per minute.
+    Free,
+    /// Unlimited: 100 per minute.
+    Unlimited,
+    /// Business: 100 per minute.
+    Business,
+    /// Business Plus: 1,000 per minute.
+    BusinessPlus,
+    /// Enterprise: 10,000 per minute.
+    Enterprise,
+}
+
+impl Plan {
+    /// Requests per minute per token on this plan, as ClickUp documents.
+    pub fn requests_per_minute(self) -> u64 {
+        match self {
+            Plan::Free | Plan::Unlimited | Plan::Business => 100,
+            Plan::BusinessPlus => 1_000,
+            Plan::Enterprise => 10_000,
+        }
+    }
+
+    /// The spelling used in `checks.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Unlimited => "unlimited",
+            Plan::Business => "business",
+            Plan::BusinessPlus => "business-plus",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// `checks.toml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// The plan that hosts the token.
+    pub plan: Option<Plan>,
+    /// Workspace ids the token must reach.
+    pub workspaces: Option<Vec<String>>,
+    /// Connection settings.
+    pub api: Option<ApiSection>,
+    /// Latency thresholds.
+    pub latency: Option<LatencySection>,
+    /// Rate-limit thresholds.
+    pub rate_limit: Option<RateLimitSection>,
+}
+
+/// `[api]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSection {
+    /// API base URL.
+    pub url: Option<String>,
+    /// Status page URL.
+    pub status_url: Option<String>,
+    /// Per-request timeout.
+    pub timeout: Option<FileDuration>,
+    /// Whole-run deadline.
+    pub deadline: Option<FileDuration>,
+}
+
+/// `[latency]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySection {
+    /// Number of `GET /user` samples.
+    pub samples: Option<u32>,
+    /// WARN when p95 is above this.
+    pub warn_above: Option<FileDuration>,
+    /// FAIL when p95 is above this.
+    pub fail_p95_above: Option<FileDuration>,
+}
+
+/// `[rate_limit]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSection {
+    /// WARN when remaining is under this share of the limit, in percent.
+    pub warn_below_percent: Option<f64>,
+}
+
+/// A duration written as `"2.5s"`, `"500ms"` or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FileDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for FileDuration {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        let expected = "a duration such as \"10s\", \"500ms\" or a number of seconds";
+        let parsed = match Raw::deserialize(de).map_err(|_| serde::de::Error::custom(format!("expected {expected}")))? {
+            Raw::Text(t) => crate::duration::parse(&t).ok(),
+            Raw::Int(n) => crate::duration::from_secs(n as f64),
+            Raw::Float(f) => crate::duration::from_secs(f),
+        };
+        parsed
+            .map(FileDuration)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected {expected}, above zero")))
+    }
+}
+
+/// A problem with the config file: always names the file, and the line and
+/// key when known.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config` could not be read.
+    #[error("cannot read config {}: {reason}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The OS's reason.
+        reason: String,
+    },
+    /// Syntax, type or unknown-key errors, and values out of range.
+    #[error("{}:{}: {message}", .path.display(), line_text(*.line))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// A URL or other value given on the command line or in the environment.
+    #[error("{origin}: {message}")]
+    Value {
+        /// Flag or variable name.
+        origin: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+fn line_text(line: Option<usize>) -> String {
+    line.map_or_else(|| "?".to_owned(), |l| l.to_string())
+}
+
+/// A loaded file: the parsed config and its source, kept to locate keys for
+/// later validation errors.
+#[derive(Debug, Default)]
+pub struct LoadedFile {
+    /// Where it came from; `None` when no file was used.
+    pub path: Option<PathBuf>,
+    /// The text, for locating keys.
+    pub source: String,
+    /// The parsed content.
+    pub config: FileConfig,
+}
+
+impl LoadedFile {
+    /// An error about `section.key`, located on its line when it can be found.
+    pub fn invalid(&self, section: Option<&str>, key: &str, message: String) -> ConfigError {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
+        let line = locate(&self.source, section, key);
+        let name = section.map_or_else(|| key.to_owned(), |s| format!("{s}.{key}"));
+        ConfigError::Invalid {
+            path,
+            line,
+            message: format!("`{name}`: {message}"),
+        }
+    }
+}
+
+/// Reads and parses `path`.
+pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
+    let source = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+        path: path.to_owned(),
+        reason: e.kind().to_string(),
+    })?;
+    let config = parse(&source, path)?;
+    Ok(LoadedFile {
+        path: Some(path.to_owned()),
+        source,
+        config,
+    })
+}
+
+/// Parses text already read. Messages from the TOML parser are reduced to
+/// their first line (it quotes the offending source line, which could hold a
+/// token pasted unquoted) and scrubbed of anything token-shaped.
+pub fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(source).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| source.get(..span.start).unwrap_or(source).matches('\n').count() + 1);
+        let first = e.message().lines().next().unwrap_or("invalid TOML").trim();
+        let key = line.and_then(|l| source.lines().nth(l - 1)).and_then(key_on_line);
+        let message = match key {
+            Some(k) if !first.contains(&format!("`{k}`")) => format!("`{k}`: {first}"),
+            _ => first.to_owned(),
+        };
+        ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            message: crate::redact::scrub_token_like(&message),
+        }
+    })
+}
+
+/// The key assigned on a `key = value` line.
+fn key_on_line(line: &str) -> Option<String> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    bare.then(|| key.to_owned())
+}
+
+/// The 1-based line where `key` is assigned inside `[section]` (or at the
+/// top level when `section` is `None`).
+fn locate(source: &str, section: Option<&str>, key: &str) -> Option<usize> {
+    let mut current: Option<String> = None;
+    for (index, line) in source.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = Some(header.trim().to_owned());
+            continue;
+        }
+        if current.as_deref() == section && key_on_line(trimmed).as_deref() == Some(key) {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(source: &str) -> String {
+        parse(source, Path::new("checks.toml"))
+            .expect_err("should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn parses_every_documented_key() {
+        let source = r#"
+plan = "business-plus"
+workspaces = ["9012345"]
+[api]
+url = "https://api.clickup.com/api/v2"
+status_url = "https://api.status.io/1.0/status/5b6e0963c662144d00913a09"
+timeout = "10s"
+deadline = 30
+[latency]
+samples = 5
+warn_above = "2s"
+fail_p95_above = 3.5
+[rate_limit]
+warn_below_percent = 10
+"#;
+        let cfg = parse(source, Path::new("checks.toml")).expect("parses");
+        assert_eq!(cfg.plan, Some(Plan::BusinessPlus));
+        let latency = cfg.latency.expect("latency section");
+        assert_eq!(latency.fail_p95_above, Some(FileDuration(Duration::from_millis(3500))));
+        assert_eq!(
+            cfg.api.and_then(|a| a.deadline),
+            Some(FileDuration(Duration::from_secs(30)))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_and_key() {
+        let text = err("[latency]\nsamples = 3\nsampels = 4\n");
+        assert!(text.starts_with("checks.toml:3: "), "{text}");
+        assert!(text.contains("sampels"), "{text}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let text = err("[latency]\n\nsamples = \"three\"\n");
+        assert!(text.starts_with("checks.toml:3: "), "{text}");
+        assert!(text.contains("`samples`"), "{text}");
+        let text = err("plan = \"gold\"\n");
+        assert!(text.starts_with("checks.toml:1: "), "{text}");
+        assert!(text.contains("business-plus"), "lists the valid plans: {text}");
+    }
+
+    #[test]
+    fn bad_durations_say_what_is_expected() {
+        let text = err("[api]\ntimeout = \"soon\"\n");
+        assert!(text.starts_with("checks.toml:2: "), "{text}");
+        assert!(text.contains("500ms"), "{text}");
+    }
+
+    #[test]
+    fn syntax_errors_do_not_echo_a_pasted_token() {
+        let text = err("[api]\ntoken = pk_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\n");
+        assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"), "{text}");
+        assert!(text.starts_with("checks.toml:2"), "{text}");
+    }
+
+    #[test]
+    fn locate_finds_keys_within_their_section() {
+        let source = "samples = 1\n[latency]\n# c\nsamples = 2\n";
+        assert_eq!(locate(source, Some("latency"), "samples"), Some(4));
+        assert_eq!(locate(source, None, "samples"), Some(1));
+    }
+}

@@ -1,0 +1,296 @@
+//! One validated [`Settings`] from flags, environment, `checks.toml` and
+//! defaults, in that order of precedence. Nothing downstream sees an
+//! `Option` that means "use the default": defaults are applied here, once.
+
+mod file;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Url;
+
+pub use file::{ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+
+use crate::checks::CheckId;
+use crate::cli::{CheckArgs, Format};
+use crate::client::TransportOptions;
+
+/// ClickUp's production API base.
+pub const DEFAULT_API_URL: &str = "https://api.clickup.com/api/v2";
+/// ClickUp's status page via the Status.io public API (status.clickup.com
+/// runs on Status.io; its Statuspage-style URL answers 404).
+pub const DEFAULT_STATUS_URL: &str = "https://api.status.io/1.0/status/5b6e0963c662144d00913a09";
+/// Per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Whole-run deadline (raised to timeout + 5 s when the timeout is longer).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// Largest response body read. ClickUp's answers for these endpoints are
+/// kilobytes; a few MiB leaves room for very large workspaces.
+pub const BODY_CAP: usize = 4 * 1024 * 1024;
+
+/// Thresholds and expectations the checks evaluate against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckConfig {
+    /// `GET /user` samples, the auth request included.
+    pub latency_samples: usize,
+    /// WARN when p95 is above this (the seed script's 2 s).
+    pub latency_warn: Duration,
+    /// FAIL when p95 is above this (the alert table's P2 at 3 s).
+    pub latency_fail_p95: Duration,
+    /// WARN when remaining is under this percentage of the limit.
+    pub rate_limit_warn_percent: f64,
+    /// The plan expected to host the token, if stated.
+    pub plan: Option<Plan>,
+    /// Workspace ids that must be reachable.
+    pub expected_workspaces: Vec<String>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            latency_samples: 3,
+            latency_warn: Duration::from_secs(2),
+            latency_fail_p95: Duration::from_secs(3),
+            rate_limit_warn_percent: 10.0,
+            plan: None,
+            expected_workspaces: Vec::new(),
+        }
+    }
+}
+
+/// Environment variables the resolver reads, gathered by the caller so that
+/// precedence can be tested without touching the process environment.
+#[derive(Debug, Clone, Default)]
+pub struct EnvVars {
+    /// `CLICKUP_API_URL`.
+    pub api_url: Option<String>,
+    /// `CLICKUP_STATUS_URL`.
+    pub status_url: Option<String>,
+    /// `CLICKUP_PREFLIGHT_CONFIG`.
+    pub config: Option<String>,
+}
+
+impl EnvVars {
+    /// Reads the variables from the process environment; empty counts as unset.
+    pub fn from_process() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        EnvVars {
+            api_url: var("CLICKUP_API_URL"),
+            status_url: var("CLICKUP_STATUS_URL"),
+            config: var("CLICKUP_PREFLIGHT_CONFIG"),
+        }
+    }
+}
+
+/// Everything a `check` run needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// API base URL (https, or http on loopback only).
+    pub api_url: Url,
+    /// Status page URL.
+    pub status_url: Url,
+    /// Timeout and body cap per request.
+    pub transport: TransportOptions,
+    /// The whole run ends by then.
+    pub deadline: Duration,
+    /// Thresholds for the checks.
+    pub checks: CheckConfig,
+    /// Checks to run, in report order.
+    pub selected: Vec<CheckId>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
+/// (both must exist), then `./checks.toml` if present.
+pub fn load_file(args: &CheckArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
+    let named = args.config.clone().or_else(|| env.config.as_ref().map(PathBuf::from));
+    match named {
+        Some(path) => file::load(&path),
+        None => {
+            let default = PathBuf::from("checks.toml");
+            if default.is_file() {
+                file::load(&default)
+            } else {
+                Ok(LoadedFile::default())
+            }
+        }
+    }
+}
+
+/// Applies flag > env > file > default and validates the result.
+pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Settings, ConfigError> {
+    let cfg = &file.config;
+    let api = cfg.api.as_ref();
+    let latency = cfg.latency.as_ref();
+
+    let (api_origin, api_text) = pick(
+        "--api-url",
+        &args.api_url,
+        "CLICKUP_API_URL",
+        &env.api_url,
+        "api.url",
+        api.and_then(|a| a.url.clone()),
+        DEFAULT_API_URL,
+    );
+    let api_url = parse_url(&api_text, &api_origin, true)?;
+    let (status_origin, status_text) = pick(
+        "--status-url",
+        &args.status_url,
+        "CLICKUP_STATUS_URL",
+        &env.status_url,
+        "api.status_url",
+        api.and_then(|a| a.status_url.clone()),
+        DEFAULT_STATUS_URL,
+    );
+    let status_url = parse_url(&status_text, &status_origin, false)?;
+
+    let timeout = args
+        .timeout
+        .or(api.and_then(|a| a.timeout).map(|d| d.0))
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let deadline = args
+        .deadline
+        .or(api.and_then(|a| a.deadline).map(|d| d.0))
+        .unwrap_or_else(|| DEFAULT_DEADLINE.max(timeout + Duration::from_secs(5)));
+
+    let defaults = CheckConfig::default();
+    let samples = latency
+        .and_then(|l| l.samples)
+        .map_or(defaults.latency_samples, |n| n as usize);
+    if !(1..=20).contains(&samples) {
+        return Err(file.invalid(
+            Some("latency"),
+            "samples",
+            format!("expected 1 to 20 samples, got {samples}"),
+        ));
+    }
+    let latency_warn = latency
+        .and_then(|l| l.warn_above)
+        .map_or(defaults.latency_warn, |d| d.0);
+    let latency_fail_p95 = latency
+        .and_then(|l| l.fail_p95_above)
+        .map_or(defaults.latency_fail_p95, |d| d.0);
+    if latency_warn > latency_fail_p95 {
+        return Err(file.invalid(
+            Some("latency"),
+            "warn_above",
+            "must not be above `fail_p95_above`".to_owned(),
+        ));
+    }
+    let warn_percent = cfg
+        .rate_limit
+        .as_ref()
+        .and_then(|r| r.warn_below_percent)
+        .unwrap_or(defaults.rate_limit_warn_percent);
+    if !(warn_percent > 0.0 && warn_percent < 100.0) {
+        return Err(file.invalid(
+            Some("rate_limit"),
+            "warn_below_percent",
+            format!("expected a percentage between 0 and 100, got {warn_percent}"),
+        ));
+    }
+    let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
+    if let Some(bad) = expected_workspaces
+        .iter()
+        .find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()))
+    {
+        let shown = crate::redact::scrub_token_like(bad);
+        return Err(file.invalid(
+            None,
+            "workspaces",
+            format!("workspace ids are digits, like \"9012345\"; got \"{shown}\""),
+        ));
+    }
+
+    let selected = select(&args.only, &args.skip).ok_or_else(|| ConfigError::Value {
+        origin: "--only/--skip".to_owned(),
+        message: "no check left to run".to_owned(),
+    })?;
+
+    Ok(Settings {
+        api_url,
+        status_url,
+        transport: TransportOptions {
+            timeout,
+            body_cap: BODY_CAP,
+        },
+        deadline,
+        checks: CheckConfig {
+            latency_samples: samples,
+            latency_warn,
+            latency_fail_p95,
+            rate_limit_warn_percent: warn_percent,
+            plan: cfg.plan,
+            expected_workspaces,
+        },
+        selected,
+        format: args.format,
+    })
+}
+
+/// The checks `--only` and `--skip` leave, in report order; `None` if none.
+pub fn select(only: &[CheckId], skip: &[CheckId]) -> Option<Vec<CheckId>> {
+    let chosen: Vec<CheckId> = CheckId::ALL
+        .into_iter()
+        .filter(|id| only.is_empty() || only.contains(id))
+        .filter(|id| !skip.contains(id))
+        .collect();
+    (!chosen.is_empty()).then_some(chosen)
+}
+
+/// The first value set among flag, env, file; with the name of its origin
+/// for error messages.
+#[expect(clippy::too_many_arguments, reason = "one call per layered setting reads clearly")]
+fn pick(
+    flag: &str,
+    flag_value: &Option<String>,
+    env: &str,
+    env_value: &Option<String>,
+    key: &str,
+    file_value: Option<String>,
+    default: &str,
+) -> (String, String) {
+    if let Some(v) = flag_value {
+        (flag.to_owned(), v.clone())
+    } else if let Some(v) = env_value {
+        (env.to_owned(), v.clone())
+    } else if let Some(v) = file_value {
+        (format!("checks.toml `{key}`"), v)
+    } else {
+        ("default".to_owned(), default.to_owned())
+    }
+}
+
+/// Parses a URL; with `carries_token`, plain http is refused unless the host
+/// is loopback (the sandbox, tests).
+fn parse_url(text: &str, origin: &str, carries_token: bool) -> Result<Url, ConfigError> {
+    let err = |message: String| ConfigError::Value {
+        origin: origin.to_owned(),
+        message,
+    };
+    let url = Url::parse(text.trim()).map_err(|e| err(format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err(
+            "credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned(),
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if !carries_token || is_loopback(&url) => Ok(url),
+        "http" => Err(err(format!(
+            "plain http:// would send the token unencrypted to {}; use https:// (http is allowed only for loopback)",
+            url.host_str().unwrap_or("?")
+        ))),
+        other => Err(err(format!("unsupported scheme `{other}`; expected https://"))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! Plain data: what gathering saw, handed to the pure checks.
+//!
+//! Every exchange is a [`Probe`] whose result is a `Result`, so that a
+//! failure is data the checks can judge, not control flow that aborts the
+//! run. Nothing here knows about verdicts.
+
+use std::time::Duration;
+
+use crate::client::{ApiError, StatusPage, Team, User};
+use crate::token::TokenKind;
+
+/// The rate-limit headers of one response, as received. Parsing is left to
+/// the `rate-limit` check so that a malformed value is judged (ERROR with the
+/// reason), not dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    /// `X-RateLimit-Limit`.
+    pub limit: Option<String>,
+    /// `X-RateLimit-Remaining`.
+    pub remaining: Option<String>,
+    /// `X-RateLimit-Reset` (documented as Unix seconds).
+    pub reset: Option<String>,
+    /// `Retry-After` (undocumented by ClickUp; accepted when present).
+    pub retry_after: Option<String>,
+}
+
+impl RateLimitHeaders {
+    /// True when the response carried none of the headers.
+    pub fn is_empty(&self) -> bool {
+        self.limit.is_none() && self.remaining.is_none() && self.reset.is_none() && self.retry_after.is_none()
+    }
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone)]
+pub struct Probe<T> {
+    /// The decoded body, or why there is none.
+    pub result: Result<T, ApiError>,
+    /// Wall time from sending to the end of the body (or the failure).
+    pub elapsed: Duration,
+    /// Rate-limit headers, present on error answers too (a 429 carries them).
+    pub rate_limit: RateLimitHeaders,
+}
+
+impl<T> Probe<T> {
+    /// A probe that failed before any answer arrived.
+    pub fn failed(error: ApiError, elapsed: Duration) -> Self {
+        Probe {
+            result: Err(error),
+            elapsed,
+            rate_limit: RateLimitHeaders::default(),
+        }
+    }
+}
+
+/// Everything the checks may look at. Parts not gathered (their checks were
+/// not selected) are `None`/empty; a check that finds its part missing says
+/// ERROR, never PASS.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Personal (`pk_`) or OAuth, when a token was in use.
+    pub token_kind: Option<TokenKind>,
+    /// Unix seconds when gathering began: the checks' only notion of "now".
+    pub observed_at_unix: u64,
+    /// Samples of `GET /user`; the first one is the auth request.
+    pub user: Vec<Probe<User>>,
+    /// `GET /team`.
+    pub teams: Option<Probe<Vec<Team>>>,
+    /// The status page.
+    pub status_page: Option<Probe<StatusPage>>,
+}
+
+impl Evidence {
+    /// Every ClickUp API response gathered, as its rate-limit headers and
+    /// its error if it failed. The status page is another host: excluded.
+    pub fn api_responses(&self) -> Vec<(&RateLimitHeaders, Option<&ApiError>)> {
+        let users = self.user.iter().map(|p| (&p.rate_limit, p.result.as_ref().err()));
+        let teams = self.teams.iter().map(|p| (&p.rate_limit, p.result.as_ref().err()));
+        users.chain(teams).collect()
+    }
+}

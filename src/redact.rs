@@ -1,0 +1,137 @@
+//! The last line of defence for the token: every byte the program writes to
+//! stdout or stderr passes through a [`Redactor`] that knows the secrets of
+//! the run.
+//!
+//! The first lines of defence are elsewhere: the token is a `SecretString`,
+//! its header is marked sensitive, and no error formats a body or a header.
+//! This module exists because a server can echo anything back, and a
+//! checker must not become the leak it warns about.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What replaces a secret in output.
+pub const MASK: &str = "[REDACTED]";
+
+/// Replaces known secrets in text. Cheap to clone; clones share secrets.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor(Arc<Mutex<Vec<String>>>);
+
+impl Redactor {
+    /// Registers a secret; too-short values are ignored (masking "a" would
+    /// garble output without protecting anything).
+    pub fn add(&self, secret: &str) {
+        let secret = secret.trim();
+        if secret.len() >= 8 {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(secret.to_owned());
+        }
+    }
+
+    /// `text` with every registered secret masked.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let secrets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Cow::Borrowed(text);
+        for secret in secrets.iter() {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    /// A writer to `inner` that masks secrets in each write.
+    pub fn writer<W: Write>(&self, inner: W) -> RedactingWriter<W> {
+        RedactingWriter {
+            redactor: self.clone(),
+            inner,
+        }
+    }
+}
+
+/// A [`Write`] that masks secrets. Each `write` call is scrubbed on its
+/// own: callers write whole lines or whole events (tracing's fmt layer
+/// formats an event before writing it).
+#[derive(Debug)]
+pub struct RedactingWriter<W> {
+    redactor: Redactor,
+    inner: W,
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.inner.write_all(self.redactor.scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Masks anything shaped like a ClickUp personal token (`pk_…`) or a long
+/// opaque credential, for text that may quote user input whose secrets are
+/// not known (a config file's parse error).
+pub fn scrub_token_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let opaque = word.len() >= 24 && word.chars().any(|c| c.is_ascii_digit());
+        if word.starts_with("pk_") || opaque {
+            out.push_str(MASK);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_registered_secrets_everywhere() {
+        let r = Redactor::default();
+        r.add("pk_42_SECRETSECRETSECRET");
+        assert_eq!(
+            r.scrub("a pk_42_SECRETSECRETSECRET b pk_42_SECRETSECRETSECRET"),
+            "a [REDACTED] b [REDACTED]"
+        );
+        assert!(matches!(r.scrub("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn writer_masks_bytes() {
+        let r = Redactor::default();
+        r.add("hunter2hunter2");
+        let mut out = Vec::new();
+        write!(r.writer(&mut out), "token=hunter2hunter2\n").expect("write to vec");
+        assert_eq!(String::from_utf8_lossy(&out), "token=[REDACTED]\n");
+    }
+
+    #[test]
+    fn token_like_words_are_masked_and_ordinary_words_kept() {
+        let text = "unexpected `pk_1234_ABCDEF`, expected a string; id 9012345 ok";
+        assert_eq!(
+            scrub_token_like(text),
+            "unexpected `[REDACTED]`, expected a string; id 9012345 ok"
+        );
+        assert_eq!(scrub_token_like("x 0a1b2c3d4e5f6a7b8c9d0e1f2a3b y"), "x [REDACTED] y");
+        assert_eq!(scrub_token_like("warn_below_percent"), "warn_below_percent");
+    }
+}

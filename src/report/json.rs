@@ -1,0 +1,113 @@
+//! The JSON format: `schema_version` 1, additive changes only.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::Report;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    status: &'static str,
+    checks: Vec<JsonCheck<'a>>,
+    api_requests: u64,
+    status_requests: u64,
+    duration_ms: u64,
+    sandbox: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'static str,
+    title: &'static str,
+    status: &'static str,
+    severity: &'static str,
+    summary: &'a str,
+    details: &'a [String],
+    hint: Option<&'a str>,
+    metrics: Map<String, Value>,
+    duration_ms: u64,
+}
+
+/// Renders the report as pretty JSON followed by a newline.
+pub fn render(report: &Report) -> String {
+    let checks = report
+        .outcomes
+        .iter()
+        .map(|o| JsonCheck {
+            id: o.id.as_str(),
+            title: o.id.title(),
+            status: o.status.as_str(),
+            severity: o.id.severity().as_str(),
+            summary: &o.summary,
+            details: &o.details,
+            hint: o.hint.as_deref(),
+            metrics: o.metrics.iter().map(|m| (m.name.to_owned(), number(m.value))).collect(),
+            duration_ms: o.duration.as_millis() as u64,
+        })
+        .collect();
+    let doc = JsonReport {
+        schema_version: 1,
+        status: report.status().as_str(),
+        checks,
+        api_requests: report.api_requests,
+        status_requests: report.status_requests,
+        duration_ms: report.duration.as_millis() as u64,
+        sandbox: report.sandbox,
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}
+
+/// Whole numbers as integers, so `"remaining": 95` not `95.0`.
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::from(value as i64)
+    } else {
+        serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::report;
+    use super::*;
+    use crate::checks::Status;
+
+    #[test]
+    fn has_the_documented_shape() {
+        let mut r = report(&[Status::Pass, Status::Fail]);
+        r.outcomes[0].metrics.push(crate::checks::Metric {
+            name: "p95_ms",
+            value: 120.0,
+        });
+        r.outcomes[0].metrics.push(crate::checks::Metric {
+            name: "ratio",
+            value: 0.5,
+        });
+        let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["status"], "fail");
+        assert_eq!(v["api_requests"], 4);
+        assert_eq!(v["checks"][0]["id"], "auth");
+        assert_eq!(v["checks"][0]["status"], "pass");
+        assert_eq!(v["checks"][0]["severity"], "P1");
+        assert_eq!(v["checks"][0]["metrics"]["p95_ms"], 120);
+        assert_eq!(v["checks"][0]["metrics"]["ratio"], 0.5);
+        assert_eq!(v["checks"][1]["id"], "rate-limit");
+        for key in [
+            "id",
+            "title",
+            "status",
+            "severity",
+            "summary",
+            "details",
+            "metrics",
+            "duration_ms",
+        ] {
+            assert!(v["checks"][1].get(key).is_some(), "missing {key}");
+        }
+    }
+}

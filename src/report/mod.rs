@@ -1,0 +1,152 @@
+//! The report of a run, its overall verdict and the exit code, and one
+//! renderer per format.
+//!
+//! Renderers take a `&Report` and produce text; they decide nothing. The
+//! overall status and the exit code are computed here, once.
+
+mod json;
+mod table;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub use json::render as render_json;
+pub use table::{TableOptions, render as render_table, table_width};
+
+use crate::checks::{Outcome, Status};
+
+/// Everything a run found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// One outcome per selected check, in report order.
+    pub outcomes: Vec<Outcome>,
+    /// Requests sent to the ClickUp API.
+    pub api_requests: u64,
+    /// Requests sent to the status page.
+    pub status_requests: u64,
+    /// Wall time of the run.
+    pub duration: Duration,
+    /// The sandbox scenario, when the run was against the built-in fake.
+    pub sandbox: Option<&'static str>,
+}
+
+/// Counts of outcomes by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// PASS outcomes.
+    pub pass: usize,
+    /// WARN outcomes.
+    pub warn: usize,
+    /// FAIL outcomes.
+    pub fail: usize,
+    /// ERROR outcomes.
+    pub error: usize,
+    /// SKIP outcomes.
+    pub skip: usize,
+}
+
+/// The process exit codes: the public contract documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: no check failed (warnings allowed).
+    Ok,
+    /// 1: at least one check is FAIL or ERROR.
+    ChecksFailed,
+    /// 2: the run could not start (usage, config, no token).
+    CouldNotStart,
+}
+
+impl Exit {
+    /// The numeric code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::ChecksFailed => 1,
+            Exit::CouldNotStart => 2,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+impl Report {
+    /// The worst status of all outcomes; `Skip` when there are none.
+    pub fn status(&self) -> Status {
+        self.outcomes.iter().map(|o| o.status).max().unwrap_or(Status::Skip)
+    }
+
+    /// How many outcomes have each status.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for o in &self.outcomes {
+            match o.status {
+                Status::Pass => t.pass += 1,
+                Status::Warn => t.warn += 1,
+                Status::Fail => t.fail += 1,
+                Status::Error => t.error += 1,
+                Status::Skip => t.skip += 1,
+            }
+        }
+        t
+    }
+
+    /// The exit code: the one place that decides it.
+    pub fn exit(&self) -> Exit {
+        if self.outcomes.iter().any(|o| o.status.is_failing()) {
+            Exit::ChecksFailed
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckId;
+
+    pub(crate) fn report(statuses: &[Status]) -> Report {
+        Report {
+            outcomes: statuses
+                .iter()
+                .zip(CheckId::ALL)
+                .map(|(s, id)| Outcome::new(id, *s, format!("{} summary", id.as_str())))
+                .collect(),
+            api_requests: 4,
+            status_requests: 1,
+            duration: Duration::from_millis(420),
+            sandbox: None,
+        }
+    }
+
+    #[test]
+    fn exit_code_follows_the_worst_outcome() {
+        assert_eq!(report(&[Status::Pass, Status::Pass]).exit(), Exit::Ok);
+        assert_eq!(report(&[Status::Pass, Status::Warn, Status::Skip]).exit(), Exit::Ok);
+        assert_eq!(report(&[Status::Pass, Status::Error]).exit(), Exit::ChecksFailed);
+        assert_eq!(report(&[Status::Fail, Status::Warn]).exit(), Exit::ChecksFailed);
+        assert_eq!(Exit::CouldNotStart.code(), 2);
+    }
+
+    #[test]
+    fn overall_status_is_the_worst() {
+        assert_eq!(report(&[Status::Pass, Status::Warn]).status(), Status::Warn);
+        assert_eq!(report(&[Status::Error, Status::Fail]).status(), Status::Fail);
+        assert_eq!(report(&[]).status(), Status::Skip);
+        let t = report(&[Status::Pass, Status::Warn, Status::Fail, Status::Error, Status::Skip]).totals();
+        assert_eq!(
+            t,
+            Totals {
+                pass: 1,
+                warn: 1,
+                fail: 1,
+                error: 1,
+                skip: 1
+            }
+        );
+    }
+}

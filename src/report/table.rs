@@ -1,0 +1,191 @@
+//! The table format for people: one row per check, hints below, a closing
+//! line with totals and time.
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+
+use super::Report;
+use crate::checks::Status;
+use crate::duration::human;
+
+/// How the table is drawn; decided by the caller from the terminal and the
+/// environment (`NO_COLOR`), not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableOptions {
+    /// ANSI colours on the status word.
+    pub color: bool,
+    /// Only non-passing checks.
+    pub quiet: bool,
+    /// Wrap to this width.
+    pub width: u16,
+}
+
+fn word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+        Status::Skip => "SKIP",
+    }
+}
+
+fn color(status: Status) -> Color {
+    match status {
+        Status::Pass => Color::Green,
+        Status::Warn => Color::Yellow,
+        Status::Fail | Status::Error => Color::Red,
+        Status::Skip => Color::DarkGrey,
+    }
+}
+
+/// Renders the table, the hints and the closing line.
+pub fn render(report: &Report, options: TableOptions) -> String {
+    let shown: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| !options.quiet || o.status != Status::Pass)
+        .collect();
+    let mut out = String::new();
+    if !shown.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(options.width)
+            .set_header(["Status", "Check", "Severity", "Summary"]);
+        if options.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        for o in &shown {
+            let mut status = Cell::new(word(o.status));
+            if options.color {
+                status = status.fg(color(o.status)).add_attribute(Attribute::Bold);
+            }
+            let severity = if o.status == Status::Pass || o.status == Status::Skip {
+                "-"
+            } else {
+                o.id.severity().as_str()
+            };
+            table.add_row(vec![
+                status,
+                Cell::new(o.id.as_str()),
+                Cell::new(severity),
+                Cell::new(&o.summary),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    for o in shown.iter().filter(|o| o.status != Status::Pass) {
+        if o.details.is_empty() && o.hint.is_none() {
+            continue;
+        }
+        out.push_str(&format!("\n{} ({}):\n", o.id.as_str(), word(o.status)));
+        for line in &o.details {
+            out.push_str(&format!("  - {line}\n"));
+        }
+        if let Some(hint) = &o.hint {
+            out.push_str(&format!("  hint: {hint}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&closing_line(report));
+    out.push('\n');
+    out
+}
+
+fn closing_line(report: &Report) -> String {
+    let t = report.totals();
+    let mut parts = vec![format!("{} passed", t.pass)];
+    for (n, what) in [
+        (t.warn, "warned"),
+        (t.fail, "failed"),
+        (t.error, "errored"),
+        (t.skip, "skipped"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    let checks = if report.outcomes.len() == 1 {
+        "1 check"
+    } else {
+        &format!("{} checks", report.outcomes.len())
+    };
+    let mut line = format!(
+        "{}: {checks}, {} in {}; {}, {}",
+        word(report.status()),
+        parts.join(", "),
+        human(report.duration),
+        count(report.api_requests, "API request"),
+        count(report.status_requests, "status-page request")
+    );
+    if let Some(name) = report.sandbox {
+        line.push_str(&format!(" (sandbox scenario `{name}`)"));
+    }
+    line
+}
+
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::report;
+    use super::*;
+
+    const PLAIN: TableOptions = TableOptions {
+        color: false,
+        quiet: false,
+        width: 100,
+    };
+
+    #[test]
+    fn lists_every_check_and_closes_with_totals() {
+        let mut r = report(&[Status::Pass, Status::Warn]);
+        r.outcomes[1].hint = Some("do the thing".into());
+        let text = render(&r, PLAIN);
+        assert!(text.contains("PASS") && text.contains("auth summary"), "{text}");
+        assert!(text.contains("WARN") && text.contains("rate-limit"), "{text}");
+        assert!(text.contains("rate-limit (WARN):\n  hint: do the thing"), "{text}");
+        assert!(
+            text.trim_end()
+                .ends_with("WARN: 2 checks, 1 passed, 1 warned in 420ms; 4 API requests, 1 status-page requests"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "no colour codes when colour is off");
+    }
+
+    #[test]
+    fn quiet_hides_passing_rows() {
+        let text = render(
+            &report(&[Status::Pass, Status::Fail]),
+            TableOptions { quiet: true, ..PLAIN },
+        );
+        assert!(!text.contains("auth summary"), "{text}");
+        assert!(text.contains("rate-limit summary"), "{text}");
+    }
+
+    #[test]
+    fn colour_is_applied_only_when_asked() {
+        let text = render(&report(&[Status::Fail]), TableOptions { color: true, ..PLAIN });
+        assert!(text.contains('\u{1b}'), "{text}");
+    }
+}
+
+/// The width to draw at: the terminal's when stdout is one, else 120
+/// columns (CI logs).
+pub fn table_width(stdout_is_tty: bool) -> u16 {
+    if stdout_is_tty {
+        Table::new().width().unwrap_or(120)
+    } else {
+        120
+    }
+}

@@ -1,0 +1,96 @@
+//! A fake ClickUp v2 API and status page on loopback, with named scenarios.
+//!
+//! It lets the tool run on a fresh machine with no token and no network, and
+//! makes every end-to-end test real HTTP. It models the documented behaviour
+//! in `shared/reference/`: paths, bodies, error shapes, the `Authorization`
+//! requirement, and a per-window rate-limit counter with the three
+//! `X-RateLimit-*` headers. It is not a general ClickUp emulator: only the
+//! endpoints the checks use are served.
+
+mod fixtures;
+mod routes;
+mod scenarios;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use routes::{STATUS_IO_PATH, STATUSPAGE_PATH};
+pub use scenarios::{ApiMode, Scenario, ScenarioName};
+
+/// A running sandbox. Dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    state: Arc<routes::State>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Sandbox {
+    /// Binds `addr` (port 0 picks a free port) and serves `scenario`,
+    /// accepting only `token`.
+    pub async fn start(addr: SocketAddr, scenario: ScenarioName, token: SecretString) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(routes::State::new(scenario.scenario(), token));
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let served = Arc::clone(&state);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    accepted = listener.accept() => {
+                        let Ok((stream, _)) = accepted else { continue };
+                        let state = Arc::clone(&served);
+                        tokio::spawn(async move {
+                            let service = service_fn(move |request| {
+                                let state = Arc::clone(&state);
+                                async move { Ok::<_, Infallible>(routes::handle(&state, request).await) }
+                            });
+                            if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+                                tracing::debug!(error = %e, "sandbox connection ended with an error");
+                            }
+                        });
+                    }
+                }
+            }
+        });
+        Ok(Sandbox {
+            addr,
+            state,
+            _stop: stop,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL of the fake API, like `https://api.clickup.com/api/v2`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api/v2", self.addr)
+    }
+
+    /// The fake Status.io status API.
+    pub fn status_url(&self) -> String {
+        format!("http://{}{}", self.addr, STATUS_IO_PATH)
+    }
+
+    /// The same state as an Atlassian Statuspage `summary.json`.
+    pub fn statuspage_url(&self) -> String {
+        format!("http://{}{}", self.addr, STATUSPAGE_PATH)
+    }
+
+    /// API requests served so far (status-page requests excluded).
+    pub fn api_requests(&self) -> u64 {
+        self.state.api_requests()
+    }
+}

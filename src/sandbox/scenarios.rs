@@ -1,0 +1,180 @@
+//! The sandbox's named scenarios: each one a row of data, not code.
+
+use std::time::Duration;
+
+/// A scenario's name as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum ScenarioName {
+    /// Everything works: every check passes.
+    Healthy,
+    /// The token is refused (401 OAUTH_025), as after a revocation.
+    Unauthorized,
+    /// 5 of 100 requests left in the window: rate-limit warns.
+    RateLimited,
+    /// Every API request answers 429 with a reset time.
+    RateExhausted,
+    /// `GET /user` takes 3.5 s: latency fails (p95 over 3 s).
+    Slow,
+    /// The API answers 503 with an HTML page, as a failing edge does.
+    Outage,
+    /// The status page reports degraded performance.
+    PlatformDegraded,
+    /// The status page reports a service disruption with an incident.
+    PlatformOutage,
+    /// The token reaches no workspace.
+    NoWorkspaces,
+}
+
+impl ScenarioName {
+    /// Every scenario, for listings and tests.
+    pub const ALL: [ScenarioName; 9] = [
+        ScenarioName::Healthy,
+        ScenarioName::Unauthorized,
+        ScenarioName::RateLimited,
+        ScenarioName::RateExhausted,
+        ScenarioName::Slow,
+        ScenarioName::Outage,
+        ScenarioName::PlatformDegraded,
+        ScenarioName::PlatformOutage,
+        ScenarioName::NoWorkspaces,
+    ];
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        self.scenario().name
+    }
+
+    /// The scenario's data.
+    pub fn scenario(self) -> &'static Scenario {
+        let index = ScenarioName::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        &SCENARIOS[index]
+    }
+}
+
+/// How the API side answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiMode {
+    /// Answers as documented.
+    Normal,
+    /// 401 `OAUTH_025` for every request.
+    TokenRevoked,
+    /// 429 for every request.
+    Exhausted,
+    /// 503 with an HTML body and no rate-limit headers.
+    Down,
+}
+
+/// What the status page says: a Status.io overall code, the services that
+/// are not operational, and incident titles.
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformState {
+    /// Status.io overall code.
+    pub code: i64,
+    /// Services and their codes; the rest are operational.
+    pub affected: &'static [(&'static str, i64)],
+    /// Titles of active incidents.
+    pub incidents: &'static [&'static str],
+}
+
+/// One scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    /// Kebab-case name.
+    pub name: &'static str,
+    /// API behaviour.
+    pub api: ApiMode,
+    /// Added delay on `GET /user`.
+    pub user_delay: Duration,
+    /// `X-RateLimit-Limit`.
+    pub limit: u64,
+    /// Requests left when the window opens.
+    pub remaining_at_start: u64,
+    /// Workspaces `(id, name)` the token reaches.
+    pub workspaces: &'static [(&'static str, &'static str)],
+    /// The status page.
+    pub platform: PlatformState,
+}
+
+const OPERATIONAL: PlatformState = PlatformState {
+    code: 100,
+    affected: &[],
+    incidents: &[],
+};
+const WORKSPACES: &[(&str, &str)] = &[("9012345", "Acme Production"), ("9012346", "Acme Staging")];
+
+const HEALTHY: Scenario = Scenario {
+    name: "healthy",
+    api: ApiMode::Normal,
+    user_delay: Duration::ZERO,
+    limit: 100,
+    remaining_at_start: 100,
+    workspaces: WORKSPACES,
+    platform: OPERATIONAL,
+};
+
+static SCENARIOS: [Scenario; 9] = [
+    HEALTHY,
+    Scenario {
+        name: "unauthorized",
+        api: ApiMode::TokenRevoked,
+        ..HEALTHY
+    },
+    Scenario {
+        name: "rate-limited",
+        remaining_at_start: 5,
+        ..HEALTHY
+    },
+    Scenario {
+        name: "rate-exhausted",
+        api: ApiMode::Exhausted,
+        remaining_at_start: 0,
+        ..HEALTHY
+    },
+    Scenario {
+        name: "slow",
+        user_delay: Duration::from_millis(3500),
+        ..HEALTHY
+    },
+    Scenario {
+        name: "outage",
+        api: ApiMode::Down,
+        ..HEALTHY
+    },
+    Scenario {
+        name: "platform-degraded",
+        platform: PlatformState {
+            code: 300,
+            affected: &[("API", 300)],
+            incidents: &["Elevated API response times"],
+        },
+        ..HEALTHY
+    },
+    Scenario {
+        name: "platform-outage",
+        platform: PlatformState {
+            code: 500,
+            affected: &[("API", 500), ("Web Application", 400)],
+            incidents: &["Tasks failing to load"],
+        },
+        ..HEALTHY
+    },
+    Scenario {
+        name: "no-workspaces",
+        workspaces: &[],
+        ..HEALTHY
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_clap_and_the_table() {
+        use clap::ValueEnum;
+        for s in ScenarioName::ALL {
+            let clap_name = s.to_possible_value().map(|v| v.get_name().to_owned());
+            assert_eq!(clap_name.as_deref(), Some(s.as_str()));
+        }
+    }
+}
