@@ -120,7 +120,7 @@ mod tests {
         let r = Redactor::default();
         r.add("hunter2hunter2");
         let mut out = Vec::new();
-        write!(r.writer(&mut out), "token=hunter2hunter2\n").expect("write to vec");
+        writeln!(r.writer(&mut out), "token=hunter2hunter2").expect("write to vec");
         assert_eq!(String::from_utf8_lossy(&out), "token=[REDACTED]\n");
     }
 

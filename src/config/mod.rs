@@ -241,7 +241,6 @@ pub fn select(only: &[CheckId], skip: &[CheckId]) -> Option<Vec<CheckId>> {
 
 /// The first value set among flag, env, file; with the name of its origin
 /// for error messages.
-#[expect(clippy::too_many_arguments, reason = "one call per layered setting reads clearly")]
 fn pick(
     flag: &str,
     flag_value: &Option<String>,

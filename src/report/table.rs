@@ -128,6 +128,16 @@ fn closing_line(report: &Report) -> String {
     line
 }
 
+/// The width to draw at: the terminal's when stdout is one, else 120
+/// columns (CI logs).
+pub fn table_width(stdout_is_tty: bool) -> u16 {
+    if stdout_is_tty {
+        Table::new().width().unwrap_or(120)
+    } else {
+        120
+    }
+}
+
 fn count(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
@@ -157,7 +167,7 @@ mod tests {
         assert!(text.contains("rate-limit (WARN):\n  hint: do the thing"), "{text}");
         assert!(
             text.trim_end()
-                .ends_with("WARN: 2 checks, 1 passed, 1 warned in 420ms; 4 API requests, 1 status-page requests"),
+                .ends_with("WARN: 2 checks, 1 passed, 1 warned in 420ms; 4 API requests, 1 status-page request"),
             "{text}"
         );
         assert!(!text.contains('\u{1b}'), "no colour codes when colour is off");
@@ -177,15 +187,5 @@ mod tests {
     fn colour_is_applied_only_when_asked() {
         let text = render(&report(&[Status::Fail]), TableOptions { color: true, ..PLAIN });
         assert!(text.contains('\u{1b}'), "{text}");
-    }
-}
-
-/// The width to draw at: the terminal's when stdout is one, else 120
-/// columns (CI logs).
-pub fn table_width(stdout_is_tty: bool) -> u16 {
-    if stdout_is_tty {
-        Table::new().width().unwrap_or(120)
-    } else {
-        120
     }
 }

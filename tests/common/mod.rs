@@ -1,0 +1,323 @@
+//! Shared helpers for the end-to-end tests: run the real binary, serve
+//! deliberately broken HTTP on loopback, and start the standalone sandbox.
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A token of the documented personal shape, used to prove it never leaks.
+pub const TOKEN: &str = "pk_4242424_TESTTOKENABCDEFGHIJKLMNOPQRSTUVW";
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// stdout parsed as JSON; panics with the output if it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// The status word of one check in the JSON report.
+    pub fn status_of(&self, id: &str) -> String {
+        let doc = self.json();
+        let checks = doc["checks"].as_array().expect("checks array");
+        let check = checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id} in {doc}"));
+        check["status"].as_str().expect("status string").to_owned()
+    }
+
+    /// The summary of one check in the JSON report.
+    pub fn summary_of(&self, id: &str) -> String {
+        let doc = self.json();
+        let checks = doc["checks"].as_array().expect("checks array");
+        let check = checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id} in {doc}"));
+        check["summary"].as_str().expect("summary string").to_owned()
+    }
+
+    /// Everything the process wrote.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A fresh empty directory to run in, so that no `checks.toml` is picked up
+/// by accident.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cp-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// The binary with a clean environment: no token, URLs or colour settings
+/// leak in from the machine running the tests.
+pub fn command(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clickup-preflight"));
+    cmd.current_dir(dir);
+    for var in [
+        "CLICKUP_API_TOKEN",
+        "CLICKUP_API_URL",
+        "CLICKUP_STATUS_URL",
+        "CLICKUP_PREFLIGHT_CONFIG",
+        "NO_COLOR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs the binary with `args` and extra environment, killing it (and
+/// failing the test) if it runs past `limit`.
+pub fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Run {
+    let mut cmd = command(dir);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn the binary");
+    let stdout = drain(child.stdout.take().expect("piped stdout"));
+    let stderr = drain(child.stderr.take().expect("piped stderr"));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll child") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("clickup-preflight {args:?} ran past {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `run_in` a scratch directory with a 30 s limit.
+pub fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let dir = scratch_dir(&format!("run-{}", unique()));
+    run_in(&dir, args, env, Duration::from_secs(30))
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+fn drain<R: Read + Send + 'static>(mut pipe: R) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// One request as the fake server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+}
+
+/// How the fake server answers one request.
+pub enum Reply {
+    /// Status, extra headers, body (Content-Length set).
+    Full(u16, Vec<(String, String)>, String),
+    /// Accept, read the request, never answer.
+    Hang,
+    /// 200 with a chunked body that never ends (until the client leaves or
+    /// 256 MiB have been offered).
+    Endless,
+}
+
+impl Reply {
+    /// 200 with a JSON body.
+    pub fn json(body: &str) -> Reply {
+        Reply::Full(
+            200,
+            vec![("content-type".into(), "application/json".into())],
+            body.to_owned(),
+        )
+    }
+}
+
+/// A tiny HTTP/1.1 server on loopback whose every answer is chosen by a
+/// closure, for faults the sandbox does not model.
+pub struct FakeServer {
+    pub port: u16,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl FakeServer {
+    pub fn start(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local addr").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let handler = Arc::new(handler);
+        let log = Arc::clone(&seen);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = Arc::clone(&handler);
+                let log = Arc::clone(&log);
+                thread::spawn(move || serve_one(stream, &*handler, &log));
+            }
+        });
+        FakeServer { port, seen }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().expect("lock").clone()
+    }
+}
+
+fn serve_one(stream: TcpStream, handler: &dyn Fn(&Seen) -> Reply, log: &Mutex<Vec<Seen>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let seen = Seen { path, headers };
+    log.lock().expect("lock").push(seen.clone());
+    let mut stream = stream;
+    match handler(&seen) {
+        Reply::Full(status, extra, body) => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in extra {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+        Reply::Hang => thread::sleep(Duration::from_secs(60)),
+        Reply::Endless => {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+            let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+            for _ in 0..4096 {
+                if stream.write_all(chunk.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A healthy Status.io body.
+pub const STATUS_OK: &str = r#"{"result":{"status_overall":{"updated":"2026-11-01T00:00:00Z","status":"Operational","status_code":100},"status":[],"incidents":[],"maintenance":{"active":[],"upcoming":[]}}}"#;
+
+/// A healthy `/user` body.
+pub const USER_OK: &str = r#"{"user":{"id":77,"username":"fake-bot","email":"bot@example.com"}}"#;
+
+/// Rate-limit headers for a healthy answer.
+pub fn rate_headers() -> Vec<(String, String)> {
+    vec![
+        ("content-type".into(), "application/json".into()),
+        ("x-ratelimit-limit".into(), "100".into()),
+        ("x-ratelimit-remaining".into(), "90".into()),
+        ("x-ratelimit-reset".into(), "30".into()),
+    ]
+}
+
+/// The standalone sandbox as a child process, killed on drop.
+pub struct StandaloneSandbox {
+    child: Child,
+    pub api_url: String,
+    pub status_url: String,
+    pub statuspage_url: String,
+    pub token_line: String,
+}
+
+impl StandaloneSandbox {
+    pub fn start(scenario: &str, env: &[(&str, &str)]) -> StandaloneSandbox {
+        let dir = scratch_dir(&format!("sandbox-{}", unique()));
+        let mut cmd = command(&dir);
+        cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--scenario", scenario])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn sandbox");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let mut field = |label: &str| -> String {
+            for line in lines.by_ref() {
+                let line = line.expect("sandbox stdout");
+                if let Some(rest) = line.trim().strip_prefix(label) {
+                    return rest.split_whitespace().next().unwrap_or_default().to_owned();
+                }
+            }
+            panic!("sandbox never printed {label}");
+        };
+        let api_url = field("api url:");
+        let status_url = field("status url:");
+        let statuspage_url = field("statuspage url:");
+        let token_line = field("token:");
+        StandaloneSandbox {
+            child,
+            api_url,
+            status_url,
+            statuspage_url,
+            token_line,
+        }
+    }
+}
+
+impl Drop for StandaloneSandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

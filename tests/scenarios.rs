@@ -1,0 +1,253 @@
+//! Every sandbox scenario gives the verdicts it models, over real HTTP on
+//! loopback, through the real binary.
+
+mod common;
+
+use common::run;
+
+/// Runs `check --sandbox NAME --format json` and returns the run.
+fn scenario(name: &str) -> common::Run {
+    run(&["check", "--sandbox", name, "--format", "json"], &[])
+}
+
+fn assert_statuses(run: &common::Run, expected: &[(&str, &str)]) {
+    for (id, status) in expected {
+        assert_eq!(run.status_of(id), *status, "check {id}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn healthy_passes_everything_within_the_request_budget() {
+    let r = scenario("healthy");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert_statuses(
+        &r,
+        &[
+            ("auth", "pass"),
+            ("rate-limit", "pass"),
+            ("latency", "pass"),
+            ("workspaces", "pass"),
+            ("platform", "pass"),
+        ],
+    );
+    let doc = r.json();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["status"], "pass");
+    assert_eq!(doc["api_requests"], 4, "3 samples of /user (one is auth) and 1 /team");
+    assert_eq!(doc["status_requests"], 1);
+    assert_eq!(doc["sandbox"], "healthy");
+    assert!(r.summary_of("auth").contains("Sandbox Service Account"));
+    assert!(
+        !r.summary_of("auth").contains("sandbox@example.com"),
+        "reports name users by username, not email"
+    );
+    assert!(r.summary_of("auth").contains("personal token"));
+    assert!(r.summary_of("workspaces").contains("Acme Production (9012345)"));
+    assert!(
+        r.stderr.is_empty(),
+        "a healthy default run is silent on stderr: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unauthorized_fails_auth_and_names_the_ecode() {
+    let r = scenario("unauthorized");
+    assert_eq!(r.code, 1);
+    assert_statuses(
+        &r,
+        &[
+            ("auth", "fail"),
+            ("workspaces", "fail"),
+            ("latency", "error"),
+            ("platform", "pass"),
+        ],
+    );
+    assert!(r.summary_of("auth").contains("OAUTH_025"), "{}", r.summary_of("auth"));
+}
+
+#[test]
+fn rate_limited_warns_and_exits_zero() {
+    let r = scenario("rate-limited");
+    assert_eq!(r.code, 0, "a warning alone does not fail the gate");
+    assert_statuses(&r, &[("rate-limit", "warn"), ("auth", "pass"), ("latency", "pass")]);
+    assert_eq!(r.json()["status"], "warn");
+}
+
+#[test]
+fn rate_exhausted_fails_with_time_until_reset() {
+    let r = scenario("rate-exhausted");
+    assert_eq!(r.code, 1);
+    assert_statuses(&r, &[("rate-limit", "fail"), ("auth", "error")]);
+    let summary = r.summary_of("rate-limit");
+    assert!(summary.contains("429") && summary.contains("resets in"), "{summary}");
+}
+
+#[test]
+fn slow_fails_latency_but_authenticates() {
+    let r = scenario("slow");
+    assert_eq!(r.code, 1);
+    assert_statuses(&r, &[("latency", "fail"), ("auth", "pass"), ("workspaces", "pass")]);
+    let doc = r.json();
+    let latency = doc["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "latency"))
+        .cloned()
+        .expect("latency");
+    assert!(
+        latency["metrics"]["p95_ms"].as_f64().is_some_and(|ms| ms >= 3500.0),
+        "{latency}"
+    );
+    // The samples run concurrently: about one slow round trip, not three.
+    assert!(r.elapsed.as_secs_f64() < 6.0, "took {:?}", r.elapsed);
+}
+
+#[test]
+fn outage_is_api_unreachable_and_rate_limit_unknown() {
+    let r = scenario("outage");
+    assert_eq!(r.code, 1);
+    assert_statuses(
+        &r,
+        &[
+            ("auth", "fail"),
+            ("rate-limit", "error"),
+            ("latency", "error"),
+            ("workspaces", "fail"),
+            ("platform", "pass"),
+        ],
+    );
+    assert!(
+        r.summary_of("auth").starts_with("API unreachable"),
+        "{}",
+        r.summary_of("auth")
+    );
+}
+
+#[test]
+fn platform_degraded_warns() {
+    let r = scenario("platform-degraded");
+    assert_eq!(r.code, 0);
+    assert_statuses(&r, &[("platform", "warn"), ("auth", "pass")]);
+    assert!(
+        r.summary_of("platform").contains("Degraded Performance"),
+        "{}",
+        r.summary_of("platform")
+    );
+}
+
+#[test]
+fn platform_outage_fails_and_names_the_incident() {
+    let r = scenario("platform-outage");
+    assert_eq!(r.code, 1);
+    assert_statuses(&r, &[("platform", "fail"), ("auth", "pass")]);
+    let summary = r.summary_of("platform");
+    assert!(
+        summary.contains("Tasks failing to load") && summary.contains("API (Service Disruption)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn no_workspaces_fails_workspaces_only() {
+    let r = scenario("no-workspaces");
+    assert_eq!(r.code, 1);
+    assert_statuses(&r, &[("workspaces", "fail"), ("auth", "pass"), ("latency", "pass")]);
+}
+
+#[test]
+fn table_is_the_default_and_plain_when_not_a_terminal() {
+    let r = run(&["check", "--sandbox", "healthy"], &[]);
+    assert_eq!(r.code, 0);
+    for id in ["auth", "rate-limit", "latency", "workspaces", "platform"] {
+        assert!(r.stdout.contains(id), "{id} missing:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("PASS: 5 checks, 5 passed in"), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{1b}'), "no colour codes in a pipe");
+}
+
+#[test]
+fn quiet_prints_only_what_did_not_pass() {
+    let r = run(&["check", "--sandbox", "no-workspaces", "-q"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("workspaces"), "{}", r.stdout);
+    assert!(!r.stdout.contains("authenticated as"), "{}", r.stdout);
+}
+
+#[test]
+fn the_standalone_sandbox_serves_any_client_and_both_status_formats() {
+    let sandbox = common::StandaloneSandbox::start("platform-outage", &[]);
+    let token = sandbox.token_line.clone();
+    assert!(token.starts_with("pk_"), "a demo token is printed: {token}");
+    let env = [("CLICKUP_API_TOKEN", token.as_str())];
+    let status_io = run(
+        &[
+            "check",
+            "--api-url",
+            &sandbox.api_url,
+            "--status-url",
+            &sandbox.status_url,
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    assert_eq!(status_io.status_of("platform"), "fail");
+    assert_eq!(status_io.status_of("auth"), "pass");
+    let statuspage = run(
+        &[
+            "check",
+            "--api-url",
+            &sandbox.api_url,
+            "--status-url",
+            &sandbox.statuspage_url,
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    assert_eq!(statuspage.status_of("platform"), "fail");
+    assert!(
+        statuspage.summary_of("platform").contains("Tasks failing to load"),
+        "{}",
+        statuspage.stdout
+    );
+    // A wrong token is refused by the sandbox as ClickUp would.
+    let wrong = run(
+        &[
+            "check",
+            "--api-url",
+            &sandbox.api_url,
+            "--only",
+            "auth",
+            "--format",
+            "json",
+        ],
+        &[("CLICKUP_API_TOKEN", "pk_1_WRONGWRONGWRONG")],
+    );
+    assert_eq!(wrong.status_of("auth"), "fail");
+    assert!(wrong.summary_of("auth").contains("OAUTH_025"));
+}
+
+#[test]
+fn the_standalone_sandbox_counts_down_the_rate_limit_window() {
+    let sandbox = common::StandaloneSandbox::start("healthy", &[("CLICKUP_API_TOKEN", common::TOKEN)]);
+    assert!(
+        sandbox.token_line.starts_with("the"),
+        "a token from the environment is not printed"
+    );
+    let env = [("CLICKUP_API_TOKEN", common::TOKEN)];
+    let args = [
+        "check",
+        "--api-url",
+        &sandbox.api_url,
+        "--only",
+        "rate-limit",
+        "--format",
+        "json",
+    ];
+    let first = run(&args, &env).json();
+    let second = run(&args, &env).json();
+    let remaining = |doc: &serde_json::Value| doc["checks"][0]["metrics"]["remaining"].as_i64().expect("remaining");
+    assert_eq!(remaining(&first), 99);
+    assert_eq!(remaining(&second), 98);
+}
