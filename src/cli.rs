@@ -54,7 +54,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub api_url: Option<String>,
 
-    /// Status page URL, Status.io or Statuspage summary.json [env: CLICKUP_STATUS_URL].
+    /// Status page URL, Status.io or Statuspage summary.json [env: CLICKUP_STATUS_URL] [default: ClickUp's Status.io API].
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub status_url: Option<String>,
 

@@ -148,3 +148,16 @@ fn selection_keeps_report_order_and_refuses_empty() {
     assert_eq!(select(&[], &[CheckId::Latency]).map(|v| v.len()), Some(4));
     assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth]), None);
 }
+
+#[test]
+fn the_shipped_checks_toml_states_exactly_the_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks.toml");
+    let shipped = file::load(&path).expect("the shipped checks.toml parses");
+    let from_file = resolve(&args(&[]), &EnvVars::default(), &shipped).expect("resolves");
+    let defaults = resolve(&args(&[]), &EnvVars::default(), &LoadedFile::default()).expect("resolves");
+    assert_eq!(from_file.checks, defaults.checks);
+    assert_eq!(from_file.api_url, defaults.api_url);
+    assert_eq!(from_file.status_url, defaults.status_url);
+    assert_eq!(from_file.transport.timeout, defaults.transport.timeout);
+    assert_eq!(from_file.deadline, defaults.deadline);
+}
