@@ -138,9 +138,9 @@ async fn check(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exi
         Format::Json => report::render_json(&report),
         Format::Table => {
             let stdout_is_tty = std::io::stdout().is_terminal();
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let color = report::use_color(stdout_is_tty, std::env::var_os("NO_COLOR").as_deref());
             let options = TableOptions {
-                color: stdout_is_tty && !no_color,
+                color,
                 quiet,
                 width: report::table_width(stdout_is_tty),
             };

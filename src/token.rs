@@ -34,11 +34,11 @@ impl TokenKind {
         }
     }
 
-    /// `personal` or `OAuth`.
+    /// "a personal token" or "an OAuth token", for report sentences.
     pub fn describe(self) -> &'static str {
         match self {
-            TokenKind::Personal => "personal token",
-            TokenKind::OAuth => "OAuth token",
+            TokenKind::Personal => "a personal token",
+            TokenKind::OAuth => "an OAuth token",
         }
     }
 }

@@ -251,3 +251,22 @@ fn the_standalone_sandbox_counts_down_the_rate_limit_window() {
     assert_eq!(remaining(&first), 99);
     assert_eq!(remaining(&second), 98);
 }
+
+#[test]
+fn oauth_tokens_are_recognised_and_bearer_is_accepted() {
+    let r = run(
+        &["check", "--sandbox", "healthy", "--only", "auth", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", "8a1b2c3d4e5f_oauth_access")],
+    );
+    assert_eq!(r.status_of("auth"), "pass");
+    assert!(
+        r.summary_of("auth").ends_with("with an OAuth token"),
+        "{}",
+        r.summary_of("auth")
+    );
+    let r = run(
+        &["check", "--sandbox", "healthy", "--only", "auth", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", "Bearer 8a1b2c3d4e5f_oauth_access")],
+    );
+    assert_eq!(r.status_of("auth"), "pass", "{}", r.stdout);
+}

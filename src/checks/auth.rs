@@ -17,14 +17,14 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let Some(probe) = evidence.user.first() else {
         return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered");
     };
-    let kind = evidence.token_kind.map_or("token", |k| k.describe());
+    let kind = evidence.token_kind.map_or("a token", |k| k.describe());
     let outcome = match &probe.result {
         Ok(user) => {
             let who = user.username.as_deref().filter(|u| !u.trim().is_empty()).map_or_else(
                 || format!("user id {}", user.id),
                 |name| format!("{name} (user id {})", user.id),
             );
-            Outcome::new(ID, Status::Pass, format!("authenticated as {who} with a {kind}"))
+            Outcome::new(ID, Status::Pass, format!("authenticated as {who} with {kind}"))
         }
         Err(error) => judge_error(ID, error),
     };

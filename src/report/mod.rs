@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub use json::render as render_json;
-pub use table::{TableOptions, render as render_table, table_width};
+pub use table::{TableOptions, render as render_table, table_width, use_color};
 
 use crate::checks::{Outcome, Status};
 

@@ -138,6 +138,12 @@ pub fn table_width(stdout_is_tty: bool) -> u16 {
     }
 }
 
+/// Colour only on a terminal, and never when `NO_COLOR` is set to a
+/// non-empty value (no-color.org).
+pub fn use_color(stdout_is_tty: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stdout_is_tty && no_color.is_none_or(|v| v.is_empty())
+}
+
 fn count(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
@@ -181,6 +187,18 @@ mod tests {
         );
         assert!(!text.contains("auth summary"), "{text}");
         assert!(text.contains("rate-limit summary"), "{text}");
+    }
+
+    #[test]
+    fn no_color_and_pipes_turn_colour_off() {
+        use std::ffi::OsStr;
+        assert!(use_color(true, None));
+        assert!(
+            use_color(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
     }
 
     #[test]

@@ -152,8 +152,8 @@ async fn answer(state: &State, request: &Request<Incoming>, route: &str, over_li
     };
     // ClickUp's OpenAPI shows `Bearer` for OAuth; most clients send the raw
     // token. Both are accepted, as the real API does.
-    let presented = presented.strip_prefix("Bearer ").unwrap_or(presented);
-    if presented != state.token.expose_secret() || scenario.api == ApiMode::TokenRevoked {
+    let bare = |t: &str| t.strip_prefix("Bearer ").unwrap_or(t).to_owned();
+    if bare(presented) != bare(state.token.expose_secret()) || scenario.api == ApiMode::TokenRevoked {
         return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
     }
     if scenario.api == ApiMode::Exhausted || over_limit {
