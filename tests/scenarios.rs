@@ -88,12 +88,7 @@ fn slow_fails_latency_but_authenticates() {
     let r = scenario("slow");
     assert_eq!(r.code, 1);
     assert_statuses(&r, &[("latency", "fail"), ("auth", "pass"), ("workspaces", "pass")]);
-    let doc = r.json();
-    let latency = doc["checks"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["id"] == "latency"))
-        .cloned()
-        .expect("latency");
+    let latency = r.check("latency");
     assert!(
         latency["metrics"]["p95_ms"].as_f64().is_some_and(|ms| ms >= 3500.0),
         "{latency}"

@@ -31,26 +31,24 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
     }
 
+    /// One check's object in the JSON report; panics naming the id if absent.
+    pub fn check(&self, id: &str) -> serde_json::Value {
+        let doc = self.json();
+        let found = doc["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+            .cloned();
+        found.unwrap_or_else(|| panic!("no check {id} in {doc}"))
+    }
+
     /// The status word of one check in the JSON report.
     pub fn status_of(&self, id: &str) -> String {
-        let doc = self.json();
-        let checks = doc["checks"].as_array().expect("checks array");
-        let check = checks
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no check {id} in {doc}"));
-        check["status"].as_str().expect("status string").to_owned()
+        self.check(id)["status"].as_str().expect("status string").to_owned()
     }
 
     /// The summary of one check in the JSON report.
     pub fn summary_of(&self, id: &str) -> String {
-        let doc = self.json();
-        let checks = doc["checks"].as_array().expect("checks array");
-        let check = checks
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no check {id} in {doc}"));
-        check["summary"].as_str().expect("summary string").to_owned()
+        self.check(id)["summary"].as_str().expect("summary string").to_owned()
     }
 
     /// Everything the process wrote.
