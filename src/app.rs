@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::checks;
 use crate::cli::{CheckArgs, Cli, Command, Format, SandboxArgs};
-use crate::client::{ClickUpClient, ClientError, StatusClient};
+use crate::client::{ClickUpClient, ClientError, StatusClient, Transport};
 use crate::config::{self, ConfigError, EnvVars};
 use crate::gather::{self, Plan};
 use crate::redact::Redactor;
@@ -99,34 +99,22 @@ async fn check(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exi
         let demo = token.clone().unwrap_or_else(token::demo_token);
         let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, demo)
             .await
-            .map_err(|e| StartError::Sandbox {
-                addr: "127.0.0.1:0".into(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
         settings.api_url = parse_own_url(&running.api_url())?;
         settings.status_url = parse_own_url(&running.status_url())?;
         tracing::info!(scenario = name.as_str(), api = %settings.api_url, "sandbox started");
         sandbox = Some((name, running));
     }
 
+    let transport = Transport::new(settings.transport)?;
     let api = match (&token, plan.needs_api()) {
-        (Some(t), true) => Some(ClickUpClient::new(settings.api_url.clone(), t, settings.transport)?),
+        (Some(t), true) => Some(ClickUpClient::new(&transport, settings.api_url.clone(), t)?),
         _ => None,
     };
-    let status = if plan.status_page {
-        let client = StatusClient::new(settings.status_url.clone(), settings.transport)
-            .map_err(|e| ClientError::Init(e.without_url().to_string()))?;
-        Some(client)
-    } else {
-        None
-    };
+    let status = plan.status_page.then(|| StatusClient::new(&transport, settings.status_url.clone()));
     let kind = token.as_ref().map(TokenKind::of);
     let evidence = gather::gather(plan, api.as_ref(), status.as_ref(), settings.deadline, kind).await;
-    let outcomes = settings
-        .selected
-        .iter()
-        .map(|id| checks::evaluate(*id, &evidence, &settings.checks))
-        .collect();
+    let outcomes = settings.selected.iter().map(|id| checks::evaluate(*id, &evidence, &settings.checks)).collect();
     let report = Report {
         outcomes,
         api_requests: api.as_ref().map_or(0, ClickUpClient::requests),
@@ -139,11 +127,7 @@ async fn check(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exi
         Format::Table => {
             let stdout_is_tty = std::io::stdout().is_terminal();
             let color = report::use_color(stdout_is_tty, std::env::var_os("NO_COLOR").as_deref());
-            let options = TableOptions {
-                color,
-                quiet,
-                width: report::table_width(stdout_is_tty),
-            };
+            let options = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
             report::render_table(&report, options)
         }
     };
@@ -170,10 +154,7 @@ async fn serve(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit, StartErr
     }
     let running = Sandbox::start(args.listen, args.scenario, token)
         .await
-        .map_err(|e| StartError::Sandbox {
-            addr: args.listen.to_string(),
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
     let text = format!(
         "clickup-preflight sandbox: scenario `{}` on http://{}\n  api url:        {}\n  status url:     {}   (Status.io)\n  statuspage url: {}   (Atlassian Statuspage)\n  token:          {}\nPress Ctrl-C to stop.\n",
         args.scenario.as_str(),
@@ -184,9 +165,7 @@ async fn serve(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit, StartErr
         shown
     );
     write_stdout(redactor, &text);
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| StartError::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
+    tokio::signal::ctrl_c().await.map_err(|e| StartError::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
     tracing::info!(requests = running.api_requests(), "sandbox stopped");
     Ok(Exit::Ok)
 }
@@ -199,9 +178,7 @@ fn parse_own_url(text: &str) -> Result<reqwest::Url, StartError> {
 /// an error worth a message.
 fn write_stdout(redactor: &Redactor, text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out
-        .write_all(redactor.scrub(text).as_bytes())
-        .and_then(|()| out.flush());
+    let _ = out.write_all(redactor.scrub(text).as_bytes()).and_then(|()| out.flush());
 }
 
 /// Logs go to stderr, through the redactor. Quiet by default (warnings
@@ -214,9 +191,7 @@ fn init_tracing(verbose: u8, redactor: &Redactor) {
 
     let filter = match verbose {
         0 => Targets::new().with_default(LevelFilter::WARN),
-        1 => Targets::new()
-            .with_target("clickup_preflight", LevelFilter::DEBUG)
-            .with_default(LevelFilter::WARN),
+        1 => Targets::new().with_target("clickup_preflight", LevelFilter::DEBUG).with_default(LevelFilter::WARN),
         _ => Targets::new().with_default(LevelFilter::TRACE),
     };
     let redactor = redactor.clone();

@@ -125,9 +125,7 @@ mod tests {
     #[test]
     fn only_takes_comma_separated_ids() {
         let cli = Cli::try_parse_from(["clickup-preflight", "check", "--only", "auth,rate-limit"]).expect("parses");
-        let Command::Check(args) = cli.command else {
-            panic!("expected check")
-        };
+        let Command::Check(args) = cli.command else { panic!("expected check") };
         assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
     }
 
@@ -135,15 +133,8 @@ mod tests {
     fn unknown_ids_and_sandbox_conflicts_are_usage_errors() {
         assert!(Cli::try_parse_from(["clickup-preflight", "check", "--only", "nope"]).is_err());
         assert!(
-            Cli::try_parse_from([
-                "clickup-preflight",
-                "check",
-                "--sandbox",
-                "healthy",
-                "--api-url",
-                "http://x"
-            ])
-            .is_err()
+            Cli::try_parse_from(["clickup-preflight", "check", "--sandbox", "healthy", "--api-url", "http://x"])
+                .is_err()
         );
     }
 }

@@ -36,11 +36,7 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
 
 /// Seconds as a float to a positive duration of at most a day.
 pub fn from_secs(secs: f64) -> Option<Duration> {
-    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
-        Some(Duration::from_secs_f64(secs))
-    } else {
-        None
-    }
+    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 { Some(Duration::from_secs_f64(secs)) } else { None }
 }
 
 /// `350ms`, `1.5s`, `12s`: short and exact enough for a report line.

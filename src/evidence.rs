@@ -45,11 +45,7 @@ pub struct Probe<T> {
 impl<T> Probe<T> {
     /// A probe that failed before any answer arrived.
     pub fn failed(error: ApiError, elapsed: Duration) -> Self {
-        Probe {
-            result: Err(error),
-            elapsed,
-            rate_limit: RateLimitHeaders::default(),
-        }
+        Probe { result: Err(error), elapsed, rate_limit: RateLimitHeaders::default() }
     }
 }
 

@@ -41,11 +41,7 @@ impl Plan {
         } else {
             0
         };
-        Plan {
-            user_samples,
-            teams: wants(CheckId::Workspaces),
-            status_page: wants(CheckId::Platform),
-        }
+        Plan { user_samples, teams: wants(CheckId::Workspaces), status_page: wants(CheckId::Platform) }
     }
 
     /// Whether any request needs the token.
@@ -82,11 +78,7 @@ pub async fn gather(
         spawn_bounded("GET status page", ends_at, async move { client.fetch().await })
     });
 
-    let mut evidence = Evidence {
-        token_kind,
-        observed_at_unix,
-        ..Evidence::default()
-    };
+    let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
     for handle in users {
         evidence.user.push(join("GET /user", handle).await);
     }
@@ -110,12 +102,7 @@ where
         let started = Instant::now();
         match tokio::time::timeout_at(ends_at, request).await {
             Ok(probe) => probe,
-            Err(_) => Probe::failed(
-                ApiError::Deadline {
-                    endpoint: endpoint.to_owned(),
-                },
-                started.elapsed(),
-            ),
+            Err(_) => Probe::failed(ApiError::Deadline { endpoint: endpoint.to_owned() }, started.elapsed()),
         }
     })
 }
@@ -123,13 +110,7 @@ where
 async fn join<T>(endpoint: &str, handle: JoinHandle<Probe<T>>) -> Probe<T> {
     handle.await.unwrap_or_else(|e| {
         let reason = format!("internal task ended unexpectedly ({e})");
-        Probe::failed(
-            ApiError::Transport {
-                endpoint: endpoint.to_owned(),
-                reason,
-            },
-            Duration::ZERO,
-        )
+        Probe::failed(ApiError::Transport { endpoint: endpoint.to_owned(), reason }, Duration::ZERO)
     })
 }
 
@@ -141,23 +122,9 @@ mod tests {
     fn one_user_request_serves_auth_and_rate_limit() {
         let cfg = CheckConfig::default();
         let plan = Plan::for_checks(&[CheckId::Auth, CheckId::RateLimit], &cfg);
-        assert_eq!(
-            plan,
-            Plan {
-                user_samples: 1,
-                teams: false,
-                status_page: false
-            }
-        );
+        assert_eq!(plan, Plan { user_samples: 1, teams: false, status_page: false });
         let all = Plan::for_checks(&CheckId::ALL, &cfg);
-        assert_eq!(
-            all,
-            Plan {
-                user_samples: 3,
-                teams: true,
-                status_page: true
-            }
-        );
+        assert_eq!(all, Plan { user_samples: 3, teams: true, status_page: true });
         let platform_only = Plan::for_checks(&[CheckId::Platform], &cfg);
         assert!(!platform_only.needs_api());
     }

@@ -24,10 +24,7 @@ impl Redactor {
     pub fn add(&self, secret: &str) {
         let secret = secret.trim();
         if secret.len() >= 8 {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(secret.to_owned());
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).push(secret.to_owned());
         }
     }
 
@@ -45,10 +42,7 @@ impl Redactor {
 
     /// A writer to `inner` that masks secrets in each write.
     pub fn writer<W: Write>(&self, inner: W) -> RedactingWriter<W> {
-        RedactingWriter {
-            redactor: self.clone(),
-            inner,
-        }
+        RedactingWriter { redactor: self.clone(), inner }
     }
 }
 
@@ -108,10 +102,7 @@ mod tests {
     fn masks_registered_secrets_everywhere() {
         let r = Redactor::default();
         r.add("pk_42_SECRETSECRETSECRET");
-        assert_eq!(
-            r.scrub("a pk_42_SECRETSECRETSECRET b pk_42_SECRETSECRETSECRET"),
-            "a [REDACTED] b [REDACTED]"
-        );
+        assert_eq!(r.scrub("a pk_42_SECRETSECRETSECRET b pk_42_SECRETSECRETSECRET"), "a [REDACTED] b [REDACTED]");
         assert!(matches!(r.scrub("nothing here"), Cow::Borrowed(_)));
     }
 
@@ -127,10 +118,7 @@ mod tests {
     #[test]
     fn token_like_words_are_masked_and_ordinary_words_kept() {
         let text = "unexpected `pk_1234_ABCDEF`, expected a string; id 9012345 ok";
-        assert_eq!(
-            scrub_token_like(text),
-            "unexpected `[REDACTED]`, expected a string; id 9012345 ok"
-        );
+        assert_eq!(scrub_token_like(text), "unexpected `[REDACTED]`, expected a string; id 9012345 ok");
         assert_eq!(scrub_token_like("x 0a1b2c3d4e5f6a7b8c9d0e1f2a3b y"), "x [REDACTED] y");
         assert_eq!(scrub_token_like("warn_below_percent"), "warn_below_percent");
     }

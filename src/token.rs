@@ -27,11 +27,7 @@ impl TokenKind {
     pub fn of(token: &SecretString) -> TokenKind {
         let t = token.expose_secret();
         let t = t.strip_prefix("Bearer ").unwrap_or(t);
-        if t.starts_with("pk_") {
-            TokenKind::Personal
-        } else {
-            TokenKind::OAuth
-        }
+        if t.starts_with("pk_") { TokenKind::Personal } else { TokenKind::OAuth }
     }
 
     /// "a personal token" or "an OAuth token", for report sentences.
@@ -82,10 +78,8 @@ pub enum TokenError {
 /// Finds the token: `--token-file` wins over the environment.
 pub fn load(token_file: Option<&Path>, env_value: Option<String>) -> Result<(SecretString, TokenSource), TokenError> {
     if let Some(path) = token_file {
-        let raw = std::fs::read_to_string(path).map_err(|e| TokenError::Unreadable {
-            path: path.to_owned(),
-            reason: e.kind().to_string(),
-        })?;
+        let raw = std::fs::read_to_string(path)
+            .map_err(|e| TokenError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
         let token = validate(raw, &path.display().to_string())?;
         return Ok((token, TokenSource::File(path.to_owned())));
     }
@@ -104,10 +98,7 @@ fn validate(raw: String, from: &str) -> Result<SecretString, TokenError> {
         return Err(TokenError::Empty(from.to_owned()));
     }
     let body = trimmed.strip_prefix("Bearer ").unwrap_or(trimmed);
-    if body
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
-    {
+    if body.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
         return Err(TokenError::Malformed(from.to_owned()));
     }
     Ok(SecretString::from(trimmed.to_owned()))

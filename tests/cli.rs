@@ -11,11 +11,7 @@ fn no_token_and_no_sandbox_is_exit_2_with_one_helpful_line() {
     assert_eq!(r.code, 2);
     assert!(r.stdout.is_empty(), "stdout carries only reports: {}", r.stdout);
     assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("CLICKUP_API_TOKEN") && r.stderr.contains("--token-file"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("CLICKUP_API_TOKEN") && r.stderr.contains("--token-file"), "{}", r.stderr);
     assert!(r.stderr.contains("--sandbox healthy"), "{}", r.stderr);
 }
 
@@ -25,11 +21,7 @@ fn unknown_check_ids_are_usage_errors_listing_the_valid_ones() {
         let r = run(&["check", "--sandbox", "healthy", flag, "auth,nope"], &[]);
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(r.stderr.contains("nope"), "{}", r.stderr);
-        assert!(
-            r.stderr.contains("auth, rate-limit, latency, workspaces, platform"),
-            "{}",
-            r.stderr
-        );
+        assert!(r.stderr.contains("auth, rate-limit, latency, workspaces, platform"), "{}", r.stderr);
     }
 }
 
@@ -39,13 +31,7 @@ fn bad_flag_values_are_exit_2() {
         &["check", "--sandbox", "healthy", "--timeout", "soon"],
         &["check", "--sandbox", "nope"],
         &["check", "--sandbox", "healthy", "--format", "xml"],
-        &[
-            "check",
-            "--sandbox",
-            "healthy",
-            "--api-url",
-            "http://127.0.0.1:1/api/v2",
-        ],
+        &["check", "--sandbox", "healthy", "--api-url", "http://127.0.0.1:1/api/v2"],
     ];
     for args in cases {
         let r = run(args, &[]);
@@ -56,43 +42,13 @@ fn bad_flag_values_are_exit_2() {
 
 #[test]
 fn only_and_skip_select_checks_and_the_request_plan() {
-    let r = run(
-        &[
-            "check",
-            "--sandbox",
-            "healthy",
-            "--only",
-            "auth,rate-limit",
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let r = run(&["check", "--sandbox", "healthy", "--only", "auth,rate-limit", "--format", "json"], &[]);
     let doc = r.json();
-    let ids: Vec<&str> = doc["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter_map(|c| c["id"].as_str())
-        .collect();
+    let ids: Vec<&str> = doc["checks"].as_array().expect("checks").iter().filter_map(|c| c["id"].as_str()).collect();
     assert_eq!(ids, ["auth", "rate-limit"]);
-    assert_eq!(
-        doc["api_requests"], 1,
-        "one /user serves both auth and the rate-limit headers"
-    );
+    assert_eq!(doc["api_requests"], 1, "one /user serves both auth and the rate-limit headers");
     assert_eq!(doc["status_requests"], 0);
-    let r = run(
-        &[
-            "check",
-            "--sandbox",
-            "healthy",
-            "--skip",
-            "platform,latency",
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let r = run(&["check", "--sandbox", "healthy", "--skip", "platform,latency", "--format", "json"], &[]);
     let doc = r.json();
     assert_eq!(doc["checks"].as_array().map(Vec::len), Some(3));
     assert_eq!(doc["api_requests"], 2);
@@ -101,18 +57,7 @@ fn only_and_skip_select_checks_and_the_request_plan() {
 #[test]
 fn checks_that_need_no_token_run_without_one() {
     let sandbox = common::StandaloneSandbox::start("healthy", &[]);
-    let r = run(
-        &[
-            "check",
-            "--only",
-            "platform",
-            "--status-url",
-            &sandbox.status_url,
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let r = run(&["check", "--only", "platform", "--status-url", &sandbox.status_url, "--format", "json"], &[]);
     assert_eq!(r.code, 0, "{}", r.all_output());
     assert_eq!(r.status_of("platform"), "pass");
 }
@@ -126,28 +71,9 @@ fn env_urls_are_used_and_flags_override_them() {
         ("CLICKUP_STATUS_URL", sandbox.status_url.as_str()),
     ];
     let r = run(&["check", "--format", "json"], &env);
-    assert_eq!(
-        r.status_of("workspaces"),
-        "fail",
-        "the env URL pointed at the no-workspaces sandbox"
-    );
-    let r = run(
-        &[
-            "check",
-            "--api-url",
-            "http://127.0.0.1:9/api/v2",
-            "--only",
-            "auth",
-            "--format",
-            "json",
-        ],
-        &env,
-    );
-    assert!(
-        r.summary_of("auth").starts_with("API unreachable"),
-        "the flag beat the env: {}",
-        r.stdout
-    );
+    assert_eq!(r.status_of("workspaces"), "fail", "the env URL pointed at the no-workspaces sandbox");
+    let r = run(&["check", "--api-url", "http://127.0.0.1:9/api/v2", "--only", "auth", "--format", "json"], &env);
+    assert!(r.summary_of("auth").starts_with("API unreachable"), "the flag beat the env: {}", r.stdout);
 }
 
 #[test]
@@ -157,26 +83,11 @@ fn a_token_file_is_read_and_trimmed() {
     std::fs::write(dir.join("token"), format!("{TOKEN}\n")).expect("write token");
     let r = common::run_in(
         &dir,
-        &[
-            "check",
-            "--token-file",
-            "token",
-            "--api-url",
-            &sandbox.api_url,
-            "--only",
-            "auth",
-            "--format",
-            "json",
-        ],
+        &["check", "--token-file", "token", "--api-url", &sandbox.api_url, "--only", "auth", "--format", "json"],
         &[("CLICKUP_API_TOKEN", "pk_1_IGNOREDIGNORED")],
         std::time::Duration::from_secs(30),
     );
-    assert_eq!(
-        r.status_of("auth"),
-        "pass",
-        "the file beats the environment: {}",
-        r.stdout
-    );
+    assert_eq!(r.status_of("auth"), "pass", "the file beats the environment: {}", r.stdout);
 }
 
 #[test]
@@ -193,21 +104,11 @@ fn readme() -> String {
 #[test]
 fn the_readme_starts_with_the_sandbox_run_and_the_ci_test_command() {
     let readme = readme();
-    let first_block = readme
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|b| b.split("```").next())
-        .expect("a sh block");
+    let first_block = readme.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("a sh block");
     let commands: Vec<&str> = first_block.lines().collect();
-    assert_eq!(
-        commands,
-        ["cargo run --release -- check --sandbox healthy", "cargo test --locked"]
-    );
+    assert_eq!(commands, ["cargo run --release -- check --sandbox healthy", "cargo test --locked"]);
     let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
-    assert!(
-        ci.lines().any(|l| l.trim() == commands[1]),
-        ".ci/run must run the README's test command"
-    );
+    assert!(ci.lines().any(|l| l.trim() == commands[1]), ".ci/run must run the README's test command");
 }
 
 #[test]
@@ -219,10 +120,7 @@ fn the_readme_shows_the_current_check_help() {
         .and_then(|rest| rest.split("```\n<!-- help:check:end -->").next())
         .expect("help block in README");
     let r = run(&["check", "--help"], &[]);
-    assert_eq!(
-        documented, r.stdout,
-        "README's `check --help` is stale: paste the new output"
-    );
+    assert_eq!(documented, r.stdout, "README's `check --help` is stale: paste the new output");
 }
 
 #[test]
@@ -244,9 +142,6 @@ fn the_readme_lists_every_check_and_scenario() {
         "platform-outage",
         "no-workspaces",
     ] {
-        assert!(
-            readme.contains(&format!("| `{scenario}` |")),
-            "README scenario table lacks {scenario}"
-        );
+        assert!(readme.contains(&format!("| `{scenario}` |")), "README scenario table lacks {scenario}");
     }
 }

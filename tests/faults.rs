@@ -11,27 +11,13 @@ use common::{FakeServer, Reply, TOKEN, run};
 
 /// A fake whose status page is healthy and whose API is `api`.
 fn fake(api: impl Fn(&common::Seen) -> Reply + Send + Sync + 'static) -> FakeServer {
-    FakeServer::start(move |seen| {
-        if seen.path == "/status" {
-            Reply::json(common::STATUS_OK)
-        } else {
-            api(seen)
-        }
-    })
+    FakeServer::start(move |seen| if seen.path == "/status" { Reply::json(common::STATUS_OK) } else { api(seen) })
 }
 
 fn check_against(server: &FakeServer, extra: &[&str]) -> common::Run {
     let api_url = server.url("/api/v2");
     let status_url = server.url("/status");
-    let mut args = vec![
-        "check",
-        "--api-url",
-        &api_url,
-        "--status-url",
-        &status_url,
-        "--format",
-        "json",
-    ];
+    let mut args = vec!["check", "--api-url", &api_url, "--status-url", &status_url, "--format", "json"];
     args.extend_from_slice(extra);
     run(&args, &[("CLICKUP_API_TOKEN", TOKEN)])
 }
@@ -43,19 +29,11 @@ fn a_hung_api_times_out_and_the_other_checks_still_report() {
     assert_eq!(r.code, 1);
     assert!(r.elapsed < Duration::from_secs(8), "took {:?}", r.elapsed);
     assert_eq!(r.status_of("auth"), "fail");
-    assert!(
-        r.summary_of("auth").contains("timed out after 1s"),
-        "{}",
-        r.summary_of("auth")
-    );
+    assert!(r.summary_of("auth").contains("timed out after 1s"), "{}", r.summary_of("auth"));
     assert_eq!(r.status_of("workspaces"), "fail");
     assert_eq!(r.status_of("rate-limit"), "error");
     assert_eq!(r.status_of("latency"), "error");
-    assert_eq!(
-        r.status_of("platform"),
-        "pass",
-        "the status page answered, so platform still reports"
-    );
+    assert_eq!(r.status_of("platform"), "pass", "the status page answered, so platform still reports");
 }
 
 #[test]
@@ -94,15 +72,8 @@ fn a_cross_origin_redirect_is_not_followed_and_carries_no_token() {
     let r = check_against(&server, &["--only", "auth"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.status_of("auth"), "fail");
-    assert!(
-        r.summary_of("auth").contains("another origin"),
-        "{}",
-        r.summary_of("auth")
-    );
-    let leaked = elsewhere
-        .requests()
-        .iter()
-        .any(|s| s.headers.contains_key("authorization"));
+    assert!(r.summary_of("auth").contains("another origin"), "{}", r.summary_of("auth"));
+    let leaked = elsewhere.requests().iter().any(|s| s.headers.contains_key("authorization"));
     assert!(!leaked, "the other origin received an Authorization header");
 }
 
@@ -121,30 +92,17 @@ fn a_body_that_is_not_a_user_is_an_error() {
     let server = fake(|_| Reply::Full(200, common::rate_headers(), r#"{"teams":[]}"#.into()));
     let r = check_against(&server, &["--only", "auth"]);
     assert_eq!(r.status_of("auth"), "error");
-    assert!(
-        r.summary_of("auth").contains("missing field `user`"),
-        "{}",
-        r.summary_of("auth")
-    );
+    assert!(r.summary_of("auth").contains("missing field `user`"), "{}", r.summary_of("auth"));
 }
 
 #[test]
 fn a_refused_connection_is_api_unreachable() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
     let url = format!("http://127.0.0.1:{port}/api/v2");
-    let r = run(
-        &["check", "--api-url", &url, "--only", "auth", "--format", "json"],
-        &[("CLICKUP_API_TOKEN", TOKEN)],
-    );
+    let r = run(&["check", "--api-url", &url, "--only", "auth", "--format", "json"], &[("CLICKUP_API_TOKEN", TOKEN)]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.summary_of("auth").starts_with("API unreachable"),
-        "{}",
-        r.summary_of("auth")
-    );
+    assert!(r.summary_of("auth").starts_with("API unreachable"), "{}", r.summary_of("auth"));
 }
 
 #[test]
@@ -152,11 +110,7 @@ fn an_unrecognised_status_page_is_an_error_without_failing_other_checks() {
     let server = FakeServer::start(|seen| match seen.path.as_str() {
         "/status" => Reply::json(r#"{"status":"all good"}"#),
         "/api/v2/user" => Reply::Full(200, common::rate_headers(), common::USER_OK.into()),
-        _ => Reply::Full(
-            200,
-            common::rate_headers(),
-            r#"{"teams":[{"id":"1","name":"A"}]}"#.into(),
-        ),
+        _ => Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":"1","name":"A"}]}"#.into()),
     });
     let r = check_against(&server, &[]);
     assert_eq!(r.status_of("platform"), "error");
@@ -164,23 +118,11 @@ fn an_unrecognised_status_page_is_an_error_without_failing_other_checks() {
     assert_eq!(r.status_of("workspaces"), "pass");
     let html = FakeServer::start(|_| Reply::Full(404, vec![], "<html>not found</html>".into()));
     let r = run(
-        &[
-            "check",
-            "--only",
-            "platform",
-            "--status-url",
-            &html.url("/api/v2/summary.json"),
-            "--format",
-            "json",
-        ],
+        &["check", "--only", "platform", "--status-url", &html.url("/api/v2/summary.json"), "--format", "json"],
         &[],
     );
     assert_eq!(r.status_of("platform"), "error");
-    assert!(
-        r.summary_of("platform").contains("HTTP 404"),
-        "{}",
-        r.summary_of("platform")
-    );
+    assert!(r.summary_of("platform").contains("HTTP 404"), "{}", r.summary_of("platform"));
 }
 
 #[test]
@@ -197,11 +139,7 @@ fn malformed_checks_toml_is_one_line_and_exit_2() {
         std::fs::write(dir.join("checks.toml"), source).expect("write config");
         let r = common::run_in(&dir, &["check", "--sandbox", "healthy"], &[], Duration::from_secs(30));
         assert_eq!(r.code, 2, "{source:?}: {}", r.stderr);
-        assert!(
-            r.stderr.starts_with(&format!("error: {expected}")),
-            "{source:?}: {}",
-            r.stderr
-        );
+        assert!(r.stderr.starts_with(&format!("error: {expected}")), "{source:?}: {}", r.stderr);
         assert_eq!(r.stderr.trim_end().lines().count(), 1, "one line: {}", r.stderr);
         assert!(r.stdout.is_empty());
         assert!(!r.stderr.contains("panicked"));
@@ -212,19 +150,12 @@ fn malformed_checks_toml_is_one_line_and_exit_2() {
 fn a_named_config_that_does_not_exist_is_exit_2() {
     let r = run(&["check", "--sandbox", "healthy", "--config", "nowhere.toml"], &[]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.starts_with("error: cannot read config nowhere.toml"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.starts_with("error: cannot read config nowhere.toml"), "{}", r.stderr);
 }
 
 #[test]
 fn plain_http_to_a_remote_api_is_refused() {
-    let r = run(
-        &["check", "--api-url", "http://api.clickup.com/api/v2"],
-        &[("CLICKUP_API_TOKEN", TOKEN)],
-    );
+    let r = run(&["check", "--api-url", "http://api.clickup.com/api/v2"], &[("CLICKUP_API_TOKEN", TOKEN)]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("plain http://"), "{}", r.stderr);
 }

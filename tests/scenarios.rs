@@ -22,13 +22,7 @@ fn healthy_passes_everything_within_the_request_budget() {
     assert_eq!(r.code, 0, "{}", r.all_output());
     assert_statuses(
         &r,
-        &[
-            ("auth", "pass"),
-            ("rate-limit", "pass"),
-            ("latency", "pass"),
-            ("workspaces", "pass"),
-            ("platform", "pass"),
-        ],
+        &[("auth", "pass"), ("rate-limit", "pass"), ("latency", "pass"), ("workspaces", "pass"), ("platform", "pass")],
     );
     let doc = r.json();
     assert_eq!(doc["schema_version"], 1);
@@ -37,32 +31,17 @@ fn healthy_passes_everything_within_the_request_budget() {
     assert_eq!(doc["status_requests"], 1);
     assert_eq!(doc["sandbox"], "healthy");
     assert!(r.summary_of("auth").contains("Sandbox Service Account"));
-    assert!(
-        !r.summary_of("auth").contains("sandbox@example.com"),
-        "reports name users by username, not email"
-    );
+    assert!(!r.summary_of("auth").contains("sandbox@example.com"), "reports name users by username, not email");
     assert!(r.summary_of("auth").contains("personal token"));
     assert!(r.summary_of("workspaces").contains("Acme Production (9012345)"));
-    assert!(
-        r.stderr.is_empty(),
-        "a healthy default run is silent on stderr: {}",
-        r.stderr
-    );
+    assert!(r.stderr.is_empty(), "a healthy default run is silent on stderr: {}", r.stderr);
 }
 
 #[test]
 fn unauthorized_fails_auth_and_names_the_ecode() {
     let r = scenario("unauthorized");
     assert_eq!(r.code, 1);
-    assert_statuses(
-        &r,
-        &[
-            ("auth", "fail"),
-            ("workspaces", "fail"),
-            ("latency", "error"),
-            ("platform", "pass"),
-        ],
-    );
+    assert_statuses(&r, &[("auth", "fail"), ("workspaces", "fail"), ("latency", "error"), ("platform", "pass")]);
     assert!(r.summary_of("auth").contains("OAUTH_025"), "{}", r.summary_of("auth"));
 }
 
@@ -89,10 +68,7 @@ fn slow_fails_latency_but_authenticates() {
     assert_eq!(r.code, 1);
     assert_statuses(&r, &[("latency", "fail"), ("auth", "pass"), ("workspaces", "pass")]);
     let latency = r.check("latency");
-    assert!(
-        latency["metrics"]["p95_ms"].as_f64().is_some_and(|ms| ms >= 3500.0),
-        "{latency}"
-    );
+    assert!(latency["metrics"]["p95_ms"].as_f64().is_some_and(|ms| ms >= 3500.0), "{latency}");
     // The samples run concurrently: about one slow round trip, not three.
     assert!(r.elapsed.as_secs_f64() < 6.0, "took {:?}", r.elapsed);
 }
@@ -111,11 +87,7 @@ fn outage_is_api_unreachable_and_rate_limit_unknown() {
             ("platform", "pass"),
         ],
     );
-    assert!(
-        r.summary_of("auth").starts_with("API unreachable"),
-        "{}",
-        r.summary_of("auth")
-    );
+    assert!(r.summary_of("auth").starts_with("API unreachable"), "{}", r.summary_of("auth"));
 }
 
 #[test]
@@ -123,11 +95,7 @@ fn platform_degraded_warns() {
     let r = scenario("platform-degraded");
     assert_eq!(r.code, 0);
     assert_statuses(&r, &[("platform", "warn"), ("auth", "pass")]);
-    assert!(
-        r.summary_of("platform").contains("Degraded Performance"),
-        "{}",
-        r.summary_of("platform")
-    );
+    assert!(r.summary_of("platform").contains("Degraded Performance"), "{}", r.summary_of("platform"));
 }
 
 #[test]
@@ -136,10 +104,7 @@ fn platform_outage_fails_and_names_the_incident() {
     assert_eq!(r.code, 1);
     assert_statuses(&r, &[("platform", "fail"), ("auth", "pass")]);
     let summary = r.summary_of("platform");
-    assert!(
-        summary.contains("Tasks failing to load") && summary.contains("API (Service Disruption)"),
-        "{summary}"
-    );
+    assert!(summary.contains("Tasks failing to load") && summary.contains("API (Service Disruption)"), "{summary}");
 }
 
 #[test]
@@ -174,49 +139,19 @@ fn the_standalone_sandbox_serves_any_client_and_both_status_formats() {
     let token = sandbox.token_line.clone();
     assert!(token.starts_with("pk_"), "a demo token is printed: {token}");
     let env = [("CLICKUP_API_TOKEN", token.as_str())];
-    let status_io = run(
-        &[
-            "check",
-            "--api-url",
-            &sandbox.api_url,
-            "--status-url",
-            &sandbox.status_url,
-            "--format",
-            "json",
-        ],
-        &env,
-    );
+    let status_io =
+        run(&["check", "--api-url", &sandbox.api_url, "--status-url", &sandbox.status_url, "--format", "json"], &env);
     assert_eq!(status_io.status_of("platform"), "fail");
     assert_eq!(status_io.status_of("auth"), "pass");
     let statuspage = run(
-        &[
-            "check",
-            "--api-url",
-            &sandbox.api_url,
-            "--status-url",
-            &sandbox.statuspage_url,
-            "--format",
-            "json",
-        ],
+        &["check", "--api-url", &sandbox.api_url, "--status-url", &sandbox.statuspage_url, "--format", "json"],
         &env,
     );
     assert_eq!(statuspage.status_of("platform"), "fail");
-    assert!(
-        statuspage.summary_of("platform").contains("Tasks failing to load"),
-        "{}",
-        statuspage.stdout
-    );
+    assert!(statuspage.summary_of("platform").contains("Tasks failing to load"), "{}", statuspage.stdout);
     // A wrong token is refused by the sandbox as ClickUp would.
     let wrong = run(
-        &[
-            "check",
-            "--api-url",
-            &sandbox.api_url,
-            "--only",
-            "auth",
-            "--format",
-            "json",
-        ],
+        &["check", "--api-url", &sandbox.api_url, "--only", "auth", "--format", "json"],
         &[("CLICKUP_API_TOKEN", "pk_1_WRONGWRONGWRONG")],
     );
     assert_eq!(wrong.status_of("auth"), "fail");
@@ -226,20 +161,9 @@ fn the_standalone_sandbox_serves_any_client_and_both_status_formats() {
 #[test]
 fn the_standalone_sandbox_counts_down_the_rate_limit_window() {
     let sandbox = common::StandaloneSandbox::start("healthy", &[("CLICKUP_API_TOKEN", common::TOKEN)]);
-    assert!(
-        sandbox.token_line.starts_with("the"),
-        "a token from the environment is not printed"
-    );
+    assert!(sandbox.token_line.starts_with("the"), "a token from the environment is not printed");
     let env = [("CLICKUP_API_TOKEN", common::TOKEN)];
-    let args = [
-        "check",
-        "--api-url",
-        &sandbox.api_url,
-        "--only",
-        "rate-limit",
-        "--format",
-        "json",
-    ];
+    let args = ["check", "--api-url", &sandbox.api_url, "--only", "rate-limit", "--format", "json"];
     let first = run(&args, &env).json();
     let second = run(&args, &env).json();
     let remaining = |doc: &serde_json::Value| doc["checks"][0]["metrics"]["remaining"].as_i64().expect("remaining");
@@ -254,11 +178,7 @@ fn oauth_tokens_are_recognised_and_bearer_is_accepted() {
         &[("CLICKUP_API_TOKEN", "8a1b2c3d4e5f_oauth_access")],
     );
     assert_eq!(r.status_of("auth"), "pass");
-    assert!(
-        r.summary_of("auth").ends_with("with an OAuth token"),
-        "{}",
-        r.summary_of("auth")
-    );
+    assert!(r.summary_of("auth").ends_with("with an OAuth token"), "{}", r.summary_of("auth"));
     let r = run(
         &["check", "--sandbox", "healthy", "--only", "auth", "--format", "json"],
         &[("CLICKUP_API_TOKEN", "Bearer 8a1b2c3d4e5f_oauth_access")],

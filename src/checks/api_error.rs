@@ -18,41 +18,32 @@ pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
 }
 
 /// How a failed ClickUp exchange reads, for every check that calls the API:
-/// unreachable (5xx, timeout, transport) and refused tokens FAIL; a 429 or
-/// an undecodable body cannot be judged and is ERROR.
+/// an unreachable API (5xx, timeout, transport) and a refused token FAIL; a
+/// 429 or an undecodable body cannot be judged and is ERROR.
 pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
-    let unreachable_hint =
-        "check network egress to the API host, proxy settings (HTTPS_PROXY), and ClickUp's status page";
     match error {
-        e if e.is_unreachable() => {
-            Outcome::new(id, Status::Fail, format!("API unreachable: {e}")).hint(unreachable_hint)
-        }
         ApiError::Http { status: 429, .. } => {
             Outcome::new(id, Status::Error, format!("rate limited, cannot evaluate: {error}"))
                 .hint("wait for the rate-limit window to reset, then run again")
         }
-        ApiError::Http {
-            status: 400 | 401 | 403,
-            ecode,
-            ..
-        } => {
-            let meaning = ecode
-                .as_deref()
-                .and_then(ecode_meaning)
-                .unwrap_or("the token was refused");
+        ApiError::Http { status: 400 | 401 | 403, ecode, .. } => {
+            let meaning = ecode.as_deref().and_then(ecode_meaning).unwrap_or("the token was refused");
             Outcome::new(id, Status::Fail, format!("{meaning}: {error}"))
                 .hint("generate a new token in ClickUp (Settings > Apps), update the deployed secret, and redeploy")
         }
-        ApiError::Http { status, .. } => Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
-            .hint(format!("HTTP {status}: is the API URL the v2 base (…/api/v2)?")),
+        ApiError::Http { status, .. } if *status < 500 => {
+            Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
+                .hint(format!("HTTP {status}: is the API URL the v2 base (…/api/v2)?"))
+        }
+        ApiError::Http { .. } | ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => {
+            Outcome::new(id, Status::Fail, format!("API unreachable: {error}"))
+                .hint("check network egress to the API host, proxy settings (HTTPS_PROXY), and ClickUp's status page")
+        }
         ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, error.to_string())
             .hint("point --api-url at the final API origin; the token is never sent across origins"),
         ApiError::Decode { .. } | ApiError::TooLarge { .. } => {
-            Outcome::new(id, Status::Error, format!("cannot confirm the token: {error}"))
+            Outcome::new(id, Status::Error, format!("cannot evaluate: {error}"))
                 .hint("the server does not speak ClickUp's API shapes: check --api-url")
-        }
-        ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => {
-            Outcome::new(id, Status::Fail, format!("API unreachable: {error}")).hint(unreachable_hint)
         }
     }
 }
@@ -63,14 +54,7 @@ mod tests {
 
     #[test]
     fn every_documented_auth_code_has_a_meaning() {
-        for code in [
-            "OAUTH_017",
-            "OAUTH_019",
-            "OAUTH_021",
-            "OAUTH_023",
-            "OAUTH_025",
-            "OAUTH_027",
-        ] {
+        for code in ["OAUTH_017", "OAUTH_019", "OAUTH_021", "OAUTH_023", "OAUTH_025", "OAUTH_027"] {
             assert!(ecode_meaning(code).is_some(), "{code}");
         }
         assert_eq!(ecode_meaning("APP_002"), None);
@@ -78,12 +62,8 @@ mod tests {
 
     #[test]
     fn verdicts_carry_the_calling_check() {
-        let e = ApiError::Http {
-            endpoint: "GET /team".into(),
-            status: 401,
-            ecode: Some("OAUTH_027".into()),
-            err: None,
-        };
+        let e =
+            ApiError::Http { endpoint: "GET /team".into(), status: 401, ecode: Some("OAUTH_027".into()), err: None };
         let o = judge_error(CheckId::Workspaces, &e);
         assert_eq!((o.id, o.status), (CheckId::Workspaces, Status::Fail));
         assert!(o.summary.contains("no access to that workspace"), "{}", o.summary);

@@ -20,10 +20,11 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let kind = evidence.token_kind.map_or("a token", |k| k.describe());
     let outcome = match &probe.result {
         Ok(user) => {
-            let who = user.username.as_deref().filter(|u| !u.trim().is_empty()).map_or_else(
-                || format!("user id {}", user.id),
-                |name| format!("{name} (user id {})", user.id),
-            );
+            let who = user
+                .username
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map_or_else(|| format!("user id {}", user.id), |name| format!("{name} (user id {})", user.id));
             Outcome::new(ID, Status::Pass, format!("authenticated as {who} with {kind}"))
         }
         Err(error) => judge_error(ID, error),
@@ -43,11 +44,7 @@ mod tests {
     fn with_user(result: Result<User, ApiError>) -> Evidence {
         Evidence {
             token_kind: Some(TokenKind::Personal),
-            user: vec![Probe {
-                result,
-                elapsed: Duration::from_millis(120),
-                rate_limit: Default::default(),
-            }],
+            user: vec![Probe { result, elapsed: Duration::from_millis(120), rate_limit: Default::default() }],
             ..Evidence::default()
         }
     }
@@ -63,13 +60,7 @@ mod tests {
 
     #[test]
     fn a_user_passes_and_is_named_by_username_and_kind() {
-        let o = evaluate(
-            &with_user(Ok(User {
-                id: 7,
-                username: Some("ops-bot".into()),
-            })),
-            &CheckConfig::default(),
-        );
+        let o = evaluate(&with_user(Ok(User { id: 7, username: Some("ops-bot".into()) })), &CheckConfig::default());
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "authenticated as ops-bot (user id 7) with a personal token");
         assert_eq!(o.duration, Duration::from_millis(120));
@@ -85,37 +76,21 @@ mod tests {
     fn refused_tokens_fail_with_the_ecode_meaning() {
         let o = evaluate(&with_user(Err(http(401, Some("OAUTH_025")))), &CheckConfig::default());
         assert_eq!(o.status, Status::Fail);
-        assert!(
-            o.summary.contains("invalid") && o.summary.contains("OAUTH_025"),
-            "{}",
-            o.summary
-        );
+        assert!(o.summary.contains("invalid") && o.summary.contains("OAUTH_025"), "{}", o.summary);
         let o = evaluate(&with_user(Err(http(400, Some("OAUTH_017")))), &CheckConfig::default());
         assert!(o.summary.contains("header is missing"), "{}", o.summary);
         let o = evaluate(&with_user(Err(http(401, Some("OAUTH_999")))), &CheckConfig::default());
         assert_eq!(o.status, Status::Fail);
-        assert!(
-            o.summary.contains("OAUTH_999"),
-            "unknown codes are shown: {}",
-            o.summary
-        );
+        assert!(o.summary.contains("OAUTH_999"), "unknown codes are shown: {}", o.summary);
     }
 
     #[test]
     fn server_errors_and_timeouts_are_unreachable() {
         for error in [
             http(503, None),
-            ApiError::Timeout {
-                endpoint: "GET /user".into(),
-                after: Duration::from_secs(10),
-            },
-            ApiError::Transport {
-                endpoint: "GET /user".into(),
-                reason: "could not connect".into(),
-            },
-            ApiError::Deadline {
-                endpoint: "GET /user".into(),
-            },
+            ApiError::Timeout { endpoint: "GET /user".into(), after: Duration::from_secs(10) },
+            ApiError::Transport { endpoint: "GET /user".into(), reason: "could not connect".into() },
+            ApiError::Deadline { endpoint: "GET /user".into() },
         ] {
             let o = evaluate(&with_user(Err(error)), &CheckConfig::default());
             assert_eq!(o.status, Status::Fail);
@@ -125,26 +100,11 @@ mod tests {
 
     #[test]
     fn undecodable_bodies_are_errors_never_passes() {
-        let decode = ApiError::Decode {
-            endpoint: "GET /user".into(),
-            reason: "missing field `user`".into(),
-        };
-        assert_eq!(
-            evaluate(&with_user(Err(decode)), &CheckConfig::default()).status,
-            Status::Error
-        );
-        let big = ApiError::TooLarge {
-            endpoint: "GET /user".into(),
-            limit: 10,
-        };
-        assert_eq!(
-            evaluate(&with_user(Err(big)), &CheckConfig::default()).status,
-            Status::Error
-        );
-        assert_eq!(
-            evaluate(&Evidence::default(), &CheckConfig::default()).status,
-            Status::Error
-        );
+        let decode = ApiError::Decode { endpoint: "GET /user".into(), reason: "missing field `user`".into() };
+        assert_eq!(evaluate(&with_user(Err(decode)), &CheckConfig::default()).status, Status::Error);
+        let big = ApiError::TooLarge { endpoint: "GET /user".into(), limit: 10 };
+        assert_eq!(evaluate(&with_user(Err(big)), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }
 
     #[test]
@@ -153,17 +113,9 @@ mod tests {
             evaluate(&with_user(Err(http(429, Some("APP_002")))), &CheckConfig::default()).status,
             Status::Error
         );
-        let redirect = ApiError::CrossOriginRedirect {
-            endpoint: "GET /user".into(),
-            to: "https://evil.example".into(),
-        };
-        assert_eq!(
-            evaluate(&with_user(Err(redirect)), &CheckConfig::default()).status,
-            Status::Fail
-        );
-        assert_eq!(
-            evaluate(&with_user(Err(http(404, None))), &CheckConfig::default()).status,
-            Status::Fail
-        );
+        let redirect =
+            ApiError::CrossOriginRedirect { endpoint: "GET /user".into(), to: "https://evil.example".into() };
+        assert_eq!(evaluate(&with_user(Err(redirect)), &CheckConfig::default()).status, Status::Fail);
+        assert_eq!(evaluate(&with_user(Err(http(404, None))), &CheckConfig::default()).status, Status::Fail);
     }
 }

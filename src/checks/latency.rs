@@ -33,10 +33,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let mut good: Vec<Duration> = samples.iter().filter(|p| p.result.is_ok()).map(|p| p.elapsed).collect();
     good.sort();
-    let failures: Vec<String> = samples
-        .iter()
-        .filter_map(|p| p.result.as_ref().err().map(ToString::to_string))
-        .collect();
+    let failures: Vec<String> =
+        samples.iter().filter_map(|p| p.result.as_ref().err().map(ToString::to_string)).collect();
     let slowest = samples.iter().map(|p| p.elapsed).max().unwrap_or_default();
     let (Some(p50), Some(p95), Some(max)) = (percentile(&good, 50.0), percentile(&good, 95.0), good.last().copied())
     else {
@@ -50,13 +48,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("failed", failures.len() as f64)
         .took(slowest);
     };
-    let mut summary = format!(
-        "p50 {}, p95 {}, max {} over {} samples",
-        human(p50),
-        human(p95),
-        human(max),
-        good.len()
-    );
+    let mut summary = format!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
     if !failures.is_empty() {
         summary.push_str(&format!("; {} of {} failed", failures.len(), samples.len()));
     }
@@ -100,28 +92,13 @@ mod tests {
         let result = if ok {
             Ok(User { id: 1, username: None })
         } else {
-            Err(ApiError::Http {
-                endpoint: "GET /user".into(),
-                status: 503,
-                ecode: None,
-                err: None,
-            })
+            Err(ApiError::Http { endpoint: "GET /user".into(), status: 503, ecode: None, err: None })
         };
-        Probe {
-            result,
-            elapsed: Duration::from_millis(ms),
-            rate_limit: Default::default(),
-        }
+        Probe { result, elapsed: Duration::from_millis(ms), rate_limit: Default::default() }
     }
 
     fn run(samples: Vec<Probe<User>>) -> Outcome {
-        evaluate(
-            &Evidence {
-                user: samples,
-                ..Evidence::default()
-            },
-            &CheckConfig::default(),
-        )
+        evaluate(&Evidence { user: samples, ..Evidence::default() }, &CheckConfig::default())
     }
 
     #[test]
@@ -164,11 +141,7 @@ mod tests {
     fn all_failed_is_an_error_not_a_pass() {
         let o = run(vec![sample(10, false), sample(10, false)]);
         assert_eq!(o.status, Status::Error);
-        assert!(
-            o.summary.starts_with("no successful sample: all 2 failed"),
-            "{}",
-            o.summary
-        );
+        assert!(o.summary.starts_with("no successful sample: all 2 failed"), "{}", o.summary);
         assert_eq!(run(vec![]).status, Status::Error);
     }
 
@@ -179,15 +152,9 @@ mod tests {
             latency_fail_p95: Duration::from_millis(90),
             ..CheckConfig::default()
         };
-        let ev = Evidence {
-            user: vec![sample(60, true)],
-            ..Evidence::default()
-        };
+        let ev = Evidence { user: vec![sample(60, true)], ..Evidence::default() };
         assert_eq!(evaluate(&ev, &cfg).status, Status::Warn);
-        let ev = Evidence {
-            user: vec![sample(91, true)],
-            ..Evidence::default()
-        };
+        let ev = Evidence { user: vec![sample(91, true)], ..Evidence::default() };
         assert_eq!(evaluate(&ev, &cfg).status, Status::Fail);
     }
 }

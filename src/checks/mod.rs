@@ -38,13 +38,8 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every check, in the order the report lists them.
-    pub const ALL: [CheckId; 5] = [
-        CheckId::Auth,
-        CheckId::RateLimit,
-        CheckId::Latency,
-        CheckId::Workspaces,
-        CheckId::Platform,
-    ];
+    pub const ALL: [CheckId; 5] =
+        [CheckId::Auth, CheckId::RateLimit, CheckId::Latency, CheckId::Workspaces, CheckId::Platform];
 
     /// The stable kebab-case id.
     pub fn as_str(self) -> &'static str {

@@ -63,11 +63,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         )
         .took(probe.elapsed);
     };
-    let description = if page.description.is_empty() {
-        level.clone()
-    } else {
-        page.description.clone()
-    };
+    let description = if page.description.is_empty() { level.clone() } else { page.description.clone() };
     let mut summary = format!("ClickUp reports: {description}");
     if !page.affected.is_empty() {
         summary.push_str(&format!("; affected: {}", page.affected.join(", ")));
@@ -75,11 +71,8 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     if !page.incidents.is_empty() {
         summary.push_str(&format!("; incidents: {}", page.incidents.join(", ")));
     }
-    let mut o = Outcome::new(ID, status, summary)
-        .took(probe.elapsed)
-        .detail(format!("source: {source}, {level}"));
-    o.details
-        .extend(page.maintenance.iter().map(|m| format!("maintenance in progress: {m}")));
+    let mut o = Outcome::new(ID, status, summary).took(probe.elapsed).detail(format!("source: {source}, {level}"));
+    o.details.extend(page.maintenance.iter().map(|m| format!("maintenance in progress: {m}")));
     if status != Status::Pass {
         o = o.hint("a ClickUp-side problem: hold the deploy or expect degraded behaviour, and make sure the integration degrades gracefully");
     }
@@ -106,18 +99,8 @@ mod tests {
     }
 
     fn run(result: Result<StatusPage, ApiError>) -> Outcome {
-        let probe = Probe {
-            result,
-            elapsed: Duration::from_millis(30),
-            rate_limit: Default::default(),
-        };
-        evaluate(
-            &Evidence {
-                status_page: Some(probe),
-                ..Evidence::default()
-            },
-            &CheckConfig::default(),
-        )
+        let probe = Probe { result, elapsed: Duration::from_millis(30), rate_limit: Default::default() };
+        evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default())
     }
 
     #[test]
@@ -176,18 +159,10 @@ mod tests {
 
     #[test]
     fn unreachable_or_unrecognised_sources_are_errors() {
-        let e = ApiError::Http {
-            endpoint: "GET status page".into(),
-            status: 404,
-            ecode: None,
-            err: None,
-        };
+        let e = ApiError::Http { endpoint: "GET status page".into(), status: 404, ecode: None, err: None };
         let o = run(Err(e));
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("HTTP 404"), "{}", o.summary);
-        assert_eq!(
-            evaluate(&Evidence::default(), &CheckConfig::default()).status,
-            Status::Error
-        );
+        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }
 }

@@ -28,13 +28,9 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
         return Ok(None);
     }
     let number = |name: &str, value: &Option<String>| -> Result<u64, String> {
-        let value = value
-            .as_deref()
-            .ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
-        value
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))
+        let value =
+            value.as_deref().ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
+        value.trim().parse::<u64>().map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))
     };
     let limit = number("X-RateLimit-Limit", &headers.limit)?;
     let remaining = number("X-RateLimit-Remaining", &headers.remaining)?;
@@ -42,9 +38,7 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
         return Err("X-RateLimit-Limit is 0".to_owned());
     }
     if remaining > limit {
-        return Err(format!(
-            "X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"
-        ));
+        return Err(format!("X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"));
     }
     let reset_in = match &headers.reset {
         None => None,
@@ -52,22 +46,14 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
             seconds_until(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?,
         ),
     };
-    Ok(Some(Snapshot {
-        limit,
-        remaining,
-        reset_in,
-    }))
+    Ok(Some(Snapshot { limit, remaining, reset_in }))
 }
 
 /// `X-RateLimit-Reset` is documented as Unix seconds; small values are read
 /// as "seconds from now", a variant some gateways send.
 fn seconds_until(value: &str, now_unix: u64) -> Option<u64> {
     let n: u64 = value.trim().parse().ok()?;
-    Some(if n >= 1_000_000_000 {
-        n.saturating_sub(now_unix)
-    } else {
-        n
-    })
+    Some(if n >= 1_000_000_000 { n.saturating_sub(now_unix) } else { n })
 }
 
 fn shorten(value: &str) -> String {
@@ -86,10 +72,7 @@ fn reset_text(reset_in: Option<u64>) -> String {
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
-    if let Some((headers, _)) = responses
-        .iter()
-        .find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429))
-    {
+    if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429)) {
         let reset = parse(headers, now)
             .ok()
             .flatten()
@@ -103,10 +86,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         }
         return o;
     }
-    let answered = responses
-        .iter()
-        .filter(|(_, e)| e.is_none_or(|e| e.http_status().is_some()))
-        .count();
+    let answered = responses.iter().filter(|(_, e)| e.is_none_or(|e| e.http_status().is_some())).count();
     let mut lowest: Option<Snapshot> = None;
     for (headers, _) in &responses {
         match parse(headers, now) {
@@ -129,12 +109,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     if let Some(r) = s.reset_in {
         o = o.metric("reset_in_s", r as f64);
     }
-    let headroom = format!(
-        "{} of {} requests left in this window; {}",
-        s.remaining,
-        s.limit,
-        reset_text(s.reset_in)
-    );
+    let headroom = format!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
     let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
     if s.remaining == 0 {
         o.status = Status::Fail;
@@ -152,8 +127,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             plan.as_str(),
             plan.requests_per_minute()
         );
-        o.detail(headroom)
-            .hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
+        o.detail(headroom).hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
     } else {
         o.summary = headroom;
         o
@@ -185,11 +159,7 @@ mod tests {
             observed_at_unix: NOW,
             user: answers
                 .into_iter()
-                .map(|(rate_limit, result)| Probe {
-                    result,
-                    elapsed: Duration::from_millis(5),
-                    rate_limit,
-                })
+                .map(|(rate_limit, result)| Probe { result, elapsed: Duration::from_millis(5), rate_limit })
                 .collect(),
             ..Evidence::default()
         }
@@ -206,10 +176,7 @@ mod tests {
     #[test]
     fn plenty_of_headroom_passes_with_the_lowest_remaining() {
         let reset = (NOW + 42).to_string();
-        let o = run(vec![
-            (headers("100", "97", Some(&reset)), ok()),
-            (headers("100", "95", Some(&reset)), ok()),
-        ]);
+        let o = run(vec![(headers("100", "97", Some(&reset)), ok()), (headers("100", "95", Some(&reset)), ok())]);
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "95 of 100 requests left in this window; resets in 42s");
     }
@@ -229,22 +196,12 @@ mod tests {
 
     #[test]
     fn a_429_fails_with_the_reset_time() {
-        let err = ApiError::Http {
-            endpoint: "GET /user".into(),
-            status: 429,
-            ecode: Some("APP_002".into()),
-            err: None,
-        };
-        let o = run(vec![(
-            headers("100", "0", Some(&(NOW + 37).to_string())),
-            Err(err.clone()),
-        )]);
+        let err =
+            ApiError::Http { endpoint: "GET /user".into(), status: 429, ecode: Some("APP_002".into()), err: None };
+        let o = run(vec![(headers("100", "0", Some(&(NOW + 37).to_string())), Err(err.clone()))]);
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("resets in 37s"), "{}", o.summary);
-        let retry = RateLimitHeaders {
-            retry_after: Some("12".into()),
-            ..RateLimitHeaders::default()
-        };
+        let retry = RateLimitHeaders { retry_after: Some("12".into()), ..RateLimitHeaders::default() };
         assert!(run(vec![(retry, Err(err))]).summary.contains("resets in 12s"));
     }
 
@@ -253,18 +210,9 @@ mod tests {
         let o = run(vec![(RateLimitHeaders::default(), ok())]);
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
-        let unreachable = ApiError::Transport {
-            endpoint: "GET /user".into(),
-            reason: "refused".into(),
-        };
-        assert_eq!(
-            run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status,
-            Status::Error
-        );
-        assert_eq!(
-            evaluate(&Evidence::default(), &CheckConfig::default()).status,
-            Status::Error
-        );
+        let unreachable = ApiError::Transport { endpoint: "GET /user".into(), reason: "refused".into() };
+        assert_eq!(run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }
 
     #[test]
@@ -275,10 +223,7 @@ mod tests {
             headers("100", "101", None),
             headers("0", "0", None),
             headers("100", "50", Some("tomorrow")),
-            RateLimitHeaders {
-                remaining: Some("5".into()),
-                ..RateLimitHeaders::default()
-            },
+            RateLimitHeaders { remaining: Some("5".into()), ..RateLimitHeaders::default() },
         ] {
             assert_eq!(run(vec![(h.clone(), ok())]).status, Status::Error, "{h:?}");
         }
@@ -286,20 +231,11 @@ mod tests {
 
     #[test]
     fn a_limit_that_disagrees_with_the_plan_warns() {
-        let cfg = CheckConfig {
-            plan: Some(Plan::Enterprise),
-            ..CheckConfig::default()
-        };
+        let cfg = CheckConfig { plan: Some(Plan::Enterprise), ..CheckConfig::default() };
         let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
-        let cfg = CheckConfig {
-            plan: Some(Plan::Business),
-            ..CheckConfig::default()
-        };
-        assert_eq!(
-            evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status,
-            Status::Pass
-        );
+        let cfg = CheckConfig { plan: Some(Plan::Business), ..CheckConfig::default() };
+        assert_eq!(evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status, Status::Pass);
     }
 }

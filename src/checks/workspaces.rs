@@ -17,39 +17,18 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(teams) => teams,
         Err(error) => return judge_error(ID, error).took(probe.elapsed),
     };
-    let names: Vec<String> = teams
-        .iter()
-        .map(|t| {
-            if t.name.is_empty() {
-                t.id.clone()
-            } else {
-                format!("{} ({})", t.name, t.id)
-            }
-        })
-        .collect();
-    let o = Outcome::new(ID, Status::Pass, String::new())
-        .metric("workspaces", teams.len() as f64)
-        .took(probe.elapsed);
+    let names: Vec<String> =
+        teams.iter().map(|t| if t.name.is_empty() { t.id.clone() } else { format!("{} ({})", t.name, t.id) }).collect();
+    let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
     if teams.is_empty() {
-        return Outcome {
-            status: Status::Fail,
-            summary: "no workspace is reachable with this token".to_owned(),
-            ..o
-        }
-        .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
+        return Outcome { status: Status::Fail, summary: "no workspace is reachable with this token".to_owned(), ..o }
+            .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
     }
-    let missing: Vec<&str> = cfg
-        .expected_workspaces
-        .iter()
-        .filter(|id| !teams.iter().any(|t| &t.id == *id))
-        .map(String::as_str)
-        .collect();
+    let missing: Vec<&str> =
+        cfg.expected_workspaces.iter().filter(|id| !teams.iter().any(|t| &t.id == *id)).map(String::as_str).collect();
     let reachable = format!("{} reachable: {}", plural(teams.len()), names.join(", "));
     if missing.is_empty() {
-        return Outcome {
-            summary: reachable,
-            ..o
-        };
+        return Outcome { summary: reachable, ..o };
     }
     Outcome { status: Status::Fail, summary: format!("expected workspace {} not reachable", missing.join(", ")), ..o }
         .detail(reachable)
@@ -57,11 +36,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
 }
 
 fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 workspace".to_owned()
-    } else {
-        format!("{n} workspaces")
-    }
+    if n == 1 { "1 workspace".to_owned() } else { format!("{n} workspaces") }
 }
 
 #[cfg(test)]
@@ -73,19 +48,9 @@ mod tests {
     use crate::evidence::Probe;
 
     fn teams(list: &[(&str, &str)]) -> Evidence {
-        let teams = list
-            .iter()
-            .map(|(id, name)| Team {
-                id: (*id).into(),
-                name: (*name).into(),
-            })
-            .collect();
+        let teams = list.iter().map(|(id, name)| Team { id: (*id).into(), name: (*name).into() }).collect();
         Evidence {
-            teams: Some(Probe {
-                result: Ok(teams),
-                elapsed: Duration::from_millis(9),
-                rate_limit: Default::default(),
-            }),
+            teams: Some(Probe { result: Ok(teams), elapsed: Duration::from_millis(9), rate_limit: Default::default() }),
             ..Evidence::default()
         }
     }
@@ -112,38 +77,19 @@ mod tests {
         let o = evaluate(&teams(&[("9012345", "Acme")]), &cfg);
         assert_eq!(o.status, Status::Fail);
         assert_eq!(o.summary, "expected workspace 777, 888 not reachable");
-        let cfg = CheckConfig {
-            expected_workspaces: vec!["9012345".into()],
-            ..CheckConfig::default()
-        };
+        let cfg = CheckConfig { expected_workspaces: vec!["9012345".into()], ..CheckConfig::default() };
         assert_eq!(evaluate(&teams(&[("9012345", "Acme")]), &cfg).status, Status::Pass);
     }
 
     #[test]
     fn api_errors_and_missing_evidence_never_pass() {
-        let e = ApiError::Decode {
-            endpoint: "GET /team".into(),
-            reason: "missing field `teams`".into(),
-        };
-        let ev = Evidence {
-            teams: Some(Probe::failed(e, Duration::ZERO)),
-            ..Evidence::default()
-        };
+        let e = ApiError::Decode { endpoint: "GET /team".into(), reason: "missing field `teams`".into() };
+        let ev = Evidence { teams: Some(Probe::failed(e, Duration::ZERO)), ..Evidence::default() };
         assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Error);
-        let e = ApiError::Http {
-            endpoint: "GET /team".into(),
-            status: 401,
-            ecode: Some("OAUTH_025".into()),
-            err: None,
-        };
-        let ev = Evidence {
-            teams: Some(Probe::failed(e, Duration::ZERO)),
-            ..Evidence::default()
-        };
+        let e =
+            ApiError::Http { endpoint: "GET /team".into(), status: 401, ecode: Some("OAUTH_025".into()), err: None };
+        let ev = Evidence { teams: Some(Probe::failed(e, Duration::ZERO)), ..Evidence::default() };
         assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Fail);
-        assert_eq!(
-            evaluate(&Evidence::default(), &CheckConfig::default()).status,
-            Status::Error
-        );
+        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }
 }

@@ -14,18 +14,13 @@ pub(crate) async fn read_capped(
     endpoint: &str,
     timeout: std::time::Duration,
 ) -> Result<Vec<u8>, ApiError> {
-    let too_large = || ApiError::TooLarge {
-        endpoint: endpoint.to_owned(),
-        limit: cap,
-    };
+    let too_large = || ApiError::TooLarge { endpoint: endpoint.to_owned(), limit: cap };
     if response.content_length().is_some_and(|len| len > cap as u64) {
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| super::transport::describe_error(&e, endpoint, Some(timeout)))?
+    while let Some(chunk) =
+        response.chunk().await.map_err(|e| super::transport::describe_error(&e, endpoint, Some(timeout)))?
     {
         if body.len() + chunk.len() > cap {
             return Err(too_large());
@@ -39,10 +34,8 @@ pub(crate) async fn read_capped(
 /// where decoding stopped, but never repeats a value from the body: a
 /// misbehaving server could echo the request's `Authorization` header.
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str, expected: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
-        endpoint: endpoint.to_owned(),
-        reason: describe_json_error(&e, expected),
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::Decode { endpoint: endpoint.to_owned(), reason: describe_json_error(&e, expected) })
 }
 
 /// A one-line account of a serde_json error that keeps only what comes from

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::transport::{Answer, Transport};
 use super::types::{ErrorBody, TeamsEnvelope, UserEnvelope};
-use super::{ApiError, RequestCounter, Team, TransportOptions, User};
+use super::{ApiError, RequestCounter, Team, User};
 use crate::evidence::{Probe, RateLimitHeaders};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
@@ -24,9 +24,7 @@ pub struct ClickUpClient {
 
 impl std::fmt::Debug for ClickUpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClickUpClient")
-            .field("base", &self.base.as_str())
-            .finish_non_exhaustive()
+        f.debug_struct("ClickUpClient").field("base", &self.base.as_str()).finish_non_exhaustive()
     }
 }
 
@@ -45,17 +43,11 @@ impl ClickUpClient {
     /// A client for `base` (e.g. `https://api.clickup.com/api/v2`). Personal
     /// tokens are sent raw, as ClickUp documents; the header is marked
     /// sensitive so that no debug output of the HTTP stack shows it.
-    pub fn new(base: Url, token: &SecretString, options: TransportOptions) -> Result<Self, ClientError> {
+    pub fn new(transport: &Transport, base: Url, token: &SecretString) -> Result<Self, ClientError> {
         let mut authorization =
             HeaderValue::from_str(token.expose_secret()).map_err(|_| ClientError::TokenNotAHeader)?;
         authorization.set_sensitive(true);
-        let transport = Transport::new(options).map_err(|e| ClientError::Init(e.without_url().to_string()))?;
-        Ok(ClickUpClient {
-            transport,
-            base,
-            authorization,
-            counter: RequestCounter::default(),
-        })
+        Ok(ClickUpClient { transport: transport.clone(), base, authorization, counter: RequestCounter::default() })
     }
 
     /// Requests sent to the API so far by this client and its clones.
@@ -65,14 +57,12 @@ impl ClickUpClient {
 
     /// `GET /user`: the user the token belongs to.
     pub async fn user(&self) -> Probe<User> {
-        self.get::<UserEnvelope, User>("/user", "a ClickUp user object (`{\"user\": {\"id\": …}}`)")
-            .await
+        self.get::<UserEnvelope, User>("/user", "a ClickUp user object (`{\"user\": {\"id\": …}}`)").await
     }
 
     /// `GET /team`: the workspaces the token can reach.
     pub async fn teams(&self) -> Probe<Vec<Team>> {
-        self.get::<TeamsEnvelope, Vec<Team>>("/team", "a list of workspaces (`{\"teams\": [...]}`)")
-            .await
+        self.get::<TeamsEnvelope, Vec<Team>>("/team", "a list of workspaces (`{\"teams\": [...]}`)").await
     }
 
     async fn get<W, T>(&self, path: &str, expected: &str) -> Probe<T>
@@ -125,11 +115,7 @@ fn join(base: &Url, path: &str) -> Option<Url> {
 /// Server-supplied text is shown, but kept to a line's length.
 fn clip(text: &str) -> String {
     let one_line: String = text.chars().filter(|c| !c.is_control()).take(160).collect();
-    if text.chars().count() > 160 {
-        format!("{one_line}…")
-    } else {
-        one_line
-    }
+    if text.chars().count() > 160 { format!("{one_line}…") } else { one_line }
 }
 
 fn rate_limit_headers(headers: &HeaderMap) -> RateLimitHeaders {
@@ -150,14 +136,8 @@ mod tests {
     fn joins_paths_onto_the_base_with_or_without_slash() {
         let a = Url::parse("https://api.clickup.com/api/v2").expect("literal");
         let b = Url::parse("https://api.clickup.com/api/v2/").expect("literal");
-        assert_eq!(
-            join(&a, "/user").map(String::from).as_deref(),
-            Some("https://api.clickup.com/api/v2/user")
-        );
-        assert_eq!(
-            join(&b, "/user").map(String::from).as_deref(),
-            Some("https://api.clickup.com/api/v2/user")
-        );
+        assert_eq!(join(&a, "/user").map(String::from).as_deref(), Some("https://api.clickup.com/api/v2/user"));
+        assert_eq!(join(&b, "/user").map(String::from).as_deref(), Some("https://api.clickup.com/api/v2/user"));
     }
 
     #[test]

@@ -86,16 +86,6 @@ impl ApiError {
             _ => None,
         }
     }
-
-    /// True when no usable answer came from the server at all, or it said it
-    /// is broken: the checklist's "API unreachable".
-    pub fn is_unreachable(&self) -> bool {
-        match self {
-            ApiError::Http { status, .. } => *status >= 500,
-            ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => true,
-            ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::CrossOriginRedirect { .. } => false,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -111,23 +101,11 @@ mod tests {
             err: Some("Token invalid".into()),
         };
         assert_eq!(e.to_string(), "GET /user answered HTTP 401 (OAUTH_025: Token invalid)");
-        assert!(!e.is_unreachable());
     }
 
     #[test]
-    fn server_errors_and_timeouts_count_as_unreachable() {
-        let e = ApiError::Http {
-            endpoint: "GET /team".into(),
-            status: 503,
-            ecode: None,
-            err: None,
-        };
-        assert!(e.is_unreachable());
-        let t = ApiError::Timeout {
-            endpoint: "GET /team".into(),
-            after: Duration::from_millis(1500),
-        };
-        assert!(t.is_unreachable());
+    fn timeouts_name_the_endpoint_and_the_limit() {
+        let t = ApiError::Timeout { endpoint: "GET /team".into(), after: Duration::from_millis(1500) };
         assert_eq!(t.to_string(), "GET /team timed out after 1.5s");
     }
 }

@@ -18,5 +18,5 @@ mod types;
 pub use clickup::{ClickUpClient, ClientError};
 pub use error::ApiError;
 pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
-pub use transport::{RequestCounter, TransportOptions};
+pub use transport::{RequestCounter, Transport, TransportOptions};
 pub use types::{Team, User};

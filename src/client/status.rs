@@ -10,7 +10,7 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::transport::Transport;
-use super::{ApiError, RequestCounter, TransportOptions};
+use super::{ApiError, RequestCounter};
 use crate::evidence::Probe;
 
 /// Which status-page product answered.
@@ -58,12 +58,8 @@ pub struct StatusClient {
 
 impl StatusClient {
     /// A client for one status URL.
-    pub fn new(url: Url, options: TransportOptions) -> Result<Self, reqwest::Error> {
-        Ok(StatusClient {
-            transport: Transport::new(options)?,
-            url,
-            counter: RequestCounter::default(),
-        })
+    pub fn new(transport: &Transport, url: Url) -> Self {
+        StatusClient { transport: transport.clone(), url, counter: RequestCounter::default() }
     }
 
     /// Requests sent to the status page so far.
@@ -87,16 +83,8 @@ impl StatusClient {
             }
             decode(&answer.body, endpoint)
         });
-        tracing::debug!(
-            elapsed_ms = elapsed.as_millis() as u64,
-            ok = result.is_ok(),
-            "status page exchange"
-        );
-        Probe {
-            result,
-            elapsed,
-            rate_limit: Default::default(),
-        }
+        tracing::debug!(elapsed_ms = elapsed.as_millis() as u64, ok = result.is_ok(), "status page exchange");
+        Probe { result, elapsed, rate_limit: Default::default() }
     }
 }
 
@@ -108,10 +96,7 @@ pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
         endpoint: endpoint.to_owned(),
         reason: super::body::describe_json_error(&e, EXPECTED),
     })?;
-    let bad = |reason: String| ApiError::Decode {
-        endpoint: endpoint.to_owned(),
-        reason,
-    };
+    let bad = |reason: String| ApiError::Decode { endpoint: endpoint.to_owned(), reason };
     if let Some(overall) = value.pointer("/result/status_overall") {
         let code = overall
             .get("status_code")
@@ -191,12 +176,7 @@ fn status_io_affected(value: &Value) -> Vec<String> {
         if code.is_some_and(|c| c != 100) {
             out.push(format!("{name} ({})", text(service.get("status"))));
         }
-        for container in service
-            .get("containers")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for container in service.get("containers").and_then(Value::as_array).into_iter().flatten() {
             let c_code = container.get("status_code").and_then(Value::as_i64);
             if c_code.is_some_and(|c| c != 100) && c_code != code {
                 let c_name = text(container.get("name"));
@@ -233,13 +213,7 @@ mod tests {
         let page = decode(body, "GET status page").expect("decodes");
         assert_eq!(page.format, StatusPageFormat::StatusIo);
         assert_eq!(page.level, RawLevel::StatusIoCode(300));
-        assert_eq!(
-            page.affected,
-            vec![
-                "API (Degraded Performance)",
-                "Web App / EU (Partial Service Disruption)"
-            ]
-        );
+        assert_eq!(page.affected, vec!["API (Degraded Performance)", "Web App / EU (Partial Service Disruption)"]);
         assert_eq!(page.incidents, vec!["Slow task loading"]);
     }
 
@@ -266,11 +240,7 @@ mod tests {
             br#"{"result":{"status_overall":{"status_code":"100"}}}"#,
             br#"{"status":{"description":"x"}}"#,
         ] {
-            assert!(
-                decode(body, "GET status page").is_err(),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
+            assert!(decode(body, "GET status page").is_err(), "{}", String::from_utf8_lossy(body));
         }
     }
 }

@@ -42,9 +42,11 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// A shared HTTP client. Cheap to clone.
+/// The run's one HTTP client, shared by the ClickUp and status-page
+/// clients so that TLS set-up and connection pools exist once. Cheap to
+/// clone.
 #[derive(Debug, Clone)]
-pub(crate) struct Transport {
+pub struct Transport {
     http: reqwest::Client,
     options: TransportOptions,
 }
@@ -53,31 +55,25 @@ impl Transport {
     /// Builds the client: rustls with ring, same-origin redirects only (so
     /// the token can never be carried, or even offered, to another host),
     /// explicit timeouts (reqwest has none by default).
-    pub fn new(options: TransportOptions) -> Result<Self, reqwest::Error> {
+    pub fn new(options: TransportOptions) -> Result<Self, super::ClientError> {
         install_crypto_provider();
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            let same_origin = attempt
-                .previous()
-                .first()
-                .is_some_and(|first| first.origin() == attempt.url().origin());
-            if !same_origin || attempt.previous().len() > 5 {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
+            let same_origin = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+            if !same_origin || attempt.previous().len() > 5 { attempt.stop() } else { attempt.follow() }
         });
         let http = reqwest::Client::builder()
             .user_agent(concat!("clickup-preflight/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .redirect(redirects)
-            .build()?;
+            .build()
+            .map_err(|e| super::ClientError::Init(e.without_url().to_string()))?;
         Ok(Transport { http, options })
     }
 
     /// Sends `GET url`, with `Authorization` when given (marked sensitive so
     /// that no debug output shows it), and reads the body under the cap.
-    pub async fn get(
+    pub(crate) async fn get(
         &self,
         url: Url,
         authorization: Option<&HeaderValue>,
@@ -89,21 +85,15 @@ impl Transport {
             request = request.header(reqwest::header::AUTHORIZATION, value.clone());
         }
         let result = async {
-            let mut response = request
-                .send()
-                .await
-                .map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
+            let mut response =
+                request.send().await.map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
             let status = response.status();
             if status.is_redirection() {
                 return Err(redirect_error(&url, response.headers(), status, endpoint));
             }
             let (cap, timeout) = (self.options.body_cap, self.options.timeout);
             let body = super::body::read_capped(&mut response, cap, endpoint, timeout).await?;
-            Ok(Answer {
-                status,
-                headers: response.headers().clone(),
-                body,
-            })
+            Ok(Answer { status, headers: response.headers().clone(), body })
         }
         .await;
         (result, started.elapsed())
@@ -112,15 +102,12 @@ impl Transport {
 
 /// A redirect the policy stopped: another origin, or too many hops.
 fn redirect_error(from: &Url, headers: &HeaderMap, status: StatusCode, endpoint: &str) -> ApiError {
-    let target = headers
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|loc| from.join(loc).ok());
+    let target =
+        headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).and_then(|loc| from.join(loc).ok());
     match target {
-        Some(to) if to.origin() != from.origin() => ApiError::CrossOriginRedirect {
-            endpoint: endpoint.to_owned(),
-            to: to.origin().ascii_serialization(),
-        },
+        Some(to) if to.origin() != from.origin() => {
+            ApiError::CrossOriginRedirect { endpoint: endpoint.to_owned(), to: to.origin().ascii_serialization() }
+        }
         _ => ApiError::Http {
             endpoint: endpoint.to_owned(),
             status: status.as_u16(),
@@ -134,10 +121,7 @@ fn redirect_error(from: &Url, headers: &HeaderMap, status: StatusCode, endpoint:
 pub(crate) fn describe_error(e: &reqwest::Error, endpoint: &str, timeout: Option<Duration>) -> ApiError {
     if e.is_timeout() {
         if let Some(after) = timeout {
-            return ApiError::Timeout {
-                endpoint: endpoint.to_owned(),
-                after,
-            };
+            return ApiError::Timeout { endpoint: endpoint.to_owned(), after };
         }
     }
     let mut parts: Vec<String> = Vec::new();
@@ -156,15 +140,8 @@ pub(crate) fn describe_error(e: &reqwest::Error, endpoint: &str, timeout: Option
     } else {
         "the request failed"
     };
-    let reason = if parts.is_empty() {
-        kind.to_owned()
-    } else {
-        format!("{kind}: {}", parts.join(": "))
-    };
-    ApiError::Transport {
-        endpoint: endpoint.to_owned(),
-        reason,
-    }
+    let reason = if parts.is_empty() { kind.to_owned() } else { format!("{kind}: {}", parts.join(": ")) };
+    ApiError::Transport { endpoint: endpoint.to_owned(), reason }
 }
 
 /// rustls is built without a default provider (ring builds faster than

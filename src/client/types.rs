@@ -40,10 +40,7 @@ struct WireUser {
 
 impl From<UserEnvelope> for User {
     fn from(env: UserEnvelope) -> Self {
-        User {
-            id: env.user.id,
-            username: env.user.username,
-        }
+        User { id: env.user.id, username: env.user.username }
     }
 }
 
@@ -62,13 +59,7 @@ struct WireTeam {
 
 impl From<TeamsEnvelope> for Vec<Team> {
     fn from(env: TeamsEnvelope) -> Self {
-        env.teams
-            .into_iter()
-            .map(|t| Team {
-                id: t.id,
-                name: t.name.unwrap_or_default(),
-            })
-            .collect()
+        env.teams.into_iter().map(|t| Team { id: t.id, name: t.name.unwrap_or_default() }).collect()
     }
 }
 
@@ -103,16 +94,8 @@ mod tests {
     #[test]
     fn decodes_documented_user_shape() {
         let body = r##"{"user":{"id":123,"username":"Ada","email":"a@example.com","color":"#fff","profilePicture":null,"initials":"A","week_start_day":null,"global_font_support":false,"timezone":"Europe/Paris"}}"##;
-        let user: User = serde_json::from_str::<UserEnvelope>(body)
-            .map(User::from)
-            .expect("decodes");
-        assert_eq!(
-            user,
-            User {
-                id: 123,
-                username: Some("Ada".into())
-            }
-        );
+        let user: User = serde_json::from_str::<UserEnvelope>(body).map(User::from).expect("decodes");
+        assert_eq!(user, User { id: 123, username: Some("Ada".into()) });
     }
 
     #[test]
@@ -124,22 +107,8 @@ mod tests {
     #[test]
     fn team_ids_accept_strings_and_numbers() {
         let body = r#"{"teams":[{"id":"9012345","name":"Acme"},{"id":42}]}"#;
-        let teams: Vec<Team> = serde_json::from_str::<TeamsEnvelope>(body)
-            .map(Vec::from)
-            .expect("decodes");
-        assert_eq!(
-            teams[0],
-            Team {
-                id: "9012345".into(),
-                name: "Acme".into()
-            }
-        );
-        assert_eq!(
-            teams[1],
-            Team {
-                id: "42".into(),
-                name: String::new()
-            }
-        );
+        let teams: Vec<Team> = serde_json::from_str::<TeamsEnvelope>(body).map(Vec::from).expect("decodes");
+        assert_eq!(teams[0], Team { id: "9012345".into(), name: "Acme".into() });
+        assert_eq!(teams[1], Team { id: "42".into(), name: String::new() });
     }
 }

@@ -117,9 +117,7 @@ impl<'de> Deserialize<'de> for FileDuration {
             Raw::Int(n) => crate::duration::from_secs(n as f64),
             Raw::Float(f) => crate::duration::from_secs(f),
         };
-        parsed
-            .map(FileDuration)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected {expected}, above zero")))
+        parsed.map(FileDuration).ok_or_else(|| serde::de::Error::custom(format!("expected {expected}, above zero")))
     }
 }
 
@@ -177,26 +175,16 @@ impl LoadedFile {
         let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
         let line = locate(&self.source, section, key);
         let name = section.map_or_else(|| key.to_owned(), |s| format!("{s}.{key}"));
-        ConfigError::Invalid {
-            path,
-            line,
-            message: format!("`{name}`: {message}"),
-        }
+        ConfigError::Invalid { path, line, message: format!("`{name}`: {message}") }
     }
 }
 
 /// Reads and parses `path`.
 pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
-    let source = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-        path: path.to_owned(),
-        reason: e.kind().to_string(),
-    })?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
     let config = parse(&source, path)?;
-    Ok(LoadedFile {
-        path: Some(path.to_owned()),
-        source,
-        config,
-    })
+    Ok(LoadedFile { path: Some(path.to_owned()), source, config })
 }
 
 /// Parses text already read. Messages from the TOML parser are reduced to
@@ -204,20 +192,14 @@ pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
 /// token pasted unquoted) and scrubbed of anything token-shaped.
 pub fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(source).map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| source.get(..span.start).unwrap_or(source).matches('\n').count() + 1);
+        let line = e.span().map(|span| source.get(..span.start).unwrap_or(source).matches('\n').count() + 1);
         let first = e.message().lines().next().unwrap_or("invalid TOML").trim();
         let key = line.and_then(|l| source.lines().nth(l - 1)).and_then(key_on_line);
         let message = match key {
             Some(k) if !first.contains(&format!("`{k}`")) => format!("`{k}`: {first}"),
             _ => first.to_owned(),
         };
-        ConfigError::Invalid {
-            path: path.to_owned(),
-            line,
-            message: crate::redact::scrub_token_like(&message),
-        }
+        ConfigError::Invalid { path: path.to_owned(), line, message: crate::redact::scrub_token_like(&message) }
     })
 }
 
@@ -251,9 +233,7 @@ mod tests {
     use super::*;
 
     fn err(source: &str) -> String {
-        parse(source, Path::new("checks.toml"))
-            .expect_err("should be refused")
-            .to_string()
+        parse(source, Path::new("checks.toml")).expect_err("should be refused").to_string()
     }
 
     #[test]
@@ -277,10 +257,7 @@ warn_below_percent = 10
         assert_eq!(cfg.plan, Some(Plan::BusinessPlus));
         let latency = cfg.latency.expect("latency section");
         assert_eq!(latency.fail_p95_above, Some(FileDuration(Duration::from_millis(3500))));
-        assert_eq!(
-            cfg.api.and_then(|a| a.deadline),
-            Some(FileDuration(Duration::from_secs(30)))
-        );
+        assert_eq!(cfg.api.and_then(|a| a.deadline), Some(FileDuration(Duration::from_secs(30))));
     }
 
     #[test]

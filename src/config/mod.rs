@@ -109,11 +109,7 @@ pub fn load_file(args: &CheckArgs, env: &EnvVars) -> Result<LoadedFile, ConfigEr
         Some(path) => file::load(&path),
         None => {
             let default = PathBuf::from("checks.toml");
-            if default.is_file() {
-                file::load(&default)
-            } else {
-                Ok(LoadedFile::default())
-            }
+            if default.is_file() { file::load(&default) } else { Ok(LoadedFile::default()) }
         }
     }
 }
@@ -145,44 +141,24 @@ pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Set
     );
     let status_url = parse_url(&status_text, &status_origin, false)?;
 
-    let timeout = args
-        .timeout
-        .or(api.and_then(|a| a.timeout).map(|d| d.0))
-        .unwrap_or(DEFAULT_TIMEOUT);
+    let timeout = args.timeout.or(api.and_then(|a| a.timeout).map(|d| d.0)).unwrap_or(DEFAULT_TIMEOUT);
     let deadline = args
         .deadline
         .or(api.and_then(|a| a.deadline).map(|d| d.0))
         .unwrap_or_else(|| DEFAULT_DEADLINE.max(timeout + Duration::from_secs(5)));
 
     let defaults = CheckConfig::default();
-    let samples = latency
-        .and_then(|l| l.samples)
-        .map_or(defaults.latency_samples, |n| n as usize);
+    let samples = latency.and_then(|l| l.samples).map_or(defaults.latency_samples, |n| n as usize);
     if !(1..=20).contains(&samples) {
-        return Err(file.invalid(
-            Some("latency"),
-            "samples",
-            format!("expected 1 to 20 samples, got {samples}"),
-        ));
+        return Err(file.invalid(Some("latency"), "samples", format!("expected 1 to 20 samples, got {samples}")));
     }
-    let latency_warn = latency
-        .and_then(|l| l.warn_above)
-        .map_or(defaults.latency_warn, |d| d.0);
-    let latency_fail_p95 = latency
-        .and_then(|l| l.fail_p95_above)
-        .map_or(defaults.latency_fail_p95, |d| d.0);
+    let latency_warn = latency.and_then(|l| l.warn_above).map_or(defaults.latency_warn, |d| d.0);
+    let latency_fail_p95 = latency.and_then(|l| l.fail_p95_above).map_or(defaults.latency_fail_p95, |d| d.0);
     if latency_warn > latency_fail_p95 {
-        return Err(file.invalid(
-            Some("latency"),
-            "warn_above",
-            "must not be above `fail_p95_above`".to_owned(),
-        ));
+        return Err(file.invalid(Some("latency"), "warn_above", "must not be above `fail_p95_above`".to_owned()));
     }
-    let warn_percent = cfg
-        .rate_limit
-        .as_ref()
-        .and_then(|r| r.warn_below_percent)
-        .unwrap_or(defaults.rate_limit_warn_percent);
+    let warn_percent =
+        cfg.rate_limit.as_ref().and_then(|r| r.warn_below_percent).unwrap_or(defaults.rate_limit_warn_percent);
     if !(warn_percent > 0.0 && warn_percent < 100.0) {
         return Err(file.invalid(
             Some("rate_limit"),
@@ -191,10 +167,7 @@ pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Set
         ));
     }
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
-    if let Some(bad) = expected_workspaces
-        .iter()
-        .find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()))
-    {
+    if let Some(bad) = expected_workspaces.iter().find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit())) {
         let shown = crate::redact::scrub_token_like(bad);
         return Err(file.invalid(
             None,
@@ -211,10 +184,7 @@ pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Set
     Ok(Settings {
         api_url,
         status_url,
-        transport: TransportOptions {
-            timeout,
-            body_cap: BODY_CAP,
-        },
+        transport: TransportOptions { timeout, body_cap: BODY_CAP },
         deadline,
         checks: CheckConfig {
             latency_samples: samples,
@@ -264,15 +234,10 @@ fn pick(
 /// Parses a URL; with `carries_token`, plain http is refused unless the host
 /// is loopback (the sandbox, tests).
 fn parse_url(text: &str, origin: &str, carries_token: bool) -> Result<Url, ConfigError> {
-    let err = |message: String| ConfigError::Value {
-        origin: origin.to_owned(),
-        message,
-    };
+    let err = |message: String| ConfigError::Value { origin: origin.to_owned(), message };
     let url = Url::parse(text.trim()).map_err(|e| err(format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(err(
-            "credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned(),
-        ));
+        return Err(err("credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned()));
     }
     match url.scheme() {
         "https" => Ok(url),

@@ -16,11 +16,7 @@ fn args(extra: &[&str]) -> CheckArgs {
 
 fn file(source: &str) -> LoadedFile {
     let config = file::parse(source, Path::new("checks.toml")).expect("test config parses");
-    LoadedFile {
-        path: Some("checks.toml".into()),
-        source: source.to_owned(),
-        config,
-    }
+    LoadedFile { path: Some("checks.toml".into()), source: source.to_owned(), config }
 }
 
 #[test]
@@ -37,74 +33,41 @@ fn defaults_apply_when_nothing_is_set() {
 #[test]
 fn flag_beats_env_beats_file() {
     let f = file("[api]\nurl = \"https://file.example/api/v2\"\ntimeout = \"4s\"\n");
-    let env = EnvVars {
-        api_url: Some("https://env.example/api/v2".into()),
-        ..EnvVars::default()
-    };
+    let env = EnvVars { api_url: Some("https://env.example/api/v2".into()), ..EnvVars::default() };
     let from_file = resolve(&args(&[]), &EnvVars::default(), &f).expect("resolves");
     assert_eq!(from_file.api_url.host_str(), Some("file.example"));
     assert_eq!(from_file.transport.timeout, Duration::from_secs(4));
     let from_env = resolve(&args(&[]), &env, &f).expect("resolves");
     assert_eq!(from_env.api_url.host_str(), Some("env.example"));
-    let from_flag = resolve(
-        &args(&["--api-url", "https://flag.example/api/v2", "--timeout", "500ms"]),
-        &env,
-        &f,
-    )
-    .expect("resolves");
+    let from_flag = resolve(&args(&["--api-url", "https://flag.example/api/v2", "--timeout", "500ms"]), &env, &f)
+        .expect("resolves");
     assert_eq!(from_flag.api_url.host_str(), Some("flag.example"));
     assert_eq!(from_flag.transport.timeout, Duration::from_millis(500));
 }
 
 #[test]
 fn long_timeouts_stretch_the_default_deadline() {
-    let s = resolve(
-        &args(&["--timeout", "40s"]),
-        &EnvVars::default(),
-        &LoadedFile::default(),
-    )
-    .expect("resolves");
+    let s = resolve(&args(&["--timeout", "40s"]), &EnvVars::default(), &LoadedFile::default()).expect("resolves");
     assert_eq!(s.deadline, Duration::from_secs(45));
 }
 
 #[test]
 fn plain_http_is_refused_for_the_api_unless_loopback() {
     let none = LoadedFile::default();
-    let err = resolve(
-        &args(&["--api-url", "http://api.example.com/api/v2"]),
-        &EnvVars::default(),
-        &none,
-    )
-    .expect_err("http to a remote host");
+    let err = resolve(&args(&["--api-url", "http://api.example.com/api/v2"]), &EnvVars::default(), &none)
+        .expect_err("http to a remote host");
     assert!(err.to_string().starts_with("--api-url: plain http://"), "{err}");
-    for ok in [
-        "http://127.0.0.1:9/api/v2",
-        "http://localhost:9/api/v2",
-        "http://[::1]:9/api/v2",
-    ] {
-        assert!(
-            resolve(&args(&["--api-url", ok]), &EnvVars::default(), &none).is_ok(),
-            "{ok}"
-        );
+    for ok in ["http://127.0.0.1:9/api/v2", "http://localhost:9/api/v2", "http://[::1]:9/api/v2"] {
+        assert!(resolve(&args(&["--api-url", ok]), &EnvVars::default(), &none).is_ok(), "{ok}");
     }
     // The status page never receives the token.
-    assert!(
-        resolve(
-            &args(&["--status-url", "http://status.example/x"]),
-            &EnvVars::default(),
-            &none
-        )
-        .is_ok()
-    );
+    assert!(resolve(&args(&["--status-url", "http://status.example/x"]), &EnvVars::default(), &none).is_ok());
 }
 
 #[test]
 fn credentials_in_urls_and_garbage_urls_are_refused() {
     let none = LoadedFile::default();
-    let env = EnvVars {
-        api_url: Some("https://user:pw@api.example/api/v2".into()),
-        ..EnvVars::default()
-    };
+    let env = EnvVars { api_url: Some("https://user:pw@api.example/api/v2".into()), ..EnvVars::default() };
     let err = resolve(&args(&[]), &env, &none).expect_err("credentials");
     assert!(err.to_string().starts_with("CLICKUP_API_URL: credentials"), "{err}");
     assert!(resolve(&args(&["--api-url", "not a url"]), &EnvVars::default(), &none).is_err());
@@ -113,38 +76,19 @@ fn credentials_in_urls_and_garbage_urls_are_refused() {
 #[test]
 fn out_of_range_values_are_located_in_the_file() {
     let err = resolve(&args(&[]), &EnvVars::default(), &file("[latency]\n\nsamples = 0\n")).expect_err("zero samples");
-    assert_eq!(
-        err.to_string(),
-        "checks.toml:3: `latency.samples`: expected 1 to 20 samples, got 0"
-    );
+    assert_eq!(err.to_string(), "checks.toml:3: `latency.samples`: expected 1 to 20 samples, got 0");
     let err = resolve(&args(&[]), &EnvVars::default(), &file("workspaces = [\"acme\"]\n")).expect_err("bad id");
     assert!(err.to_string().starts_with("checks.toml:1: `workspaces`"), "{err}");
-    let err = resolve(
-        &args(&[]),
-        &EnvVars::default(),
-        &file("[rate_limit]\nwarn_below_percent = 150\n"),
-    )
-    .expect_err("percent");
-    assert!(
-        err.to_string()
-            .starts_with("checks.toml:2: `rate_limit.warn_below_percent`"),
-        "{err}"
-    );
-    let err = resolve(
-        &args(&[]),
-        &EnvVars::default(),
-        &file("[latency]\nwarn_above = \"5s\"\n"),
-    )
-    .expect_err("order");
+    let err = resolve(&args(&[]), &EnvVars::default(), &file("[rate_limit]\nwarn_below_percent = 150\n"))
+        .expect_err("percent");
+    assert!(err.to_string().starts_with("checks.toml:2: `rate_limit.warn_below_percent`"), "{err}");
+    let err = resolve(&args(&[]), &EnvVars::default(), &file("[latency]\nwarn_above = \"5s\"\n")).expect_err("order");
     assert!(err.to_string().contains("fail_p95_above"), "{err}");
 }
 
 #[test]
 fn selection_keeps_report_order_and_refuses_empty() {
-    assert_eq!(
-        select(&[CheckId::Platform, CheckId::Auth], &[]),
-        Some(vec![CheckId::Auth, CheckId::Platform])
-    );
+    assert_eq!(select(&[CheckId::Platform, CheckId::Auth], &[]), Some(vec![CheckId::Auth, CheckId::Platform]));
     assert_eq!(select(&[], &[CheckId::Latency]).map(|v| v.len()), Some(4));
     assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth]), None);
 }

@@ -79,14 +79,8 @@ mod tests {
     #[test]
     fn has_the_documented_shape() {
         let mut r = report(&[Status::Pass, Status::Fail]);
-        r.outcomes[0].metrics.push(crate::checks::Metric {
-            name: "p95_ms",
-            value: 120.0,
-        });
-        r.outcomes[0].metrics.push(crate::checks::Metric {
-            name: "ratio",
-            value: 0.5,
-        });
+        r.outcomes[0].metrics.push(crate::checks::Metric { name: "p95_ms", value: 120.0 });
+        r.outcomes[0].metrics.push(crate::checks::Metric { name: "ratio", value: 0.5 });
         let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["status"], "fail");
@@ -97,16 +91,7 @@ mod tests {
         assert_eq!(v["checks"][0]["metrics"]["p95_ms"], 120);
         assert_eq!(v["checks"][0]["metrics"]["ratio"], 0.5);
         assert_eq!(v["checks"][1]["id"], "rate-limit");
-        for key in [
-            "id",
-            "title",
-            "status",
-            "severity",
-            "summary",
-            "details",
-            "metrics",
-            "duration_ms",
-        ] {
+        for key in ["id", "title", "status", "severity", "summary", "details", "metrics", "duration_ms"] {
             assert!(v["checks"][1].get(key).is_some(), "missing {key}");
         }
     }

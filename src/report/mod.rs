@@ -96,11 +96,7 @@ impl Report {
 
     /// The exit code: the one place that decides it.
     pub fn exit(&self) -> Exit {
-        if self.outcomes.iter().any(|o| o.status.is_failing()) {
-            Exit::ChecksFailed
-        } else {
-            Exit::Ok
-        }
+        if self.outcomes.iter().any(|o| o.status.is_failing()) { Exit::ChecksFailed } else { Exit::Ok }
     }
 }
 
@@ -138,15 +134,6 @@ mod tests {
         assert_eq!(report(&[Status::Error, Status::Fail]).status(), Status::Fail);
         assert_eq!(report(&[]).status(), Status::Skip);
         let t = report(&[Status::Pass, Status::Warn, Status::Fail, Status::Error, Status::Skip]).totals();
-        assert_eq!(
-            t,
-            Totals {
-                pass: 1,
-                warn: 1,
-                fail: 1,
-                error: 1,
-                skip: 1
-            }
-        );
+        assert_eq!(t, Totals { pass: 1, warn: 1, fail: 1, error: 1, skip: 1 });
     }
 }

@@ -40,11 +40,7 @@ fn color(status: Status) -> Color {
 
 /// Renders the table, the hints and the closing line.
 pub fn render(report: &Report, options: TableOptions) -> String {
-    let shown: Vec<_> = report
-        .outcomes
-        .iter()
-        .filter(|o| !options.quiet || o.status != Status::Pass)
-        .collect();
+    let shown: Vec<_> = report.outcomes.iter().filter(|o| !options.quiet || o.status != Status::Pass).collect();
     let mut out = String::new();
     if !shown.is_empty() {
         let mut table = Table::new();
@@ -63,17 +59,9 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             if options.color {
                 status = status.fg(color(o.status)).add_attribute(Attribute::Bold);
             }
-            let severity = if o.status == Status::Pass || o.status == Status::Skip {
-                "-"
-            } else {
-                o.id.severity().as_str()
-            };
-            table.add_row(vec![
-                status,
-                Cell::new(o.id.as_str()),
-                Cell::new(severity),
-                Cell::new(&o.summary),
-            ]);
+            let severity =
+                if o.status == Status::Pass || o.status == Status::Skip { "-" } else { o.id.severity().as_str() };
+            table.add_row(vec![status, Cell::new(o.id.as_str()), Cell::new(severity), Cell::new(&o.summary)]);
         }
         out.push_str(&table.to_string());
         out.push('\n');
@@ -99,21 +87,12 @@ pub fn render(report: &Report, options: TableOptions) -> String {
 fn closing_line(report: &Report) -> String {
     let t = report.totals();
     let mut parts = vec![format!("{} passed", t.pass)];
-    for (n, what) in [
-        (t.warn, "warned"),
-        (t.fail, "failed"),
-        (t.error, "errored"),
-        (t.skip, "skipped"),
-    ] {
+    for (n, what) in [(t.warn, "warned"), (t.fail, "failed"), (t.error, "errored"), (t.skip, "skipped")] {
         if n > 0 {
             parts.push(format!("{n} {what}"));
         }
     }
-    let checks = if report.outcomes.len() == 1 {
-        "1 check"
-    } else {
-        &format!("{} checks", report.outcomes.len())
-    };
+    let checks = if report.outcomes.len() == 1 { "1 check" } else { &format!("{} checks", report.outcomes.len()) };
     let mut line = format!(
         "{}: {checks}, {} in {}; {}, {}",
         word(report.status()),
@@ -131,11 +110,7 @@ fn closing_line(report: &Report) -> String {
 /// The width to draw at: the terminal's when stdout is one, else 120
 /// columns (CI logs).
 pub fn table_width(stdout_is_tty: bool) -> u16 {
-    if stdout_is_tty {
-        Table::new().width().unwrap_or(120)
-    } else {
-        120
-    }
+    if stdout_is_tty { Table::new().width().unwrap_or(120) } else { 120 }
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to a
@@ -145,11 +120,7 @@ pub fn use_color(stdout_is_tty: bool, no_color: Option<&std::ffi::OsStr>) -> boo
 }
 
 fn count(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 #[cfg(test)]
@@ -157,11 +128,7 @@ mod tests {
     use super::super::tests::report;
     use super::*;
 
-    const PLAIN: TableOptions = TableOptions {
-        color: false,
-        quiet: false,
-        width: 100,
-    };
+    const PLAIN: TableOptions = TableOptions { color: false, quiet: false, width: 100 };
 
     #[test]
     fn lists_every_check_and_closes_with_totals() {
@@ -181,10 +148,7 @@ mod tests {
 
     #[test]
     fn quiet_hides_passing_rows() {
-        let text = render(
-            &report(&[Status::Pass, Status::Fail]),
-            TableOptions { quiet: true, ..PLAIN },
-        );
+        let text = render(&report(&[Status::Pass, Status::Fail]), TableOptions { quiet: true, ..PLAIN });
         assert!(!text.contains("auth summary"), "{text}");
         assert!(text.contains("rate-limit summary"), "{text}");
     }
@@ -193,10 +157,7 @@ mod tests {
     fn no_color_and_pipes_turn_colour_off() {
         use std::ffi::OsStr;
         assert!(use_color(true, None));
-        assert!(
-            use_color(true, Some(OsStr::new(""))),
-            "an empty NO_COLOR does not count"
-        );
+        assert!(use_color(true, Some(OsStr::new(""))), "an empty NO_COLOR does not count");
         assert!(!use_color(true, Some(OsStr::new("1"))));
         assert!(!use_color(false, None));
     }

@@ -50,11 +50,7 @@ pub fn error(err: &str, ecode: &str) -> Value {
 }
 
 fn code_of(platform: &PlatformState, service: &str) -> i64 {
-    platform
-        .affected
-        .iter()
-        .find(|(name, _)| *name == service)
-        .map_or(100, |(_, code)| *code)
+    platform.affected.iter().find(|(name, _)| *name == service).map_or(100, |(_, code)| *code)
 }
 
 /// The Status.io public status API body.
@@ -126,17 +122,10 @@ mod tests {
 
     #[test]
     fn fixtures_decode_with_the_real_client_decoder() {
-        let p = PlatformState {
-            code: 500,
-            affected: &[("API", 500)],
-            incidents: &["Tasks failing to load"],
-        };
+        let p = PlatformState { code: 500, affected: &[("API", 500)], incidents: &["Tasks failing to load"] };
         let io = crate::client::status_decode(status_io(&p).to_string().as_bytes(), "GET status page")
             .expect("status.io decodes");
-        assert_eq!(
-            (io.format, io.level.clone()),
-            (StatusPageFormat::StatusIo, RawLevel::StatusIoCode(500))
-        );
+        assert_eq!((io.format, io.level.clone()), (StatusPageFormat::StatusIo, RawLevel::StatusIoCode(500)));
         assert_eq!(io.incidents, vec!["Tasks failing to load"]);
         let sp = crate::client::status_decode(statuspage(&p).to_string().as_bytes(), "GET status page")
             .expect("statuspage decodes");

@@ -62,11 +62,7 @@ impl Sandbox {
                 }
             }
         });
-        Ok(Sandbox {
-            addr,
-            state,
-            _stop: stop,
-        })
+        Ok(Sandbox { addr, state, _stop: stop })
     }
 
     /// The bound address.

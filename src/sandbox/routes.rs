@@ -43,11 +43,7 @@ impl State {
         State {
             scenario,
             token,
-            window: Mutex::new(Window {
-                opened: Instant::now(),
-                opened_unix: unix_now(),
-                used: 0,
-            }),
+            window: Mutex::new(Window { opened: Instant::now(), opened_unix: unix_now(), used: 0 }),
             api_requests: AtomicU64::new(0),
         }
     }
@@ -62,21 +58,12 @@ impl State {
     fn spend(&self) -> (u64, u64, u64, bool) {
         let mut w = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         if w.opened.elapsed() >= WINDOW {
-            *w = Window {
-                opened: Instant::now(),
-                opened_unix: unix_now(),
-                used: 0,
-            };
+            *w = Window { opened: Instant::now(), opened_unix: unix_now(), used: 0 };
         }
         let remaining_before = self.scenario.remaining_at_start.saturating_sub(w.used);
         w.used += 1;
         let reset = w.opened_unix + WINDOW.as_secs();
-        (
-            self.scenario.limit,
-            remaining_before.saturating_sub(1),
-            reset,
-            remaining_before == 0,
-        )
+        (self.scenario.limit, remaining_before.saturating_sub(1), reset, remaining_before == 0)
     }
 }
 
@@ -104,11 +91,7 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     let path = request.uri().path().to_owned();
     tracing::debug!(method = %request.method(), path = %path, "sandbox request");
     if request.method() != Method::GET && !path.starts_with(API_PREFIX) {
-        return reply(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "text/plain",
-            "method not allowed\n".into(),
-        );
+        return reply(StatusCode::METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n".into());
     }
     match path.as_str() {
         STATUS_IO_PATH => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
@@ -128,11 +111,9 @@ async fn api(state: &State, request: &Request<Incoming>, route: &str) -> Reply {
     let (limit, remaining, reset, over) = state.spend();
     let mut response = answer(state, request, route, over).await;
     let headers = response.headers_mut();
-    for (name, value) in [
-        ("x-ratelimit-limit", limit),
-        ("x-ratelimit-remaining", remaining),
-        ("x-ratelimit-reset", reset),
-    ] {
+    for (name, value) in
+        [("x-ratelimit-limit", limit), ("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", reset)]
+    {
         headers.insert(name, value.into());
     }
     response
@@ -140,15 +121,9 @@ async fn api(state: &State, request: &Request<Incoming>, route: &str) -> Reply {
 
 async fn answer(state: &State, request: &Request<Incoming>, route: &str, over_limit: bool) -> Reply {
     let scenario = state.scenario;
-    let presented = request
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let presented = request.headers().get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(presented) = presented else {
-        return json(
-            StatusCode::BAD_REQUEST,
-            &fixtures::error("Authorization header required", "OAUTH_017"),
-        );
+        return json(StatusCode::BAD_REQUEST, &fixtures::error("Authorization header required", "OAUTH_017"));
     };
     // ClickUp's OpenAPI shows `Bearer` for OAuth; most clients send the raw
     // token. Both are accepted, as the real API does.
@@ -157,16 +132,10 @@ async fn answer(state: &State, request: &Request<Incoming>, route: &str, over_li
         return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
     }
     if scenario.api == ApiMode::Exhausted || over_limit {
-        return json(
-            StatusCode::TOO_MANY_REQUESTS,
-            &fixtures::error("Rate limit reached", "APP_002"),
-        );
+        return json(StatusCode::TOO_MANY_REQUESTS, &fixtures::error("Rate limit reached", "APP_002"));
     }
     if request.method() != Method::GET {
-        return json(
-            StatusCode::METHOD_NOT_ALLOWED,
-            &fixtures::error("Method not allowed", "APP_001"),
-        );
+        return json(StatusCode::METHOD_NOT_ALLOWED, &fixtures::error("Method not allowed", "APP_001"));
     }
     match route {
         "/user" => {

@@ -95,11 +95,7 @@ pub struct Scenario {
     pub platform: PlatformState,
 }
 
-const OPERATIONAL: PlatformState = PlatformState {
-    code: 100,
-    affected: &[],
-    incidents: &[],
-};
+const OPERATIONAL: PlatformState = PlatformState { code: 100, affected: &[], incidents: &[] };
 const WORKSPACES: &[(&str, &str)] = &[("9012345", "Acme Production"), ("9012346", "Acme Staging")];
 
 const HEALTHY: Scenario = Scenario {
@@ -114,39 +110,14 @@ const HEALTHY: Scenario = Scenario {
 
 static SCENARIOS: [Scenario; 9] = [
     HEALTHY,
-    Scenario {
-        name: "unauthorized",
-        api: ApiMode::TokenRevoked,
-        ..HEALTHY
-    },
-    Scenario {
-        name: "rate-limited",
-        remaining_at_start: 5,
-        ..HEALTHY
-    },
-    Scenario {
-        name: "rate-exhausted",
-        api: ApiMode::Exhausted,
-        remaining_at_start: 0,
-        ..HEALTHY
-    },
-    Scenario {
-        name: "slow",
-        user_delay: Duration::from_millis(3500),
-        ..HEALTHY
-    },
-    Scenario {
-        name: "outage",
-        api: ApiMode::Down,
-        ..HEALTHY
-    },
+    Scenario { name: "unauthorized", api: ApiMode::TokenRevoked, ..HEALTHY },
+    Scenario { name: "rate-limited", remaining_at_start: 5, ..HEALTHY },
+    Scenario { name: "rate-exhausted", api: ApiMode::Exhausted, remaining_at_start: 0, ..HEALTHY },
+    Scenario { name: "slow", user_delay: Duration::from_millis(3500), ..HEALTHY },
+    Scenario { name: "outage", api: ApiMode::Down, ..HEALTHY },
     Scenario {
         name: "platform-degraded",
-        platform: PlatformState {
-            code: 300,
-            affected: &[("API", 300)],
-            incidents: &["Elevated API response times"],
-        },
+        platform: PlatformState { code: 300, affected: &[("API", 300)], incidents: &["Elevated API response times"] },
         ..HEALTHY
     },
     Scenario {
@@ -158,11 +129,7 @@ static SCENARIOS: [Scenario; 9] = [
         },
         ..HEALTHY
     },
-    Scenario {
-        name: "no-workspaces",
-        workspaces: &[],
-        ..HEALTHY
-    },
+    Scenario { name: "no-workspaces", workspaces: &[], ..HEALTHY },
 ];
 
 #[cfg(test)]

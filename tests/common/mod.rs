@@ -34,10 +34,7 @@ impl Run {
     /// One check's object in the JSON report; panics naming the id if absent.
     pub fn check(&self, id: &str) -> serde_json::Value {
         let doc = self.json();
-        let found = doc["checks"]
-            .as_array()
-            .and_then(|checks| checks.iter().find(|c| c["id"] == id))
-            .cloned();
+        let found = doc["checks"].as_array().and_then(|checks| checks.iter().find(|c| c["id"] == id)).cloned();
         found.unwrap_or_else(|| panic!("no check {id} in {doc}"))
     }
 
@@ -93,10 +90,7 @@ pub fn command(dir: &std::path::Path) -> Command {
 /// failing the test) if it runs past `limit`.
 pub fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Run {
     let mut cmd = command(dir);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -163,11 +157,7 @@ pub enum Reply {
 impl Reply {
     /// 200 with a JSON body.
     pub fn json(body: &str) -> Reply {
-        Reply::Full(
-            200,
-            vec![("content-type".into(), "application/json".into())],
-            body.to_owned(),
-        )
+        Reply::Full(200, vec![("content-type".into(), "application/json".into())], body.to_owned())
     }
 }
 
@@ -227,10 +217,7 @@ fn serve_one(stream: TcpStream, handler: &dyn Fn(&Seen) -> Reply, log: &Mutex<Ve
     let mut stream = stream;
     match handler(&seen) {
         Reply::Full(status, extra, body) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
+            let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
             for (k, v) in extra {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
@@ -303,13 +290,7 @@ impl StandaloneSandbox {
         let status_url = field("status url:");
         let statuspage_url = field("statuspage url:");
         let token_line = field("token:");
-        StandaloneSandbox {
-            child,
-            api_url,
-            status_url,
-            statuspage_url,
-            token_line,
-        }
+        StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line }
     }
 }
 
