@@ -11,11 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::checks;
 use crate::cli::{CheckArgs, Cli, Command, Format, SandboxArgs};
 use crate::client::{ClickUpClient, ClientError, StatusClient, Transport};
-use crate::config::{self, ConfigError, EnvVars};
+use crate::config::{self, ConfigError, EnvVars, Settings};
 use crate::gather::{self, Plan};
 use crate::redact::Redactor;
 use crate::report::{self, Exit, Report, TableOptions};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, ScenarioName};
 use crate::token::{self, TokenError, TokenKind};
 
 /// Why a run could not start. Each message is one line that names the
@@ -78,33 +78,15 @@ async fn check(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exi
     let mut settings = config::resolve(args, &env, &file)?;
     let plan = Plan::for_checks(&settings.selected, &settings.checks);
 
-    let provided = match token::load(args.token_file.as_deref(), std::env::var(token::TOKEN_ENV).ok()) {
-        Ok((secret, _source)) => Some(secret),
-        Err(TokenError::Missing) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let token: Option<SecretString> = match (provided, args.sandbox) {
-        (Some(t), _) => Some(t),
-        (None, Some(_)) => Some(token::demo_token()),
-        (None, None) if plan.needs_api() => return Err(TokenError::Missing.into()),
-        (None, None) => None,
-    };
+    let token = choose_token(args, plan.needs_api())?;
     if let Some(t) = &token {
         redactor.add(t.expose_secret());
     }
-
     // Kept alive until the report is rendered; dropping it stops the server.
-    let mut sandbox = None;
-    if let Some(name) = args.sandbox {
-        let demo = token.clone().unwrap_or_else(token::demo_token);
-        let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, demo)
-            .await
-            .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
-        settings.api_url = parse_own_url(&running.api_url())?;
-        settings.status_url = parse_own_url(&running.status_url())?;
-        tracing::info!(scenario = name.as_str(), api = %settings.api_url, "sandbox started");
-        sandbox = Some((name, running));
-    }
+    let sandbox = match (args.sandbox, &token) {
+        (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &mut settings).await?)),
+        _ => None,
+    };
 
     let transport = Transport::new(settings.transport)?;
     let api = match (&token, plan.needs_api()) {
@@ -122,17 +104,48 @@ async fn check(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exi
         duration: started.elapsed(),
         sandbox: sandbox.as_ref().map(|(name, _)| name.as_str()),
     };
-    let text = match settings.format {
-        Format::Json => report::render_json(&report),
+    let text = render(&report, settings.format, quiet);
+    write_stdout(redactor, &text);
+    Ok(report.exit())
+}
+
+/// The token to use: `--token-file`, else `CLICKUP_API_TOKEN`, else (with
+/// `--sandbox`) a demo token. `None` only when no check needs the API.
+fn choose_token(args: &CheckArgs, needs_api: bool) -> Result<Option<SecretString>, StartError> {
+    match token::load(args.token_file.as_deref(), std::env::var(token::TOKEN_ENV).ok()) {
+        Ok((secret, _source)) => Ok(Some(secret)),
+        Err(TokenError::Missing) if args.sandbox.is_some() => Ok(Some(token::demo_token())),
+        Err(TokenError::Missing) if !needs_api => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Starts the in-process sandbox on a free loopback port, accepting
+/// `token`, and points the settings at it.
+async fn start_sandbox(
+    name: ScenarioName,
+    token: SecretString,
+    settings: &mut Settings,
+) -> Result<Sandbox, StartError> {
+    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, token)
+        .await
+        .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
+    settings.api_url = parse_own_url(&running.api_url())?;
+    settings.status_url = parse_own_url(&running.status_url())?;
+    tracing::info!(scenario = name.as_str(), api = %settings.api_url, "sandbox started");
+    Ok(running)
+}
+
+/// The report in the chosen format; the table adapts to the terminal.
+fn render(report: &Report, format: Format, quiet: bool) -> String {
+    match format {
+        Format::Json => report::render_json(report),
         Format::Table => {
             let stdout_is_tty = std::io::stdout().is_terminal();
             let color = report::use_color(stdout_is_tty, std::env::var_os("NO_COLOR").as_deref());
-            let options = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-            report::render_table(&report, options)
+            report::render_table(report, TableOptions { color, quiet, width: report::table_width(stdout_is_tty) })
         }
-    };
-    write_stdout(redactor, &text);
-    Ok(report.exit())
+    }
 }
 
 /// `sandbox`: serve until Ctrl-C, after printing the URLs and the token to use.
