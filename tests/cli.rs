@@ -145,3 +145,30 @@ fn the_readme_lists_every_check_and_scenario() {
         assert!(readme.contains(&format!("| `{scenario}` |")), "README scenario table lacks {scenario}");
     }
 }
+
+/// Runs the binary on a pseudo-terminal via util-linux `script` (installed
+/// by `.ci/run` if missing), so colour and width are decided as for a person.
+fn run_on_a_terminal(args: &str, no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_clickup-preflight");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .current_dir(common::scratch_dir("tty"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("util-linux `script` runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_on_a_terminal_and_never_with_no_color() {
+    let coloured = run_on_a_terminal("check --sandbox platform-degraded", false);
+    assert!(coloured.contains("\u{1b}["), "colour codes on a terminal:\n{coloured}");
+    assert!(coloured.contains("platform") && coloured.contains("Degraded Performance"), "{coloured}");
+    let plain = run_on_a_terminal("check --sandbox platform-degraded", true);
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR is honoured:\n{plain}");
+    assert!(plain.contains("WARN: 5 checks"), "{plain}");
+}

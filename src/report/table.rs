@@ -110,7 +110,14 @@ fn closing_line(report: &Report) -> String {
 /// The width to draw at: the terminal's when stdout is one, else 120
 /// columns (CI logs).
 pub fn table_width(stdout_is_tty: bool) -> u16 {
-    if stdout_is_tty { Table::new().width().unwrap_or(120) } else { 120 }
+    usable_width(if stdout_is_tty { Table::new().width() } else { None })
+}
+
+/// A pseudo-terminal may report 0 columns (`script`, some CI runners); a
+/// table squeezed into that prints one character per line. Below 40
+/// columns the width is treated as unknown.
+fn usable_width(detected: Option<u16>) -> u16 {
+    detected.filter(|w| *w >= 40).unwrap_or(120)
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to a
@@ -151,6 +158,13 @@ mod tests {
         let text = render(&report(&[Status::Pass, Status::Fail]), TableOptions { quiet: true, ..PLAIN });
         assert!(!text.contains("auth summary"), "{text}");
         assert!(text.contains("rate-limit summary"), "{text}");
+    }
+
+    #[test]
+    fn an_unusable_terminal_width_falls_back_to_120() {
+        assert_eq!(usable_width(Some(0)), 120);
+        assert_eq!(usable_width(None), 120);
+        assert_eq!(usable_width(Some(80)), 80);
     }
 
     #[test]
