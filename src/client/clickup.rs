@@ -2,14 +2,14 @@
 
 use std::time::Duration;
 
-use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
-use super::transport::{Answer, Transport};
-use super::types::{ErrorBody, TeamsEnvelope, UserEnvelope};
-use super::{ApiError, RequestCounter, Team, User};
+use super::transport::{Answer, Outgoing, Transport};
+use super::types::{ErrorBody, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
+use super::{ApiError, RequestCounter, Team, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
@@ -65,20 +65,53 @@ impl ClickUpClient {
         self.get::<TeamsEnvelope, Vec<Team>>("/team", "a list of workspaces (`{\"teams\": [...]}`)").await
     }
 
+    /// `GET /team/{team_id}/webhook`: the workspace's webhooks.
+    pub async fn webhooks(&self, team_id: &str) -> Probe<Vec<Webhook>> {
+        let Some(id) = segment(team_id) else {
+            return Probe::failed(bad_id("GET /team/{id}/webhook", team_id), Duration::ZERO);
+        };
+        self.get::<WebhooksEnvelope, Vec<Webhook>>(
+            &format!("/team/{id}/webhook"),
+            "a list of webhooks (`{\"webhooks\": [...]}`)",
+        )
+        .await
+    }
+
+    /// `PUT /webhook/{id}` with `{"status": "active"}`: reactivates a
+    /// suspended or failing webhook and resets its health.
+    pub async fn reactivate_webhook(&self, webhook_id: &str) -> Probe<Webhook> {
+        let Some(id) = segment(webhook_id) else {
+            return Probe::failed(bad_id("PUT /webhook/{id}", webhook_id), Duration::ZERO);
+        };
+        let body = br#"{"status":"active"}"#.to_vec();
+        self.exchange::<UpdatedWebhook, Webhook>(
+            Method::PUT,
+            &format!("/webhook/{id}"),
+            Some(body),
+            "the updated webhook",
+        )
+        .await
+    }
+
     async fn get<W, T>(&self, path: &str, expected: &str) -> Probe<T>
     where
         W: DeserializeOwned + Into<T>,
     {
-        let endpoint = format!("GET {path}");
-        let url = match join(&self.base, path) {
-            Some(url) => url,
-            None => {
-                let reason = "the API base URL cannot take a path".to_owned();
-                return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
-            }
+        self.exchange::<W, T>(Method::GET, path, None, expected).await
+    }
+
+    async fn exchange<W, T>(&self, method: Method, path: &str, json_body: Option<Vec<u8>>, expected: &str) -> Probe<T>
+    where
+        W: DeserializeOwned + Into<T>,
+    {
+        let endpoint = format!("{method} {path}");
+        let Some(url) = join(&self.base, path) else {
+            let reason = "the API base URL cannot take a path".to_owned();
+            return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
         };
         self.counter.add();
-        let (answer, elapsed) = self.transport.get(url, Some(&self.authorization), &endpoint).await;
+        let out = Outgoing { method, url, authorization: Some(&self.authorization), headers: Vec::new(), json_body };
+        let (answer, elapsed) = self.transport.send(out, &endpoint).await;
         tracing::debug!(endpoint = %endpoint, elapsed_ms = elapsed.as_millis() as u64, ok = answer.is_ok(), "ClickUp exchange");
         match answer {
             Err(error) => Probe::failed(error, elapsed),
@@ -88,6 +121,20 @@ impl ClickUpClient {
                 elapsed,
             },
         }
+    }
+}
+
+/// An id as one URL path segment; ids are digits, letters, `-` and `_`
+/// (workspace ids, webhook UUIDs). Anything else would change the path.
+fn segment(id: &str) -> Option<&str> {
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(id)
+}
+
+fn bad_id(endpoint: &str, id: &str) -> ApiError {
+    let shown: String = id.chars().take(40).collect();
+    ApiError::Decode {
+        endpoint: endpoint.to_owned(),
+        reason: format!("`{shown}` is not an id (letters, digits, - and _)"),
     }
 }
 
@@ -138,6 +185,15 @@ mod tests {
         let b = Url::parse("https://api.clickup.com/api/v2/").expect("literal");
         assert_eq!(join(&a, "/user").map(String::from).as_deref(), Some("https://api.clickup.com/api/v2/user"));
         assert_eq!(join(&b, "/user").map(String::from).as_deref(), Some("https://api.clickup.com/api/v2/user"));
+    }
+
+    #[test]
+    fn only_plain_ids_become_path_segments() {
+        assert_eq!(segment("9012345"), Some("9012345"));
+        assert_eq!(segment("4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e0f"), Some("4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e0f"));
+        for bad in ["", "../user", "a/b", "a?b", "a b", "%2e"] {
+            assert_eq!(segment(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -19,4 +19,4 @@ pub use clickup::{ClickUpClient, ClientError};
 pub use error::ApiError;
 pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
-pub use types::{Team, User};
+pub use types::{Health, Level, LocationFilter, Team, User, Webhook};

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{StatusCode, Url};
+use reqwest::{Method, StatusCode, Url};
 
 use super::ApiError;
 
@@ -71,25 +71,38 @@ impl Transport {
         Ok(Transport { http, options })
     }
 
-    /// Sends `GET url`, with `Authorization` when given (marked sensitive so
-    /// that no debug output shows it), and reads the body under the cap.
+    /// Sends `GET url`; see [`Transport::send`].
     pub(crate) async fn get(
         &self,
         url: Url,
         authorization: Option<&HeaderValue>,
         endpoint: &str,
     ) -> (Result<Answer, ApiError>, Duration) {
+        self.send(Outgoing { method: Method::GET, url, authorization, headers: Vec::new(), json_body: None }, endpoint)
+            .await
+    }
+
+    /// Sends a request, with `Authorization` when given (marked sensitive so
+    /// that no debug output shows it), and reads the answer's body under the
+    /// cap. The elapsed time covers sending through the end of the body.
+    pub(crate) async fn send(&self, out: Outgoing<'_>, endpoint: &str) -> (Result<Answer, ApiError>, Duration) {
         let started = Instant::now();
-        let mut request = self.http.get(url.clone());
-        if let Some(value) = authorization {
+        let mut request = self.http.request(out.method, out.url.clone());
+        if let Some(value) = out.authorization {
             request = request.header(reqwest::header::AUTHORIZATION, value.clone());
+        }
+        for (name, value) in out.headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = out.json_body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
         let result = async {
             let mut response =
                 request.send().await.map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
             let status = response.status();
             if status.is_redirection() {
-                return Err(redirect_error(&url, response.headers(), status, endpoint));
+                return Err(redirect_error(&out.url, response.headers(), status, endpoint));
             }
             let (cap, timeout) = (self.options.body_cap, self.options.timeout);
             let body = super::body::read_capped(&mut response, cap, endpoint, timeout).await?;
@@ -98,6 +111,15 @@ impl Transport {
         .await;
         (result, started.elapsed())
     }
+}
+
+/// One request to send.
+pub(crate) struct Outgoing<'a> {
+    pub method: Method,
+    pub url: Url,
+    pub authorization: Option<&'a HeaderValue>,
+    pub headers: Vec<(&'static str, String)>,
+    pub json_body: Option<Vec<u8>>,
 }
 
 /// A redirect the policy stopped: another origin, or too many hops.

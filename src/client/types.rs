@@ -63,6 +63,183 @@ impl From<TeamsEnvelope> for Vec<Team> {
     }
 }
 
+/// A webhook as `GET /team/{id}/webhook` lists it. The signing `secret`
+/// ClickUp includes is deliberately not decoded: it is never kept, so it can
+/// never be printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// UUID.
+    pub id: String,
+    /// The workspace it belongs to (a number in this endpoint; kept as text).
+    pub team_id: String,
+    /// Where ClickUp delivers.
+    pub endpoint: String,
+    /// Subscribed events; `*` means all.
+    pub events: Vec<String>,
+    /// Location filters as set.
+    pub location: LocationFilter,
+    /// `health.status` and `health.fail_count`, when present.
+    pub health: Option<Health>,
+}
+
+/// A webhook's health as ClickUp reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// `active`, `failing`, `suspended` (older docs: `disabled`).
+    pub status: String,
+    /// Events dropped after their retries ran out.
+    pub fail_count: u64,
+}
+
+/// The level a location filter applies at, least to most specific.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `space_id`.
+    Space,
+    /// `folder_id`.
+    Folder,
+    /// `list_id`.
+    List,
+    /// `task_id`.
+    Task,
+}
+
+impl Level {
+    /// `space`, `folder`, `list` or `task`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Space => "space",
+            Level::Folder => "folder",
+            Level::List => "list",
+            Level::Task => "task",
+        }
+    }
+}
+
+/// The four location filters of a webhook (or of an expectation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationFilter {
+    /// `space_id`.
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub space_id: Option<String>,
+    /// `folder_id`.
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub folder_id: Option<String>,
+    /// `list_id`.
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub list_id: Option<String>,
+    /// `task_id`.
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub task_id: Option<String>,
+}
+
+impl LocationFilter {
+    /// The filter ClickUp applies: the most specific one set, or `None` for
+    /// the whole workspace.
+    pub fn effective(&self) -> Option<(Level, &str)> {
+        [
+            (Level::Task, &self.task_id),
+            (Level::List, &self.list_id),
+            (Level::Folder, &self.folder_id),
+            (Level::Space, &self.space_id),
+        ]
+        .into_iter()
+        .find_map(|(level, id)| id.as_deref().filter(|id| !id.is_empty()).map(|id| (level, id)))
+    }
+
+    /// The levels that are set, for reports of webhooks that set several.
+    pub fn levels_set(&self) -> Vec<Level> {
+        let all = [
+            (Level::Space, &self.space_id),
+            (Level::Folder, &self.folder_id),
+            (Level::List, &self.list_id),
+            (Level::Task, &self.task_id),
+        ];
+        all.into_iter().filter(|(_, id)| id.as_deref().is_some_and(|id| !id.is_empty())).map(|(l, _)| l).collect()
+    }
+
+    /// `list 901234`, or `workspace` when no filter is set.
+    pub fn describe(&self) -> String {
+        self.effective().map_or_else(|| "whole workspace".to_owned(), |(level, id)| format!("{} {id}", level.as_str()))
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WebhooksEnvelope {
+    webhooks: Vec<WireWebhook>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WireWebhook {
+    #[serde(deserialize_with = "id_string")]
+    id: String,
+    #[serde(default, deserialize_with = "opt_id_string")]
+    team_id: Option<String>,
+    endpoint: String,
+    #[serde(default)]
+    events: Vec<String>,
+    #[serde(default, deserialize_with = "opt_id_string")]
+    space_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_string")]
+    folder_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_string")]
+    list_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_string")]
+    task_id: Option<String>,
+    #[serde(default)]
+    health: Option<WireHealth>,
+}
+
+#[derive(Deserialize)]
+struct WireHealth {
+    status: String,
+    #[serde(default)]
+    fail_count: u64,
+}
+
+impl From<WireWebhook> for Webhook {
+    fn from(w: WireWebhook) -> Self {
+        Webhook {
+            id: w.id,
+            team_id: w.team_id.unwrap_or_default(),
+            endpoint: w.endpoint,
+            events: w.events,
+            location: LocationFilter {
+                space_id: w.space_id,
+                folder_id: w.folder_id,
+                list_id: w.list_id,
+                task_id: w.task_id,
+            },
+            health: w.health.map(|h| Health { status: h.status, fail_count: h.fail_count }),
+        }
+    }
+}
+
+impl From<WebhooksEnvelope> for Vec<Webhook> {
+    fn from(env: WebhooksEnvelope) -> Self {
+        env.webhooks.into_iter().map(Webhook::from).collect()
+    }
+}
+
+/// `PUT /webhook/{id}` answers with the webhook, documented loosely as "the
+/// updated webhook": accept it wrapped (`{"webhook": {...}}`, like the
+/// create answer) or bare.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum UpdatedWebhook {
+    Wrapped { webhook: WireWebhook },
+    Bare(WireWebhook),
+}
+
+impl From<UpdatedWebhook> for Webhook {
+    fn from(u: UpdatedWebhook) -> Self {
+        match u {
+            UpdatedWebhook::Wrapped { webhook } | UpdatedWebhook::Bare(webhook) => webhook.into(),
+        }
+    }
+}
+
 /// ClickUp's error body: `{"err": "...", "ECODE": "..."}`.
 #[derive(Deserialize, Default)]
 pub(crate) struct ErrorBody {
@@ -70,6 +247,20 @@ pub(crate) struct ErrorBody {
     pub err: Option<String>,
     #[serde(default, rename = "ECODE")]
     pub ecode: Option<String>,
+}
+
+/// Like `id_string`, for ids that may be `null` or absent.
+fn opt_id_string<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Id>::deserialize(de)?.map(|id| match id {
+        Id::Text(s) => s,
+        Id::Number(n) => n.to_string(),
+    }))
 }
 
 /// Workspace ids are strings in `/team` but numbers in webhook objects;
@@ -102,6 +293,40 @@ mod tests {
     fn a_body_without_user_is_not_a_user() {
         assert!(serde_json::from_str::<UserEnvelope>(r#"{"id":1}"#).is_err());
         assert!(serde_json::from_str::<UserEnvelope>(r#"{"user":{"username":"x"}}"#).is_err());
+    }
+
+    #[test]
+    fn decodes_the_documented_webhook_list_without_keeping_the_secret() {
+        let body = r#"{"webhooks":[{"id":"4b67ac88","userid":123,"team_id":9012345,"endpoint":"https://x.example/hook","client_id":"c","events":["taskCreated"],"task_id":null,"list_id":"901","folder_id":null,"space_id":"77","health":{"status":"failing","fail_count":12},"secret":"SHH"}]}"#;
+        let hooks: Vec<Webhook> = serde_json::from_str::<WebhooksEnvelope>(body).map(Vec::from).expect("decodes");
+        assert_eq!(hooks[0].team_id, "9012345");
+        assert_eq!(hooks[0].health, Some(Health { status: "failing".into(), fail_count: 12 }));
+        assert_eq!(hooks[0].location.effective(), Some((Level::List, "901")));
+        assert_eq!(hooks[0].location.levels_set(), vec![Level::Space, Level::List]);
+        assert!(!format!("{hooks:?}").contains("SHH"), "the secret is not kept");
+    }
+
+    #[test]
+    fn the_most_specific_location_wins() {
+        let all = LocationFilter {
+            space_id: Some("s".into()),
+            folder_id: Some("f".into()),
+            list_id: Some("l".into()),
+            task_id: Some("t".into()),
+        };
+        assert_eq!(all.effective(), Some((Level::Task, "t")));
+        assert_eq!(LocationFilter::default().effective(), None);
+        assert_eq!(LocationFilter::default().describe(), "whole workspace");
+    }
+
+    #[test]
+    fn updated_webhooks_decode_wrapped_or_bare() {
+        let bare = r#"{"id":"a","endpoint":"https://x","events":[],"health":{"status":"active","fail_count":0}}"#;
+        let wrapped = format!(r#"{{"id":"a","webhook":{bare}}}"#);
+        for body in [bare.to_owned(), wrapped] {
+            let hook: Webhook = serde_json::from_str::<UpdatedWebhook>(&body).map(Webhook::from).expect("decodes");
+            assert_eq!(hook.health.map(|h| h.status), Some("active".into()));
+        }
     }
 
     #[test]
