@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::checks::CheckId;
-use crate::sandbox::ScenarioName;
+use crate::sandbox::{ReceiverMode, ScenarioName};
 
 /// Is this ClickUp API v2 integration ready for production?
 ///
@@ -39,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the checks and report (exit 0 pass, 1 fail, 2 could not start).
     Check(CheckArgs),
+    /// List the workspaces' webhooks, or reactivate a suspended one.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Serve the built-in fake ClickUp API and status page until interrupted.
     Sandbox(SandboxArgs),
 }
@@ -46,6 +49,47 @@ pub enum Command {
 /// Flags of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Connection, config and output flags.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Run only these checks (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    pub only: Vec<CheckId>,
+
+    /// Skip these checks (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    pub skip: Vec<CheckId>,
+}
+
+/// `webhooks list` and `webhooks reactivate`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
+    List(ConnectionArgs),
+    /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
+    Reactivate(ReactivateArgs),
+}
+
+/// Flags of `webhooks reactivate`.
+#[derive(Debug, Args)]
+pub struct ReactivateArgs {
+    /// The webhook's id (a UUID, as `webhooks list` shows it).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Connection, config and output flags.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Flags shared by every command that talks to ClickUp.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
     /// Read the token from this file instead of CLICKUP_API_TOKEN.
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
@@ -74,14 +118,6 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
 
-    /// Run only these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
-    pub only: Vec<CheckId>,
-
-    /// Skip these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
-    pub skip: Vec<CheckId>,
-
     /// Run against the built-in fake ClickUp with this scenario: no token, no network.
     #[arg(long, value_enum, value_name = "SCENARIO")]
     pub sandbox: Option<ScenarioName>,
@@ -97,6 +133,14 @@ pub struct SandboxArgs {
     /// Which behaviour to model.
     #[arg(long, value_enum, default_value_t = ScenarioName::Healthy)]
     pub scenario: ScenarioName,
+
+    /// Also act as a team's webhook receiver on /webhook, behaving as MODE.
+    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
+    pub receiver: Option<ReceiverMode>,
+
+    /// The receiver's signing secret [env: CLICKUP_WEBHOOK_SECRET] [default: a printed demo secret].
+    #[arg(long, value_name = "PATH", requires = "receiver")]
+    pub secret_file: Option<PathBuf>,
 }
 
 /// Output formats for stdout.
@@ -126,6 +170,7 @@ mod tests {
     fn only_takes_comma_separated_ids() {
         let cli = Cli::try_parse_from(["clickup-preflight", "check", "--only", "auth,rate-limit"]).expect("parses");
         let Command::Check(args) = cli.command else { panic!("expected check") };
+        assert!(args.connection.sandbox.is_none());
         assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
     }
 

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::client::{ApiError, StatusPage, Team, User};
+use crate::client::{ApiError, StatusPage, Team, User, Webhook};
 use crate::token::TokenKind;
 
 /// The rate-limit headers of one response, as received. Parsing is left to
@@ -25,6 +25,11 @@ pub struct RateLimitHeaders {
 }
 
 impl RateLimitHeaders {
+    /// `X-RateLimit-Remaining` as a number, when present and well-formed.
+    pub fn remaining(&self) -> Option<u64> {
+        self.remaining.as_deref().and_then(|v| v.trim().parse().ok())
+    }
+
     /// True when the response carried none of the headers.
     pub fn is_empty(&self) -> bool {
         self.limit.is_none() && self.remaining.is_none() && self.reset.is_none() && self.retry_after.is_none()
@@ -64,6 +69,47 @@ pub struct Evidence {
     pub teams: Option<Probe<Vec<Team>>>,
     /// The status page.
     pub status_page: Option<Probe<StatusPage>>,
+    /// The workspaces' webhook listings.
+    pub webhooks: Option<WebhookEvidence>,
+    /// Test deliveries to the team's receivers.
+    pub receivers: Vec<ReceiverProbe>,
+}
+
+/// What gathering saw of the workspaces' webhooks.
+#[derive(Debug, Clone)]
+pub struct WebhookEvidence {
+    /// The workspace ids to examine (from `checks.toml` or `/team`), or why
+    /// none could be known.
+    pub workspaces: Result<Vec<String>, ApiError>,
+    /// One listing per workspace fetched.
+    pub lists: Vec<(String, Probe<Vec<Webhook>>)>,
+    /// Workspaces not fetched, to leave the last requests of the rate-limit
+    /// window to the production integration.
+    pub not_checked: Vec<String>,
+}
+
+/// One test delivery: the receiver's HTTP status, or why there is none.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The status code.
+    pub result: Result<u16, ApiError>,
+    /// Time to the end of the answer.
+    pub elapsed: Duration,
+}
+
+/// The four test deliveries sent to one receiver.
+#[derive(Debug, Clone)]
+pub struct ReceiverProbe {
+    /// The receiver's URL.
+    pub endpoint: String,
+    /// A correctly signed delivery.
+    pub signed: Delivery,
+    /// The same delivery again; `None` when not sent because the first failed.
+    pub duplicate: Option<Delivery>,
+    /// A delivery signed with the wrong secret.
+    pub forged: Delivery,
+    /// A delivery with no `X-Signature`.
+    pub unsigned: Delivery,
 }
 
 impl Evidence {
@@ -72,6 +118,7 @@ impl Evidence {
     pub fn api_responses(&self) -> Vec<(&RateLimitHeaders, Option<&ApiError>)> {
         let users = self.user.iter().map(|p| (&p.rate_limit, p.result.as_ref().err()));
         let teams = self.teams.iter().map(|p| (&p.rate_limit, p.result.as_ref().err()));
-        users.chain(teams).collect()
+        let hooks = self.webhooks.iter().flat_map(|w| &w.lists).map(|(_, p)| (&p.rate_limit, p.result.as_ref().err()));
+        users.chain(teams).chain(hooks).collect()
     }
 }

@@ -12,14 +12,26 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::task::JoinHandle;
 
+use std::sync::Arc;
+
+use reqwest::Url;
+use secrecy::SecretString;
+use tokio::sync::Semaphore;
+
 use crate::checks::CheckId;
-use crate::client::{ApiError, ClickUpClient, StatusClient};
+use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webhook, probe_receiver};
 use crate::config::CheckConfig;
-use crate::evidence::{Evidence, Probe};
+use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::token::TokenKind;
 
+/// Requests of the rate-limit window never spent by this tool: the
+/// production integration that shares the token may need them.
+pub const RATE_LIMIT_RESERVE: u64 = 5;
+/// Webhook listings in flight at once.
+const LISTINGS_IN_FLIGHT: usize = 8;
+
 /// Which requests the selected checks need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// `GET /user` requests (the auth request plus latency samples).
     pub user_samples: usize,
@@ -27,11 +39,19 @@ pub struct Plan {
     pub teams: bool,
     /// Whether the status page is needed.
     pub status_page: bool,
+    /// Whether the workspaces' webhooks are listed.
+    pub webhooks: bool,
+    /// Workspaces named in `checks.toml`: webhooks are listed for these
+    /// without waiting for `/team`.
+    pub named_workspaces: Vec<String>,
+    /// Whether the receivers in `checks.toml` get test deliveries.
+    pub receivers: bool,
 }
 
 impl Plan {
     /// The fewest requests that serve `selected`: one `/user` serves auth,
-    /// the rate-limit headers and the first latency sample.
+    /// the rate-limit headers and the first latency sample; `/team` serves
+    /// both the workspaces check and the webhook listing.
     pub fn for_checks(selected: &[CheckId], cfg: &CheckConfig) -> Plan {
         let wants = |id| selected.contains(&id);
         let user_samples = if wants(CheckId::Latency) {
@@ -41,54 +61,217 @@ impl Plan {
         } else {
             0
         };
-        Plan { user_samples, teams: wants(CheckId::Workspaces), status_page: wants(CheckId::Platform) }
+        let webhooks = wants(CheckId::Webhooks);
+        Plan {
+            user_samples,
+            teams: wants(CheckId::Workspaces) || (webhooks && cfg.expected_workspaces.is_empty()),
+            status_page: wants(CheckId::Platform),
+            webhooks,
+            named_workspaces: cfg.expected_workspaces.clone(),
+            receivers: wants(CheckId::WebhookEndpoint),
+        }
     }
 
     /// Whether any request needs the token.
     pub fn needs_api(&self) -> bool {
-        self.user_samples > 0 || self.teams
+        self.user_samples > 0 || self.teams || self.webhooks
     }
 }
 
-/// Runs the plan. `api` may be `None` only when the plan needs no API call.
-pub async fn gather(
-    plan: Plan,
-    api: Option<&ClickUpClient>,
-    status: Option<&StatusClient>,
-    deadline: Duration,
-    token_kind: Option<TokenKind>,
-) -> Evidence {
+/// A receiver to send test deliveries to, with its signing secret.
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    /// Its URL.
+    pub endpoint: Url,
+    /// The webhook secret it verifies signatures with.
+    pub secret: SecretString,
+}
+
+/// Where requests go. `api` may be `None` only when the plan needs no API
+/// call, `status` when it needs no status page.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// The ClickUp API.
+    pub api: Option<&'a ClickUpClient>,
+    /// The status page.
+    pub status: Option<&'a StatusClient>,
+    /// For test deliveries.
+    pub transport: &'a Transport,
+    /// The team's receivers.
+    pub receivers: &'a [Receiver],
+}
+
+/// Runs the plan within `deadline`.
+pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token_kind: Option<TokenKind>) -> Evidence {
     let observed_at_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let ends_at = tokio::time::Instant::now() + deadline;
 
     let mut users: Vec<JoinHandle<_>> = Vec::new();
-    let mut teams = None;
-    if let Some(api) = api.filter(|_| plan.needs_api()) {
+    let mut teams_and_hooks = None;
+    if let Some(api) = sources.api.filter(|_| plan.needs_api()) {
         for _ in 0..plan.user_samples {
             let client = api.clone();
             users.push(spawn_bounded("GET /user", ends_at, async move { client.user().await }));
         }
-        if plan.teams {
-            let client = api.clone();
-            teams = Some(spawn_bounded("GET /team", ends_at, async move { client.teams().await }));
-        }
+        let (client, plan) = (api.clone(), plan.clone());
+        teams_and_hooks = Some(tokio::spawn(async move { teams_then_webhooks(&client, &plan, ends_at).await }));
     }
-    let status_page = status.filter(|_| plan.status_page).map(|status| {
+    let status_page = sources.status.filter(|_| plan.status_page).map(|status| {
         let client = status.clone();
         spawn_bounded("GET status page", ends_at, async move { client.fetch().await })
     });
+    let receivers: Vec<JoinHandle<_>> = if plan.receivers {
+        sources
+            .receivers
+            .iter()
+            .map(|r| {
+                let (transport, r) = (sources.transport.clone(), r.clone());
+                tokio::spawn(async move { bounded_receiver_probe(&transport, &r, ends_at).await })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
     for handle in users {
         evidence.user.push(join("GET /user", handle).await);
     }
-    if let Some(handle) = teams {
-        evidence.teams = Some(join("GET /team", handle).await);
+    if let Some(handle) = teams_and_hooks {
+        match handle.await {
+            Ok((teams, webhooks)) => (evidence.teams, evidence.webhooks) = (teams, webhooks),
+            Err(e) => {
+                let failed = || Probe::failed(internal("GET /team", &e), Duration::ZERO);
+                evidence.teams = plan.teams.then(failed);
+            }
+        }
     }
     if let Some(handle) = status_page {
         evidence.status_page = Some(join("GET status page", handle).await);
     }
+    for handle in receivers {
+        if let Ok(probe) = handle.await {
+            evidence.receivers.push(probe);
+        }
+    }
     evidence
+}
+
+/// Every webhook of every workspace the token reaches: `/team`, then one
+/// listing per workspace, within `deadline`. For the `webhooks` commands.
+pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvidence {
+    let plan = Plan {
+        user_samples: 0,
+        teams: true,
+        status_page: false,
+        webhooks: true,
+        named_workspaces: Vec::new(),
+        receivers: false,
+    };
+    let ends_at = tokio::time::Instant::now() + deadline;
+    let (_, webhooks) = teams_then_webhooks(api, &plan, ends_at).await;
+    webhooks.unwrap_or_else(|| WebhookEvidence {
+        workspaces: Ok(Vec::new()),
+        lists: Vec::new(),
+        not_checked: Vec::new(),
+    })
+}
+
+/// `/team` when needed, then the webhook listings: from the workspaces named
+/// in `checks.toml` at once, or from `/team`'s answer.
+async fn teams_then_webhooks(
+    api: &ClickUpClient,
+    plan: &Plan,
+    ends_at: tokio::time::Instant,
+) -> (Option<Probe<Vec<Team>>>, Option<WebhookEvidence>) {
+    let named = !plan.named_workspaces.is_empty();
+    let listings = async {
+        if plan.webhooks && named {
+            Some(list_webhooks(api, plan.named_workspaces.clone(), None, ends_at).await)
+        } else {
+            None
+        }
+    };
+    let teams = async { if plan.teams { Some(bounded("GET /team", ends_at, api.teams()).await) } else { None } };
+    let (teams, early) = tokio::join!(teams, listings);
+    if early.is_some() || !plan.webhooks {
+        return (teams, early);
+    }
+    let webhooks = match teams.as_ref().map(|t| (&t.result, t.rate_limit.remaining())) {
+        Some((Ok(list), remaining)) => {
+            let ids = list.iter().map(|t| t.id.clone()).collect();
+            list_webhooks(api, ids, remaining, ends_at).await
+        }
+        Some((Err(error), _)) => {
+            WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }
+        }
+        None => WebhookEvidence { workspaces: Ok(Vec::new()), lists: Vec::new(), not_checked: Vec::new() },
+    };
+    (teams, Some(webhooks))
+}
+
+/// Lists the webhooks of `workspaces`, at most 8 at a time, spending no
+/// more than the rate-limit window allows minus the reserve. `remaining` is
+/// the window's last known `X-RateLimit-Remaining`, when known.
+pub async fn list_webhooks(
+    api: &ClickUpClient,
+    workspaces: Vec<String>,
+    remaining: Option<u64>,
+    ends_at: tokio::time::Instant,
+) -> WebhookEvidence {
+    let affordable = remaining.map_or(workspaces.len(), |r| r.saturating_sub(RATE_LIMIT_RESERVE) as usize);
+    let (fetch, not_checked) = workspaces.split_at(affordable.min(workspaces.len()));
+    let permits = Arc::new(Semaphore::new(LISTINGS_IN_FLIGHT));
+    let handles: Vec<(String, JoinHandle<Probe<Vec<Webhook>>>)> = fetch
+        .iter()
+        .map(|id| {
+            let (client, id_owned, permits) = (api.clone(), id.clone(), Arc::clone(&permits));
+            let handle = spawn_bounded("GET /team/{id}/webhook", ends_at, async move {
+                let _permit = permits.acquire_owned().await;
+                client.webhooks(&id_owned).await
+            });
+            (id.clone(), handle)
+        })
+        .collect();
+    let mut lists = Vec::with_capacity(handles.len());
+    for (id, handle) in handles {
+        lists.push((id, join("GET /team/{id}/webhook", handle).await));
+    }
+    WebhookEvidence { workspaces: Ok(workspaces.clone()), lists, not_checked: not_checked.to_vec() }
+}
+
+/// A receiver probe that ends at the deadline with evidence that says so.
+async fn bounded_receiver_probe(transport: &Transport, r: &Receiver, ends_at: tokio::time::Instant) -> ReceiverProbe {
+    match tokio::time::timeout_at(ends_at, probe_receiver(transport, &r.endpoint, &r.secret)).await {
+        Ok(probe) => probe,
+        Err(_) => {
+            let late = || Delivery {
+                result: Err(ApiError::Deadline { endpoint: "POST test delivery".into() }),
+                elapsed: Duration::ZERO,
+            };
+            ReceiverProbe {
+                endpoint: r.endpoint.to_string(),
+                signed: late(),
+                duplicate: None,
+                forged: late(),
+                unsigned: late(),
+            }
+        }
+    }
+}
+
+/// Awaits a request, giving up at the run's deadline with evidence that
+/// says so.
+async fn bounded<T>(
+    endpoint: &str,
+    ends_at: tokio::time::Instant,
+    request: impl Future<Output = Probe<T>>,
+) -> Probe<T> {
+    let started = Instant::now();
+    match tokio::time::timeout_at(ends_at, request).await {
+        Ok(probe) => probe,
+        Err(_) => Probe::failed(ApiError::Deadline { endpoint: endpoint.to_owned() }, started.elapsed()),
+    }
 }
 
 /// Spawns a request that gives up at the run's deadline with evidence that
@@ -98,20 +281,15 @@ where
     T: Send + 'static,
     F: Future<Output = Probe<T>> + Send + 'static,
 {
-    tokio::spawn(async move {
-        let started = Instant::now();
-        match tokio::time::timeout_at(ends_at, request).await {
-            Ok(probe) => probe,
-            Err(_) => Probe::failed(ApiError::Deadline { endpoint: endpoint.to_owned() }, started.elapsed()),
-        }
-    })
+    tokio::spawn(bounded(endpoint, ends_at, request))
 }
 
 async fn join<T>(endpoint: &str, handle: JoinHandle<Probe<T>>) -> Probe<T> {
-    handle.await.unwrap_or_else(|e| {
-        let reason = format!("internal task ended unexpectedly ({e})");
-        Probe::failed(ApiError::Transport { endpoint: endpoint.to_owned(), reason }, Duration::ZERO)
-    })
+    handle.await.unwrap_or_else(|e| Probe::failed(internal(endpoint, &e), Duration::ZERO))
+}
+
+fn internal(endpoint: &str, e: &tokio::task::JoinError) -> ApiError {
+    ApiError::Transport { endpoint: endpoint.to_owned(), reason: format!("internal task ended unexpectedly ({e})") }
 }
 
 #[cfg(test)]
@@ -122,10 +300,21 @@ mod tests {
     fn one_user_request_serves_auth_and_rate_limit() {
         let cfg = CheckConfig::default();
         let plan = Plan::for_checks(&[CheckId::Auth, CheckId::RateLimit], &cfg);
-        assert_eq!(plan, Plan { user_samples: 1, teams: false, status_page: false });
+        assert_eq!((plan.user_samples, plan.teams, plan.status_page, plan.webhooks), (1, false, false, false));
         let all = Plan::for_checks(&CheckId::ALL, &cfg);
-        assert_eq!(all, Plan { user_samples: 3, teams: true, status_page: true });
-        let platform_only = Plan::for_checks(&[CheckId::Platform], &cfg);
+        assert_eq!(
+            (all.user_samples, all.teams, all.status_page, all.webhooks, all.receivers),
+            (3, true, true, true, true)
+        );
+        let platform_only = Plan::for_checks(&[CheckId::Platform, CheckId::WebhookEndpoint], &cfg);
         assert!(!platform_only.needs_api());
+    }
+
+    #[test]
+    fn webhooks_need_team_only_when_no_workspaces_are_named() {
+        let hooks_only = Plan::for_checks(&[CheckId::Webhooks], &CheckConfig::default());
+        assert!(hooks_only.teams && hooks_only.needs_api());
+        let named = CheckConfig { expected_workspaces: vec!["1".into()], ..CheckConfig::default() };
+        assert!(!Plan::for_checks(&[CheckId::Webhooks], &named).teams);
     }
 }

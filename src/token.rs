@@ -107,20 +107,27 @@ fn validate(raw: String, from: &str) -> Result<SecretString, TokenError> {
 /// A fresh personal-token-shaped value for the sandbox, random per start so
 /// that nobody mistakes it for a credential worth keeping.
 pub fn demo_token() -> SecretString {
+    SecretString::from(format!("pk_1000001_{}", random_alnum(32)))
+}
+
+/// `len` random upper-case letters and digits, from the standard library's
+/// per-process random hash keys: unpredictable enough for demo tokens and
+/// test-delivery ids, which protect nothing.
+pub fn random_alnum(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let state = std::collections::hash_map::RandomState::new();
-    let mut tail = String::with_capacity(32);
+    let mut out = String::with_capacity(len);
     let mut word = 0u64;
-    for i in 0..32u64 {
+    for i in 0..len as u64 {
         if i % 8 == 0 {
             let mut h = state.build_hasher();
             h.write_u64(i);
             word = h.finish();
         }
-        tail.push(char::from(ALPHABET[(word % ALPHABET.len() as u64) as usize]));
+        out.push(char::from(ALPHABET[(word % ALPHABET.len() as u64) as usize]));
         word /= ALPHABET.len() as u64;
     }
-    SecretString::from(format!("pk_1000001_{tail}"))
+    out
 }
 
 #[cfg(test)]

@@ -50,8 +50,8 @@ fn only_and_skip_select_checks_and_the_request_plan() {
     assert_eq!(doc["status_requests"], 0);
     let r = run(&["check", "--sandbox", "healthy", "--skip", "platform,latency", "--format", "json"], &[]);
     let doc = r.json();
-    assert_eq!(doc["checks"].as_array().map(Vec::len), Some(3));
-    assert_eq!(doc["api_requests"], 2);
+    assert_eq!(doc["checks"].as_array().map(Vec::len), Some(4), "auth, rate-limit, workspaces, webhooks");
+    assert_eq!(doc["api_requests"], 4, "1 /user, 1 /team, 2 webhook listings");
 }
 
 #[test]
@@ -170,5 +170,5 @@ fn colour_on_a_terminal_and_never_with_no_color() {
     assert!(coloured.contains("platform") && coloured.contains("Degraded Performance"), "{coloured}");
     let plain = run_on_a_terminal("check --sandbox platform-degraded", true);
     assert!(!plain.contains("\u{1b}["), "NO_COLOR is honoured:\n{plain}");
-    assert!(plain.contains("WARN: 5 checks"), "{plain}");
+    assert!(plain.contains("WARN: 6 checks"), "{plain}");
 }

@@ -22,12 +22,24 @@ fn healthy_passes_everything_within_the_request_budget() {
     assert_eq!(r.code, 0, "{}", r.all_output());
     assert_statuses(
         &r,
-        &[("auth", "pass"), ("rate-limit", "pass"), ("latency", "pass"), ("workspaces", "pass"), ("platform", "pass")],
+        &[
+            ("auth", "pass"),
+            ("rate-limit", "pass"),
+            ("latency", "pass"),
+            ("workspaces", "pass"),
+            ("platform", "pass"),
+            ("webhooks", "pass"),
+        ],
     );
     let doc = r.json();
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["status"], "pass");
-    assert_eq!(doc["api_requests"], 4, "3 samples of /user (one is auth) and 1 /team");
+    assert_eq!(
+        doc["api_requests"], 6,
+        "3 samples of /user (one is auth), 1 /team, 1 webhook listing per workspace (2)"
+    );
+    let ids: Vec<&str> = doc["checks"].as_array().expect("checks").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert!(!ids.contains(&"webhook-endpoint"), "the receiver probe is opt-in");
     assert_eq!(doc["status_requests"], 1);
     assert_eq!(doc["sandbox"], "healthy");
     assert!(r.summary_of("auth").contains("Sandbox Service Account"));
@@ -41,7 +53,10 @@ fn healthy_passes_everything_within_the_request_budget() {
 fn unauthorized_fails_auth_and_names_the_ecode() {
     let r = scenario("unauthorized");
     assert_eq!(r.code, 1);
-    assert_statuses(&r, &[("auth", "fail"), ("workspaces", "fail"), ("latency", "error"), ("platform", "pass")]);
+    assert_statuses(
+        &r,
+        &[("auth", "fail"), ("workspaces", "fail"), ("latency", "error"), ("platform", "pass"), ("webhooks", "fail")],
+    );
     assert!(r.summary_of("auth").contains("OAUTH_025"), "{}", r.summary_of("auth"));
 }
 
@@ -49,7 +64,10 @@ fn unauthorized_fails_auth_and_names_the_ecode() {
 fn rate_limited_warns_and_exits_zero() {
     let r = scenario("rate-limited");
     assert_eq!(r.code, 0, "a warning alone does not fail the gate");
-    assert_statuses(&r, &[("rate-limit", "warn"), ("auth", "pass"), ("latency", "pass")]);
+    assert_statuses(&r, &[("rate-limit", "warn"), ("auth", "pass"), ("latency", "pass"), ("webhooks", "warn")]);
+    // 5 requests were left: the webhook listings would eat the reserve kept for production.
+    assert_eq!(r.json()["api_requests"], 4, "no webhook listing was sent");
+    assert!(r.summary_of("webhooks").contains("not checked"), "{}", r.summary_of("webhooks"));
     assert_eq!(r.json()["status"], "warn");
 }
 
@@ -57,7 +75,7 @@ fn rate_limited_warns_and_exits_zero() {
 fn rate_exhausted_fails_with_time_until_reset() {
     let r = scenario("rate-exhausted");
     assert_eq!(r.code, 1);
-    assert_statuses(&r, &[("rate-limit", "fail"), ("auth", "error")]);
+    assert_statuses(&r, &[("rate-limit", "fail"), ("auth", "error"), ("webhooks", "error")]);
     let summary = r.summary_of("rate-limit");
     assert!(summary.contains("429") && summary.contains("resets in"), "{summary}");
 }
@@ -111,7 +129,7 @@ fn platform_outage_fails_and_names_the_incident() {
 fn no_workspaces_fails_workspaces_only() {
     let r = scenario("no-workspaces");
     assert_eq!(r.code, 1);
-    assert_statuses(&r, &[("workspaces", "fail"), ("auth", "pass"), ("latency", "pass")]);
+    assert_statuses(&r, &[("workspaces", "fail"), ("auth", "pass"), ("latency", "pass"), ("webhooks", "skip")]);
 }
 
 #[test]
@@ -121,7 +139,7 @@ fn table_is_the_default_and_plain_when_not_a_terminal() {
     for id in ["auth", "rate-limit", "latency", "workspaces", "platform"] {
         assert!(r.stdout.contains(id), "{id} missing:\n{}", r.stdout);
     }
-    assert!(r.stdout.contains("PASS: 5 checks, 5 passed in"), "{}", r.stdout);
+    assert!(r.stdout.contains("PASS: 6 checks, 6 passed in"), "{}", r.stdout);
     assert!(!r.stdout.contains('\u{1b}'), "no colour codes in a pipe");
 }
 

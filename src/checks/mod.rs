@@ -13,6 +13,8 @@ pub mod auth;
 pub mod latency;
 pub mod platform;
 pub mod rate_limit;
+pub mod webhook_endpoint;
+pub mod webhooks;
 pub mod workspaces;
 
 use std::time::Duration;
@@ -34,12 +36,23 @@ pub enum CheckId {
     Workspaces,
     /// ClickUp's own public status page.
     Platform,
+    /// Health, security and expected registrations of the workspaces' webhooks.
+    Webhooks,
+    /// Test deliveries to the team's own receiver (opt-in via checks.toml).
+    WebhookEndpoint,
 }
 
 impl CheckId {
     /// Every check, in the order the report lists them.
-    pub const ALL: [CheckId; 5] =
-        [CheckId::Auth, CheckId::RateLimit, CheckId::Latency, CheckId::Workspaces, CheckId::Platform];
+    pub const ALL: [CheckId; 7] = [
+        CheckId::Auth,
+        CheckId::RateLimit,
+        CheckId::Latency,
+        CheckId::Workspaces,
+        CheckId::Platform,
+        CheckId::Webhooks,
+        CheckId::WebhookEndpoint,
+    ];
 
     /// The stable kebab-case id.
     pub fn as_str(self) -> &'static str {
@@ -49,6 +62,8 @@ impl CheckId {
             CheckId::Latency => "latency",
             CheckId::Workspaces => "workspaces",
             CheckId::Platform => "platform",
+            CheckId::Webhooks => "webhooks",
+            CheckId::WebhookEndpoint => "webhook-endpoint",
         }
     }
 
@@ -60,22 +75,33 @@ impl CheckId {
             CheckId::Latency => "API latency",
             CheckId::Workspaces => "Workspaces reachable",
             CheckId::Platform => "ClickUp platform status",
+            CheckId::Webhooks => "Webhook health",
+            CheckId::WebhookEndpoint => "Webhook receiver behaviour",
         }
     }
 
     /// How urgent a non-passing result is, from the checklist's alert table:
     /// auth failures and an unreachable API are P1, rate limiting and latency
-    /// P2. A platform incident is ClickUp's, not the team's, so it is P2.
+    /// P2, webhook failures P3. A platform incident is ClickUp's, not the
+    /// team's, so it is P2.
     pub fn severity(self) -> Severity {
         match self {
             CheckId::Auth | CheckId::Workspaces => Severity::P1,
             CheckId::RateLimit | CheckId::Latency | CheckId::Platform => Severity::P2,
+            CheckId::Webhooks | CheckId::WebhookEndpoint => Severity::P3,
         }
     }
 
     /// Whether the check needs requests to the ClickUp API (and so a token).
     pub fn needs_api(self) -> bool {
-        !matches!(self, CheckId::Platform)
+        !matches!(self, CheckId::Platform | CheckId::WebhookEndpoint)
+    }
+
+    /// Whether the check runs when no `--only` names it. `webhook-endpoint`
+    /// sends deliveries to the team's own receiver, so it runs only when
+    /// `checks.toml` declares receivers to probe.
+    pub fn on_by_default(self, receivers_declared: bool) -> bool {
+        self != CheckId::WebhookEndpoint || receivers_declared
     }
 }
 
@@ -222,6 +248,8 @@ pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome 
         CheckId::Latency => latency::evaluate(evidence, cfg),
         CheckId::Workspaces => workspaces::evaluate(evidence, cfg),
         CheckId::Platform => platform::evaluate(evidence, cfg),
+        CheckId::Webhooks => webhooks::evaluate(evidence, cfg),
+        CheckId::WebhookEndpoint => webhook_endpoint::evaluate(evidence, cfg),
     }
 }
 

@@ -63,6 +63,44 @@ impl From<TeamsEnvelope> for Vec<Team> {
     }
 }
 
+/// Every event ClickUp documents for webhooks. `*` (all events) is accepted
+/// by the API too and is handled apart.
+pub const WEBHOOK_EVENTS: [&str; 28] = [
+    "taskCreated",
+    "taskUpdated",
+    "taskDeleted",
+    "taskPriorityUpdated",
+    "taskStatusUpdated",
+    "taskAssigneeUpdated",
+    "taskDueDateUpdated",
+    "taskTagUpdated",
+    "taskMoved",
+    "taskCommentPosted",
+    "taskCommentUpdated",
+    "taskTimeEstimateUpdated",
+    "taskTimeTrackedUpdated",
+    "listCreated",
+    "listUpdated",
+    "listDeleted",
+    "folderCreated",
+    "folderUpdated",
+    "folderDeleted",
+    "spaceCreated",
+    "spaceUpdated",
+    "spaceDeleted",
+    "goalCreated",
+    "goalUpdated",
+    "goalDeleted",
+    "keyResultCreated",
+    "keyResultUpdated",
+    "keyResultDeleted",
+];
+
+/// Whether ClickUp documents `event` (or it is `*`, all events).
+pub fn is_known_event(event: &str) -> bool {
+    event == "*" || WEBHOOK_EVENTS.contains(&event)
+}
+
 /// A webhook as `GET /team/{id}/webhook` lists it. The signing `secret`
 /// ClickUp includes is deliberately not decoded: it is never kept, so it can
 /// never be printed.

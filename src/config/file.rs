@@ -62,6 +62,50 @@ pub struct FileConfig {
     pub latency: Option<LatencySection>,
     /// Rate-limit thresholds.
     pub rate_limit: Option<RateLimitSection>,
+    /// Expected webhooks and receivers to probe.
+    pub webhooks: Option<WebhooksSection>,
+}
+
+/// `[webhooks]`: `[[webhooks.expect]]` and `[[webhooks.probe]]` entries.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksSection {
+    /// Webhooks the deployment needs registered.
+    pub expect: Option<Vec<ExpectEntry>>,
+    /// Receivers to send test deliveries to (opt-in).
+    pub probe: Option<Vec<ProbeEntry>>,
+}
+
+/// One `[[webhooks.expect]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectEntry {
+    /// The delivery URL, compared exactly (a trailing `/` ignored).
+    pub endpoint: String,
+    /// Events it must subscribe to (at least these).
+    pub events: Vec<String>,
+    /// The workspace it must be registered in.
+    pub workspace: Option<String>,
+    /// Location filters; the most specific one set must match.
+    pub space_id: Option<String>,
+    /// See `space_id`.
+    pub folder_id: Option<String>,
+    /// See `space_id`.
+    pub list_id: Option<String>,
+    /// See `space_id`.
+    pub task_id: Option<String>,
+}
+
+/// One `[[webhooks.probe]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeEntry {
+    /// The team's own receiver URL.
+    pub endpoint: String,
+    /// Name of the environment variable holding the signing secret.
+    pub secret_env: Option<String>,
+    /// File holding the signing secret.
+    pub secret_file: Option<PathBuf>,
 }
 
 /// `[api]`.
@@ -172,9 +216,18 @@ pub struct LoadedFile {
 impl LoadedFile {
     /// An error about `section.key`, located on its line when it can be found.
     pub fn invalid(&self, section: Option<&str>, key: &str, message: String) -> ConfigError {
+        self.invalid_in(section, None, key, message)
+    }
+
+    /// An error about a key of the `index`-th `[[section]]` entry.
+    pub fn invalid_in(&self, section: Option<&str>, index: Option<usize>, key: &str, message: String) -> ConfigError {
         let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
-        let line = locate(&self.source, section, key);
-        let name = section.map_or_else(|| key.to_owned(), |s| format!("{s}.{key}"));
+        let line = locate(&self.source, section, index.unwrap_or(0), key);
+        let name = match (section, index) {
+            (Some(s), Some(i)) => format!("{s}[{i}].{key}"),
+            (Some(s), None) => format!("{s}.{key}"),
+            (None, _) => key.to_owned(),
+        };
         ConfigError::Invalid { path, line, message: format!("`{name}`: {message}") }
     }
 }
@@ -211,17 +264,24 @@ fn key_on_line(line: &str) -> Option<String> {
     bare.then(|| key.to_owned())
 }
 
-/// The 1-based line where `key` is assigned inside `[section]` (or at the
-/// top level when `section` is `None`).
-fn locate(source: &str, section: Option<&str>, key: &str) -> Option<usize> {
+/// The 1-based line where `key` is assigned inside the `nth` table headed
+/// `[section]` or `[[section]]` (or at the top level when `section` is
+/// `None`).
+fn locate(source: &str, section: Option<&str>, nth: usize, key: &str) -> Option<usize> {
     let mut current: Option<String> = None;
+    let mut seen = 0usize;
     for (index, line) in source.lines().enumerate() {
         let trimmed = line.trim();
-        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
-            current = Some(header.trim().to_owned());
+        if trimmed.starts_with('[') {
+            let header = trimmed.trim_start_matches('[').split(']').next().unwrap_or_default().trim().to_owned();
+            if section == Some(header.as_str()) {
+                seen += 1;
+            }
+            current = Some(header);
             continue;
         }
-        if current.as_deref() == section && key_on_line(trimmed).as_deref() == Some(key) {
+        let in_place = current.as_deref() == section && (section.is_none() || seen == nth + 1);
+        if in_place && key_on_line(trimmed).as_deref() == Some(key) {
             return Some(index + 1);
         }
     }
@@ -252,6 +312,14 @@ warn_above = "2s"
 fail_p95_above = 3.5
 [rate_limit]
 warn_below_percent = 10
+[[webhooks.expect]]
+endpoint = "https://api.example.com/clickup"
+events = ["taskCreated", "taskUpdated"]
+workspace = "9012345"
+list_id = "901"
+[[webhooks.probe]]
+endpoint = "https://api.example.com/clickup"
+secret_env = "CLICKUP_WEBHOOK_SECRET"
 "#;
         let cfg = parse(source, Path::new("checks.toml")).expect("parses");
         assert_eq!(cfg.plan, Some(Plan::BusinessPlus));
@@ -294,7 +362,9 @@ warn_below_percent = 10
     #[test]
     fn locate_finds_keys_within_their_section() {
         let source = "samples = 1\n[latency]\n# c\nsamples = 2\n";
-        assert_eq!(locate(source, Some("latency"), "samples"), Some(4));
-        assert_eq!(locate(source, None, "samples"), Some(1));
+        assert_eq!(locate(source, Some("latency"), 0, "samples"), Some(4));
+        assert_eq!(locate(source, None, 0, "samples"), Some(1));
+        let arrays = "[[webhooks.expect]]\nendpoint = \"a\"\n[[webhooks.expect]]\nendpoint = \"b\"\n";
+        assert_eq!(locate(arrays, Some("webhooks.expect"), 1, "endpoint"), Some(4));
     }
 }

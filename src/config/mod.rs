@@ -3,6 +3,7 @@
 //! `Option` that means "use the default": defaults are applied here, once.
 
 mod file;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,9 +11,10 @@ use std::time::Duration;
 use reqwest::Url;
 
 pub use file::{ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
 use crate::checks::CheckId;
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{ConnectionArgs, Format};
 use crate::client::TransportOptions;
 
 /// ClickUp's production API base.
@@ -43,6 +45,8 @@ pub struct CheckConfig {
     pub plan: Option<Plan>,
     /// Workspace ids that must be reachable.
     pub expected_workspaces: Vec<String>,
+    /// Webhooks that must be registered.
+    pub expected_webhooks: Vec<ExpectedWebhook>,
 }
 
 impl Default for CheckConfig {
@@ -54,6 +58,7 @@ impl Default for CheckConfig {
             rate_limit_warn_percent: 10.0,
             plan: None,
             expected_workspaces: Vec::new(),
+            expected_webhooks: Vec::new(),
         }
     }
 }
@@ -99,11 +104,13 @@ pub struct Settings {
     pub selected: Vec<CheckId>,
     /// Output format.
     pub format: Format,
+    /// Receivers to send test deliveries to (`webhook-endpoint`).
+    pub webhook_probes: Vec<ProbeTarget>,
 }
 
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
 /// (both must exist), then `./checks.toml` if present.
-pub fn load_file(args: &CheckArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
+pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
     let named = args.config.clone().or_else(|| env.config.as_ref().map(PathBuf::from));
     match named {
         Some(path) => file::load(&path),
@@ -115,7 +122,12 @@ pub fn load_file(args: &CheckArgs, env: &EnvVars) -> Result<LoadedFile, ConfigEr
 }
 
 /// Applies flag > env > file > default and validates the result.
-pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Settings, ConfigError> {
+pub fn resolve(
+    args: &ConnectionArgs,
+    (only, skip): (&[CheckId], &[CheckId]),
+    env: &EnvVars,
+    file: &LoadedFile,
+) -> Result<Settings, ConfigError> {
     let cfg = &file.config;
     let api = cfg.api.as_ref();
     let latency = cfg.latency.as_ref();
@@ -176,7 +188,8 @@ pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Set
         ));
     }
 
-    let selected = select(&args.only, &args.skip).ok_or_else(|| ConfigError::Value {
+    let webhook_probes = webhooks::probes(file)?;
+    let selected = select(only, skip, !webhook_probes.is_empty()).ok_or_else(|| ConfigError::Value {
         origin: "--only/--skip".to_owned(),
         message: "no check left to run".to_owned(),
     })?;
@@ -193,17 +206,20 @@ pub fn resolve(args: &CheckArgs, env: &EnvVars, file: &LoadedFile) -> Result<Set
             rate_limit_warn_percent: warn_percent,
             plan: cfg.plan,
             expected_workspaces,
+            expected_webhooks: webhooks::expected(file)?,
         },
+        webhook_probes,
         selected,
         format: args.format,
     })
 }
 
 /// The checks `--only` and `--skip` leave, in report order; `None` if none.
-pub fn select(only: &[CheckId], skip: &[CheckId]) -> Option<Vec<CheckId>> {
+/// Without `--only`, opt-in checks run only when configured.
+pub fn select(only: &[CheckId], skip: &[CheckId], receivers_declared: bool) -> Option<Vec<CheckId>> {
     let chosen: Vec<CheckId> = CheckId::ALL
         .into_iter()
-        .filter(|id| only.is_empty() || only.contains(id))
+        .filter(|id| if only.is_empty() { id.on_by_default(receivers_declared) } else { only.contains(id) })
         .filter(|id| !skip.contains(id))
         .collect();
     (!chosen.is_empty()).then_some(chosen)
@@ -250,7 +266,7 @@ fn parse_url(text: &str, origin: &str, carries_token: bool) -> Result<Url, Confi
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())

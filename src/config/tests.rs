@@ -5,13 +5,18 @@ use clap::Parser;
 use super::*;
 use crate::cli::{Cli, Command};
 
-fn args(extra: &[&str]) -> CheckArgs {
+fn args(extra: &[&str]) -> ConnectionArgs {
     let mut argv = vec!["clickup-preflight", "check"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).expect("test flags parse").command {
-        Command::Check(a) => a,
-        Command::Sandbox(_) => unreachable!("check was given"),
+        Command::Check(a) => a.connection,
+        _ => unreachable!("check was given"),
     }
+}
+
+/// `resolve` with every check selectable.
+fn resolve(args: &ConnectionArgs, env: &EnvVars, file: &LoadedFile) -> Result<Settings, ConfigError> {
+    super::resolve(args, (&[], &[]), env, file)
 }
 
 fn file(source: &str) -> LoadedFile {
@@ -27,7 +32,7 @@ fn defaults_apply_when_nothing_is_set() {
     assert_eq!(s.transport.timeout, DEFAULT_TIMEOUT);
     assert_eq!(s.deadline, DEFAULT_DEADLINE);
     assert_eq!(s.checks, CheckConfig::default());
-    assert_eq!(s.selected, CheckId::ALL.to_vec());
+    assert_eq!(s.selected, CheckId::ALL[..6].to_vec(), "all but the opt-in receiver probe");
 }
 
 #[test]
@@ -88,9 +93,18 @@ fn out_of_range_values_are_located_in_the_file() {
 
 #[test]
 fn selection_keeps_report_order_and_refuses_empty() {
-    assert_eq!(select(&[CheckId::Platform, CheckId::Auth], &[]), Some(vec![CheckId::Auth, CheckId::Platform]));
-    assert_eq!(select(&[], &[CheckId::Latency]).map(|v| v.len()), Some(4));
-    assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth]), None);
+    assert_eq!(select(&[CheckId::Platform, CheckId::Auth], &[], false), Some(vec![CheckId::Auth, CheckId::Platform]));
+    assert_eq!(select(&[], &[CheckId::Latency], false).map(|v| v.len()), Some(5));
+    assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth], false), None);
+}
+
+#[test]
+fn the_receiver_probe_is_opt_in() {
+    let default = select(&[], &[], false).expect("checks");
+    assert!(!default.contains(&CheckId::WebhookEndpoint));
+    assert!(default.contains(&CheckId::Webhooks));
+    assert!(select(&[], &[], true).expect("checks").contains(&CheckId::WebhookEndpoint));
+    assert_eq!(select(&[CheckId::WebhookEndpoint], &[], false), Some(vec![CheckId::WebhookEndpoint]));
 }
 
 #[test]
@@ -104,4 +118,39 @@ fn the_shipped_checks_toml_states_exactly_the_defaults() {
     assert_eq!(from_file.status_url, defaults.status_url);
     assert_eq!(from_file.transport.timeout, defaults.transport.timeout);
     assert_eq!(from_file.deadline, defaults.deadline);
+}
+
+#[test]
+fn webhook_expectations_and_probes_are_validated_and_located() {
+    let ok = file(
+        "[[webhooks.expect]]\nendpoint = \"https://a.example/hook/\"\nevents = [\"taskCreated\"]\nlist_id = \"9\"\n\n[[webhooks.probe]]\nendpoint = \"http://127.0.0.1:9/hook\"\nsecret_env = \"S\"\n",
+    );
+    let s = resolve(&args(&[]), &EnvVars::default(), &ok).expect("resolves");
+    assert_eq!(s.checks.expected_webhooks[0].endpoint, "https://a.example/hook");
+    assert_eq!(s.webhook_probes[0].secret, SecretSource::Env("S".into()));
+    assert!(s.selected.contains(&CheckId::WebhookEndpoint), "declared receivers switch the probe on");
+
+    let cases = [
+        (
+            "[[webhooks.expect]]\nendpoint = \"https://a\"\nevents = [\"taskCreated\"]\n[[webhooks.expect]]\nendpoint = \"https://b\"\nevents = [\"taskCreatd\"]\n",
+            "checks.toml:6: `webhooks.expect[1].events`: `taskCreatd` is not a ClickUp webhook event",
+        ),
+        ("[[webhooks.expect]]\nendpoint = \"https://a\"\nevents = []\n", "checks.toml:3: `webhooks.expect[0].events`"),
+        (
+            "[[webhooks.probe]]\nendpoint = \"http://hooks.example/x\"\nsecret_env = \"S\"\n",
+            "checks.toml:2: `webhooks.probe[0].endpoint`: expected an https:// URL",
+        ),
+        (
+            "[[webhooks.probe]]\nendpoint = \"https://hooks.example/x\"\n",
+            "checks.toml:2: `webhooks.probe[0].endpoint`: give the signing secret",
+        ),
+        (
+            "[[webhooks.probe]]\nendpoint = \"https://h.example/x\"\nsecret_env = \"S\"\nsecret_file = \"f\"\n",
+            "checks.toml:3: `webhooks.probe[0].secret_env`",
+        ),
+    ];
+    for (source, expected) in cases {
+        let err = resolve(&args(&[]), &EnvVars::default(), &file(source)).expect_err(source);
+        assert!(err.to_string().starts_with(expected), "{source:?}: {err}");
+    }
 }

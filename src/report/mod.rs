@@ -6,12 +6,16 @@
 
 mod json;
 mod table;
+mod webhooks;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 pub use json::render as render_json;
 pub use table::{TableOptions, render as render_table, table_width, use_color};
+pub use webhooks::{
+    list_exit, render_list_json, render_list_table, render_reactivation_json, render_reactivation_text,
+};
 
 use crate::checks::{Outcome, Status};
 

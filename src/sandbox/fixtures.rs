@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::scenarios::{PlatformState, Scenario};
+use super::scenarios::{HookFixture, PlatformState, Scenario};
 
 /// Status.io's words for its codes.
 fn status_io_word(code: i64) -> &'static str {
@@ -42,6 +42,19 @@ pub fn teams(scenario: &Scenario) -> Value {
         })
         .collect();
     json!({ "teams": teams })
+}
+
+/// One webhook object as `GET /team/{id}/webhook` lists it, secret included
+/// (the real API sends it; the client must not keep it).
+pub fn webhook(scenario: &Scenario, hook: &HookFixture) -> Value {
+    let team_id: u64 = scenario.workspaces.get(hook.workspace).and_then(|(id, _)| id.parse().ok()).unwrap_or(0);
+    json!({
+        "id": hook.id, "userid": 1000001, "team_id": team_id, "endpoint": hook.endpoint,
+        "client_id": "SANDBOXCLIENT", "events": hook.events, "task_id": null, "list_id": hook.list_id,
+        "folder_id": null, "space_id": hook.space_id,
+        "health": {"status": hook.status, "fail_count": hook.fail_count},
+        "secret": format!("SANDBOX-WEBHOOK-SECRET-{}", &hook.id[..8])
+    })
 }
 
 /// ClickUp's error shape.

@@ -8,6 +8,7 @@
 //! endpoints the checks use are served.
 
 mod fixtures;
+mod receiver;
 mod routes;
 mod scenarios;
 
@@ -22,8 +23,9 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
 pub use routes::{STATUS_IO_PATH, STATUSPAGE_PATH};
-pub use scenarios::{ApiMode, Scenario, ScenarioName};
+pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};
 
 /// A running sandbox. Dropping it stops accepting connections.
 #[derive(Debug)]
@@ -35,11 +37,17 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Binds `addr` (port 0 picks a free port) and serves `scenario`,
-    /// accepting only `token`.
-    pub async fn start(addr: SocketAddr, scenario: ScenarioName, token: SecretString) -> std::io::Result<Sandbox> {
+    /// accepting only `token`; with `receiver`, also acts as a team's
+    /// webhook receiver on [`RECEIVER_PATH`].
+    pub async fn start(
+        addr: SocketAddr,
+        scenario: ScenarioName,
+        token: SecretString,
+        receiver: Option<Receiver>,
+    ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(routes::State::new(scenario.scenario(), token));
+        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver));
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {
@@ -83,6 +91,11 @@ impl Sandbox {
     /// The same state as an Atlassian Statuspage `summary.json`.
     pub fn statuspage_url(&self) -> String {
         format!("http://{}{}", self.addr, STATUSPAGE_PATH)
+    }
+
+    /// The receiver URL (answers only when started with a receiver).
+    pub fn receiver_url(&self) -> String {
+        format!("http://{}{}", self.addr, RECEIVER_PATH)
     }
 
     /// API requests served so far (status-page requests excluded).

@@ -5,13 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::fixtures;
+use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
 
 /// Path of the fake Status.io status API (ClickUp's page id).
@@ -21,13 +22,16 @@ pub const STATUSPAGE_PATH: &str = "/statuspage/api/v2/summary.json";
 const API_PREFIX: &str = "/api/v2";
 const WINDOW: Duration = Duration::from_secs(60);
 
-/// Shared state of one sandbox.
+/// Shared state of one sandbox: what a run changes (the rate-limit window,
+/// webhooks reactivated) persists until the sandbox stops.
 #[derive(Debug)]
 pub struct State {
     scenario: &'static Scenario,
     token: SecretString,
     window: Mutex<Window>,
     api_requests: AtomicU64,
+    hooks: Mutex<Vec<Value>>,
+    receiver: Option<Receiver>,
 }
 
 #[derive(Debug)]
@@ -38,13 +42,16 @@ struct Window {
 }
 
 impl State {
-    /// Fresh state: a new rate-limit window, no requests counted.
-    pub fn new(scenario: &'static Scenario, token: SecretString) -> Self {
+    /// Fresh state: a new rate-limit window, no requests counted, the
+    /// scenario's webhooks, and a receiver when asked for.
+    pub fn new(scenario: &'static Scenario, token: SecretString, receiver: Option<Receiver>) -> Self {
         State {
             scenario,
             token,
             window: Mutex::new(Window { opened: Instant::now(), opened_unix: unix_now(), used: 0 }),
             api_requests: AtomicU64::new(0),
+            hooks: Mutex::new(scenario.webhooks.iter().map(|h| fixtures::webhook(scenario, h)).collect()),
+            receiver,
         }
     }
 
@@ -88,20 +95,38 @@ fn json(status: StatusCode, body: &Value) -> Reply {
 
 /// Routes one request.
 pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
-    let path = request.uri().path().to_owned();
-    tracing::debug!(method = %request.method(), path = %path, "sandbox request");
-    if request.method() != Method::GET && !path.starts_with(API_PREFIX) {
-        return reply(StatusCode::METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n".into());
-    }
-    match path.as_str() {
-        STATUS_IO_PATH => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
-        STATUSPAGE_PATH => json(StatusCode::OK, &fixtures::statuspage(&state.scenario.platform)),
-        p if p.starts_with(API_PREFIX) => api(state, &request, &p[API_PREFIX.len()..]).await,
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    tracing::debug!(method = %parts.method, path = %path, "sandbox request");
+    // ClickUp's request bodies are small; a sandbox has no reason to buffer more.
+    let Ok(body) = Limited::new(body, 1024 * 1024).collect().await.map(|b| b.to_bytes()) else {
+        return reply(StatusCode::PAYLOAD_TOO_LARGE, "text/plain", "body too large\n".into());
+    };
+    let incoming = Parts { method: &parts.method, headers: &parts.headers, body: &body };
+    match (path.as_str(), &state.receiver) {
+        (RECEIVER_PATH, Some(receiver)) if parts.method == Method::POST => {
+            let signature = parts.headers.get("x-signature").and_then(|v| v.to_str().ok());
+            let status = receiver.answer(signature, &body).await;
+            reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), "text/plain", String::new())
+        }
+        _ if parts.method != Method::GET && !path.starts_with(API_PREFIX) => {
+            reply(StatusCode::METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n".into())
+        }
+        (STATUS_IO_PATH, _) => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
+        (STATUSPAGE_PATH, _) => json(StatusCode::OK, &fixtures::statuspage(&state.scenario.platform)),
+        (p, _) if p.starts_with(API_PREFIX) => api(state, &incoming, &p[API_PREFIX.len()..]).await,
         _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found\n".into()),
     }
 }
 
-async fn api(state: &State, request: &Request<Incoming>, route: &str) -> Reply {
+/// The parts of a request the API routes read.
+struct Parts<'a> {
+    method: &'a Method,
+    headers: &'a hyper::HeaderMap,
+    body: &'a [u8],
+}
+
+async fn api(state: &State, request: &Parts<'_>, route: &str) -> Reply {
     state.api_requests.fetch_add(1, Ordering::Relaxed);
     let scenario = state.scenario;
     if scenario.api == ApiMode::Down {
@@ -119,9 +144,9 @@ async fn api(state: &State, request: &Request<Incoming>, route: &str) -> Reply {
     response
 }
 
-async fn answer(state: &State, request: &Request<Incoming>, route: &str, over_limit: bool) -> Reply {
+async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: bool) -> Reply {
     let scenario = state.scenario;
-    let presented = request.headers().get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let presented = request.headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(presented) = presented else {
         return json(StatusCode::BAD_REQUEST, &fixtures::error("Authorization header required", "OAUTH_017"));
     };
@@ -134,17 +159,55 @@ async fn answer(state: &State, request: &Request<Incoming>, route: &str, over_li
     if scenario.api == ApiMode::Exhausted || over_limit {
         return json(StatusCode::TOO_MANY_REQUESTS, &fixtures::error("Rate limit reached", "APP_002"));
     }
-    if request.method() != Method::GET {
-        return json(StatusCode::METHOD_NOT_ALLOWED, &fixtures::error("Method not allowed", "APP_001"));
-    }
-    match route {
-        "/user" => {
+    let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
+    match (request.method, segments.as_slice()) {
+        (&Method::GET, ["user"]) => {
             if !scenario.user_delay.is_zero() {
                 tokio::time::sleep(scenario.user_delay).await;
             }
             json(StatusCode::OK, &fixtures::user())
         }
-        "/team" => json(StatusCode::OK, &fixtures::teams(scenario)),
+        (&Method::GET, ["team"]) => json(StatusCode::OK, &fixtures::teams(scenario)),
+        (&Method::GET, ["team", team_id, "webhook"]) => list_webhooks(state, team_id),
+        (&Method::PUT, ["webhook", webhook_id]) => update_webhook(state, webhook_id, request.body),
+        (_, ["user" | "team"] | ["team", _, "webhook"] | ["webhook", _]) => {
+            json(StatusCode::METHOD_NOT_ALLOWED, &fixtures::error("Method not allowed", "APP_001"))
+        }
         _ => json(StatusCode::NOT_FOUND, &fixtures::error("Route not found", "APP_001")),
     }
+}
+
+/// `GET /team/{id}/webhook`; a workspace the token cannot reach is 401
+/// `OAUTH_027`, as ClickUp answers.
+fn list_webhooks(state: &State, team_id: &str) -> Reply {
+    if !state.scenario.workspaces.iter().any(|(id, _)| *id == team_id) {
+        return json(StatusCode::UNAUTHORIZED, &fixtures::error("Team not authorized", "OAUTH_027"));
+    }
+    let hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+    let listed: Vec<&Value> =
+        hooks.iter().filter(|h| h["team_id"].as_u64().is_some_and(|n| n.to_string() == team_id)).collect();
+    json(StatusCode::OK, &serde_json::json!({ "webhooks": listed }))
+}
+
+/// `PUT /webhook/{id}`: `status: "active"` reactivates (health back to
+/// active, fail_count 0); `endpoint` and `events` are updated when given.
+fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
+    let Ok(update) = serde_json::from_slice::<Value>(body) else {
+        return json(StatusCode::BAD_REQUEST, &fixtures::error("Body must be JSON", "INPUT_001"));
+    };
+    let mut hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(hook) = hooks.iter_mut().find(|h| h["id"] == webhook_id) else {
+        return json(StatusCode::NOT_FOUND, &fixtures::error("Webhook not found", "WEBHOOK_001"));
+    };
+    match update.get("status").and_then(Value::as_str) {
+        Some("active") => hook["health"] = serde_json::json!({"status": "active", "fail_count": 0}),
+        Some(_) => return json(StatusCode::BAD_REQUEST, &fixtures::error("Status must be active", "INPUT_002")),
+        None => {}
+    }
+    for key in ["endpoint", "events"] {
+        if let Some(value) = update.get(key) {
+            hook[key] = value.clone();
+        }
+    }
+    json(StatusCode::OK, &serde_json::json!({ "id": webhook_id, "webhook": hook.clone() }))
 }

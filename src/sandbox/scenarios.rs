@@ -23,11 +23,17 @@ pub enum ScenarioName {
     PlatformOutage,
     /// The token reaches no workspace.
     NoWorkspaces,
+    /// One webhook is failing (fail_count 12).
+    WebhookFailing,
+    /// One webhook is suspended (fail_count 100).
+    WebhookSuspended,
+    /// One webhook delivers to a plain http:// endpoint.
+    WebhookInsecure,
 }
 
 impl ScenarioName {
     /// Every scenario, for listings and tests.
-    pub const ALL: [ScenarioName; 9] = [
+    pub const ALL: [ScenarioName; 12] = [
         ScenarioName::Healthy,
         ScenarioName::Unauthorized,
         ScenarioName::RateLimited,
@@ -37,6 +43,9 @@ impl ScenarioName {
         ScenarioName::PlatformDegraded,
         ScenarioName::PlatformOutage,
         ScenarioName::NoWorkspaces,
+        ScenarioName::WebhookFailing,
+        ScenarioName::WebhookSuspended,
+        ScenarioName::WebhookInsecure,
     ];
 
     /// The kebab-case name.
@@ -76,6 +85,28 @@ pub struct PlatformState {
     pub incidents: &'static [&'static str],
 }
 
+/// A webhook the sandbox lists, in the workspace at `workspace` (an index
+/// into the scenario's workspaces).
+#[derive(Debug, Clone, Copy)]
+pub struct HookFixture {
+    /// UUID.
+    pub id: &'static str,
+    /// Index into `Scenario::workspaces`.
+    pub workspace: usize,
+    /// Delivery URL.
+    pub endpoint: &'static str,
+    /// Subscribed events.
+    pub events: &'static [&'static str],
+    /// `space_id` filter.
+    pub space_id: Option<&'static str>,
+    /// `list_id` filter.
+    pub list_id: Option<&'static str>,
+    /// `health.status`.
+    pub status: &'static str,
+    /// `health.fail_count`.
+    pub fail_count: u64,
+}
+
 /// One scenario.
 #[derive(Debug, Clone, Copy)]
 pub struct Scenario {
@@ -93,10 +124,34 @@ pub struct Scenario {
     pub workspaces: &'static [(&'static str, &'static str)],
     /// The status page.
     pub platform: PlatformState,
+    /// Registered webhooks.
+    pub webhooks: &'static [HookFixture],
 }
 
 const OPERATIONAL: PlatformState = PlatformState { code: 100, affected: &[], incidents: &[] };
 const WORKSPACES: &[(&str, &str)] = &[("9012345", "Acme Production"), ("9012346", "Acme Staging")];
+
+const TASK_SYNC: HookFixture = HookFixture {
+    id: "4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01",
+    workspace: 0,
+    endpoint: "https://hooks.acme.example/clickup/tasks",
+    events: &["taskCreated", "taskUpdated", "taskStatusUpdated"],
+    space_id: Some("90110"),
+    list_id: Some("901100200300"),
+    status: "active",
+    fail_count: 0,
+};
+const STAGING_ALL: HookFixture = HookFixture {
+    id: "7c1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6",
+    workspace: 1,
+    endpoint: "https://staging-hooks.acme.example/clickup",
+    events: &["*"],
+    space_id: None,
+    list_id: None,
+    status: "active",
+    fail_count: 0,
+};
+const HOOKS: &[HookFixture] = &[TASK_SYNC, STAGING_ALL];
 
 const HEALTHY: Scenario = Scenario {
     name: "healthy",
@@ -106,9 +161,10 @@ const HEALTHY: Scenario = Scenario {
     remaining_at_start: 100,
     workspaces: WORKSPACES,
     platform: OPERATIONAL,
+    webhooks: HOOKS,
 };
 
-static SCENARIOS: [Scenario; 9] = [
+static SCENARIOS: [Scenario; 12] = [
     HEALTHY,
     Scenario { name: "unauthorized", api: ApiMode::TokenRevoked, ..HEALTHY },
     Scenario { name: "rate-limited", remaining_at_start: 5, ..HEALTHY },
@@ -129,7 +185,22 @@ static SCENARIOS: [Scenario; 9] = [
         },
         ..HEALTHY
     },
-    Scenario { name: "no-workspaces", workspaces: &[], ..HEALTHY },
+    Scenario { name: "no-workspaces", workspaces: &[], webhooks: &[], ..HEALTHY },
+    Scenario {
+        name: "webhook-failing",
+        webhooks: &[HookFixture { status: "failing", fail_count: 12, ..TASK_SYNC }, STAGING_ALL],
+        ..HEALTHY
+    },
+    Scenario {
+        name: "webhook-suspended",
+        webhooks: &[HookFixture { status: "suspended", fail_count: 100, ..TASK_SYNC }, STAGING_ALL],
+        ..HEALTHY
+    },
+    Scenario {
+        name: "webhook-insecure",
+        webhooks: &[TASK_SYNC, HookFixture { endpoint: "http://staging-hooks.acme.example/clickup", ..STAGING_ALL }],
+        ..HEALTHY
+    },
 ];
 
 #[cfg(test)]

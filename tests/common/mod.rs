@@ -262,13 +262,27 @@ pub struct StandaloneSandbox {
     pub status_url: String,
     pub statuspage_url: String,
     pub token_line: String,
+    pub receiver_url: Option<String>,
 }
 
 impl StandaloneSandbox {
     pub fn start(scenario: &str, env: &[(&str, &str)]) -> StandaloneSandbox {
+        Self::start_args(&["--scenario", scenario], env)
+    }
+
+    /// The healthy scenario with extra flags (e.g. `--receiver MODE`).
+    pub fn start_with(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
+        let mut args = vec!["--scenario", "healthy"];
+        args.extend_from_slice(extra);
+        Self::start_args(&args, env)
+    }
+
+    fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
+        let receiving = extra.contains(&"--receiver");
         let dir = scratch_dir(&format!("sandbox-{}", unique()));
         let mut cmd = command(&dir);
-        cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--scenario", scenario])
+        cmd.args(["sandbox", "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -290,7 +304,8 @@ impl StandaloneSandbox {
         let status_url = field("status url:");
         let statuspage_url = field("statuspage url:");
         let token_line = field("token:");
-        StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line }
+        let receiver_url = receiving.then(|| field("receiver url:"));
+        StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line, receiver_url }
     }
 }
 

@@ -1,0 +1,116 @@
+//! Runs a command end to end. Start-up problems (usage, config, token)
+//! become one line on stderr and exit 2; everything after start-up is a
+//! report with its own exit code.
+
+mod check;
+mod serve;
+mod session;
+mod webhooks;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, WebhooksCommand};
+use crate::client::ClientError;
+use crate::config::ConfigError;
+use crate::redact::Redactor;
+use crate::report::Exit;
+use crate::token::TokenError;
+
+/// Why a run could not start. Each message is one line that names the
+/// place and says what was expected; none contains a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// `checks.toml`, a flag value or an environment variable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No usable token.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The sandbox could not listen.
+    #[error("cannot start the sandbox on {addr}: {reason}")]
+    Sandbox {
+        /// The address asked for.
+        addr: String,
+        /// The OS's reason.
+        reason: String,
+    },
+    /// A webhook signing secret could not be read.
+    #[error("webhook signing secret from {origin}: {reason}")]
+    Secret {
+        /// The variable or file named.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A change needs confirmation that cannot be asked for.
+    #[error("{0}")]
+    Confirmation(String),
+    /// The async runtime or a signal handler could not be set up.
+    #[error("cannot start: {0}")]
+    Runtime(String),
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let redactor = Redactor::default();
+    init_tracing(cli.verbose, &redactor);
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StartError::Runtime(e.to_string()))
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                match &cli.command {
+                    Command::Check(args) => check::run(args, cli.quiet, &redactor).await,
+                    Command::Webhooks(WebhooksCommand::List(args)) => webhooks::list(args, &redactor).await,
+                    Command::Webhooks(WebhooksCommand::Reactivate(args)) => webhooks::reactivate(args, &redactor).await,
+                    Command::Sandbox(args) => serve::run(args, &redactor).await,
+                }
+            })
+        });
+    match outcome {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            let line = format!("error: {error}\n");
+            let _ = std::io::stderr().write_all(redactor.scrub(&line).as_bytes());
+            Exit::CouldNotStart.into()
+        }
+    }
+}
+
+/// Writes to stdout through the redactor. A closed pipe (`| head`) is not
+/// an error worth a message.
+fn write_stdout(redactor: &Redactor, text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(redactor.scrub(text).as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes one line to stderr through the redactor.
+fn write_stderr(redactor: &Redactor, text: &str) {
+    let _ = std::io::stderr().write_all(redactor.scrub(text).as_bytes());
+}
+
+/// Logs go to stderr, through the redactor. Quiet by default (warnings
+/// only); `-v` shows this tool's steps, `-vv` everything, HTTP stack
+/// included, at trace level.
+fn init_tracing(verbose: u8, redactor: &Redactor) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let filter = match verbose {
+        0 => Targets::new().with_default(LevelFilter::WARN),
+        1 => Targets::new().with_target("clickup_preflight", LevelFilter::DEBUG).with_default(LevelFilter::WARN),
+        _ => Targets::new().with_default(LevelFilter::TRACE),
+    };
+    let redactor = redactor.clone();
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_target(true)
+        .with_writer(move || redactor.writer(std::io::stderr()));
+    let _ = tracing_subscriber::registry().with(layer).with(filter).try_init();
+}

@@ -1,0 +1,86 @@
+//! `sandbox`: serve the fake ClickUp (and, with `--receiver`, a webhook
+//! receiver) until Ctrl-C, after printing the URLs and credentials to use.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{StartError, write_stdout};
+use crate::cli::SandboxArgs;
+use crate::redact::Redactor;
+use crate::report::Exit;
+use crate::sandbox::{Receiver, Sandbox};
+use crate::token;
+
+/// The variable the receiver reads its signing secret from.
+pub const WEBHOOK_SECRET_ENV: &str = "CLICKUP_WEBHOOK_SECRET";
+
+/// Serves until interrupted.
+pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit, StartError> {
+    let (token, token_shown) = match std::env::var(token::TOKEN_ENV).ok().filter(|t| !t.trim().is_empty()) {
+        Some(raw) => {
+            let (secret, _) = token::load(None, Some(raw))?;
+            redactor.add(secret.expose_secret());
+            (secret, format!("the one in {} (not shown)", token::TOKEN_ENV))
+        }
+        None => {
+            let demo = token::demo_token();
+            let shown = demo.expose_secret().to_owned();
+            (demo, shown)
+        }
+    };
+    let (receiver, secret_shown) = match args.receiver {
+        None => (None, None),
+        Some(mode) => {
+            let (secret, shown) = receiver_secret(args, redactor)?;
+            (Some(Receiver::new(mode, secret)), Some(shown))
+        }
+    };
+    if !args.listen.ip().is_loopback() {
+        tracing::warn!(addr = %args.listen, "the sandbox is listening beyond loopback");
+    }
+    let running = Sandbox::start(args.listen, args.scenario, token, receiver)
+        .await
+        .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
+    let mut text = format!(
+        "clickup-preflight sandbox: scenario `{}` on http://{}\n  api url:        {}\n  status url:     {}   (Status.io)\n  statuspage url: {}   (Atlassian Statuspage)\n  token:          {}\n",
+        args.scenario.as_str(),
+        running.addr(),
+        running.api_url(),
+        running.status_url(),
+        running.statuspage_url(),
+        token_shown
+    );
+    if let (Some(mode), Some(shown)) = (args.receiver, secret_shown) {
+        let mode = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned()).unwrap_or_default();
+        text.push_str(&format!(
+            "  receiver url:   {}   (mode `{mode}`)\n  secret:         {shown}\n",
+            running.receiver_url()
+        ));
+    }
+    text.push_str("Press Ctrl-C to stop.\n");
+    write_stdout(redactor, &text);
+    tokio::signal::ctrl_c().await.map_err(|e| StartError::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
+    tracing::info!(requests = running.api_requests(), "sandbox stopped");
+    Ok(Exit::Ok)
+}
+
+/// `--secret-file`, else `CLICKUP_WEBHOOK_SECRET`, else a printed demo secret.
+fn receiver_secret(args: &SandboxArgs, redactor: &Redactor) -> Result<(SecretString, String), StartError> {
+    let given = match &args.secret_file {
+        Some(path) => {
+            Some((path.display().to_string(), std::fs::read_to_string(path).map_err(|e| e.kind().to_string())))
+        }
+        None => std::env::var(WEBHOOK_SECRET_ENV).ok().map(|v| (WEBHOOK_SECRET_ENV.to_owned(), Ok(v))),
+    };
+    match given {
+        Some((origin, Ok(raw))) if !raw.trim().is_empty() => {
+            redactor.add(raw.trim());
+            Ok((SecretString::from(raw.trim().to_owned()), format!("the one in {origin} (not shown)")))
+        }
+        Some((origin, Ok(_))) => Err(StartError::Secret { origin, reason: "is empty".into() }),
+        Some((origin, Err(reason))) => Err(StartError::Secret { origin, reason }),
+        None => {
+            let demo = format!("sandbox-webhook-secret-{}", token::random_alnum(16).to_ascii_lowercase());
+            Ok((SecretString::from(demo.clone()), demo))
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! What every command that talks to ClickUp sets up first: settings, the
+//! token, the in-process sandbox when asked for, and the clients.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::StartError;
+use crate::checks::CheckId;
+use crate::cli::ConnectionArgs;
+use crate::client::{ClickUpClient, StatusClient, Transport};
+use crate::config::{self, EnvVars, Settings};
+use crate::redact::Redactor;
+use crate::sandbox::{Sandbox, ScenarioName};
+use crate::token::{self, TokenError, TokenKind};
+
+/// A command's connection to ClickUp (or to the sandbox standing in for it).
+pub(super) struct Session {
+    /// Validated settings, pointed at the sandbox when one runs.
+    pub settings: Settings,
+    /// The token's kind, when there is a token.
+    pub token_kind: Option<TokenKind>,
+    /// The one HTTP client of the run.
+    pub transport: Transport,
+    /// The ClickUp client, when a token is needed and present.
+    pub api: Option<ClickUpClient>,
+    /// The status-page client.
+    pub status: StatusClient,
+    /// The in-process sandbox; kept alive until the command ends.
+    pub sandbox: Option<(ScenarioName, Sandbox)>,
+}
+
+impl Session {
+    /// Resolves settings for `selection`, then sets up what they need.
+    /// `needs_api` says, from the settings, whether a token is required.
+    pub async fn open(
+        args: &ConnectionArgs,
+        selection: (&[CheckId], &[CheckId]),
+        redactor: &Redactor,
+        needs_api: impl Fn(&Settings) -> bool,
+    ) -> Result<Session, StartError> {
+        let env = EnvVars::from_process();
+        let file = config::load_file(args, &env)?;
+        let mut settings = config::resolve(args, selection, &env, &file)?;
+        let needs_api = needs_api(&settings);
+        let token = choose_token(args, needs_api)?;
+        if let Some(t) = &token {
+            redactor.add(t.expose_secret());
+        }
+        let sandbox = match (args.sandbox, &token) {
+            (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &mut settings).await?)),
+            _ => None,
+        };
+        let transport = Transport::new(settings.transport)?;
+        let api = match (&token, needs_api) {
+            (Some(t), true) => Some(ClickUpClient::new(&transport, settings.api_url.clone(), t)?),
+            _ => None,
+        };
+        let status = StatusClient::new(&transport, settings.status_url.clone());
+        Ok(Session { settings, token_kind: token.as_ref().map(TokenKind::of), transport, api, status, sandbox })
+    }
+
+    /// The ClickUp client, for commands that cannot run without one.
+    pub fn require_api(&self) -> Result<&ClickUpClient, StartError> {
+        self.api.as_ref().ok_or(StartError::Token(TokenError::Missing))
+    }
+}
+
+/// The token to use: `--token-file`, else `CLICKUP_API_TOKEN`, else (with
+/// `--sandbox`) a demo token. `None` only when nothing needs the API.
+fn choose_token(args: &ConnectionArgs, needs_api: bool) -> Result<Option<SecretString>, StartError> {
+    match token::load(args.token_file.as_deref(), std::env::var(token::TOKEN_ENV).ok()) {
+        Ok((secret, _source)) => Ok(Some(secret)),
+        Err(TokenError::Missing) if args.sandbox.is_some() => Ok(Some(token::demo_token())),
+        Err(TokenError::Missing) if !needs_api => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Starts the in-process sandbox on a free loopback port, accepting
+/// `token`, and points the settings at it.
+async fn start_sandbox(
+    name: ScenarioName,
+    token: SecretString,
+    settings: &mut Settings,
+) -> Result<Sandbox, StartError> {
+    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, token, None)
+        .await
+        .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
+    settings.api_url = own_url(&running.api_url())?;
+    settings.status_url = own_url(&running.status_url())?;
+    tracing::info!(scenario = name.as_str(), api = %settings.api_url, "sandbox started");
+    Ok(running)
+}
+
+fn own_url(text: &str) -> Result<reqwest::Url, StartError> {
+    reqwest::Url::parse(text).map_err(|e| StartError::Runtime(format!("sandbox URL {text}: {e}")))
+}

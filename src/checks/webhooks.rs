@@ -1,0 +1,215 @@
+//! `webhooks`: the health, security and registration of the workspaces'
+//! webhooks, from one `GET /team/{id}/webhook` per workspace.
+//!
+//! ClickUp marks a webhook `failing` after failed deliveries, suspends it at
+//! `fail_count` 100 or at once on a 410, and tells nobody. This check is the
+//! alarm. It also holds the registrations to what `checks.toml` expects.
+
+use super::api_error::judge_error;
+use super::{CheckId, Outcome, Status};
+use crate::client::{Webhook, is_known_event};
+use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
+use crate::evidence::Evidence;
+
+const ID: CheckId = CheckId::Webhooks;
+
+/// One problem found, with how serious it is.
+type Finding = (Status, String);
+
+/// Evaluates every listed webhook and every expectation.
+pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+    let Some(gathered) = &evidence.webhooks else {
+        return Outcome::new(ID, Status::Error, "no webhook listing was gathered");
+    };
+    let workspaces = match &gathered.workspaces {
+        Ok(ids) => ids,
+        Err(error) => {
+            let o = judge_error(ID, error);
+            return Outcome { summary: format!("cannot tell which workspaces to list: {}", o.summary), ..o };
+        }
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut hooks: Vec<&Webhook> = Vec::new();
+    for (workspace, probe) in &gathered.lists {
+        match &probe.result {
+            Ok(list) => hooks.extend(list),
+            Err(error) => {
+                let o = judge_error(ID, error);
+                findings.push((o.status, format!("workspace {workspace}: {}", o.summary)));
+            }
+        }
+    }
+    for workspace in &gathered.not_checked {
+        let text =
+            format!("workspace {workspace} not checked: the rate-limit window's last requests are left to production");
+        findings.push((Status::Warn, text));
+    }
+    for hook in &hooks {
+        findings.extend(judge_hook(hook));
+    }
+    for expected in &cfg.expected_webhooks {
+        findings.extend(judge_expectation(expected, &hooks));
+    }
+    let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
+    if hooks.is_empty() && findings.is_empty() {
+        return Outcome::new(
+            ID,
+            Status::Skip,
+            format!("no webhooks registered in {} workspaces, and none expected", workspaces.len()),
+        )
+        .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
+        .metric("webhooks", 0.0)
+        .took(slowest);
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.0));
+    let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
+    let counts = health_counts(&hooks);
+    let in_summary =
+        if status == Status::Pass { 0 } else { findings.iter().filter(|(s, _)| *s == status).count().min(2) };
+    let summary = if status == Status::Pass {
+        let expected = match cfg.expected_webhooks.len() {
+            0 => String::new(),
+            n => format!("; all {n} expected registrations present"),
+        };
+        format!("{} in {} workspaces, all active{expected}", plural(hooks.len(), "webhook"), gathered.lists.len())
+    } else {
+        let more = findings.len() - in_summary;
+        let mut text = findings.iter().take(in_summary).map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("; ");
+        if more > 0 {
+            text.push_str(&format!(" (+{more} more below)"));
+        }
+        text
+    };
+    let mut o = Outcome::new(ID, status, summary)
+        .metric("webhooks", hooks.len() as f64)
+        .metric("failing", counts.0 as f64)
+        .metric("suspended", counts.1 as f64)
+        .metric(
+            "max_fail_count",
+            hooks.iter().filter_map(|h| h.health.as_ref()).map(|h| h.fail_count).max().unwrap_or(0) as f64,
+        )
+        .took(slowest);
+    o.details = findings.into_iter().skip(in_summary).map(|(_, text)| text).collect();
+    o.details.extend(hooks.iter().map(|h| describe(h)));
+    if status != Status::Pass {
+        o = o.hint(
+            "fix the receiver first (2xx within 7 s, never 410), then `clickup-preflight webhooks reactivate ID`; \
+             ClickUp drops events after their retries and notifies nobody",
+        );
+    }
+    o
+}
+
+/// What is wrong with one webhook: health, transport, events.
+fn judge_hook(hook: &Webhook) -> Vec<Finding> {
+    let name = format!("webhook {} ({})", hook.id, hook.endpoint);
+    let mut out = Vec::new();
+    match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
+        Some(("active", _)) => {}
+        Some(("failing", n)) => out.push((Status::Warn, format!("{name} is failing: fail_count {n}"))),
+        Some(("suspended" | "disabled", n)) => {
+            out.push((Status::Fail, format!("{name} is suspended (fail_count {n}): ClickUp delivers nothing to it")))
+        }
+        Some((other, _)) => out.push((Status::Error, format!("{name} has an unknown health status `{}`", clip(other)))),
+        None => out.push((Status::Error, format!("{name} reports no health"))),
+    }
+    if !hook.endpoint.trim().to_ascii_lowercase().starts_with("https://") {
+        out.push((
+            Status::Fail,
+            format!("{name} is not https://: deliveries and their signatures travel in clear text"),
+        ));
+    }
+    let unknown: Vec<&str> = hook.events.iter().map(String::as_str).filter(|e| !is_known_event(e)).collect();
+    if !unknown.is_empty() {
+        out.push((Status::Warn, format!("{name} subscribes to undocumented events: {}", unknown.join(", "))));
+    }
+    out
+}
+
+/// Whether an expected registration exists, and if not, the difference.
+fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<Finding> {
+    let same_endpoint: Vec<&&Webhook> =
+        hooks.iter().filter(|h| normalise_endpoint(&h.endpoint) == expected.endpoint).collect();
+    let in_workspace: Vec<&&Webhook> = same_endpoint
+        .iter()
+        .copied()
+        .filter(|h| expected.workspace.as_ref().is_none_or(|ws| &h.team_id == ws))
+        .collect();
+    let Some(closest) = in_workspace.iter().min_by_key(|h| differences(expected, h).len()) else {
+        let text = match (same_endpoint.first(), &expected.workspace) {
+            (Some(other), Some(ws)) => {
+                format!("expected webhook {} is registered in workspace {}, not {ws}", expected.endpoint, other.team_id)
+            }
+            _ => format!("expected webhook {} is not registered", expected.endpoint),
+        };
+        return Some((Status::Fail, text));
+    };
+    let diff = differences(expected, closest);
+    (!diff.is_empty())
+        .then(|| (Status::Fail, format!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "))))
+}
+
+/// How a registered webhook falls short of an expectation.
+fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
+    let mut out = Vec::new();
+    if !hook.events.iter().any(|e| e == "*") {
+        let missing: Vec<&str> = expected
+            .events
+            .iter()
+            .map(String::as_str)
+            .filter(|e| *e != "*" && !hook.events.iter().any(|h| h == e))
+            .collect();
+        if expected.events.iter().any(|e| e == "*") {
+            out.push("subscribes to fewer events: expected all (`*`)".to_owned());
+        } else if !missing.is_empty() {
+            out.push(format!("subscribes to fewer events: missing {}", missing.join(", ")));
+        }
+    }
+    if let Some(want) = expected.location.effective() {
+        if hook.location.effective() != Some(want) {
+            out.push(format!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
+        }
+    }
+    out
+}
+
+/// One line per webhook for the details: what it listens to, where, and how
+/// it is doing. Names the level ClickUp applies when several are set.
+fn describe(hook: &Webhook) -> String {
+    let levels = hook.location.levels_set();
+    let location = if levels.len() > 1 {
+        let set: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
+        format!("{} (most specific of {})", hook.location.describe(), set.join(", "))
+    } else {
+        hook.location.describe()
+    };
+    let health = hook
+        .health
+        .as_ref()
+        .map_or_else(|| "no health".to_owned(), |h| format!("{} (fail_count {})", clip(&h.status), h.fail_count));
+    format!(
+        "webhook {} in workspace {}: {} -> {}; events {}; watches {location}",
+        hook.id,
+        hook.team_id,
+        health,
+        hook.endpoint,
+        hook.events.join(", ")
+    )
+}
+
+fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
+    let status =
+        |s: &[&str]| hooks.iter().filter(|h| h.health.as_ref().is_some_and(|x| s.contains(&x.status.as_str()))).count();
+    (status(&["failing"]), status(&["suspended", "disabled"]))
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(40).collect()
+}
+
+#[cfg(test)]
+mod tests;

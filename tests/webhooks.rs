@@ -1,0 +1,307 @@
+//! Webhooks: health from ClickUp, expectations from checks.toml, the
+//! `webhooks` commands, and test deliveries to a receiver — every verdict
+//! end to end against the sandbox over loopback.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{FakeServer, Reply, Run, StandaloneSandbox, TOKEN, run, run_in, scratch_dir};
+
+const TASK_HOOK: &str = "4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01";
+const SANDBOX_SECRET: &str = "SANDBOX-WEBHOOK-SECRET";
+
+fn check_with_config(name: &str, scenario: &str, config: &str) -> Run {
+    let dir = scratch_dir(name);
+    std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+    run_in(
+        &dir,
+        &["check", "--sandbox", scenario, "--only", "webhooks", "--format", "json"],
+        &[],
+        Duration::from_secs(30),
+    )
+}
+
+#[test]
+fn healthy_webhooks_pass_at_one_request_per_workspace() {
+    let r = run(&["check", "--sandbox", "healthy", "--only", "webhooks", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert_eq!(r.status_of("webhooks"), "pass");
+    assert_eq!(r.json()["api_requests"], 3, "1 /team and 1 listing for each of the 2 workspaces");
+    let details = r.check("webhooks")["details"].to_string();
+    assert!(details.contains("watches list 901100200300 (most specific of space, list)"), "{details}");
+}
+
+#[test]
+fn a_failing_webhook_warns_with_its_fail_count() {
+    let r = run(&["check", "--sandbox", "webhook-failing", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "a warning does not fail the gate");
+    assert_eq!(r.status_of("webhooks"), "warn");
+    assert!(r.summary_of("webhooks").contains("is failing: fail_count 12"), "{}", r.summary_of("webhooks"));
+}
+
+#[test]
+fn a_suspended_webhook_fails_p3_naming_id_and_endpoint() {
+    let r = run(&["check", "--sandbox", "webhook-suspended", "--format", "json"], &[]);
+    assert_eq!(r.code, 1);
+    let check = r.check("webhooks");
+    assert_eq!(check["status"], "fail");
+    assert_eq!(check["severity"], "P3");
+    let summary = r.summary_of("webhooks");
+    assert!(summary.contains(TASK_HOOK) && summary.contains("https://hooks.acme.example/clickup/tasks"), "{summary}");
+    assert_eq!(check["metrics"]["suspended"], 1);
+}
+
+#[test]
+fn a_plain_http_endpoint_fails() {
+    let r = run(&["check", "--sandbox", "webhook-insecure", "--format", "json"], &[]);
+    assert_eq!(r.status_of("webhooks"), "fail");
+    assert!(
+        r.summary_of("webhooks").contains("http://staging-hooks.acme.example/clickup) is not https://"),
+        "{}",
+        r.summary_of("webhooks")
+    );
+}
+
+#[test]
+fn an_undocumented_event_warns() {
+    let api = FakeServer::start(|seen| {
+        match seen.path.as_str() {
+        "/api/v2/team" => Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":"1","name":"A"}]}"#.into()),
+        _ => Reply::Full(
+            200,
+            common::rate_headers(),
+            r#"{"webhooks":[{"id":"w1","team_id":1,"endpoint":"https://h.example/x","events":["taskCreated","taskExploded"],"health":{"status":"active","fail_count":0}}]}"#.into(),
+        ),
+    }
+    });
+    let r = run(
+        &["check", "--api-url", &api.url("/api/v2"), "--only", "webhooks", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.status_of("webhooks"), "warn");
+    assert!(r.summary_of("webhooks").contains("undocumented events: taskExploded"), "{}", r.summary_of("webhooks"));
+}
+
+#[test]
+fn no_webhooks_and_no_expectation_is_skip() {
+    let r = run(&["check", "--sandbox", "no-workspaces", "--only", "webhooks", "--format", "json"], &[]);
+    assert_eq!(r.status_of("webhooks"), "skip");
+    assert!(r.check("webhooks")["hint"].as_str().is_some_and(|h| h.contains("[[webhooks.expect]]")));
+}
+
+#[test]
+fn expectations_met_pass() {
+    let config = "[[webhooks.expect]]\nendpoint = \"https://hooks.acme.example/clickup/tasks/\"\nevents = [\"taskCreated\", \"taskUpdated\"]\nworkspace = \"9012345\"\nlist_id = \"901100200300\"\n";
+    let r = check_with_config("expect-met", "healthy", config);
+    assert_eq!(r.status_of("webhooks"), "pass", "{}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("all 1 expected registrations present"));
+}
+
+#[test]
+fn expectations_missing_fewer_events_or_elsewhere_fail_with_the_difference() {
+    let cases = [
+        (
+            "[[webhooks.expect]]\nendpoint = \"https://api.example.com/clickup\"\nevents = [\"taskCreated\"]\n",
+            "expected webhook https://api.example.com/clickup is not registered",
+        ),
+        (
+            "[[webhooks.expect]]\nendpoint = \"https://hooks.acme.example/clickup/tasks\"\nevents = [\"taskCreated\", \"taskDeleted\"]\n",
+            "subscribes to fewer events: missing taskDeleted",
+        ),
+        (
+            "[[webhooks.expect]]\nendpoint = \"https://hooks.acme.example/clickup/tasks\"\nevents = [\"taskCreated\"]\nfolder_id = \"555\"\n",
+            "watches list 901100200300 instead of folder 555",
+        ),
+        (
+            "[[webhooks.expect]]\nendpoint = \"https://hooks.acme.example/clickup/tasks\"\nevents = [\"taskCreated\"]\nworkspace = \"9012346\"\n",
+            "is registered in workspace 9012345, not 9012346",
+        ),
+    ];
+    for (i, (config, expected)) in cases.iter().enumerate() {
+        let r = check_with_config(&format!("expect-fail-{i}"), "healthy", config);
+        assert_eq!(r.status_of("webhooks"), "fail", "{config}");
+        assert!(r.summary_of("webhooks").contains(expected), "{config}: {}", r.summary_of("webhooks"));
+        assert_eq!(r.code, 1);
+    }
+}
+
+#[test]
+fn named_workspaces_are_listed_without_waiting_for_team() {
+    let r = check_with_config("named-workspaces", "healthy", "workspaces = [\"9012346\"]\n");
+    assert_eq!(r.status_of("webhooks"), "pass");
+    assert_eq!(r.json()["api_requests"], 1, "only the named workspace's listing, no /team");
+}
+
+#[test]
+fn the_webhook_secret_is_never_printed() {
+    for args in [
+        vec!["check", "--sandbox", "webhook-suspended", "-vv"],
+        vec!["check", "--sandbox", "healthy", "--format", "json", "-vv"],
+        vec!["webhooks", "list", "--sandbox", "healthy", "--format", "json", "-vv"],
+        vec!["webhooks", "list", "--sandbox", "healthy"],
+    ] {
+        let r = run(&args, &[("CLICKUP_API_TOKEN", TOKEN)]);
+        assert!(!r.all_output().contains(SANDBOX_SECRET), "{args:?} printed a webhook secret");
+        assert!(!r.all_output().contains(TOKEN), "{args:?} printed the token");
+    }
+}
+
+#[test]
+fn webhooks_list_prints_table_and_json() {
+    let r = run(&["webhooks", "list", "--sandbox", "webhook-failing"], &[]);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(r.stdout.contains("failing") && r.stdout.contains("9012346"), "{}", r.stdout);
+    let r = run(&["webhooks", "list", "--sandbox", "webhook-failing", "--format", "json"], &[]);
+    let doc = r.json();
+    let hooks = doc["webhooks"].as_array().expect("webhooks");
+    assert_eq!(hooks.len(), 2);
+    let task = hooks.iter().find(|h| h["id"] == TASK_HOOK).expect("the task hook");
+    assert_eq!(task["health"], "failing");
+    assert_eq!(task["fail_count"], 12);
+    assert_eq!(task["location"]["level"], "list");
+    assert_eq!(task["workspace"], "9012345");
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn webhooks_list_fails_when_a_workspace_cannot_be_listed() {
+    let r = run(&["webhooks", "list", "--sandbox", "unauthorized", "--format", "json"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.json()["errors"][0]["error"].as_str().is_some_and(|e| e.contains("OAUTH_025")), "{}", r.stdout);
+}
+
+#[test]
+fn reactivate_changes_what_the_next_list_shows() {
+    let sandbox = StandaloneSandbox::start("webhook-suspended", &[("CLICKUP_API_TOKEN", TOKEN)]);
+    let env = [("CLICKUP_API_TOKEN", TOKEN)];
+    let list = || run(&["webhooks", "list", "--api-url", &sandbox.api_url, "--format", "json"], &env).json();
+    let health_of = |doc: &serde_json::Value| {
+        doc["webhooks"].as_array().and_then(|h| h.iter().find(|h| h["id"] == TASK_HOOK)).map(|h| h["health"].clone())
+    };
+    assert_eq!(health_of(&list()), Some("suspended".into()));
+
+    let refused = run(&["webhooks", "reactivate", TASK_HOOK, "--api-url", &sandbox.api_url], &env);
+    assert_eq!(refused.code, 2, "no terminal and no --yes: {}", refused.stderr);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert_eq!(health_of(&list()), Some("suspended".into()), "nothing changed without confirmation");
+
+    let done = run(&["webhooks", "reactivate", TASK_HOOK, "--yes", "--api-url", &sandbox.api_url], &env);
+    assert_eq!(done.code, 0, "{}", done.all_output());
+    assert!(done.stdout.contains("suspended (fail_count 100) -> active (fail_count 0)"), "{}", done.stdout);
+    assert_eq!(health_of(&list()), Some("active".into()));
+
+    let check = run(&["check", "--api-url", &sandbox.api_url, "--only", "webhooks", "--format", "json"], &env);
+    assert_eq!(check.status_of("webhooks"), "pass", "the next check sees it active");
+}
+
+#[test]
+fn reactivate_reports_json_and_unknown_ids() {
+    let r =
+        run(&["webhooks", "reactivate", TASK_HOOK, "--yes", "--sandbox", "webhook-suspended", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let doc = r.json();
+    assert_eq!(doc["before"]["health"], "suspended");
+    assert_eq!(doc["after"]["health"], "active");
+    let missing = run(&["webhooks", "reactivate", "00000000-dead-beef", "--yes", "--sandbox", "healthy"], &[]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("no webhook 00000000-dead-beef in the 2 workspaces listed"), "{}", missing.stderr);
+    let bad = run(&["webhooks", "reactivate", "../user", "--yes", "--sandbox", "healthy"], &[]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+// ---- webhook-endpoint: test deliveries to a receiver -------------------
+
+const RECEIVER_SECRET: &str = "whsec-test-0123456789abcdef";
+
+/// Probes a standalone sandbox receiver in `mode` and returns the run.
+fn probe_receiver(mode: &str) -> Run {
+    let sandbox = StandaloneSandbox::start_with(&["--receiver", mode], &[("CLICKUP_WEBHOOK_SECRET", RECEIVER_SECRET)]);
+    let receiver = sandbox.receiver_url.clone().expect("receiver url printed");
+    let dir = scratch_dir(&format!("receiver-{mode}"));
+    let config = format!("[[webhooks.probe]]\nendpoint = \"{receiver}\"\nsecret_env = \"TEAM_WEBHOOK_SECRET\"\n");
+    std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+    let r = run_in(
+        &dir,
+        &["check", "--only", "webhook-endpoint", "--format", "json", "-vv"],
+        &[("TEAM_WEBHOOK_SECRET", RECEIVER_SECRET)],
+        Duration::from_secs(40),
+    );
+    assert!(!r.all_output().contains(RECEIVER_SECRET), "the signing secret leaked");
+    r
+}
+
+#[test]
+fn a_good_receiver_passes_without_any_clickup_token() {
+    let r = probe_receiver("good");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert_eq!(r.status_of("webhook-endpoint"), "pass");
+    let details = r.check("webhook-endpoint")["details"][0].as_str().unwrap_or_default().to_owned();
+    for part in
+        ["signed HTTP 200 in", "duplicate HTTP 200 in", "wrong signature HTTP 401 in", "no signature HTTP 401 in"]
+    {
+        assert!(details.contains(part), "{part} missing from {details}");
+    }
+}
+
+#[test]
+fn a_receiver_that_accepts_forgeries_fails() {
+    let r = probe_receiver("accepts-forgeries");
+    assert_eq!(r.status_of("webhook-endpoint"), "fail");
+    assert!(
+        r.summary_of("webhook-endpoint").contains("endpoint accepts forged deliveries"),
+        "{}",
+        r.summary_of("webhook-endpoint")
+    );
+}
+
+#[test]
+fn a_receiver_that_answers_410_fails() {
+    let r = probe_receiver("gone");
+    assert_eq!(r.status_of("webhook-endpoint"), "fail");
+    assert!(r.summary_of("webhook-endpoint").contains("410 Gone"), "{}", r.summary_of("webhook-endpoint"));
+}
+
+#[test]
+fn a_receiver_that_rejects_duplicates_fails() {
+    let r = probe_receiver("rejects-duplicates");
+    assert_eq!(r.status_of("webhook-endpoint"), "fail");
+    assert!(
+        r.summary_of("webhook-endpoint").contains("duplicate delivery with HTTP 409"),
+        "{}",
+        r.summary_of("webhook-endpoint")
+    );
+}
+
+#[test]
+fn a_slow_receiver_warns_over_5s() {
+    let r = probe_receiver("slow");
+    assert_eq!(r.status_of("webhook-endpoint"), "warn", "{}", r.stdout);
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn a_receiver_slower_than_7s_fails() {
+    let r = probe_receiver("too-slow");
+    assert_eq!(r.status_of("webhook-endpoint"), "fail", "{}", r.stdout);
+    assert!(
+        r.summary_of("webhook-endpoint").contains("over 7s ClickUp counts it failed"),
+        "{}",
+        r.summary_of("webhook-endpoint")
+    );
+}
+
+#[test]
+fn the_receiver_probe_needs_configuration() {
+    let r = run(&["check", "--sandbox", "healthy", "--only", "webhook-endpoint", "--format", "json"], &[]);
+    assert_eq!(r.status_of("webhook-endpoint"), "skip");
+    let dir = scratch_dir("probe-no-secret");
+    std::fs::write(
+        dir.join("checks.toml"),
+        "[[webhooks.probe]]\nendpoint = \"http://127.0.0.1:9/webhook\"\nsecret_env = \"UNSET_SECRET_VAR\"\n",
+    )
+    .expect("write");
+    let r = run_in(&dir, &["check", "--only", "webhook-endpoint"], &[], Duration::from_secs(30));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error: webhook signing secret from UNSET_SECRET_VAR: is not set"), "{}", r.stderr);
+}
