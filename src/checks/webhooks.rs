@@ -13,8 +13,26 @@ use crate::evidence::Evidence;
 
 const ID: CheckId = CheckId::Webhooks;
 
-/// One problem found, with how serious it is.
-type Finding = (Status, String);
+/// One problem found: how serious, what, and what to do about it.
+struct Finding {
+    status: Status,
+    text: String,
+    hint: Option<&'static str>,
+}
+
+impl Finding {
+    fn new(status: Status, text: String, hint: &'static str) -> Self {
+        Finding { status, text, hint: Some(hint) }
+    }
+}
+
+const HINT_RECEIVER: &str = "fix the receiver first (2xx within 7 s, never 410), then `clickup-preflight webhooks reactivate ID`; \
+                             ClickUp drops events after their retries and notifies nobody";
+const HINT_HTTPS: &str = "re-register the webhook with an https:// endpoint (PUT /webhook/{id} with the new endpoint)";
+const HINT_EVENTS: &str = "subscribe only to the events ClickUp documents, or `*`";
+const HINT_EXPECT: &str =
+    "register the webhook as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
+const HINT_BUDGET: &str = "run again when the rate-limit window has headroom, or name the workspaces in `workspaces`";
 
 /// Evaluates every listed webhook and every expectation.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
@@ -35,14 +53,18 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             Ok(list) => hooks.extend(list),
             Err(error) => {
                 let o = judge_error(ID, error);
-                findings.push((o.status, format!("workspace {workspace}: {}", o.summary)));
+                let text = format!("workspace {workspace}: {}", o.summary);
+                findings.push(Finding { status: o.status, text, hint: None });
             }
         }
     }
-    for workspace in &gathered.not_checked {
-        let text =
-            format!("workspace {workspace} not checked: the rate-limit window's last requests are left to production");
-        findings.push((Status::Warn, text));
+    if !gathered.not_checked.is_empty() {
+        let text = format!(
+            "{} not checked ({}): the rate-limit window's last requests are left to production",
+            plural(gathered.not_checked.len(), "workspace"),
+            gathered.not_checked.join(", ")
+        );
+        findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
     for hook in &hooks {
         findings.extend(judge_hook(hook));
@@ -52,20 +74,16 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
     if hooks.is_empty() && findings.is_empty() {
-        return Outcome::new(
-            ID,
-            Status::Skip,
-            format!("no webhooks registered in {} workspaces, and none expected", workspaces.len()),
-        )
-        .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
-        .metric("webhooks", 0.0)
-        .took(slowest);
+        let summary = format!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
+        return Outcome::new(ID, Status::Skip, summary)
+            .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
+            .metric("webhooks", 0.0)
+            .took(slowest);
     }
-    findings.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
-    let counts = health_counts(&hooks);
-    let in_summary =
-        if status == Status::Pass { 0 } else { findings.iter().filter(|(s, _)| *s == status).count().min(2) };
+    findings.sort_by_key(|f| std::cmp::Reverse(f.status));
+    let status = findings.first().map_or(Status::Pass, |f| f.status);
+    // The summary carries up to two of the worst findings; the rest go below.
+    let in_summary = findings.iter().filter(|f| f.status == status && status != Status::Pass).count().min(2);
     let summary = if status == Status::Pass {
         let expected = match cfg.expected_webhooks.len() {
             0 => String::new(),
@@ -73,30 +91,23 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         };
         format!("{} in {} workspaces, all active{expected}", plural(hooks.len(), "webhook"), gathered.lists.len())
     } else {
-        let more = findings.len() - in_summary;
-        let mut text = findings.iter().take(in_summary).map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("; ");
-        if more > 0 {
-            text.push_str(&format!(" (+{more} more below)"));
+        let mut text = findings.iter().take(in_summary).map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
+        if findings.len() > in_summary {
+            text.push_str(&format!(" (+{} more below)", findings.len() - in_summary));
         }
         text
     };
+    let (failing, suspended) = health_counts(&hooks);
+    let max_fail_count = hooks.iter().filter_map(|h| h.health.as_ref()).map(|h| h.fail_count).max().unwrap_or(0);
     let mut o = Outcome::new(ID, status, summary)
         .metric("webhooks", hooks.len() as f64)
-        .metric("failing", counts.0 as f64)
-        .metric("suspended", counts.1 as f64)
-        .metric(
-            "max_fail_count",
-            hooks.iter().filter_map(|h| h.health.as_ref()).map(|h| h.fail_count).max().unwrap_or(0) as f64,
-        )
+        .metric("failing", failing as f64)
+        .metric("suspended", suspended as f64)
+        .metric("max_fail_count", max_fail_count as f64)
         .took(slowest);
-    o.details = findings.into_iter().skip(in_summary).map(|(_, text)| text).collect();
+    o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
+    o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));
-    if status != Status::Pass {
-        o = o.hint(
-            "fix the receiver first (2xx within 7 s, never 410), then `clickup-preflight webhooks reactivate ID`; \
-             ClickUp drops events after their retries and notifies nobody",
-        );
-    }
     o
 }
 
@@ -106,22 +117,27 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
     let mut out = Vec::new();
     match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
         Some(("active", _)) => {}
-        Some(("failing", n)) => out.push((Status::Warn, format!("{name} is failing: fail_count {n}"))),
-        Some(("suspended" | "disabled", n)) => {
-            out.push((Status::Fail, format!("{name} is suspended (fail_count {n}): ClickUp delivers nothing to it")))
+        Some(("failing", n)) => {
+            out.push(Finding::new(Status::Warn, format!("{name} is failing: fail_count {n}"), HINT_RECEIVER))
         }
-        Some((other, _)) => out.push((Status::Error, format!("{name} has an unknown health status `{}`", clip(other)))),
-        None => out.push((Status::Error, format!("{name} reports no health"))),
+        Some(("suspended" | "disabled", n)) => {
+            let text = format!("{name} is suspended (fail_count {n}): ClickUp delivers nothing to it");
+            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+        }
+        Some((other, _)) => {
+            let text = format!("{name} has an unknown health status `{}`", clip(other));
+            out.push(Finding { status: Status::Error, text, hint: None });
+        }
+        None => out.push(Finding { status: Status::Error, text: format!("{name} reports no health"), hint: None }),
     }
     if !hook.endpoint.trim().to_ascii_lowercase().starts_with("https://") {
-        out.push((
-            Status::Fail,
-            format!("{name} is not https://: deliveries and their signatures travel in clear text"),
-        ));
+        let text = format!("{name} is not https://: deliveries and their signatures travel in clear text");
+        out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
     }
     let unknown: Vec<&str> = hook.events.iter().map(String::as_str).filter(|e| !is_known_event(e)).collect();
     if !unknown.is_empty() {
-        out.push((Status::Warn, format!("{name} subscribes to undocumented events: {}", unknown.join(", "))));
+        let text = format!("{name} subscribes to undocumented events: {}", unknown.join(", "));
+        out.push(Finding::new(Status::Warn, text, HINT_EVENTS));
     }
     out
 }
@@ -142,11 +158,11 @@ fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<F
             }
             _ => format!("expected webhook {} is not registered", expected.endpoint),
         };
-        return Some((Status::Fail, text));
+        return Some(Finding::new(Status::Fail, text, HINT_EXPECT));
     };
     let diff = differences(expected, closest);
-    (!diff.is_empty())
-        .then(|| (Status::Fail, format!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "))))
+    let text = format!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "));
+    (!diff.is_empty()).then(|| Finding::new(Status::Fail, text, HINT_EXPECT))
 }
 
 /// How a registered webhook falls short of an expectation.

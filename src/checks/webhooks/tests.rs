@@ -187,5 +187,15 @@ fn workspaces_left_unchecked_for_the_budget_warn() {
     }
     let o = evaluate(&ev, &CheckConfig::default());
     assert_eq!(o.status, Status::Warn);
-    assert!(o.summary.contains("workspace 9012346 not checked"), "{}", o.summary);
+    assert!(o.summary.starts_with("1 workspace not checked (9012346)"), "{}", o.summary);
+    assert!(o.hint.as_deref().is_some_and(|h| h.contains("headroom")), "{:?}", o.hint);
+}
+
+#[test]
+fn the_hint_fits_the_worst_finding() {
+    let o = run(vec![hook("a", "http://h.example/x", "active", 0)]);
+    assert!(o.hint.as_deref().is_some_and(|h| h.contains("https://")), "{:?}", o.hint);
+    let o = run(vec![hook("a", "https://h.example/x", "suspended", 100)]);
+    assert!(o.hint.as_deref().is_some_and(|h| h.contains("reactivate")), "{:?}", o.hint);
+    assert_eq!(run(vec![hook("a", "https://h.example/x", "active", 0)]).hint, None);
 }
