@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::checks::CheckId;
+use crate::checks::{CheckId, Gate};
 use crate::sandbox::{ReceiverMode, ScenarioName};
 
 /// Is this ClickUp API v2 integration ready for production?
@@ -60,6 +60,18 @@ pub struct CheckArgs {
     /// Skip these checks (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
     pub skip: Vec<CheckId>,
+
+    /// Also write FORMAT to PATH in the same run (repeatable), e.g. junit=preflight.xml.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub output: Vec<OutputSpec>,
+
+    /// What fails the run: fail (FAIL/ERROR), warn (also WARN), never (report only).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Gate::Fail)]
+    pub fail_on: Gate,
+
+    /// No colours, even on a terminal (NO_COLOR does the same; CLICOLOR_FORCE forces them).
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 /// `webhooks list` and `webhooks reactivate`.
@@ -143,13 +155,54 @@ pub struct SandboxArgs {
     pub secret_file: Option<PathBuf>,
 }
 
-/// Output formats for stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum Format {
     /// A table for people, with hints below it.
     Table,
     /// Stable JSON (schema_version 1) for machines.
     Json,
+    /// JUnit XML, one testcase per check, for CI test reports.
+    Junit,
+    /// GitHub Actions annotations; appends a job summary to $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// A Markdown summary, for PR comments.
+    Markdown,
+    /// SARIF 2.1.0 with the findings that point into the repository.
+    Sarif,
+    /// A monitoring-plugins status line with perfdata; exit 0/1/2/3.
+    Nagios,
+    /// Prometheus text format for node_exporter's textfile collector.
+    Prometheus,
+}
+
+impl Format {
+    /// The name used on the command line.
+    pub fn name(self) -> String {
+        self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+    }
+}
+
+/// `--output FORMAT=PATH`: another format written to a file in the same run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The format.
+    pub format: Format,
+    /// Where to write it (replaced atomically).
+    pub path: PathBuf,
+}
+
+fn parse_output(text: &str) -> Result<OutputSpec, String> {
+    let (name, path) =
+        text.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH, e.g. junit=report.xml; got `{text}`"))?;
+    let format = Format::from_str(name.trim(), true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants().iter().map(|f| f.name()).collect();
+        format!("unknown format `{name}`; expected one of {}", names.join(", "))
+    })?;
+    if path.trim().is_empty() {
+        return Err(format!("expected a path after `{name}=`"));
+    }
+    Ok(OutputSpec { format, path: PathBuf::from(path) })
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -172,6 +225,14 @@ mod tests {
         let Command::Check(args) = cli.command else { panic!("expected check") };
         assert!(args.connection.sandbox.is_none());
         assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
+    }
+
+    #[test]
+    fn outputs_parse_as_format_equals_path() {
+        assert_eq!(parse_output("junit=out/r.xml"), Ok(OutputSpec { format: Format::Junit, path: "out/r.xml".into() }));
+        assert!(parse_output("junit").is_err());
+        assert!(parse_output("xml=r.xml").is_err_and(|e| e.contains("prometheus")));
+        assert!(parse_output("junit=").is_err());
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::task::JoinHandle;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use reqwest::Url;
 use secrecy::SecretString;
@@ -99,7 +100,38 @@ pub struct Sources<'a> {
     pub transport: &'a Transport,
     /// The team's receivers.
     pub receivers: &'a [Receiver],
+    /// Where the checks still waiting are recorded, for the progress line.
+    pub in_flight: &'a InFlight,
 }
+
+/// Which checks still wait on requests in flight. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashMap<CheckId, usize>>>);
+
+impl InFlight {
+    /// Whether any request `id` needs is still in flight.
+    pub fn waiting_on(&self, id: CheckId) -> bool {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&id).is_some_and(|n| *n > 0)
+    }
+
+    /// Runs `request`, counting it as in flight for `ids` meanwhile.
+    async fn track<T>(&self, ids: &'static [CheckId], request: impl Future<Output = T>) -> T {
+        let change = |delta: isize| {
+            let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            for id in ids {
+                let n = map.entry(*id).or_insert(0);
+                *n = n.saturating_add_signed(delta);
+            }
+        };
+        change(1);
+        let out = request.await;
+        change(-1);
+        out
+    }
+}
+
+const USER_CHECKS: &[CheckId] = &[CheckId::Auth, CheckId::RateLimit, CheckId::Latency];
+const TEAM_CHECKS: &[CheckId] = &[CheckId::Workspaces, CheckId::Webhooks];
 
 /// Runs the plan within `deadline`.
 pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token_kind: Option<TokenKind>) -> Evidence {
@@ -111,22 +143,34 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
     if let Some(api) = sources.api.filter(|_| plan.needs_api()) {
         for _ in 0..plan.user_samples {
             let client = api.clone();
-            users.push(spawn_bounded("GET /user", ends_at, async move { client.user().await }));
+            let in_flight = sources.in_flight.clone();
+            users.push(spawn_bounded("GET /user", ends_at, async move {
+                in_flight.track(USER_CHECKS, client.user()).await
+            }));
         }
         let (client, plan) = (api.clone(), plan.clone());
-        teams_and_hooks = Some(tokio::spawn(async move { teams_then_webhooks(&client, &plan, ends_at).await }));
+        let in_flight = sources.in_flight.clone();
+        teams_and_hooks =
+            Some(tokio::spawn(async move { teams_then_webhooks(&client, &plan, ends_at, &in_flight).await }));
     }
-    let status_page = sources.status.filter(|_| plan.status_page).map(|status| {
-        let client = status.clone();
-        spawn_bounded("GET status page", ends_at, async move { client.fetch().await })
-    });
+    let status_page =
+        sources.status.filter(|_| plan.status_page).map(|status| {
+            let client = status.clone();
+            let in_flight = sources.in_flight.clone();
+            spawn_bounded("GET status page", ends_at, async move {
+                in_flight.track(&[CheckId::Platform], client.fetch()).await
+            })
+        });
     let receivers: Vec<JoinHandle<_>> = if plan.receivers {
         sources
             .receivers
             .iter()
             .map(|r| {
                 let (transport, r) = (sources.transport.clone(), r.clone());
-                tokio::spawn(async move { bounded_receiver_probe(&transport, &r, ends_at).await })
+                let in_flight = sources.in_flight.clone();
+                tokio::spawn(async move {
+                    in_flight.track(&[CheckId::WebhookEndpoint], bounded_receiver_probe(&transport, &r, ends_at)).await
+                })
             })
             .collect()
     } else {
@@ -169,7 +213,7 @@ pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvi
         receivers: false,
     };
     let ends_at = tokio::time::Instant::now() + deadline;
-    let (_, webhooks) = teams_then_webhooks(api, &plan, ends_at).await;
+    let (_, webhooks) = teams_then_webhooks(api, &plan, ends_at, &InFlight::default()).await;
     webhooks.unwrap_or_else(|| WebhookEvidence {
         workspaces: Ok(Vec::new()),
         lists: Vec::new(),
@@ -183,16 +227,24 @@ async fn teams_then_webhooks(
     api: &ClickUpClient,
     plan: &Plan,
     ends_at: tokio::time::Instant,
+    in_flight: &InFlight,
 ) -> (Option<Probe<Vec<Team>>>, Option<WebhookEvidence>) {
     let named = !plan.named_workspaces.is_empty();
     let listings = async {
         if plan.webhooks && named {
-            Some(list_webhooks(api, plan.named_workspaces.clone(), None, ends_at).await)
+            let listing = list_webhooks(api, plan.named_workspaces.clone(), None, ends_at);
+            Some(in_flight.track(&[CheckId::Webhooks], listing).await)
         } else {
             None
         }
     };
-    let teams = async { if plan.teams { Some(bounded("GET /team", ends_at, api.teams()).await) } else { None } };
+    let teams = async {
+        if plan.teams {
+            Some(in_flight.track(TEAM_CHECKS, bounded("GET /team", ends_at, api.teams())).await)
+        } else {
+            None
+        }
+    };
     let (teams, early) = tokio::join!(teams, listings);
     if early.is_some() || !plan.webhooks {
         return (teams, early);
@@ -200,7 +252,7 @@ async fn teams_then_webhooks(
     let webhooks = match teams.as_ref().map(|t| (&t.result, t.rate_limit.remaining())) {
         Some((Ok(list), remaining)) => {
             let ids = list.iter().map(|t| t.id.clone()).collect();
-            list_webhooks(api, ids, remaining, ends_at).await
+            in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, remaining, ends_at)).await
         }
         Some((Err(error), _)) => {
             WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }

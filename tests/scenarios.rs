@@ -100,7 +100,7 @@ fn outage_is_api_unreachable_and_rate_limit_unknown() {
         &[
             ("auth", "fail"),
             ("rate-limit", "error"),
-            ("latency", "error"),
+            ("latency", "fail"),
             ("workspaces", "fail"),
             ("platform", "pass"),
         ],

@@ -1,23 +1,34 @@
-//! `check`: one report on stdout, and its exit code.
+//! `check`: one report on stdout in the chosen format, the same report in
+//! any `--output` files, the job summary on GitHub Actions, and the exit
+//! code of the chosen format.
 
 use std::io::IsTerminal;
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::output::{append, write_atomic};
+use super::progress::Progress;
 use super::session::Session;
-use super::{StartError, write_stdout};
+use super::{StartError, write_stderr, write_stdout};
 use crate::checks;
 use crate::cli::{CheckArgs, Format};
-use crate::client::{ClickUpClient, StatusClient};
-use crate::config::{ProbeTarget, SecretSource};
-use crate::gather::{self, Plan, Receiver, Sources};
+use crate::client::ClickUpClient;
+use crate::config::{ProbeTarget, SecretSource, apply_policy};
+use crate::gather::{self, InFlight, Plan, Receiver, Sources};
 use crate::redact::Redactor;
-use crate::report::{self, Exit, Report, TableOptions};
+use crate::report::{self, Report, TableOptions};
 
-/// Runs the selected checks.
-pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<Exit, StartError> {
+/// The variable GitHub Actions sets to the job summary file.
+const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
+
+/// Runs the selected checks; returns the process exit code.
+pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<u8, StartError> {
     let started = Instant::now();
+    for spec in &args.output {
+        check_writable(&spec.path, &spec.format.name())?;
+    }
     let selection = (args.only.as_slice(), args.skip.as_slice());
     let session =
         Session::open(&args.connection, selection, redactor, |s| Plan::for_checks(&s.selected, &s.checks).needs_api())
@@ -25,23 +36,78 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
     let settings = &session.settings;
     let plan = Plan::for_checks(&settings.selected, &settings.checks);
     let receivers = if plan.receivers { load_receivers(&settings.webhook_probes, redactor)? } else { Vec::new() };
+    let in_flight = InFlight::default();
     let sources = Sources {
         api: session.api.as_ref(),
         status: Some(&session.status),
         transport: &session.transport,
         receivers: &receivers,
+        in_flight: &in_flight,
     };
+    let show_progress = settings.format == Format::Table && !quiet && std::io::stderr().is_terminal();
+    let progress = Progress::start(show_progress, in_flight.clone(), settings.selected.clone());
     let evidence = gather::gather(&plan, sources, settings.deadline, session.token_kind).await;
-    let outcomes = settings.selected.iter().map(|id| checks::evaluate(*id, &evidence, &settings.checks)).collect();
+    progress.finish().await;
+
+    let outcomes = settings
+        .selected
+        .iter()
+        .map(|id| {
+            let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
+            apply_policy(&mut outcome, settings.policies.get(id), args.fail_on);
+            outcome
+        })
+        .collect();
     let report = Report {
         outcomes,
         api_requests: session.api.as_ref().map_or(0, ClickUpClient::requests),
-        status_requests: StatusClient::requests(&session.status),
+        status_requests: session.status.requests(),
         duration: started.elapsed(),
         sandbox: session.sandbox.as_ref().map(|(name, _)| name.as_str()),
+        finished_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
     };
-    write_stdout(redactor, &render(&report, settings.format, quiet));
-    Ok(report.exit())
+
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = report::use_color(
+        stdout_is_tty,
+        args.no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+    );
+    let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
+    write_stdout(redactor, &report::render(&report, settings.format, table));
+
+    let plain = TableOptions { color: false, quiet, width: 120 };
+    for spec in &args.output {
+        let text = redactor.scrub(&report::render(&report, spec.format, plain)).into_owned();
+        write_atomic(&spec.path, text.as_bytes()).map_err(|e| StartError::Output {
+            what: spec.format.name(),
+            path: spec.path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let wants_summary = settings.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
+    if let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| wants_summary && !p.is_empty()) {
+        let text = redactor.scrub(&report::render_markdown(&report)).into_owned();
+        if let Err(e) = append(Path::new(&path), &text) {
+            write_stderr(redactor, &format!("warning: cannot append the job summary to ${STEP_SUMMARY_ENV}: {e}\n"));
+        }
+    }
+    Ok(report::exit_code(&report, settings.format))
+}
+
+/// Refuses, before any request, an output whose directory does not exist.
+fn check_writable(path: &Path, what: &str) -> Result<(), StartError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(StartError::Output {
+            what: what.to_owned(),
+            path: path.display().to_string(),
+            reason: format!("the directory {} does not exist", dir.display()),
+        })
+    }
 }
 
 /// Reads each receiver's signing secret (from its variable or file) and
@@ -66,16 +132,4 @@ fn load_receivers(targets: &[ProbeTarget], redactor: &Redactor) -> Result<Vec<Re
             Ok(Receiver { endpoint: t.endpoint.clone(), secret: SecretString::from(secret.to_owned()) })
         })
         .collect()
-}
-
-/// The report in the chosen format; the table adapts to the terminal.
-fn render(report: &Report, format: Format, quiet: bool) -> String {
-    match format {
-        Format::Json => report::render_json(report),
-        Format::Table => {
-            let stdout_is_tty = std::io::stdout().is_terminal();
-            let color = report::use_color(stdout_is_tty, std::env::var_os("NO_COLOR").as_deref());
-            report::render_table(report, TableOptions { color, quiet, width: report::table_width(stdout_is_tty) })
-        }
-    }
 }

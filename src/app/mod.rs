@@ -3,6 +3,8 @@
 //! report with its own exit code.
 
 mod check;
+mod output;
+mod progress;
 mod serve;
 mod session;
 mod webhooks;
@@ -10,11 +12,11 @@ mod webhooks;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, WebhooksCommand};
+use crate::cli::{Cli, Command, Format, WebhooksCommand};
 use crate::client::ClientError;
 use crate::config::ConfigError;
 use crate::redact::Redactor;
-use crate::report::Exit;
+use crate::report::{self, Exit};
 use crate::token::TokenError;
 
 /// Why a run could not start. Each message is one line that names the
@@ -46,6 +48,19 @@ pub enum StartError {
         /// What is wrong.
         reason: String,
     },
+    /// A report file could not be written.
+    #[error("cannot write the {what} report to {path}: {reason}")]
+    Output {
+        /// The format.
+        what: String,
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A format the command does not offer.
+    #[error("{0}")]
+    Unsupported(String),
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
@@ -58,6 +73,8 @@ pub enum StartError {
 pub fn run(cli: Cli) -> ExitCode {
     let redactor = Redactor::default();
     init_tracing(cli.verbose, &redactor);
+    // A Nagios plugin that cannot run reports UNKNOWN (3) on stdout.
+    let nagios = matches!(&cli.command, Command::Check(a) if a.connection.format == Format::Nagios);
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -66,17 +83,24 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(async {
                 match &cli.command {
                     Command::Check(args) => check::run(args, cli.quiet, &redactor).await,
-                    Command::Webhooks(WebhooksCommand::List(args)) => webhooks::list(args, &redactor).await,
-                    Command::Webhooks(WebhooksCommand::Reactivate(args)) => webhooks::reactivate(args, &redactor).await,
-                    Command::Sandbox(args) => serve::run(args, &redactor).await,
+                    Command::Webhooks(WebhooksCommand::List(args)) => {
+                        webhooks::list(args, &redactor).await.map(Exit::code)
+                    }
+                    Command::Webhooks(WebhooksCommand::Reactivate(args)) => {
+                        webhooks::reactivate(args, &redactor).await.map(Exit::code)
+                    }
+                    Command::Sandbox(args) => serve::run(args, &redactor).await.map(Exit::code),
                 }
             })
         });
     match outcome {
-        Ok(exit) => exit.into(),
+        Ok(code) => ExitCode::from(code),
+        Err(error) if nagios => {
+            write_stdout(&redactor, &report::nagios_could_not_start(&error.to_string()));
+            ExitCode::from(report::NagiosState::Unknown.code())
+        }
         Err(error) => {
-            let line = format!("error: {error}\n");
-            let _ = std::io::stderr().write_all(redactor.scrub(&line).as_bytes());
+            write_stderr(&redactor, &format!("error: {error}\n"));
             Exit::CouldNotStart.into()
         }
     }

@@ -12,11 +12,12 @@ use crate::report::{self, Exit};
 
 /// Lists every webhook of the reachable workspaces.
 pub(super) async fn list(args: &ConnectionArgs, redactor: &Redactor) -> Result<Exit, StartError> {
+    table_or_json(args.format, "webhooks list")?;
     let session = Session::open(args, (&[], &[]), redactor, |_| true).await?;
     let listing = gather::all_webhooks(session.require_api()?, session.settings.deadline).await;
     let text = match session.settings.format {
         Format::Json => report::render_list_json(&listing),
-        Format::Table => report::render_list_table(&listing, report::table_width(std::io::stdout().is_terminal())),
+        _ => report::render_list_table(&listing, report::table_width(std::io::stdout().is_terminal())),
     };
     write_stdout(redactor, &text);
     Ok(report::list_exit(&listing))
@@ -30,6 +31,7 @@ pub(super) async fn reactivate(args: &ReactivateArgs, redactor: &Redactor) -> Re
             "expected a webhook id such as 4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01 (see `webhooks list`)".to_owned();
         return Err(ConfigError::Value { origin: "ID".into(), message }.into());
     }
+    table_or_json(args.connection.format, "webhooks reactivate")?;
     let session = Session::open(&args.connection, (&[], &[]), redactor, |_| true).await?;
     let api = session.require_api()?;
     let listing = gather::all_webhooks(api, session.settings.deadline).await;
@@ -56,7 +58,7 @@ pub(super) async fn reactivate(args: &ReactivateArgs, redactor: &Redactor) -> Re
         Ok(after) => {
             let text = match session.settings.format {
                 Format::Json => report::render_reactivation_json(&before, &after),
-                Format::Table => report::render_reactivation_text(&before, &after),
+                _ => report::render_reactivation_text(&before, &after),
             };
             write_stdout(redactor, &text);
             Ok(Exit::Ok)
@@ -65,6 +67,14 @@ pub(super) async fn reactivate(args: &ReactivateArgs, redactor: &Redactor) -> Re
             write_stderr(redactor, &format!("error: reactivation failed: {e}\n"));
             Ok(Exit::ChecksFailed)
         }
+    }
+}
+
+/// The webhooks commands print a table or JSON; the report formats are for `check`.
+fn table_or_json(format: Format, command: &str) -> Result<(), StartError> {
+    match format {
+        Format::Table | Format::Json => Ok(()),
+        other => Err(StartError::Unsupported(format!("{command} prints `table` or `json`, not `{}`", other.name()))),
     }
 }
 

@@ -17,6 +17,16 @@ pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether an error means the API gave no usable answer at all: a server
+/// error, a timeout, the deadline, or a broken connection.
+pub fn is_unreachable(error: &ApiError) -> bool {
+    match error {
+        ApiError::Http { status, .. } => *status >= 500,
+        ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => true,
+        ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::CrossOriginRedirect { .. } => false,
+    }
+}
+
 /// How a failed ClickUp exchange reads, for every check that calls the API:
 /// an unreachable API (5xx, timeout, transport) and a refused token FAIL; a
 /// 429 or an undecodable body cannot be judged and is ERROR.

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use super::api_error::is_unreachable;
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
@@ -39,14 +40,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let (Some(p50), Some(p95), Some(max)) = (percentile(&good, 50.0), percentile(&good, 95.0), good.last().copied())
     else {
         let first = failures.first().cloned().unwrap_or_default();
-        return Outcome::new(
-            ID,
-            Status::Error,
-            format!("no successful sample: all {} failed ({first})", samples.len()),
-        )
-        .metric("samples", samples.len() as f64)
-        .metric("failed", failures.len() as f64)
-        .took(slowest);
+        // Every sample unanswered is an unreachable API (CRITICAL to a
+        // monitor), not a measurement problem; refused ones are ERROR.
+        let unreachable = samples.iter().all(|p| p.result.as_ref().err().is_some_and(is_unreachable));
+        let (status, what) =
+            if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
+        return Outcome::new(ID, status, format!("{what}: all {} samples failed ({first})", samples.len()))
+            .metric("samples", samples.len() as f64)
+            .metric("failed", failures.len() as f64)
+            .took(slowest);
     };
     let mut summary = format!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
     if !failures.is_empty() {
@@ -65,6 +67,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("max_ms", ms(max))
         .metric("samples", samples.len() as f64)
         .metric("failed", failures.len() as f64)
+        .metric("p95_warn_ms", ms(cfg.latency_warn))
+        .metric("p95_fail_ms", ms(cfg.latency_fail_p95))
         .took(slowest);
     o.details = failures.into_iter().map(|f| format!("failed sample: {f}")).collect();
     match status {
@@ -138,10 +142,18 @@ mod tests {
     }
 
     #[test]
-    fn all_failed_is_an_error_not_a_pass() {
+    fn all_failed_is_never_a_pass() {
         let o = run(vec![sample(10, false), sample(10, false)]);
-        assert_eq!(o.status, Status::Error);
-        assert!(o.summary.starts_with("no successful sample: all 2 failed"), "{}", o.summary);
+        assert_eq!(o.status, Status::Fail, "every sample got a 503: the API is unreachable");
+        assert!(o.summary.starts_with("API unreachable: all 2 samples failed"), "{}", o.summary);
+        let refused = Probe {
+            result: Err(ApiError::Http { endpoint: "GET /user".into(), status: 401, ecode: None, err: None }),
+            elapsed: Duration::from_millis(5),
+            rate_limit: Default::default(),
+        };
+        let o = run(vec![refused.clone(), sample(10, false)]);
+        assert_eq!(o.status, Status::Error, "a refused token makes latency unmeasurable, not unreachable");
+        assert!(o.summary.starts_with("no successful sample: all 2 samples failed"), "{}", o.summary);
         assert_eq!(run(vec![]).status, Status::Error);
     }
 

@@ -151,7 +151,7 @@ impl Status {
 }
 
 /// Alert priority, from the production checklist's alert table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 pub enum Severity {
     /// Page someone: the integration is down.
     P1,
@@ -172,6 +172,41 @@ impl Severity {
     }
 }
 
+/// When a check's verdict fails the run: the gate policy, from `--fail-on`
+/// and `checks.toml`, applied after evaluation and shown in every format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gate {
+    /// Never fails the run; the verdict is still reported.
+    #[value(name = "never")]
+    #[serde(rename = "never", alias = "report-only")]
+    ReportOnly,
+    /// FAIL and ERROR fail the run (the default).
+    Fail,
+    /// WARN, FAIL and ERROR fail the run.
+    Warn,
+}
+
+impl Gate {
+    /// Whether `status` fails the run under this gate.
+    pub fn blocks(self, status: Status) -> bool {
+        match self {
+            Gate::ReportOnly => false,
+            Gate::Fail => status.is_failing(),
+            Gate::Warn => status.is_failing() || status == Status::Warn,
+        }
+    }
+
+    /// `report-only`, `fail` or `warn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::ReportOnly => "report-only",
+            Gate::Fail => "fail",
+            Gate::Warn => "warn",
+        }
+    }
+}
+
 /// A named number with its unit, so that every format can chart it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
@@ -179,6 +214,20 @@ pub struct Metric {
     pub name: &'static str,
     /// The value.
     pub value: f64,
+    /// One label, for per-item series such as a webhook's fail count.
+    pub label: Option<(&'static str, String)>,
+}
+
+/// A place in the repository a finding points at, for SARIF and
+/// annotations. Paths are relative to the repository root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLocation {
+    /// Relative path, `/`-separated.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// What is wrong there; never the secret itself.
+    pub message: String,
 }
 
 /// What one check concluded, with enough evidence that every renderer can
@@ -199,6 +248,12 @@ pub struct Outcome {
     pub hint: Option<String>,
     /// How long gathering this check's evidence took.
     pub duration: Duration,
+    /// Alert priority; the check's own unless `checks.toml` overrides it.
+    pub severity: Severity,
+    /// Whether and when this verdict fails the run.
+    pub gate: Gate,
+    /// Places in the repository the verdict points at.
+    pub locations: Vec<FileLocation>,
 }
 
 impl Outcome {
@@ -212,7 +267,15 @@ impl Outcome {
             metrics: Vec::new(),
             hint: None,
             duration: Duration::ZERO,
+            severity: id.severity(),
+            gate: Gate::Fail,
+            locations: Vec::new(),
         }
+    }
+
+    /// Whether this outcome fails the run under its gate.
+    pub fn blocks(&self) -> bool {
+        self.gate.blocks(self.status)
     }
 
     /// Adds a remediation hint.
@@ -229,7 +292,13 @@ impl Outcome {
 
     /// Adds a metric.
     pub fn metric(mut self, name: &'static str, value: f64) -> Self {
-        self.metrics.push(Metric { name, value });
+        self.metrics.push(Metric { name, value, label: None });
+        self
+    }
+
+    /// Adds a metric for one labelled item (e.g. one webhook).
+    pub fn labelled_metric(mut self, name: &'static str, label: (&'static str, String), value: f64) -> Self {
+        self.metrics.push(Metric { name, value, label: Some(label) });
         self
     }
 
@@ -265,6 +334,19 @@ mod tests {
         assert!(Status::Error < Status::Fail);
         assert!(Status::Fail.is_failing() && Status::Error.is_failing());
         assert!(!Status::Warn.is_failing());
+    }
+
+    #[test]
+    fn gates_decide_which_statuses_fail_the_run() {
+        for status in [Status::Skip, Status::Pass, Status::Warn, Status::Error, Status::Fail] {
+            assert!(!Gate::ReportOnly.blocks(status));
+        }
+        assert!(
+            !Gate::Fail.blocks(Status::Warn) && Gate::Fail.blocks(Status::Error) && Gate::Fail.blocks(Status::Fail)
+        );
+        assert!(
+            Gate::Warn.blocks(Status::Warn) && !Gate::Warn.blocks(Status::Pass) && !Gate::Warn.blocks(Status::Skip)
+        );
     }
 
     #[test]

@@ -103,9 +103,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         };
         return Outcome::new(ID, Status::Error, summary);
     };
+    let warn_below = s.limit as f64 * cfg.rate_limit_warn_percent / 100.0;
     let mut o = Outcome::new(ID, Status::Pass, String::new())
         .metric("remaining", s.remaining as f64)
-        .metric("limit", s.limit as f64);
+        .metric("limit", s.limit as f64)
+        .metric("warn_below", warn_below.ceil());
     if let Some(r) = s.reset_in {
         o = o.metric("reset_in_s", r as f64);
     }
@@ -115,7 +117,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         o.status = Status::Fail;
         o.summary = format!("budget exhausted: {headroom}");
         o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
-    } else if (s.remaining as f64) < s.limit as f64 * cfg.rate_limit_warn_percent / 100.0 {
+    } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
         o.summary = format!("low headroom (under {}%): {headroom}", cfg.rate_limit_warn_percent);
         o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")

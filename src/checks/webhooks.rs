@@ -105,6 +105,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("suspended", suspended as f64)
         .metric("max_fail_count", max_fail_count as f64)
         .took(slowest);
+    for h in &hooks {
+        let fail_count = h.health.as_ref().map_or(0, |x| x.fail_count);
+        o = o.labelled_metric("webhook_fail_count", ("webhook", h.id.clone()), fail_count as f64);
+    }
     o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));

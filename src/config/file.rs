@@ -64,6 +64,18 @@ pub struct FileConfig {
     pub rate_limit: Option<RateLimitSection>,
     /// Expected webhooks and receivers to probe.
     pub webhooks: Option<WebhooksSection>,
+    /// Per-check gate and severity overrides, keyed by check id.
+    pub checks: Option<std::collections::BTreeMap<String, PolicyEntry>>,
+}
+
+/// `[checks.<id>]`: how one check gates the run, and its severity.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    /// `never` (report only), `fail` or `warn`: what of this check fails the run.
+    pub gate: Option<crate::checks::Gate>,
+    /// `P1`, `P2` or `P3`.
+    pub severity: Option<crate::checks::Severity>,
 }
 
 /// `[webhooks]`: `[[webhooks.expect]]` and `[[webhooks.probe]]` entries.
@@ -217,6 +229,14 @@ impl LoadedFile {
     /// An error about `section.key`, located on its line when it can be found.
     pub fn invalid(&self, section: Option<&str>, key: &str, message: String) -> ConfigError {
         self.invalid_in(section, None, key, message)
+    }
+
+    /// An error about a whole table, located on its `[header]` line.
+    pub fn invalid_table(&self, table: &str, message: String) -> ConfigError {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
+        let line =
+            self.source.lines().position(|l| l.trim().trim_start_matches('[').trim_end_matches(']').trim() == table);
+        ConfigError::Invalid { path, line: line.map(|l| l + 1), message: format!("`[{table}]`: {message}") }
     }
 
     /// An error about a key of the `index`-th `[[section]]` entry.

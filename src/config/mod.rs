@@ -3,6 +3,7 @@
 //! `Option` that means "use the default": defaults are applied here, once.
 
 mod file;
+mod policy;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 pub use file::{ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+pub use policy::{Policy, apply as apply_policy};
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
 use crate::checks::CheckId;
@@ -106,6 +108,8 @@ pub struct Settings {
     pub format: Format,
     /// Receivers to send test deliveries to (`webhook-endpoint`).
     pub webhook_probes: Vec<ProbeTarget>,
+    /// Per-check gate and severity overrides.
+    pub policies: std::collections::BTreeMap<CheckId, Policy>,
 }
 
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
@@ -209,6 +213,7 @@ pub fn resolve(
             expected_webhooks: webhooks::expected(file)?,
         },
         webhook_probes,
+        policies: policy::policies(file)?,
         selected,
         format: args.format,
     })

@@ -154,3 +154,20 @@ fn webhook_expectations_and_probes_are_validated_and_located() {
         assert!(err.to_string().starts_with(expected), "{source:?}: {err}");
     }
 }
+
+#[test]
+fn per_check_policies_are_read_and_unknown_ids_refused() {
+    use crate::checks::{Gate, Severity};
+    let f = file("[checks.platform]\ngate = \"never\"\n\n[checks.rate-limit]\ngate = \"warn\"\nseverity = \"P1\"\n");
+    let s = resolve(&args(&[]), &EnvVars::default(), &f).expect("resolves");
+    assert_eq!(s.policies.get(&CheckId::Platform), Some(&Policy { gate: Some(Gate::ReportOnly), severity: None }));
+    assert_eq!(
+        s.policies.get(&CheckId::RateLimit),
+        Some(&Policy { gate: Some(Gate::Warn), severity: Some(Severity::P1) })
+    );
+    let err =
+        resolve(&args(&[]), &EnvVars::default(), &file("[checks.platfrom]\ngate = \"never\"\n")).expect_err("typo");
+    assert!(err.to_string().starts_with("checks.toml:1: `[checks.platfrom]`: `platfrom` is not a check id"), "{err}");
+    let err = file::parse("[checks.auth]\ngate = \"sometimes\"\n", Path::new("checks.toml")).expect_err("bad gate");
+    assert!(err.to_string().starts_with("checks.toml:2:"), "{err}");
+}

@@ -22,6 +22,7 @@ struct JsonCheck<'a> {
     title: &'static str,
     status: &'static str,
     severity: &'static str,
+    gate: &'static str,
     summary: &'a str,
     details: &'a [String],
     hint: Option<&'a str>,
@@ -38,11 +39,12 @@ pub fn render(report: &Report) -> String {
             id: o.id.as_str(),
             title: o.id.title(),
             status: o.status.as_str(),
-            severity: o.id.severity().as_str(),
+            severity: o.severity.as_str(),
+            gate: o.gate.as_str(),
             summary: &o.summary,
             details: &o.details,
             hint: o.hint.as_deref(),
-            metrics: o.metrics.iter().map(|m| (m.name.to_owned(), number(m.value))).collect(),
+            metrics: metrics(&o.metrics),
             duration_ms: o.duration.as_millis() as u64,
         })
         .collect();
@@ -59,6 +61,26 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
+}
+
+/// Plain metrics as `name: value`; labelled ones grouped as
+/// `name: {label value: value}`.
+fn metrics(list: &[crate::checks::Metric]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for m in list {
+        match &m.label {
+            None => {
+                out.insert(m.name.to_owned(), number(m.value));
+            }
+            Some((_, item)) => {
+                let group = out.entry(m.name.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(map) = group {
+                    map.insert(item.clone(), number(m.value));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whole numbers as integers, so `"remaining": 95` not `95.0`.
@@ -79,8 +101,8 @@ mod tests {
     #[test]
     fn has_the_documented_shape() {
         let mut r = report(&[Status::Pass, Status::Fail]);
-        r.outcomes[0].metrics.push(crate::checks::Metric { name: "p95_ms", value: 120.0 });
-        r.outcomes[0].metrics.push(crate::checks::Metric { name: "ratio", value: 0.5 });
+        r.outcomes[0] = r.outcomes[0].clone().metric("p95_ms", 120.0).metric("ratio", 0.5);
+        r.outcomes[0] = r.outcomes[0].clone().labelled_metric("webhook_fail_count", ("webhook", "w1".into()), 12.0);
         let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["status"], "fail");
@@ -90,6 +112,8 @@ mod tests {
         assert_eq!(v["checks"][0]["severity"], "P1");
         assert_eq!(v["checks"][0]["metrics"]["p95_ms"], 120);
         assert_eq!(v["checks"][0]["metrics"]["ratio"], 0.5);
+        assert_eq!(v["checks"][0]["metrics"]["webhook_fail_count"]["w1"], 12);
+        assert_eq!(v["checks"][0]["gate"], "fail");
         assert_eq!(v["checks"][1]["id"], "rate-limit");
         for key in ["id", "title", "status", "severity", "summary", "details", "metrics", "duration_ms"] {
             assert!(v["checks"][1].get(key).is_some(), "missing {key}");

@@ -4,20 +4,30 @@
 //! Renderers take a `&Report` and produce text; they decide nothing. The
 //! overall status and the exit code are computed here, once.
 
+mod github;
 mod json;
+mod junit;
+mod markdown;
+mod nagios;
+mod prometheus;
+mod sarif;
 mod table;
+mod time;
 mod webhooks;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 pub use json::render as render_json;
+pub use markdown::{SUMMARY_CAP, render as render_markdown};
+pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};
 pub use table::{TableOptions, render as render_table, table_width, use_color};
 pub use webhooks::{
     list_exit, render_list_json, render_list_table, render_reactivation_json, render_reactivation_text,
 };
 
 use crate::checks::{Outcome, Status};
+use crate::cli::Format;
 
 /// Everything a run found.
 #[derive(Debug, Clone)]
@@ -32,6 +42,8 @@ pub struct Report {
     pub duration: Duration,
     /// The sandbox scenario, when the run was against the built-in fake.
     pub sandbox: Option<&'static str>,
+    /// Unix seconds when the run finished, for timestamps in reports.
+    pub finished_at_unix: u64,
 }
 
 /// Counts of outcomes by status.
@@ -98,9 +110,35 @@ impl Report {
         t
     }
 
-    /// The exit code: the one place that decides it.
+    /// The exit code: the one place that decides it. Each outcome fails the
+    /// run according to its gate (`--fail-on`, `checks.toml`).
     pub fn exit(&self) -> Exit {
-        if self.outcomes.iter().any(|o| o.status.is_failing()) { Exit::ChecksFailed } else { Exit::Ok }
+        if self.outcomes.iter().any(Outcome::blocks) { Exit::ChecksFailed } else { Exit::Ok }
+    }
+}
+
+/// Renders `report` in `format`. The table uses `table`; other formats are
+/// the same whatever the terminal.
+pub fn render(report: &Report, format: Format, table: TableOptions) -> String {
+    match format {
+        Format::Table => table::render(report, table),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Nagios => nagios::render(report),
+        Format::Prometheus => prometheus::render(report),
+    }
+}
+
+/// The process exit code for a report printed on stdout in `format`: the
+/// monitoring-plugin convention (0/1/2/3) for `nagios`, the documented
+/// 0/1 otherwise.
+pub fn exit_code(report: &Report, format: Format) -> u8 {
+    match format {
+        Format::Nagios => nagios::state(report).code(),
+        _ => report.exit().code(),
     }
 }
 
@@ -120,6 +158,7 @@ mod tests {
             status_requests: 1,
             duration: Duration::from_millis(420),
             sandbox: None,
+            finished_at_unix: 1_795_000_000,
         }
     }
 
@@ -129,6 +168,11 @@ mod tests {
         assert_eq!(report(&[Status::Pass, Status::Warn, Status::Skip]).exit(), Exit::Ok);
         assert_eq!(report(&[Status::Pass, Status::Error]).exit(), Exit::ChecksFailed);
         assert_eq!(report(&[Status::Fail, Status::Warn]).exit(), Exit::ChecksFailed);
+        let mut r = report(&[Status::Fail, Status::Warn]);
+        r.outcomes[0].gate = crate::checks::Gate::ReportOnly;
+        assert_eq!(r.exit(), Exit::Ok, "a report-only FAIL does not fail the run");
+        r.outcomes[1].gate = crate::checks::Gate::Warn;
+        assert_eq!(r.exit(), Exit::ChecksFailed, "a fatal warning does");
         assert_eq!(Exit::CouldNotStart.code(), 2);
     }
 

@@ -59,8 +59,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             if options.color {
                 status = status.fg(color(o.status)).add_attribute(Attribute::Bold);
             }
-            let severity =
-                if o.status == Status::Pass || o.status == Status::Skip { "-" } else { o.id.severity().as_str() };
+            let severity = if o.status == Status::Pass || o.status == Status::Skip { "-" } else { o.severity.as_str() };
             table.add_row(vec![status, Cell::new(o.id.as_str()), Cell::new(severity), Cell::new(&o.summary)]);
         }
         out.push_str(&table.to_string());
@@ -84,7 +83,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out
 }
 
-fn closing_line(report: &Report) -> String {
+pub(super) fn closing_line(report: &Report) -> String {
     let t = report.totals();
     let mut parts = vec![format!("{} passed", t.pass)];
     for (n, what) in [(t.warn, "warned"), (t.fail, "failed"), (t.error, "errored"), (t.skip, "skipped")] {
@@ -120,10 +119,21 @@ fn usable_width(detected: Option<u16>) -> u16 {
     detected.filter(|w| *w >= 40).unwrap_or(120)
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set to a
-/// non-empty value (no-color.org).
-pub fn use_color(stdout_is_tty: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
-    stdout_is_tty && no_color.is_none_or(|v| v.is_empty())
+/// Whether to colour: never with `--no-color` or a non-empty `NO_COLOR`
+/// (no-color.org); otherwise on a terminal, or anywhere when
+/// `CLICOLOR_FORCE` is set to something other than `0` (CI logs that render
+/// ANSI).
+pub fn use_color(
+    stdout_is_tty: bool,
+    no_color_flag: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    clicolor_force: Option<&std::ffi::OsStr>,
+) -> bool {
+    let set = |v: Option<&std::ffi::OsStr>| v.is_some_and(|v| !v.is_empty() && v != "0");
+    if no_color_flag || no_color.is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    stdout_is_tty || set(clicolor_force)
 }
 
 fn count(n: u64, what: &str) -> String {
@@ -168,12 +178,17 @@ mod tests {
     }
 
     #[test]
-    fn no_color_and_pipes_turn_colour_off() {
+    fn no_color_clicolor_force_and_pipes() {
         use std::ffi::OsStr;
-        assert!(use_color(true, None));
-        assert!(use_color(true, Some(OsStr::new(""))), "an empty NO_COLOR does not count");
-        assert!(!use_color(true, Some(OsStr::new("1"))));
-        assert!(!use_color(false, None));
+        let one = Some(OsStr::new("1"));
+        assert!(use_color(true, false, None, None));
+        assert!(use_color(true, false, Some(OsStr::new("")), None), "an empty NO_COLOR does not count");
+        assert!(!use_color(true, false, one, None));
+        assert!(!use_color(true, true, None, None), "--no-color");
+        assert!(!use_color(false, false, None, None));
+        assert!(use_color(false, false, None, one), "CLICOLOR_FORCE colours a pipe");
+        assert!(!use_color(false, false, None, Some(OsStr::new("0"))));
+        assert!(!use_color(false, false, one, one), "NO_COLOR beats CLICOLOR_FORCE");
     }
 
     #[test]

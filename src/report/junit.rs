@@ -1,0 +1,139 @@
+//! JUnit XML: one `<testsuite>`, one `<testcase>` per check. FAIL becomes
+//! `<failure>`, ERROR `<error>`, SKIP `<skipped>`; a WARN passes with its
+//! summary in `<system-out>`, as CI consumers show passing cases' output.
+//! The shape is the one Jenkins, GitLab and the GitHub test reporters read.
+
+use super::Report;
+use super::time::rfc3339;
+use crate::checks::{Outcome, Status};
+
+/// Renders the report as a JUnit XML document.
+pub fn render(report: &Report) -> String {
+    let t = report.totals();
+    let seconds = |d: std::time::Duration| format!("{:.3}", d.as_secs_f64());
+    let counts = format!(
+        r#"tests="{}" failures="{}" errors="{}" skipped="{}" time="{}""#,
+        report.outcomes.len(),
+        t.fail,
+        t.error,
+        t.skip,
+        seconds(report.duration)
+    );
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!("<testsuites name=\"clickup-preflight\" {counts}>\n"));
+    out.push_str(&format!(
+        "  <testsuite name=\"clickup-preflight\" {counts} timestamp=\"{}\">\n",
+        rfc3339(report.finished_at_unix).trim_end_matches('Z')
+    ));
+    if let Some(scenario) = report.sandbox {
+        out.push_str(&format!(
+            "    <properties>\n      <property name=\"sandbox\" value=\"{}\"/>\n    </properties>\n",
+            attr(scenario)
+        ));
+    }
+    for o in &report.outcomes {
+        out.push_str(&format!(
+            "    <testcase classname=\"clickup-preflight\" name=\"{}\" time=\"{}\">\n",
+            attr(o.id.as_str()),
+            seconds(o.duration)
+        ));
+        let kind =
+            format!("{} {} (gate: {})", o.status.as_str().to_ascii_uppercase(), o.severity.as_str(), o.gate.as_str());
+        match o.status {
+            Status::Fail => out.push_str(&element("failure", &o.summary, &kind, &body(o))),
+            Status::Error => out.push_str(&element("error", &o.summary, &kind, &body(o))),
+            Status::Skip => out.push_str(&format!("      <skipped message=\"{}\"/>\n", attr(&o.summary))),
+            Status::Warn | Status::Pass => {
+                let prefix = if o.status == Status::Warn { "WARN: " } else { "" };
+                let details = body(o);
+                let all = if details.is_empty() {
+                    format!("{prefix}{}", o.summary)
+                } else {
+                    format!("{prefix}{}\n{details}", o.summary)
+                };
+                out.push_str(&format!("      <system-out>{}</system-out>\n", text(&all)));
+            }
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn element(name: &str, message: &str, kind: &str, body: &str) -> String {
+    format!("      <{name} message=\"{}\" type=\"{}\">{}</{name}>\n", attr(message), attr(kind), text(body))
+}
+
+fn body(o: &Outcome) -> String {
+    let mut lines: Vec<String> = o.details.clone();
+    if let Some(hint) = &o.hint {
+        lines.push(format!("hint: {hint}"));
+    }
+    lines.join("\n")
+}
+
+/// XML 1.0 cannot carry most control characters at all; drop them.
+fn clean(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+}
+
+/// Escaped for an attribute value (newlines kept as character references).
+fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean(s) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escaped for element text.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean(s) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::report;
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_junit_elements_and_counts() {
+        let r = report(&[Status::Pass, Status::Fail, Status::Error, Status::Skip, Status::Warn]);
+        let xml = render(&r);
+        assert!(xml.contains(r#"tests="5" failures="1" errors="1" skipped="1""#), "{xml}");
+        assert_eq!(xml.matches("<testcase ").count(), 5);
+        assert!(xml.contains("<failure message=\"rate-limit summary\" type=\"FAIL P2 (gate: fail)\">"), "{xml}");
+        assert!(xml.contains("<skipped message=\"workspaces summary\"/>"), "{xml}");
+        assert!(xml.contains("<system-out>WARN: platform summary</system-out>"), "{xml}");
+        assert!(xml.contains("timestamp=\"2026-11-18T11:06:40\""), "{xml}");
+    }
+
+    #[test]
+    fn markup_and_control_characters_are_escaped() {
+        let mut r = report(&[Status::Fail]);
+        r.outcomes[0].summary = "a<b>&\"c\"\u{1b}[0m".into();
+        r.outcomes[0].details = vec!["</failure><x>".into()];
+        let xml = render(&r);
+        assert!(xml.contains("message=\"a&lt;b&gt;&amp;&quot;c&quot;[0m\""), "{xml}");
+        assert!(xml.contains("&lt;/failure&gt;&lt;x&gt;"), "{xml}");
+        assert!(!xml.contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,155 @@
+//! The Prometheus text exposition format, for node_exporter's textfile
+//! collector: one gauge family per fact, with HELP and TYPE lines.
+
+use super::Report;
+use crate::checks::{CheckId, Status};
+
+/// Renders the metrics. Families without samples are left out.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let statuses: Vec<(String, f64)> = report
+        .outcomes
+        .iter()
+        .filter_map(|o| {
+            let value = match o.status {
+                Status::Pass => 0.0,
+                Status::Warn => 1.0,
+                Status::Fail => 2.0,
+                Status::Error => 3.0,
+                Status::Skip => return None,
+            };
+            Some((format!("check=\"{}\"", o.id.as_str()), value))
+        })
+        .collect();
+    family(
+        &mut out,
+        "clickup_preflight_check_status",
+        "Verdict per check: 0 pass, 1 warn, 2 fail, 3 error (could not evaluate); skipped checks are omitted.",
+        &statuses,
+    );
+    let gating: Vec<(String, f64)> = report
+        .outcomes
+        .iter()
+        .map(|o| (format!("check=\"{}\"", o.id.as_str()), if o.blocks() { 1.0 } else { 0.0 }))
+        .collect();
+    family(
+        &mut out,
+        "clickup_preflight_check_failing_gate",
+        "1 when the check's verdict fails the run under its gate.",
+        &gating,
+    );
+    let durations: Vec<(String, f64)> =
+        report.outcomes.iter().map(|o| (format!("check=\"{}\"", o.id.as_str()), o.duration.as_secs_f64())).collect();
+    family(
+        &mut out,
+        "clickup_preflight_check_duration_seconds",
+        "Time spent gathering each check's evidence.",
+        &durations,
+    );
+
+    let get = |id: CheckId, name: &str| {
+        report
+            .outcomes
+            .iter()
+            .find(|o| o.id == id)?
+            .metrics
+            .iter()
+            .find(|m| m.name == name && m.label.is_none())
+            .map(|m| m.value)
+    };
+    let quantiles: Vec<(String, f64)> = [("0.5", "p50_ms"), ("0.95", "p95_ms"), ("1", "max_ms")]
+        .iter()
+        .filter_map(|(q, name)| get(CheckId::Latency, name).map(|ms| (format!("quantile=\"{q}\""), ms / 1000.0)))
+        .collect();
+    family(
+        &mut out,
+        "clickup_preflight_latency_seconds",
+        "Round trip of GET /user over this run's samples (nearest-rank quantiles; 1 is the slowest).",
+        &quantiles,
+    );
+    let single = |name: &str| get(CheckId::RateLimit, name).map(|v| vec![(String::new(), v)]).unwrap_or_default();
+    family(
+        &mut out,
+        "clickup_preflight_ratelimit_remaining",
+        "X-RateLimit-Remaining, the lowest seen this run.",
+        &single("remaining"),
+    );
+    family(
+        &mut out,
+        "clickup_preflight_ratelimit_limit",
+        "X-RateLimit-Limit: requests per window for this token.",
+        &single("limit"),
+    );
+    let fail_counts: Vec<(String, f64)> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.id == CheckId::Webhooks)
+        .flat_map(|o| &o.metrics)
+        .filter(|m| m.name == "webhook_fail_count")
+        .filter_map(|m| m.label.as_ref().map(|(key, value)| (format!("{key}=\"{}\"", label_value(value)), m.value)))
+        .collect();
+    family(
+        &mut out,
+        "clickup_preflight_webhook_fail_count",
+        "health.fail_count of each webhook, as ClickUp reports it.",
+        &fail_counts,
+    );
+    family(
+        &mut out,
+        "clickup_preflight_last_run_timestamp_seconds",
+        "Unix time when this report was produced.",
+        &[(String::new(), report.finished_at_unix as f64)],
+    );
+    out
+}
+
+fn family(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
+    if samples.is_empty() {
+        return;
+    }
+    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+    for (labels, value) in samples {
+        let labels = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+        out.push_str(&format!("{name}{labels} {}\n", number(*value)));
+    }
+}
+
+/// Label values escape backslash, double quote and newline.
+fn label_value(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::report;
+    use super::*;
+
+    #[test]
+    fn families_have_help_type_and_samples() {
+        let mut r = report(&[Status::Pass, Status::Warn, Status::Skip]);
+        r.outcomes[1] = r.outcomes[1].clone().metric("remaining", 9.0).metric("limit", 100.0);
+        let text = render(&r);
+        assert!(text.contains("# TYPE clickup_preflight_check_status gauge\n"));
+        assert!(text.contains("clickup_preflight_check_status{check=\"auth\"} 0\n"));
+        assert!(text.contains("clickup_preflight_check_status{check=\"rate-limit\"} 1\n"));
+        assert!(!text.contains("clickup_preflight_check_status{check=\"latency\"}"), "skipped is omitted");
+        assert!(text.contains("clickup_preflight_ratelimit_remaining 9\n"));
+        assert!(text.contains("clickup_preflight_last_run_timestamp_seconds 1795000000\n"));
+        assert!(!text.contains("clickup_preflight_latency_seconds"), "no samples, no family");
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}
