@@ -165,3 +165,13 @@ fn colour_on_a_terminal_and_never_with_no_color() {
     assert!(!plain.contains("\u{1b}["), "NO_COLOR is honoured:\n{plain}");
     assert!(plain.contains("WARN: 6 checks"), "{plain}");
 }
+
+#[test]
+fn a_slow_run_on_a_terminal_shows_which_checks_are_still_running() {
+    let out = run_on_a_terminal("check --sandbox slow --only latency,platform", false);
+    assert!(out.contains("checking latency"), "a progress line names the waiting check:\n{out}");
+    assert!(out.contains("\r\u{1b}[2K"), "and is cleared before the table");
+    assert!(out.contains("p95 3."), "the table follows: {out}");
+    let fast = run_on_a_terminal("check --sandbox healthy --only platform", false);
+    assert!(!fast.contains("checking"), "runs under half a second show no progress:\n{fast}");
+}

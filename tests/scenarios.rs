@@ -97,13 +97,7 @@ fn outage_is_api_unreachable_and_rate_limit_unknown() {
     assert_eq!(r.code, 1);
     assert_statuses(
         &r,
-        &[
-            ("auth", "fail"),
-            ("rate-limit", "error"),
-            ("latency", "fail"),
-            ("workspaces", "fail"),
-            ("platform", "pass"),
-        ],
+        &[("auth", "fail"), ("rate-limit", "error"), ("latency", "fail"), ("workspaces", "fail"), ("platform", "pass")],
     );
     assert!(r.summary_of("auth").starts_with("API unreachable"), "{}", r.summary_of("auth"));
 }

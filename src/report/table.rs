@@ -4,7 +4,7 @@
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use super::Report;
-use crate::checks::Status;
+use crate::checks::{Gate, Status};
 use crate::duration::human;
 
 /// How the table is drawn; decided by the caller from the terminal and the
@@ -78,9 +78,28 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         }
     }
     out.push('\n');
+    if let Some(line) = gate_line(report) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out.push_str(&closing_line(report));
     out.push('\n');
     out
+}
+
+/// Checks whose gate differs from the default, so that nobody is surprised
+/// by what passed or failed the run.
+fn gate_line(report: &Report) -> Option<String> {
+    let special: Vec<String> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.gate != Gate::Fail)
+        .map(|o| match o.gate {
+            Gate::ReportOnly => format!("{} is report-only", o.id.as_str()),
+            _ => format!("{} fails the run on WARN", o.id.as_str()),
+        })
+        .collect();
+    (!special.is_empty()).then(|| format!("gate: {}", special.join("; ")))
 }
 
 pub(super) fn closing_line(report: &Report) -> String {
@@ -161,6 +180,16 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains('\u{1b}'), "no colour codes when colour is off");
+    }
+
+    #[test]
+    fn non_default_gates_are_stated() {
+        let mut r = report(&[Status::Fail, Status::Warn]);
+        r.outcomes[0].gate = Gate::ReportOnly;
+        r.outcomes[1].gate = Gate::Warn;
+        let text = render(&r, PLAIN);
+        assert!(text.contains("gate: auth is report-only; rate-limit fails the run on WARN\n"), "{text}");
+        assert!(!render(&report(&[Status::Fail]), PLAIN).contains("gate:"));
     }
 
     #[test]

@@ -1,0 +1,446 @@
+//! Every report format, end to end against the sandbox: parsed with real
+//! parsers or strict grammars, counts and values checked, exit codes as
+//! documented.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use common::{FakeServer, Reply, Run, TOKEN, run, run_in, scratch_dir};
+
+fn format(scenario: &str, format: &str) -> Run {
+    run(&["check", "--sandbox", scenario, "--format", format], &[])
+}
+
+// ---- JUnit ---------------------------------------------------------------
+
+fn validate_junit(xml: &str, name: &str) {
+    let dir = scratch_dir(name);
+    let file = dir.join("report.xml");
+    std::fs::write(&file, xml).expect("write xml");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("xmllint runs (libxml2-utils; .ci/run installs it)");
+    assert!(out.status.success(), "JUnit XML does not validate:\n{}\n{xml}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn junit_validates_and_counts_statuses() {
+    for (scenario, failures, errors, skipped) in
+        [("healthy", 0, 0, 0), ("outage", 4, 1, 0), ("no-workspaces", 1, 0, 1), ("webhook-failing", 0, 0, 0)]
+    {
+        let r = format(scenario, "junit");
+        validate_junit(&r.stdout, &format!("junit-{scenario}"));
+        let doc = roxmltree::Document::parse(&r.stdout).expect("well-formed XML");
+        let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+        assert_eq!(cases.len(), 6, "{scenario}: one testcase per check");
+        let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+        assert_eq!((count("failure"), count("error"), count("skipped")), (failures, errors, skipped), "{scenario}");
+        let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).expect("testsuite");
+        assert_eq!(suite.attribute("tests"), Some("6"));
+        assert_eq!(suite.attribute("failures"), Some(failures.to_string().as_str()));
+        let expected_exit = if failures + errors > 0 { 1 } else { 0 };
+        assert_eq!(r.code, expected_exit, "{scenario}");
+    }
+}
+
+#[test]
+fn junit_failure_carries_summary_and_details() {
+    let r = format("webhook-suspended", "junit");
+    let doc = roxmltree::Document::parse(&r.stdout).expect("xml");
+    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("a failure");
+    assert!(
+        failure.attribute("message").is_some_and(|m| m.contains("is suspended")),
+        "{:?}",
+        failure.attribute("message")
+    );
+    assert_eq!(failure.attribute("type"), Some("FAIL P3 (gate: fail)"));
+    assert!(failure.text().is_some_and(|t| t.contains("hint:")), "details and hint in the body");
+}
+
+// ---- SARIF ---------------------------------------------------------------
+
+#[test]
+fn sarif_is_a_valid_empty_run_without_file_findings() {
+    let r = format("outage", "sarif");
+    let doc = r.json();
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(doc["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
+    let runs = doc["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["tool"]["driver"]["name"], "clickup-preflight");
+    assert!(runs[0]["tool"]["driver"]["version"].is_string());
+    assert_eq!(runs[0]["results"].as_array().map(Vec::len), Some(0), "no check here points into the repository");
+}
+
+// ---- Nagios --------------------------------------------------------------
+
+/// Checks one perfdata item against `'label'=value[UOM];[warn];[crit];[min];[max]`.
+fn assert_perfdata_item(item: &str) {
+    let (label, rest) = item.split_once('=').unwrap_or_else(|| panic!("no `=` in {item}"));
+    assert!(label.len() > 2 && label.starts_with('\'') && label.ends_with('\''), "label quoted: {item}");
+    assert!(!label[1..label.len() - 1].contains(['\'', '=']), "{item}");
+    let fields: Vec<&str> = rest.split(';').collect();
+    assert!((1..=5).contains(&fields.len()), "{item}");
+    let value = fields[0];
+    let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(value.len());
+    value[..number_end].parse::<f64>().unwrap_or_else(|_| panic!("value is a number: {item}"));
+    assert!(["", "s", "ms", "us", "%", "B", "KB", "MB", "TB", "c"].contains(&&value[number_end..]), "UOM: {item}");
+    for threshold in fields.iter().skip(1).take(2) {
+        // A range: [@][start:][end], start may be ~.
+        let t = threshold.trim_start_matches('@');
+        for part in t.split(':').filter(|p| !p.is_empty() && *p != "~") {
+            part.parse::<f64>().unwrap_or_else(|_| panic!("threshold range: {item}"));
+        }
+    }
+    for bound in fields.iter().skip(3) {
+        assert!(bound.is_empty() || bound.parse::<f64>().is_ok(), "min/max: {item}");
+    }
+}
+
+fn assert_plugin_output(r: &Run, state: &str, code: i32) {
+    assert_eq!(r.code, code, "{}", r.stdout);
+    let first = r.stdout.lines().next().unwrap_or_default();
+    let prefix = format!("CLICKUP {state} - ");
+    assert!(first.starts_with(&prefix), "{first}");
+    if let Some((_, perf)) = first.split_once(" | ") {
+        for item in perf.split(' ') {
+            assert_perfdata_item(item);
+        }
+    }
+    assert_eq!(first.matches('|').count(), first.contains(" | ") as usize, "one | only: {first}");
+}
+
+#[test]
+fn nagios_states_and_exit_codes_0_to_3() {
+    let ok = format("healthy", "nagios");
+    assert_plugin_output(&ok, "OK", 0);
+    assert_eq!(ok.stdout.lines().count(), 1, "nothing below the status line when all pass");
+    let first = ok.stdout.lines().next().unwrap_or_default();
+    for label in
+        ["latency_p50", "latency_p95", "ratelimit_remaining", "ratelimit_limit", "workspaces", "webhooks_failing"]
+    {
+        assert!(first.contains(&format!("'{label}'=")), "{label} in {first}");
+    }
+    assert!(first.contains("'ratelimit_remaining'=94;10:;1:;0;100"), "{first}");
+
+    let warning = format("webhook-failing", "nagios");
+    assert_plugin_output(&warning, "WARNING", 1);
+    assert!(warning.stdout.contains("\nWARN webhooks: "), "{}", warning.stdout);
+
+    // A timeout reaching ClickUp is CRITICAL, as is any FAIL.
+    let critical = format("outage", "nagios");
+    assert_plugin_output(&critical, "CRITICAL", 2);
+
+    let garbage = FakeServer::start(|_| Reply::json(r#"{"nothing": "here"}"#));
+    let unknown = run(&["check", "--only", "platform", "--status-url", &garbage.url("/s"), "--format", "nagios"], &[]);
+    assert_plugin_output(&unknown, "UNKNOWN", 3);
+
+    let cannot_start = run(&["check", "--format", "nagios"], &[]);
+    assert_eq!(cannot_start.code, 3, "a plugin that cannot run is UNKNOWN");
+    assert!(cannot_start.stdout.starts_with("CLICKUP UNKNOWN - no ClickUp API token"), "{}", cannot_start.stdout);
+}
+
+#[test]
+fn nagios_timeout_is_critical() {
+    let hung = FakeServer::start(|seen| if seen.path == "/s" { Reply::json(common::STATUS_OK) } else { Reply::Hang });
+    let r = run(
+        &[
+            "check",
+            "--api-url",
+            &hung.url("/api/v2"),
+            "--status-url",
+            &hung.url("/s"),
+            "--timeout",
+            "1s",
+            "--format",
+            "nagios",
+        ],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert_plugin_output(&r, "CRITICAL", 2);
+    assert!(r.stdout.contains("timed out"), "{}", r.stdout);
+}
+
+// ---- Prometheus ----------------------------------------------------------
+
+/// A strict reading of the text exposition format: every sample belongs to
+/// a family announced by HELP and TYPE, names and labels are well formed,
+/// values are numbers, no series repeats. Returns series -> value.
+fn parse_prometheus(text: &str) -> HashMap<String, f64> {
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    let (mut helped, mut typed) = (HashSet::new(), HashSet::new());
+    let mut series = HashMap::new();
+    assert!(text.ends_with('\n'), "ends with a newline");
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (name, help) = rest.split_once(' ').expect("HELP name text");
+            assert!(name_ok(name) && !help.is_empty(), "{line}");
+            assert!(helped.insert(name.to_owned()), "HELP twice: {line}");
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').expect("TYPE name kind");
+            assert!(name_ok(name) && ["gauge", "counter", "summary", "histogram", "untyped"].contains(&kind), "{line}");
+            assert!(helped.contains(name), "TYPE after HELP: {line}");
+            typed.insert(name.to_owned());
+            continue;
+        }
+        assert!(!line.starts_with('#') && !line.is_empty(), "unexpected line: {line:?}");
+        let (series_text, value) = line.rsplit_once(' ').expect("series value");
+        let value: f64 = value.parse().unwrap_or_else(|_| panic!("value: {line}"));
+        let (name, labels) = match series_text.split_once('{') {
+            Some((name, labels)) => (name, labels.strip_suffix('}').expect("closing brace")),
+            None => (series_text, ""),
+        };
+        assert!(name_ok(name) && typed.contains(name), "sample of an announced family: {line}");
+        let mut rest = labels;
+        while !rest.is_empty() {
+            let (label, after) = rest.split_once("=\"").expect("label=\"value\"");
+            assert!(name_ok(label) && !label.starts_with("__"), "{line}");
+            let mut end = None;
+            let mut escaped = false;
+            for (i, c) in after.char_indices() {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let end = end.expect("closing quote");
+            rest = after[end + 1..].trim_start_matches(',');
+        }
+        assert!(series.insert(series_text.to_owned(), value).is_none(), "series twice: {line}");
+    }
+    series
+}
+
+#[test]
+fn prometheus_parses_strictly_and_carries_the_values() {
+    let r = format("webhook-failing", "prometheus");
+    assert_eq!(r.code, 0);
+    let series = parse_prometheus(&r.stdout);
+    assert_eq!(series.get("clickup_preflight_check_status{check=\"auth\"}"), Some(&0.0));
+    assert_eq!(series.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
+    assert_eq!(series.get("clickup_preflight_ratelimit_limit"), Some(&100.0));
+    assert_eq!(series.get("clickup_preflight_ratelimit_remaining"), Some(&94.0));
+    assert_eq!(
+        series.get("clickup_preflight_webhook_fail_count{webhook=\"4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01\"}"),
+        Some(&12.0)
+    );
+    assert!(series.contains_key("clickup_preflight_latency_seconds{quantile=\"0.95\"}"));
+    assert!(series.contains_key("clickup_preflight_check_duration_seconds{check=\"latency\"}"));
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let stamp = series.get("clickup_preflight_last_run_timestamp_seconds").copied().unwrap_or(0.0);
+    assert!((now - stamp).abs() < 60.0, "timestamp is now: {stamp}");
+
+    let outage = parse_prometheus(&format("outage", "prometheus").stdout);
+    assert_eq!(outage.get("clickup_preflight_check_status{check=\"auth\"}"), Some(&2.0));
+    assert_eq!(outage.get("clickup_preflight_check_status{check=\"rate-limit\"}"), Some(&3.0));
+    assert!(!outage.contains_key("clickup_preflight_ratelimit_remaining"), "unknown is absent, not 0 or plenty");
+    let skipped = parse_prometheus(&format("no-workspaces", "prometheus").stdout);
+    assert!(!skipped.contains_key("clickup_preflight_check_status{check=\"webhooks\"}"), "SKIP is omitted");
+}
+
+// ---- GitHub and Markdown ---------------------------------------------------
+
+#[test]
+fn github_annotations_and_job_summary() {
+    let dir = scratch_dir("github");
+    let summary = dir.join("summary.md");
+    let r = run_in(
+        &dir,
+        &["check", "--sandbox", "webhook-suspended", "--format", "github"],
+        &[("GITHUB_ACTIONS", "true"), ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap_or_default())],
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 1);
+    let annotations: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 1, "{}", r.stdout);
+    assert!(annotations[0].starts_with("::error title=clickup-preflight webhooks FAIL (P3)::"), "{}", annotations[0]);
+    assert!(!annotations[0].contains('\n') && annotations[0].contains("%0A"), "newlines escaped");
+    let md = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(md.starts_with("## ClickUp preflight: ❌ FAIL"), "{md}");
+    assert!(md.contains("| ❌ FAIL | `webhooks` | P3 | fail |"), "{md}");
+    assert!(md.contains("<details><summary><code>webhooks</code>"), "{md}");
+}
+
+#[test]
+fn the_job_summary_stays_under_the_limit_with_a_huge_detail() {
+    // 8,000 failing webhooks with long endpoints: megabytes of details.
+    let hooks: Vec<String> = (0..8000)
+        .map(|i| {
+            format!(
+                r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{i}}}}}"#,
+                "p".repeat(200)
+            )
+        })
+        .collect();
+    let body = format!(r#"{{"webhooks":[{}]}}"#, hooks.join(","));
+    assert!(body.len() > 1024 * 1024);
+    let api = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v2/team" => Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":"1","name":"A"}]}"#.into()),
+        _ => Reply::Full(200, common::rate_headers(), body.clone()),
+    });
+    let dir = scratch_dir("huge-summary");
+    let summary = dir.join("summary.md");
+    let r = run_in(
+        &dir,
+        &["check", "--api-url", &api.url("/api/v2"), "--only", "webhooks", "--format", "github"],
+        &[("CLICKUP_API_TOKEN", TOKEN), ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap_or_default())],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 0, "failing webhooks warn: {}", r.stderr);
+    let md = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(md.len() <= 256 * 1024, "summary is {} bytes", md.len());
+    assert!(md.contains("</details>"), "no block left open");
+    assert_eq!(md.matches("<details>").count(), md.matches("</details>").count());
+}
+
+#[test]
+fn markdown_to_stdout() {
+    let r = format("platform-outage", "markdown");
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.starts_with("## ClickUp preflight: ❌ FAIL"), "{}", r.stdout);
+    assert!(r.stdout.contains("Tasks failing to load"));
+}
+
+// ---- --output, atomic writes ------------------------------------------------
+
+#[test]
+fn outputs_write_several_formats_in_one_run_atomically() {
+    let dir = scratch_dir("outputs");
+    let r = run_in(
+        &dir,
+        &[
+            "check",
+            "--sandbox",
+            "webhook-failing",
+            "--format",
+            "json",
+            "--output",
+            "junit=out/report.xml",
+            "--output",
+            "prometheus=out/clickup.prom",
+            "--output",
+            "sarif=out/report.sarif",
+            "--output",
+            "nagios=out/nagios.txt",
+        ],
+        &[],
+        Duration::from_secs(30),
+    );
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    assert_eq!(r.code, 2, "the out/ directory did not exist yet: refused before any request");
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+
+    let r = run_in(
+        &dir,
+        &[
+            "check",
+            "--sandbox",
+            "webhook-failing",
+            "--format",
+            "json",
+            "--output",
+            "junit=out/report.xml",
+            "--output",
+            "prometheus=out/clickup.prom",
+            "--output",
+            "sarif=out/report.sarif",
+        ],
+        &[],
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["status"], "warn", "stdout keeps its own format");
+    let read = |name: &str| std::fs::read_to_string(dir.join("out").join(name)).expect(name);
+    validate_junit(&read("report.xml"), "outputs-junit");
+    let prom = parse_prometheus(&read("clickup.prom"));
+    assert_eq!(prom.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
+    let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif json");
+    assert_eq!(sarif["version"], "2.1.0");
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("out"))
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["clickup.prom", "report.sarif", "report.xml"], "no temporary files left behind");
+}
+
+#[test]
+fn a_bad_output_spec_is_a_usage_error() {
+    let r = run(&["check", "--sandbox", "healthy", "--output", "xml=report.xml"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown format `xml`"), "{}", r.stderr);
+}
+
+// ---- gate policy -------------------------------------------------------------
+
+#[test]
+fn fail_on_warn_and_never() {
+    assert_eq!(run(&["check", "--sandbox", "webhook-failing"], &[]).code, 0);
+    let warn = run(&["check", "--sandbox", "webhook-failing", "--fail-on", "warn", "--format", "json"], &[]);
+    assert_eq!(warn.code, 1);
+    assert_eq!(warn.check("webhooks")["gate"], "warn");
+    let never = run(&["check", "--sandbox", "outage", "--fail-on", "never", "--format", "json"], &[]);
+    assert_eq!(never.code, 0, "report-only mode");
+    assert_eq!(never.check("auth")["gate"], "report-only");
+    assert_eq!(never.check("auth")["status"], "fail", "the verdict itself is unchanged");
+    let cannot_start = run(&["check", "--fail-on", "never"], &[]);
+    assert_eq!(cannot_start.code, 2, "never still exits 2 when the run cannot start");
+}
+
+#[test]
+fn per_check_overrides_are_applied_and_shown() {
+    let dir = scratch_dir("policy");
+    std::fs::write(
+        dir.join("checks.toml"),
+        "[checks.platform]\ngate = \"never\"\nseverity = \"P3\"\n\n[checks.webhooks]\ngate = \"warn\"\n",
+    )
+    .expect("write");
+    let outage =
+        run_in(&dir, &["check", "--sandbox", "platform-outage", "--format", "json"], &[], Duration::from_secs(30));
+    assert_eq!(outage.code, 0, "platform is report-only");
+    assert_eq!(outage.check("platform")["gate"], "report-only");
+    assert_eq!(outage.check("platform")["severity"], "P3");
+    let table = run_in(&dir, &["check", "--sandbox", "platform-outage"], &[], Duration::from_secs(30));
+    assert!(table.stdout.contains("report-only"), "the table shows the gate:\n{}", table.stdout);
+    let failing = run_in(&dir, &["check", "--sandbox", "webhook-failing"], &[], Duration::from_secs(30));
+    assert_eq!(failing.code, 1, "a webhook warning is fatal here");
+}
+
+// ---- colour and progress ------------------------------------------------------
+
+#[test]
+fn clicolor_force_colours_a_pipe_and_no_color_wins() {
+    let forced = run(&["check", "--sandbox", "healthy"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.stdout.contains("\u{1b}["), "{}", forced.stdout);
+    let both = run(&["check", "--sandbox", "healthy"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!both.stdout.contains("\u{1b}["));
+    let flag = run(&["check", "--sandbox", "healthy", "--no-color"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(!flag.stdout.contains("\u{1b}["));
+}
+
+#[test]
+fn no_progress_line_when_not_on_a_terminal() {
+    let r = run(&["check", "--sandbox", "slow"], &[]);
+    assert!(r.stderr.is_empty(), "nothing on stderr in a pipe: {:?}", r.stderr);
+}
