@@ -97,48 +97,6 @@ fn version_and_help_work() {
     assert!(r.stdout.starts_with("clickup-preflight "), "{}", r.stdout);
 }
 
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
-}
-
-#[test]
-fn the_readme_starts_with_the_sandbox_run_and_the_ci_test_command() {
-    let readme = readme();
-    let first_block = readme.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("a sh block");
-    let commands: Vec<&str> = first_block.lines().collect();
-    assert_eq!(commands, ["cargo run --release -- check --sandbox healthy", "cargo test --locked"]);
-    let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
-    assert!(ci.lines().any(|l| l.trim() == commands[1]), ".ci/run must run the README's test command");
-}
-
-#[test]
-fn the_readme_shows_the_current_check_help() {
-    let readme = readme();
-    let documented = readme
-        .split("<!-- help:check:start -->\n```text\n$ clickup-preflight check --help\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```\n<!-- help:check:end -->").next())
-        .expect("help block in README");
-    let r = run(&["check", "--help"], &[]);
-    assert_eq!(documented, r.stdout, "README's `check --help` is stale: paste the new output");
-}
-
-#[test]
-fn the_readme_documents_every_check_and_scenario_the_binary_knows() {
-    let readme = readme();
-    let help = run(&["check", "--help"], &[]).stdout;
-    // Every possible value clap lists (check ids, scenarios), formats aside.
-    let names: Vec<&str> = help
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("- ").and_then(|rest| rest.split(':').next()))
-        .filter(|name| !["table", "json"].contains(name))
-        .collect();
-    assert!(names.len() >= 19, "expected the check ids and scenarios in --help, got {names:?}");
-    for name in names {
-        assert!(readme.contains(&format!("| `{name}` |")), "README has no table row for `{name}`");
-    }
-}
-
 /// Runs the binary on a pseudo-terminal via util-linux `script` (installed
 /// by `.ci/run` if missing), so colour and width are decided as for a person.
 fn run_on_a_terminal(args: &str, no_color: bool) -> String {
