@@ -44,6 +44,10 @@ pub enum Command {
     Webhooks(WebhooksCommand),
     /// Serve the built-in fake ClickUp API and status page until interrupted.
     Sandbox(SandboxArgs),
+    /// The production checklist, item by item: VERIFIED by a check, ATTESTED in checks.toml, or OPEN.
+    Checklist(ConnectionArgs),
+    /// Write a git pre-commit hook that runs the secrets check on staged files.
+    InstallHook(InstallHookArgs),
 }
 
 /// Flags of `check`.
@@ -72,6 +76,10 @@ pub struct CheckArgs {
     /// No colours, even on a terminal (NO_COLOR does the same; CLICOLOR_FORCE forces them).
     #[arg(long)]
     pub no_color: bool,
+
+    /// `secrets` reads only the files staged for commit (what the pre-commit hook runs).
+    #[arg(long)]
+    pub staged: bool,
 }
 
 /// `webhooks list` and `webhooks reactivate`.
@@ -81,6 +89,18 @@ pub enum WebhooksCommand {
     List(ConnectionArgs),
     /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
     Reactivate(ReactivateArgs),
+}
+
+/// Flags of `install-hook`.
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// The repository to install into [default: .].
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags of `webhooks reactivate`.
@@ -129,6 +149,10 @@ pub struct ConnectionArgs {
     /// Overall deadline for the whole run [default: 30s, or timeout + 5s if longer].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
+
+    /// The repository the `secrets` check reads (and `token` judges .env files in) [default: .].
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
 
     /// Run against the built-in fake ClickUp with this scenario: no token, no network.
     #[arg(long, value_enum, value_name = "SCENARIO")]

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
-use crate::token::TokenKind;
+use crate::repo::RepoEvidence;
+use crate::token::{TokenKind, TokenSource};
 
 /// The rate-limit headers of one response, as received. Parsing is left to
 /// the `rate-limit` check so that a malformed value is judged (ERROR with the
@@ -73,6 +74,21 @@ pub struct Evidence {
     pub webhooks: Option<WebhookEvidence>,
     /// Test deliveries to the team's receivers.
     pub receivers: Vec<ReceiverProbe>,
+    /// The repository scan, or why there is none.
+    pub repo: Option<Result<RepoEvidence, String>>,
+    /// Where the token in use came from.
+    pub token_origin: Option<TokenOrigin>,
+}
+
+/// Where the token came from, as the `token` check judges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOrigin {
+    /// Where: `CLICKUP_API_TOKEN`, `--token-file PATH`, `token_command`, the sandbox.
+    pub source: TokenSource,
+    /// The token file is a `.env*` file inside the repository.
+    pub env_file_in_repo: bool,
+    /// The token's fingerprint, to recognise it among secrets found in files.
+    pub fingerprint: String,
 }
 
 /// What gathering saw of the workspaces' webhooks.

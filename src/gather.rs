@@ -23,6 +23,7 @@ use crate::checks::CheckId;
 use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webhook, probe_receiver};
 use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
+use crate::repo::ScanOptions;
 use crate::token::TokenKind;
 
 /// Requests of the rate-limit window never spent by this tool: the
@@ -47,6 +48,8 @@ pub struct Plan {
     pub named_workspaces: Vec<String>,
     /// Whether the receivers in `checks.toml` get test deliveries.
     pub receivers: bool,
+    /// Whether the repository is scanned for secrets.
+    pub repo: bool,
 }
 
 impl Plan {
@@ -57,7 +60,7 @@ impl Plan {
         let wants = |id| selected.contains(&id);
         let user_samples = if wants(CheckId::Latency) {
             cfg.latency_samples
-        } else if wants(CheckId::Auth) || wants(CheckId::RateLimit) {
+        } else if wants(CheckId::Auth) || wants(CheckId::RateLimit) || wants(CheckId::Token) {
             1
         } else {
             0
@@ -70,6 +73,7 @@ impl Plan {
             webhooks,
             named_workspaces: cfg.expected_workspaces.clone(),
             receivers: wants(CheckId::WebhookEndpoint),
+            repo: wants(CheckId::Secrets),
         }
     }
 
@@ -102,6 +106,8 @@ pub struct Sources<'a> {
     pub receivers: &'a [Receiver],
     /// Where the checks still waiting are recorded, for the progress line.
     pub in_flight: &'a InFlight,
+    /// The repository to scan, and how.
+    pub repo: Option<(&'a std::path::Path, &'a ScanOptions)>,
 }
 
 /// Which checks still wait on requests in flight. Cheap to clone.
@@ -177,7 +183,16 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
         Vec::new()
     };
 
+    let repo_scan = sources.repo.filter(|_| plan.repo).map(|(path, options)| {
+        let (path, options) = (path.to_owned(), options.clone());
+        tokio::task::spawn_blocking(move || crate::repo::gather(&path, &options))
+    });
+
     let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
+    if let Some(handle) = repo_scan {
+        evidence.repo =
+            Some(handle.await.unwrap_or_else(|e| Err(format!("the repository scan ended unexpectedly ({e})"))));
+    }
     for handle in users {
         evidence.user.push(join("GET /user", handle).await);
     }
@@ -211,6 +226,7 @@ pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvi
         webhooks: true,
         named_workspaces: Vec::new(),
         receivers: false,
+        repo: false,
     };
     let ends_at = tokio::time::Instant::now() + deadline;
     let (_, webhooks) = teams_then_webhooks(api, &plan, ends_at, &InFlight::default()).await;

@@ -10,6 +10,7 @@
 //! The binary in `main.rs` is a thin shell around [`app::run`].
 
 pub mod app;
+pub mod checklist;
 pub mod checks;
 pub mod cli;
 pub mod client;
@@ -18,6 +19,7 @@ pub mod duration;
 pub mod evidence;
 pub mod gather;
 pub mod redact;
+pub mod repo;
 pub mod report;
 pub mod sandbox;
 pub mod token;

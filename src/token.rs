@@ -46,6 +46,8 @@ pub enum TokenSource {
     Env,
     /// `--token-file PATH`.
     File(PathBuf),
+    /// The stdout of `token_command` in `checks.toml`.
+    Command,
     /// Made up for the built-in sandbox.
     SandboxDemo,
 }
@@ -70,9 +72,40 @@ pub enum TokenError {
     /// The source held only whitespace.
     #[error("the token from {0} is empty")]
     Empty(String),
+    /// `token_command` failed.
+    #[error("token_command in checks.toml: {0}")]
+    Command(String),
     /// Whitespace or control characters inside the token.
     #[error("the token from {0} contains spaces or control characters; expected one line such as pk_…")]
     Malformed(String),
+}
+
+impl TokenSource {
+    /// For report sentences.
+    pub fn describe(&self) -> String {
+        match self {
+            TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
+            TokenSource::File(path) => format!("the file {}", path.display()),
+            TokenSource::Command => "token_command (a secrets-manager command)".to_owned(),
+            TokenSource::SandboxDemo => "the sandbox's demo token".to_owned(),
+        }
+    }
+}
+
+/// Runs `token_command` (through `sh -c`) and takes its stdout as the token.
+/// Its stderr is not shown: a failing secrets-manager CLI may print anything.
+pub fn from_command(command: &str) -> Result<SecretString, TokenError> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| TokenError::Command(format!("cannot run it: {}", e.kind())))?;
+    if !out.status.success() {
+        let code = out.status.code().map_or_else(|| "a signal".to_owned(), |c| format!("exit code {c}"));
+        return Err(TokenError::Command(format!("it failed with {code}")));
+    }
+    validate(String::from_utf8_lossy(&out.stdout).into_owned(), "token_command")
 }
 
 /// Finds the token: `--token-file` wins over the environment.

@@ -13,11 +13,13 @@ use super::progress::Progress;
 use super::session::Session;
 use super::{StartError, write_stderr, write_stdout};
 use crate::checks;
-use crate::cli::{CheckArgs, Format};
+use crate::checks::{CheckId, Gate};
+use crate::cli::{CheckArgs, ConnectionArgs, Format};
 use crate::client::ClickUpClient;
 use crate::config::{ProbeTarget, SecretSource, apply_policy};
 use crate::gather::{self, InFlight, Plan, Receiver, Sources};
 use crate::redact::Redactor;
+use crate::repo::ScanOptions;
 use crate::report::{self, Report, TableOptions};
 
 /// The variable GitHub Actions sets to the job summary file.
@@ -25,48 +27,12 @@ const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 
 /// Runs the selected checks; returns the process exit code.
 pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<u8, StartError> {
-    let started = Instant::now();
     for spec in &args.output {
         check_writable(&spec.path, &spec.format.name())?;
     }
     let selection = (args.only.as_slice(), args.skip.as_slice());
-    let session =
-        Session::open(&args.connection, selection, redactor, |s| Plan::for_checks(&s.selected, &s.checks).needs_api())
-            .await?;
+    let (session, report) = execute(&args.connection, selection, args.fail_on, args.staged, quiet, redactor).await?;
     let settings = &session.settings;
-    let plan = Plan::for_checks(&settings.selected, &settings.checks);
-    let receivers = if plan.receivers { load_receivers(&settings.webhook_probes, redactor)? } else { Vec::new() };
-    let in_flight = InFlight::default();
-    let sources = Sources {
-        api: session.api.as_ref(),
-        status: Some(&session.status),
-        transport: &session.transport,
-        receivers: &receivers,
-        in_flight: &in_flight,
-    };
-    let show_progress = settings.format == Format::Table && !quiet && std::io::stderr().is_terminal();
-    let progress = Progress::start(show_progress, in_flight.clone(), settings.selected.clone());
-    let evidence = gather::gather(&plan, sources, settings.deadline, session.token_kind).await;
-    progress.finish().await;
-
-    let outcomes = settings
-        .selected
-        .iter()
-        .map(|id| {
-            let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
-            apply_policy(&mut outcome, settings.policies.get(id), args.fail_on);
-            outcome
-        })
-        .collect();
-    let report = Report {
-        outcomes,
-        api_requests: session.api.as_ref().map_or(0, ClickUpClient::requests),
-        status_requests: session.status.requests(),
-        duration: started.elapsed(),
-        sandbox: session.sandbox.as_ref().map(|(name, _)| name.as_str()),
-        finished_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-    };
-
     let stdout_is_tty = std::io::stdout().is_terminal();
     let color = report::use_color(
         stdout_is_tty,
@@ -94,6 +60,59 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         }
     }
     Ok(report::exit_code(&report, settings.format))
+}
+
+/// Opens a session, gathers, evaluates and applies the gate policy: the
+/// part `check` and `checklist` share.
+pub(super) async fn execute(
+    connection: &ConnectionArgs,
+    selection: (&[CheckId], &[CheckId]),
+    fail_on: Gate,
+    staged: bool,
+    quiet: bool,
+    redactor: &Redactor,
+) -> Result<(Session, Report), StartError> {
+    let started = Instant::now();
+    let session =
+        Session::open(connection, selection, redactor, |s| Plan::for_checks(&s.selected, &s.checks).needs_api())
+            .await?;
+    let settings = &session.settings;
+    let plan = Plan::for_checks(&settings.selected, &settings.checks);
+    let receivers = if plan.receivers { load_receivers(&settings.webhook_probes, redactor)? } else { Vec::new() };
+    let in_flight = InFlight::default();
+    let scan = ScanOptions { bundle_dirs: settings.bundle_dirs.clone(), staged_only: staged };
+    let sources = Sources {
+        api: session.api.as_ref(),
+        status: Some(&session.status),
+        transport: &session.transport,
+        receivers: &receivers,
+        in_flight: &in_flight,
+        repo: Some((settings.repo.as_path(), &scan)),
+    };
+    let show_progress = settings.format == Format::Table && !quiet && std::io::stderr().is_terminal();
+    let progress = Progress::start(show_progress, in_flight.clone(), settings.selected.clone());
+    let mut evidence = gather::gather(&plan, sources, settings.deadline, session.token_kind).await;
+    progress.finish().await;
+    evidence.token_origin = session.token_origin.clone();
+
+    let outcomes = settings
+        .selected
+        .iter()
+        .map(|id| {
+            let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
+            apply_policy(&mut outcome, settings.policies.get(id), fail_on);
+            outcome
+        })
+        .collect();
+    let report = Report {
+        outcomes,
+        api_requests: session.api.as_ref().map_or(0, ClickUpClient::requests),
+        status_requests: session.status.requests(),
+        duration: started.elapsed(),
+        sandbox: session.sandbox.as_ref().map(|(name, _)| name.as_str()),
+        finished_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+    };
+    Ok((session, report))
 }
 
 /// Refuses, before any request, an output whose directory does not exist.

@@ -3,6 +3,8 @@
 //! report with its own exit code.
 
 mod check;
+mod checklist;
+mod hook;
 mod output;
 mod progress;
 mod serve;
@@ -90,6 +92,8 @@ pub fn run(cli: Cli) -> ExitCode {
                         webhooks::reactivate(args, &redactor).await.map(Exit::code)
                     }
                     Command::Sandbox(args) => serve::run(args, &redactor).await.map(Exit::code),
+                    Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
+                    Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
                 }
             })
         });

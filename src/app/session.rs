@@ -8,9 +8,10 @@ use crate::checks::CheckId;
 use crate::cli::ConnectionArgs;
 use crate::client::{ClickUpClient, StatusClient, Transport};
 use crate::config::{self, EnvVars, Settings};
+use crate::evidence::TokenOrigin;
 use crate::redact::Redactor;
 use crate::sandbox::{Sandbox, ScenarioName};
-use crate::token::{self, TokenError, TokenKind};
+use crate::token::{self, TokenError, TokenKind, TokenSource};
 
 /// A command's connection to ClickUp (or to the sandbox standing in for it).
 pub(super) struct Session {
@@ -18,6 +19,8 @@ pub(super) struct Session {
     pub settings: Settings,
     /// The token's kind, when there is a token.
     pub token_kind: Option<TokenKind>,
+    /// Where the token came from, when there is one.
+    pub token_origin: Option<TokenOrigin>,
     /// The one HTTP client of the run.
     pub transport: Transport,
     /// The ClickUp client, when a token is needed and present.
@@ -41,10 +44,16 @@ impl Session {
         let file = config::load_file(args, &env)?;
         let mut settings = config::resolve(args, selection, &env, &file)?;
         let needs_api = needs_api(&settings);
-        let token = choose_token(args, needs_api)?;
-        if let Some(t) = &token {
+        let token = choose_token(args, settings.token_command.as_deref(), needs_api)?;
+        if let Some((t, _)) = &token {
             redactor.add(t.expose_secret());
         }
+        let token_origin = token.as_ref().map(|(t, source)| TokenOrigin {
+            env_file_in_repo: is_env_file_in(source, &settings.repo),
+            fingerprint: crate::repo::fingerprint(t.expose_secret()),
+            source: source.clone(),
+        });
+        let token = token.map(|(t, _)| t);
         let sandbox = match (args.sandbox, &token) {
             (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &mut settings).await?)),
             _ => None,
@@ -55,7 +64,15 @@ impl Session {
             _ => None,
         };
         let status = StatusClient::new(&transport, settings.status_url.clone());
-        Ok(Session { settings, token_kind: token.as_ref().map(TokenKind::of), transport, api, status, sandbox })
+        Ok(Session {
+            settings,
+            token_kind: token.as_ref().map(TokenKind::of),
+            token_origin,
+            transport,
+            api,
+            status,
+            sandbox,
+        })
     }
 
     /// The ClickUp client, for commands that cannot run without one.
@@ -64,15 +81,32 @@ impl Session {
     }
 }
 
-/// The token to use: `--token-file`, else `CLICKUP_API_TOKEN`, else (with
-/// `--sandbox`) a demo token. `None` only when nothing needs the API.
-fn choose_token(args: &ConnectionArgs, needs_api: bool) -> Result<Option<SecretString>, StartError> {
+/// The token to use: `--token-file`, else `CLICKUP_API_TOKEN`, else
+/// `token_command`, else (with `--sandbox`) a demo token. `None` only when
+/// nothing needs the API.
+fn choose_token(
+    args: &ConnectionArgs,
+    token_command: Option<&str>,
+    needs_api: bool,
+) -> Result<Option<(SecretString, TokenSource)>, StartError> {
     match token::load(args.token_file.as_deref(), std::env::var(token::TOKEN_ENV).ok()) {
-        Ok((secret, _source)) => Ok(Some(secret)),
-        Err(TokenError::Missing) if args.sandbox.is_some() => Ok(Some(token::demo_token())),
-        Err(TokenError::Missing) if !needs_api => Ok(None),
+        Ok(found) => Ok(Some(found)),
+        Err(TokenError::Missing) => match token_command {
+            Some(command) if needs_api => Ok(Some((token::from_command(command)?, TokenSource::Command))),
+            _ if args.sandbox.is_some() => Ok(Some((token::demo_token(), TokenSource::SandboxDemo))),
+            _ if !needs_api => Ok(None),
+            _ => Err(TokenError::Missing.into()),
+        },
         Err(other) => Err(other.into()),
     }
+}
+
+/// Whether the token was read from a `.env*` file inside the repository.
+fn is_env_file_in(source: &TokenSource, repo: &std::path::Path) -> bool {
+    let TokenSource::File(path) = source else { return false };
+    let named_env = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".env"));
+    let (Ok(file), Ok(root)) = (path.canonicalize(), repo.canonicalize()) else { return false };
+    named_env && file.starts_with(root)
 }
 
 /// Starts the in-process sandbox on a free loopback port, accepting

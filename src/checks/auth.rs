@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn a_user_passes_and_is_named_by_username_and_kind() {
-        let o = evaluate(&with_user(Ok(User { id: 7, username: Some("ops-bot".into()) })), &CheckConfig::default());
+        let o = evaluate(
+            &with_user(Ok(User { id: 7, username: Some("ops-bot".into()), email: None })),
+            &CheckConfig::default(),
+        );
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "authenticated as ops-bot (user id 7) with a personal token");
         assert_eq!(o.duration, Duration::from_millis(120));
@@ -68,7 +71,7 @@ mod tests {
 
     #[test]
     fn a_user_without_username_is_named_by_id() {
-        let o = evaluate(&with_user(Ok(User { id: 7, username: None })), &CheckConfig::default());
+        let o = evaluate(&with_user(Ok(User { id: 7, username: None, email: None })), &CheckConfig::default());
         assert!(o.summary.contains("user id 7"), "{}", o.summary);
     }
 

@@ -94,7 +94,7 @@ mod tests {
 
     fn sample(ms: u64, ok: bool) -> Probe<User> {
         let result = if ok {
-            Ok(User { id: 1, username: None })
+            Ok(User { id: 1, username: None, email: None })
         } else {
             Err(ApiError::Http { endpoint: "GET /user".into(), status: 503, ecode: None, err: None })
         };

@@ -13,6 +13,8 @@ pub mod auth;
 pub mod latency;
 pub mod platform;
 pub mod rate_limit;
+pub mod secrets;
+pub mod token;
 pub mod webhook_endpoint;
 pub mod webhooks;
 pub mod workspaces;
@@ -40,11 +42,15 @@ pub enum CheckId {
     Webhooks,
     /// Test deliveries to the team's own receiver (opt-in via checks.toml).
     WebhookEndpoint,
+    /// No ClickUp secret in the repository or its client bundles; .env ignored; a pre-commit guard.
+    Secrets,
+    /// Where the token comes from, and whose it is.
+    Token,
 }
 
 impl CheckId {
     /// Every check, in the order the report lists them.
-    pub const ALL: [CheckId; 7] = [
+    pub const ALL: [CheckId; 9] = [
         CheckId::Auth,
         CheckId::RateLimit,
         CheckId::Latency,
@@ -52,6 +58,8 @@ impl CheckId {
         CheckId::Platform,
         CheckId::Webhooks,
         CheckId::WebhookEndpoint,
+        CheckId::Secrets,
+        CheckId::Token,
     ];
 
     /// The stable kebab-case id.
@@ -64,6 +72,8 @@ impl CheckId {
             CheckId::Platform => "platform",
             CheckId::Webhooks => "webhooks",
             CheckId::WebhookEndpoint => "webhook-endpoint",
+            CheckId::Secrets => "secrets",
+            CheckId::Token => "token",
         }
     }
 
@@ -77,6 +87,8 @@ impl CheckId {
             CheckId::Platform => "ClickUp platform status",
             CheckId::Webhooks => "Webhook health",
             CheckId::WebhookEndpoint => "Webhook receiver behaviour",
+            CheckId::Secrets => "Secret hygiene of the repository",
+            CheckId::Token => "Token provenance and owner",
         }
     }
 
@@ -86,22 +98,29 @@ impl CheckId {
     /// team's, so it is P2.
     pub fn severity(self) -> Severity {
         match self {
-            CheckId::Auth | CheckId::Workspaces => Severity::P1,
-            CheckId::RateLimit | CheckId::Latency | CheckId::Platform => Severity::P2,
+            CheckId::Auth | CheckId::Workspaces | CheckId::Secrets => Severity::P1,
+            CheckId::RateLimit | CheckId::Latency | CheckId::Platform | CheckId::Token => Severity::P2,
             CheckId::Webhooks | CheckId::WebhookEndpoint => Severity::P3,
         }
     }
 
     /// Whether the check needs requests to the ClickUp API (and so a token).
     pub fn needs_api(self) -> bool {
-        !matches!(self, CheckId::Platform | CheckId::WebhookEndpoint)
+        !matches!(self, CheckId::Platform | CheckId::WebhookEndpoint | CheckId::Secrets)
     }
 
-    /// Whether the check runs when no `--only` names it. `webhook-endpoint`
-    /// sends deliveries to the team's own receiver, so it runs only when
-    /// `checks.toml` declares receivers to probe.
-    pub fn on_by_default(self, receivers_declared: bool) -> bool {
-        self != CheckId::WebhookEndpoint || receivers_declared
+    /// Whether `check` runs it when no `--only` names it. The opt-in checks
+    /// run when their subject is named: `webhook-endpoint` sends deliveries
+    /// to the team's own receiver (`[[webhooks.probe]]`), `secrets` reads a
+    /// repository (`--repo`), `token` judges an owner or a token command
+    /// (`service_account`, `token_command`). `checklist` runs them all.
+    pub fn on_by_default(self, opt_ins: OptIns) -> bool {
+        match self {
+            CheckId::WebhookEndpoint => opt_ins.receivers,
+            CheckId::Secrets => opt_ins.repo,
+            CheckId::Token => opt_ins.token_policy,
+            _ => true,
+        }
     }
 }
 
@@ -109,6 +128,17 @@ impl std::fmt::Display for CheckId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What switches the opt-in checks on; see [`CheckId::on_by_default`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OptIns {
+    /// `[[webhooks.probe]]` declared.
+    pub receivers: bool,
+    /// `--repo` given.
+    pub repo: bool,
+    /// `service_account` or `token_command` set.
+    pub token_policy: bool,
 }
 
 /// A verdict, ordered from least to most serious so that the overall status
@@ -319,6 +349,8 @@ pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome 
         CheckId::Platform => platform::evaluate(evidence, cfg),
         CheckId::Webhooks => webhooks::evaluate(evidence, cfg),
         CheckId::WebhookEndpoint => webhook_endpoint::evaluate(evidence, cfg),
+        CheckId::Secrets => secrets::evaluate(evidence, cfg),
+        CheckId::Token => token::evaluate(evidence, cfg),
     }
 }
 

@@ -168,7 +168,7 @@ mod tests {
     }
 
     fn ok() -> Result<User, ApiError> {
-        Ok(User { id: 1, username: None })
+        Ok(User { id: 1, username: None, email: None })
     }
 
     fn run(answers: Vec<(RateLimitHeaders, Result<User, ApiError>)>) -> Outcome {

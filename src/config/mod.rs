@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-pub use file::{ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
 pub use policy::{Policy, apply as apply_policy};
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
-use crate::checks::CheckId;
+use crate::checks::{CheckId, OptIns};
 use crate::cli::{ConnectionArgs, Format};
 use crate::client::TransportOptions;
 
@@ -49,6 +49,8 @@ pub struct CheckConfig {
     pub expected_workspaces: Vec<String>,
     /// Webhooks that must be registered.
     pub expected_webhooks: Vec<ExpectedWebhook>,
+    /// The account the token must belong to (email, username or user id).
+    pub service_account: Option<String>,
 }
 
 impl Default for CheckConfig {
@@ -61,6 +63,7 @@ impl Default for CheckConfig {
             plan: None,
             expected_workspaces: Vec::new(),
             expected_webhooks: Vec::new(),
+            service_account: None,
         }
     }
 }
@@ -110,7 +113,20 @@ pub struct Settings {
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
     pub policies: std::collections::BTreeMap<CheckId, Policy>,
+    /// The repository the `secrets` check reads.
+    pub repo: PathBuf,
+    /// Client bundle directories in it.
+    pub bundle_dirs: Vec<String>,
+    /// A command whose stdout is the token.
+    pub token_command: Option<String>,
+    /// Attested checklist items.
+    pub attestations: std::collections::BTreeMap<String, file::AttestEntry>,
+    /// Attestations older than this are stale.
+    pub attest_max_age_days: u32,
 }
+
+/// Default client bundle directories.
+pub const DEFAULT_BUNDLE_DIRS: [&str; 4] = ["dist", "build", "public", ".next/static"];
 
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
 /// (both must exist), then `./checks.toml` if present.
@@ -193,7 +209,23 @@ pub fn resolve(
     }
 
     let webhook_probes = webhooks::probes(file)?;
-    let selected = select(only, skip, !webhook_probes.is_empty()).ok_or_else(|| ConfigError::Value {
+    let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
+    let service_account = cfg.service_account.clone().filter(|a| !a.trim().is_empty());
+    let opt_ins = OptIns {
+        receivers: !webhook_probes.is_empty(),
+        repo: args.repo.is_some(),
+        token_policy: service_account.is_some() || token_command.is_some(),
+    };
+    let attestations = cfg.attest.clone().unwrap_or_default();
+    if let Some(unknown) = attestations.keys().find(|k| crate::checklist::item_by_id(k).is_none()) {
+        let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
+        let shown = crate::redact::scrub_token_like(unknown);
+        return Err(file.invalid_table(
+            &format!("attest.{unknown}"),
+            format!("`{shown}` is not a checklist item; expected one of {}", ids.join(", ")),
+        ));
+    }
+    let selected = select(only, skip, opt_ins).ok_or_else(|| ConfigError::Value {
         origin: "--only/--skip".to_owned(),
         message: "no check left to run".to_owned(),
     })?;
@@ -211,9 +243,19 @@ pub fn resolve(
             plan: cfg.plan,
             expected_workspaces,
             expected_webhooks: webhooks::expected(file)?,
+            service_account,
         },
         webhook_probes,
         policies: policy::policies(file)?,
+        repo: args.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
+        bundle_dirs: cfg
+            .secrets
+            .as_ref()
+            .and_then(|s| s.bundle_dirs.clone())
+            .unwrap_or_else(|| DEFAULT_BUNDLE_DIRS.iter().map(|d| (*d).to_owned()).collect()),
+        token_command,
+        attestations,
+        attest_max_age_days: cfg.attest_max_age_days.unwrap_or(180),
         selected,
         format: args.format,
     })
@@ -221,10 +263,10 @@ pub fn resolve(
 
 /// The checks `--only` and `--skip` leave, in report order; `None` if none.
 /// Without `--only`, opt-in checks run only when configured.
-pub fn select(only: &[CheckId], skip: &[CheckId], receivers_declared: bool) -> Option<Vec<CheckId>> {
+pub fn select(only: &[CheckId], skip: &[CheckId], opt_ins: OptIns) -> Option<Vec<CheckId>> {
     let chosen: Vec<CheckId> = CheckId::ALL
         .into_iter()
-        .filter(|id| if only.is_empty() { id.on_by_default(receivers_declared) } else { only.contains(id) })
+        .filter(|id| if only.is_empty() { id.on_by_default(opt_ins) } else { only.contains(id) })
         .filter(|id| !skip.contains(id))
         .collect();
     (!chosen.is_empty()).then_some(chosen)

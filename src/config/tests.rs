@@ -3,6 +3,7 @@ use std::path::Path;
 use clap::Parser;
 
 use super::*;
+use crate::checks::OptIns;
 use crate::cli::{Cli, Command};
 
 fn args(extra: &[&str]) -> ConnectionArgs {
@@ -93,18 +94,25 @@ fn out_of_range_values_are_located_in_the_file() {
 
 #[test]
 fn selection_keeps_report_order_and_refuses_empty() {
-    assert_eq!(select(&[CheckId::Platform, CheckId::Auth], &[], false), Some(vec![CheckId::Auth, CheckId::Platform]));
-    assert_eq!(select(&[], &[CheckId::Latency], false).map(|v| v.len()), Some(5));
-    assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth], false), None);
+    assert_eq!(
+        select(&[CheckId::Platform, CheckId::Auth], &[], OptIns::default()),
+        Some(vec![CheckId::Auth, CheckId::Platform])
+    );
+    assert_eq!(select(&[], &[CheckId::Latency], OptIns::default()).map(|v| v.len()), Some(5));
+    assert_eq!(select(&[CheckId::Auth], &[CheckId::Auth], OptIns::default()), None);
 }
 
 #[test]
 fn the_receiver_probe_is_opt_in() {
-    let default = select(&[], &[], false).expect("checks");
+    let default = select(&[], &[], OptIns::default()).expect("checks");
+    assert!(!default.contains(&CheckId::Secrets) && !default.contains(&CheckId::Token));
     assert!(!default.contains(&CheckId::WebhookEndpoint));
     assert!(default.contains(&CheckId::Webhooks));
-    assert!(select(&[], &[], true).expect("checks").contains(&CheckId::WebhookEndpoint));
-    assert_eq!(select(&[CheckId::WebhookEndpoint], &[], false), Some(vec![CheckId::WebhookEndpoint]));
+    let receivers = OptIns { receivers: true, ..OptIns::default() };
+    assert!(select(&[], &[], receivers).expect("checks").contains(&CheckId::WebhookEndpoint));
+    let repo = OptIns { repo: true, ..OptIns::default() };
+    assert!(select(&[], &[], repo).expect("checks").contains(&CheckId::Secrets));
+    assert_eq!(select(&[CheckId::WebhookEndpoint], &[], OptIns::default()), Some(vec![CheckId::WebhookEndpoint]));
 }
 
 #[test]

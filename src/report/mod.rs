@@ -4,6 +4,7 @@
 //! Renderers take a `&Report` and produce text; they decide nothing. The
 //! overall status and the exit code are computed here, once.
 
+mod checklist;
 mod github;
 mod json;
 mod junit;
@@ -13,11 +14,16 @@ mod prometheus;
 mod sarif;
 mod table;
 mod time;
+pub use time::days_from_civil;
 mod webhooks;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+pub use checklist::{
+    ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
+    render_checklist_table,
+};
 pub use json::render as render_json;
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};

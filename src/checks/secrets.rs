@@ -1,0 +1,165 @@
+//! `secrets`: no ClickUp token or OAuth secret in the files git would
+//! commit or in the client bundles; every `.env` file ignored; a pre-commit
+//! guard that would catch `pk_` tokens. No network.
+//!
+//! Findings name the file and line with the secret's first six characters
+//! and a fingerprint, never the value, and say whether it is the token this
+//! run uses.
+
+use super::{CheckId, FileLocation, Outcome, Status};
+use crate::config::CheckConfig;
+use crate::evidence::Evidence;
+use crate::repo::{Guard, Place, SecretFinding};
+
+const ID: CheckId = CheckId::Secrets;
+
+/// Evaluates the repository scan.
+pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
+    let scan = match &evidence.repo {
+        None => return Outcome::new(ID, Status::Error, "the repository was not scanned"),
+        Some(Err(reason)) => {
+            return Outcome::new(ID, Status::Skip, reason.clone())
+                .hint("point --repo at the repository that is deployed");
+        }
+        Some(Ok(scan)) => scan,
+    };
+    let deployed = evidence.token_origin.as_ref().map(|t| t.fingerprint.as_str());
+    let mut problems: Vec<String> = Vec::new();
+    let mut locations = Vec::new();
+    for f in &scan.findings {
+        let text = describe(f, deployed);
+        locations.push(FileLocation { path: f.path.clone(), line: f.found.line, message: text.clone() });
+        problems.push(text);
+    }
+    for (path, tracked) in &scan.exposed_env_files {
+        let how = if *tracked { "is committed" } else { "is not ignored by git and would be committed" };
+        problems.push(format!("{path} {how}"));
+        locations.push(FileLocation { path: path.clone(), line: 1, message: format!("{path} {how}") });
+    }
+    let guard = match &scan.guard {
+        Guard::Found(what) => Some(format!("pre-commit guard: {what}")),
+        Guard::Missing => None,
+        Guard::NotExamined => Some("staged files only".to_owned()),
+    };
+    let counted = format!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
+    let mut o = if !problems.is_empty() {
+        let summary = match problems.len() {
+            1 => problems[0].clone(),
+            n => format!("{} (+{} more below)", problems[0], n - 1),
+        };
+        let mut o = Outcome::new(ID, Status::Fail, summary)
+            .hint("remove the secret, rotate it in ClickUp (Settings > Apps) since git history keeps it, add .env* to .gitignore, and keep OAuth secrets server-side");
+        o.details = problems.into_iter().skip(1).collect();
+        o
+    } else if guard.is_none() {
+        Outcome::new(ID, Status::Warn, "no ClickUp secrets found, but no pre-commit guard would catch a pk_ token")
+            .hint("run `clickup-preflight install-hook`, or add a secret scanner (gitleaks, detect-secrets) to .pre-commit-config.yaml")
+    } else {
+        Outcome::new(
+            ID,
+            Status::Pass,
+            format!("no ClickUp secrets in {} files; .env files ignored", scan.files_scanned),
+        )
+    };
+    o.details.extend(guard);
+    o.details.push(counted);
+    let findings = locations.len();
+    o.locations = locations;
+    o.metric("findings", findings as f64).metric("files_scanned", scan.files_scanned as f64)
+}
+
+fn describe(f: &SecretFinding, deployed: Option<&str>) -> String {
+    let place = match f.place {
+        Place::Bundle => "client bundle ",
+        Place::Untracked => "untracked, not ignored ",
+        Place::Staged => "staged ",
+        Place::Tracked => "",
+    };
+    let whose = if deployed == Some(f.found.fingerprint.as_str()) { "; it is the deployed token" } else { "" };
+    format!(
+        "{} in {place}{}:{} ({}…, fingerprint {}){whose}",
+        f.found.kind.describe(),
+        f.path,
+        f.found.line,
+        f.found.prefix,
+        f.found.fingerprint
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::evidence::TokenOrigin;
+    use crate::repo::{RepoEvidence, SecretKind, SecretMatch};
+    use crate::token::TokenSource;
+
+    fn scan(findings: Vec<SecretFinding>, env: Vec<(String, bool)>, guard: Guard) -> Evidence {
+        let repo = RepoEvidence {
+            root: PathBuf::from("/r"),
+            findings,
+            exposed_env_files: env,
+            guard,
+            files_scanned: 10,
+            files_skipped: 1,
+        };
+        Evidence { repo: Some(Ok(repo)), ..Evidence::default() }
+    }
+
+    fn finding(place: Place, fingerprint: &str) -> SecretFinding {
+        let found = SecretMatch {
+            line: 3,
+            kind: SecretKind::PersonalToken,
+            prefix: "pk_812".into(),
+            fingerprint: fingerprint.into(),
+        };
+        SecretFinding { path: "src/a.js".into(), found, place }
+    }
+
+    #[test]
+    fn clean_and_guarded_passes() {
+        let o = evaluate(&scan(vec![], vec![], Guard::Found("x".into())), &CheckConfig::default());
+        assert_eq!(o.status, Status::Pass);
+    }
+
+    #[test]
+    fn no_guard_warns() {
+        assert_eq!(evaluate(&scan(vec![], vec![], Guard::Missing), &CheckConfig::default()).status, Status::Warn);
+    }
+
+    #[test]
+    fn a_token_fails_p1_with_location_and_says_if_it_is_the_deployed_one() {
+        let mut ev = scan(vec![finding(Place::Tracked, "abc123")], vec![], Guard::Found("x".into()));
+        ev.token_origin =
+            Some(TokenOrigin { source: TokenSource::Env, env_file_in_repo: false, fingerprint: "abc123".into() });
+        let o = evaluate(&ev, &CheckConfig::default());
+        assert_eq!((o.status, o.severity), (Status::Fail, crate::checks::Severity::P1));
+        assert_eq!(
+            o.summary,
+            "ClickUp personal token in src/a.js:3 (pk_812…, fingerprint abc123); it is the deployed token"
+        );
+        assert_eq!(o.locations[0].line, 3);
+        let o = evaluate(&scan(vec![finding(Place::Bundle, "f")], vec![], Guard::Missing), &CheckConfig::default());
+        assert!(o.summary.contains("in client bundle src/a.js:3"), "{}", o.summary);
+        assert!(!o.summary.contains("deployed"));
+    }
+
+    #[test]
+    fn exposed_env_files_fail_named() {
+        let o = evaluate(
+            &scan(vec![], vec![(".env".into(), false), ("app/.env.prod".into(), true)], Guard::Found("x".into())),
+            &CheckConfig::default(),
+        );
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.summary, ".env is not ignored by git and would be committed (+1 more below)");
+        assert!(o.details[0].starts_with("app/.env.prod is committed"));
+    }
+
+    #[test]
+    fn not_a_repository_is_skip_and_missing_scan_is_error() {
+        let ev = Evidence { repo: Some(Err("/tmp is not inside a git repository".into())), ..Evidence::default() };
+        assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Skip);
+        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+    }
+}

@@ -1,0 +1,234 @@
+//! The repository side of the evidence: ClickUp secrets in files git would
+//! commit and in client bundles, `.env` files git would commit, and whether
+//! a pre-commit guard exists. No network; git is asked what it tracks and
+//! ignores, so its own ignore rules apply exactly.
+
+pub mod scan;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub use scan::{SecretKind, SecretMatch, fingerprint};
+
+/// Files larger than this are not read (and counted as skipped).
+const FILE_CAP: u64 = 1024 * 1024;
+/// `.env` variants that are templates by convention and meant to be committed
+/// (they are still scanned for secrets like any file).
+const ENV_TEMPLATES: [&str; 5] = [".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults"];
+/// Secret scanners a pre-commit guard may run.
+const SCANNERS: [&str; 6] =
+    ["clickup-preflight", "gitleaks", "trufflehog", "detect-secrets", "ggshield", "git-secrets"];
+
+/// Where a finding was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A file git tracks.
+    Tracked,
+    /// A file git would add (untracked, not ignored).
+    Untracked,
+    /// A file staged for the next commit (`--staged`).
+    Staged,
+    /// A built client bundle, shipped to browsers (ignored or not).
+    Bundle,
+}
+
+/// One secret in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretFinding {
+    /// Path relative to the repository root.
+    pub path: String,
+    /// The match.
+    pub found: SecretMatch,
+    /// Where.
+    pub place: Place,
+}
+
+/// Whether a pre-commit guard was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// What guards commits, e.g. `.git/hooks/pre-commit runs gitleaks`.
+    Found(String),
+    /// Nothing would catch a `pk_` token at commit time.
+    Missing,
+    /// Not looked at (staged-files mode, inside the hook itself).
+    NotExamined,
+}
+
+/// What the repository scan saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoEvidence {
+    /// The repository root.
+    pub root: PathBuf,
+    /// Secrets found.
+    pub findings: Vec<SecretFinding>,
+    /// `.env` files git would commit: (path, already tracked).
+    pub exposed_env_files: Vec<(String, bool)>,
+    /// The pre-commit guard.
+    pub guard: Guard,
+    /// Files read.
+    pub files_scanned: usize,
+    /// Files not read: binary or over 1 MiB.
+    pub files_skipped: usize,
+}
+
+/// How to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Client bundle directories, relative to the root.
+    pub bundle_dirs: Vec<String>,
+    /// Only the files staged for commit (the pre-commit hook).
+    pub staged_only: bool,
+}
+
+/// Scans the git repository containing `path`. Errors are one line naming
+/// the path: not a git repository, or git failed.
+pub fn gather(path: &Path, options: &ScanOptions) -> Result<RepoEvidence, String> {
+    let root = git(path, &["rev-parse", "--show-toplevel"])
+        .map(|out| PathBuf::from(out.trim()))
+        .map_err(|e| format!("{} is not inside a git repository ({e})", path.display()))?;
+    let mut evidence = RepoEvidence {
+        root: root.clone(),
+        findings: Vec::new(),
+        exposed_env_files: Vec::new(),
+        guard: Guard::NotExamined,
+        files_scanned: 0,
+        files_skipped: 0,
+    };
+    if options.staged_only {
+        for file in split_z(&git(&root, &["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])?) {
+            if is_exposed_env(&file) {
+                evidence.exposed_env_files.push((file.clone(), true));
+            }
+            let content = git_bytes(&root, &["show", &format!(":{file}")])?;
+            scan_bytes(&mut evidence, &file, &content, Place::Staged);
+        }
+        return Ok(evidence);
+    }
+    for (listing, place) in [
+        (vec!["ls-files", "-z"], Place::Tracked),
+        (vec!["ls-files", "-z", "--others", "--exclude-standard"], Place::Untracked),
+    ] {
+        for file in split_z(&git(&root, &listing)?) {
+            if is_exposed_env(&file) {
+                evidence.exposed_env_files.push((file.clone(), place == Place::Tracked));
+            }
+            scan_file(&mut evidence, &root, &file, place);
+        }
+    }
+    for dir in &options.bundle_dirs {
+        let mut files = Vec::new();
+        walk(&root.join(dir), &mut files, 0);
+        for file in files {
+            if let Ok(relative) = file.strip_prefix(&root) {
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                // A bundle file git also tracks was scanned already; report it once, as a bundle.
+                evidence.findings.retain(|f| f.path != relative);
+                scan_file(&mut evidence, &root, &relative, Place::Bundle);
+            }
+        }
+    }
+    evidence.guard = find_guard(&root);
+    Ok(evidence)
+}
+
+fn is_exposed_env(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with(".env") && !ENV_TEMPLATES.contains(&name)
+}
+
+fn scan_file(evidence: &mut RepoEvidence, root: &Path, relative: &str, place: Place) {
+    let path = root.join(relative);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else { return };
+    if !meta.is_file() {
+        return;
+    }
+    if meta.len() > FILE_CAP {
+        evidence.files_skipped += 1;
+        return;
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => scan_bytes(evidence, relative, &bytes, place),
+        Err(_) => evidence.files_skipped += 1,
+    }
+}
+
+fn scan_bytes(evidence: &mut RepoEvidence, relative: &str, bytes: &[u8], place: Place) {
+    if bytes.len() as u64 > FILE_CAP || bytes.iter().take(8192).any(|b| *b == 0) {
+        evidence.files_skipped += 1;
+        return;
+    }
+    evidence.files_scanned += 1;
+    let text = String::from_utf8_lossy(bytes);
+    for found in scan::scan(&text) {
+        evidence.findings.push(SecretFinding { path: relative.to_owned(), found, place });
+    }
+}
+
+/// Files under `dir`, not following links, at most 20 levels deep.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() && depth < 20 {
+            walk(&entry.path(), out, depth + 1);
+        } else if kind.is_file() {
+            out.push(entry.path());
+        }
+    }
+}
+
+/// A pre-commit hook that runs a secret scanner or matches `pk_`, or a
+/// `.pre-commit-config.yaml` that runs a secret scanner.
+fn find_guard(root: &Path) -> Guard {
+    let hooks = git(root, &["rev-parse", "--git-path", "hooks"])
+        .map(|p| p.trim().to_owned())
+        .unwrap_or_else(|_| ".git/hooks".into());
+    let hook = root.join(&hooks).join("pre-commit");
+    if let Ok(text) = std::fs::read_to_string(&hook) {
+        if let Some(tool) = SCANNERS
+            .iter()
+            .find(|s| text.contains(*s))
+            .map(|s| (*s).to_owned())
+            .or_else(|| text.contains("pk_").then(|| "a pk_ pattern".to_owned()))
+        {
+            return Guard::Found(format!("{hooks}/pre-commit runs {tool}"));
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(root.join(".pre-commit-config.yaml")) {
+        if let Some(tool) = SCANNERS.iter().find(|s| text.contains(*s)) {
+            return Guard::Found(format!(".pre-commit-config.yaml runs {tool}"));
+        }
+    }
+    Guard::Missing
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    git_bytes(dir, args).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        let reason = String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("failed").to_owned();
+        Err(format!("git {}: {reason}", args.first().unwrap_or(&"")))
+    }
+}
+
+fn split_z(text: &str) -> Vec<String> {
+    text.split('\0').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_files_and_their_templates() {
+        assert!(is_exposed_env(".env"));
+        assert!(is_exposed_env("app/.env.production"));
+        assert!(!is_exposed_env(".env.example"));
+        assert!(!is_exposed_env("src/env.rs"));
+    }
+}

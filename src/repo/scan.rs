@@ -1,0 +1,168 @@
+//! Finds ClickUp secrets in text: personal tokens (`pk_<digits>_<32 upper
+//! case letters or digits>`) anywhere, and OAuth client secrets or access
+//! tokens assigned to a variable whose name mentions ClickUp.
+//!
+//! Pure and line-based. A match is reported by line, with the value's first
+//! six characters and a fingerprint: never the value.
+
+use ring::digest;
+
+/// What kind of secret matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A personal API token.
+    PersonalToken,
+    /// A value assigned to a ClickUp secret/token variable.
+    AssignedSecret,
+}
+
+impl SecretKind {
+    /// For report sentences.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SecretKind::PersonalToken => "ClickUp personal token",
+            SecretKind::AssignedSecret => "ClickUp secret or token value",
+        }
+    }
+}
+
+/// One secret found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMatch {
+    /// 1-based line.
+    pub line: u32,
+    /// What matched.
+    pub kind: SecretKind,
+    /// The first six characters, enough to recognise, too few to use.
+    pub prefix: String,
+    /// [`fingerprint`] of the whole value.
+    pub fingerprint: String,
+}
+
+/// The first 12 hex digits of the value's SHA-256: compares two secrets
+/// without showing either.
+pub fn fingerprint(secret: &str) -> String {
+    let digest = digest::digest(&digest::SHA256, secret.trim().as_bytes());
+    digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every secret in `text`.
+pub fn scan(text: &str) -> Vec<SecretMatch> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = (index + 1) as u32;
+        let tokens = personal_tokens(line);
+        for token in &tokens {
+            out.push(found(number, SecretKind::PersonalToken, token));
+        }
+        if tokens.is_empty() {
+            if let Some(value) = assigned_secret(line) {
+                out.push(found(number, SecretKind::AssignedSecret, value));
+            }
+        }
+    }
+    out
+}
+
+fn found(line: u32, kind: SecretKind, value: &str) -> SecretMatch {
+    SecretMatch { line, kind, prefix: value.chars().take(6).collect(), fingerprint: fingerprint(value) }
+}
+
+/// `pk_` + digits + `_` + exactly 32 of [A-Z0-9], not inside a longer word.
+fn personal_tokens(line: &str) -> Vec<&str> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = line[from..].find("pk_") {
+        let start = from + offset;
+        from = start + 3;
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            continue;
+        }
+        let digits = bytes[start + 3..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let underscore = start + 3 + digits;
+        if digits == 0 || bytes.get(underscore) != Some(&b'_') {
+            continue;
+        }
+        let tail = bytes[underscore + 1..].iter().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
+        let end = underscore + 1 + tail;
+        let next_is_word = bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if tail == 32 && !next_is_word {
+            out.push(&line[start..end]);
+            from = end;
+        }
+    }
+    out
+}
+
+/// `NAME = value` / `NAME: "value"` / `"name": "value"` where NAME mentions
+/// ClickUp and a secret or token, and the value looks like a credential
+/// (not a placeholder or a reference to the environment).
+fn assigned_secret(line: &str) -> Option<&str> {
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains("clickup") || !(lower.contains("secret") || lower.contains("token")) {
+        return None;
+    }
+    let split = line.find(['=', ':'])?;
+    let name = line[..split].to_ascii_lowercase();
+    if !name.contains("clickup") || !(name.contains("secret") || name.contains("token")) {
+        return None;
+    }
+    let value = line[split + 1..].trim().trim_start_matches('=').trim();
+    let value = value.trim_end_matches([',', ';']).trim().trim_matches(['"', '\'', '`']);
+    let opaque = value.len() >= 20
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic());
+    opaque.then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Test values are split so that the repository holds no secret-shaped string.
+    const TOKEN: &str = concat!("pk", "_81234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
+
+    #[test]
+    fn finds_personal_tokens_with_any_number_of_digits() {
+        let text = format!("a\nconst t = \"{TOKEN}\";\nb {}_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345 c\n", "pk");
+        let found = scan(&text);
+        assert_eq!(found.len(), 2);
+        assert_eq!((found[0].line, found[0].kind), (2, SecretKind::PersonalToken));
+        assert_eq!(found[0].prefix, "pk_812");
+        assert_eq!(found[0].fingerprint, fingerprint(TOKEN));
+        assert_eq!(found[1].line, 3);
+    }
+
+    #[test]
+    fn ignores_what_is_not_a_token() {
+        for text in [
+            "pk_123_ABC",                                     // too short
+            "pk_123_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",       // 33 characters
+            "xpk_1_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",         // inside a word
+            "pk__ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",           // no digits
+            "pk_1_abcdefghijklmnopqrstuvwxyz012345",          // lower case
+            "CLICKUP_CLIENT_SECRET=${CLICKUP_CLIENT_SECRET}", // a reference
+            "clickupToken: process.env.CLICKUP_TOKEN",        // a reference
+            "CLICKUP_CLIENT_SECRET=<your-secret-here>",       // a placeholder
+            "OTHER_SECRET=ABCDEFGHIJ0123456789ABCDEF",        // not ClickUp's
+        ] {
+            assert!(scan(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_secrets_assigned_to_clickup_variables() {
+        for text in [
+            concat!("CLICKUP_CLIENT_SECRET", "=8f3KQ2ZP0XWJ5N7R1T9V4B6M"),
+            concat!("  clickupOAuthToken", ": '123456789_abcdefghijklmnopqrst'"),
+            concat!("\"clickup_access_token\"", ": \"AbCdEf0123456789GhIjKl\","),
+        ] {
+            let found = scan(text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].kind, SecretKind::AssignedSecret);
+            assert!(!found[0].prefix.contains('='), "{:?}", found[0]);
+        }
+    }
+}
