@@ -95,26 +95,36 @@ fn personal_tokens(line: &str) -> Vec<&str> {
     out
 }
 
-/// `NAME = value` / `NAME: "value"` / `"name": "value"` where NAME mentions
-/// ClickUp and a secret or token, and the value looks like a credential
-/// (not a placeholder or a reference to the environment).
+/// `NAME = value` / `NAME: "value"` / `"name": "value"` anywhere on the
+/// line, where NAME mentions ClickUp and a secret or token, and the value
+/// looks like a credential (not a placeholder or a reference to the
+/// environment).
 fn assigned_secret(line: &str) -> Option<&str> {
     let lower = line.to_ascii_lowercase();
     if !lower.contains("clickup") || !(lower.contains("secret") || lower.contains("token")) {
         return None;
     }
-    let split = line.find(['=', ':'])?;
-    let name = line[..split].to_ascii_lowercase();
-    if !name.contains("clickup") || !(name.contains("secret") || name.contains("token")) {
-        return None;
+    for (at, _) in line.match_indices(['=', ':']) {
+        let before = line[..at].trim_end().trim_end_matches(['"', '\'', '`']);
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let name = before[name_start..].to_ascii_lowercase();
+        if !name.contains("clickup") || !(name.contains("secret") || name.contains("token")) {
+            continue;
+        }
+        let rest = line[at + 1..].trim_start().trim_start_matches('=').trim_start();
+        let rest = rest.trim_start_matches(['"', '\'', '`']);
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+        let value = &rest[..end];
+        let opaque = value.len() >= 20
+            && value.chars().any(|c| c.is_ascii_digit())
+            && value.chars().any(|c| c.is_ascii_alphabetic());
+        if opaque {
+            return Some(value);
+        }
     }
-    let value = line[split + 1..].trim().trim_start_matches('=').trim();
-    let value = value.trim_end_matches([',', ';']).trim().trim_matches(['"', '\'', '`']);
-    let opaque = value.len() >= 20
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && value.chars().any(|c| c.is_ascii_digit())
-        && value.chars().any(|c| c.is_ascii_alphabetic());
-    opaque.then_some(value)
+    None
 }
 
 #[cfg(test)]
@@ -158,6 +168,7 @@ mod tests {
             concat!("CLICKUP_CLIENT_SECRET", "=8f3KQ2ZP0XWJ5N7R1T9V4B6M"),
             concat!("  clickupOAuthToken", ": '123456789_abcdefghijklmnopqrst'"),
             concat!("\"clickup_access_token\"", ": \"AbCdEf0123456789GhIjKl\","),
+            concat!("window.cfg={clickupClientSecret", ": \"9fK2mQ7xR4tZ8wB1nV6cL3pD5\"};"),
         ] {
             let found = scan(text);
             assert_eq!(found.len(), 1, "{text}");
