@@ -137,3 +137,13 @@ fn every_ci_and_probe_command_runs_against_the_sandbox() {
     }
     assert!(ran >= 5, "expected the GitHub, GitLab, cron, Nagios and Icinga commands, ran {ran}");
 }
+
+#[test]
+fn the_readme_maps_every_checklist_item_as_the_code_does() {
+    let readme = readme();
+    for item in clickup_preflight::checklist::ITEMS {
+        let by = item.check.map_or_else(|| "attestation".to_owned(), |c| format!("`{}`", c.as_str()));
+        let row = format!("| `{}` | {} | {} | {by} |", item.id, item.section, item.text);
+        assert!(readme.contains(&row), "README lacks or misstates the row:\n{row}");
+    }
+}
