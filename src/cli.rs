@@ -157,6 +157,10 @@ pub struct ConnectionArgs {
     /// Run against the built-in fake ClickUp with this scenario: no token, no network.
     #[arg(long, value_enum, value_name = "SCENARIO")]
     pub sandbox: Option<ScenarioName>,
+
+    /// With --sandbox: inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
+    #[arg(long, value_name = "SPEC", requires = "sandbox", value_parser = fault_spec)]
+    pub fault: Vec<String>,
 }
 
 /// Flags of `sandbox`.
@@ -173,6 +177,14 @@ pub struct SandboxArgs {
     /// Also act as a team's webhook receiver on /webhook, behaving as MODE.
     #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
     pub receiver: Option<ReceiverMode>,
+
+    /// Inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
+    #[arg(long, value_name = "SPEC", value_parser = fault_spec)]
+    pub fault: Vec<String>,
+
+    /// Inject the faults listed in this TOML file ([[fault]] spec = "...").
+    #[arg(long, value_name = "PATH")]
+    pub faults: Option<PathBuf>,
 
     /// The receiver's signing secret [env: CLICKUP_WEBHOOK_SECRET] [default: a printed demo secret].
     #[arg(long, value_name = "PATH", requires = "receiver")]
@@ -227,6 +239,10 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
         return Err(format!("expected a path after `{name}=`"));
     }
     Ok(OutputSpec { format, path: PathBuf::from(path) })
+}
+
+fn fault_spec(text: &str) -> Result<String, String> {
+    crate::sandbox::parse_fault(text).map(|_| text.to_owned())
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -46,12 +46,14 @@ pub struct Probe<T> {
     pub elapsed: Duration,
     /// Rate-limit headers, present on error answers too (a 429 carries them).
     pub rate_limit: RateLimitHeaders,
+    /// Requests sent for this exchange: more than 1 when it was retried.
+    pub attempts: u32,
 }
 
 impl<T> Probe<T> {
     /// A probe that failed before any answer arrived.
     pub fn failed(error: ApiError, elapsed: Duration) -> Self {
-        Probe { result: Err(error), elapsed, rate_limit: RateLimitHeaders::default() }
+        Probe { result: Err(error), elapsed, rate_limit: RateLimitHeaders::default(), attempts: 1 }
     }
 }
 

@@ -26,9 +26,6 @@ use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence}
 use crate::repo::ScanOptions;
 use crate::token::TokenKind;
 
-/// Requests of the rate-limit window never spent by this tool: the
-/// production integration that shares the token may need them.
-pub const RATE_LIMIT_RESERVE: u64 = 5;
 /// Webhook listings in flight at once.
 const LISTINGS_IN_FLIGHT: usize = 8;
 
@@ -148,13 +145,13 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
     let mut teams_and_hooks = None;
     if let Some(api) = sources.api.filter(|_| plan.needs_api()) {
         for _ in 0..plan.user_samples {
-            let client = api.clone();
+            let client = api.until(ends_at);
             let in_flight = sources.in_flight.clone();
             users.push(spawn_bounded("GET /user", ends_at, async move {
                 in_flight.track(USER_CHECKS, client.user()).await
             }));
         }
-        let (client, plan) = (api.clone(), plan.clone());
+        let (client, plan) = (api.until(ends_at), plan.clone());
         let in_flight = sources.in_flight.clone();
         teams_and_hooks =
             Some(tokio::spawn(async move { teams_then_webhooks(&client, &plan, ends_at, &in_flight).await }));
@@ -229,7 +226,7 @@ pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvi
         repo: false,
     };
     let ends_at = tokio::time::Instant::now() + deadline;
-    let (_, webhooks) = teams_then_webhooks(api, &plan, ends_at, &InFlight::default()).await;
+    let (_, webhooks) = teams_then_webhooks(&api.until(ends_at), &plan, ends_at, &InFlight::default()).await;
     webhooks.unwrap_or_else(|| WebhookEvidence {
         workspaces: Ok(Vec::new()),
         lists: Vec::new(),
@@ -248,7 +245,7 @@ async fn teams_then_webhooks(
     let named = !plan.named_workspaces.is_empty();
     let listings = async {
         if plan.webhooks && named {
-            let listing = list_webhooks(api, plan.named_workspaces.clone(), None, ends_at);
+            let listing = list_webhooks(api, plan.named_workspaces.clone(), ends_at);
             Some(in_flight.track(&[CheckId::Webhooks], listing).await)
         } else {
             None
@@ -265,12 +262,12 @@ async fn teams_then_webhooks(
     if early.is_some() || !plan.webhooks {
         return (teams, early);
     }
-    let webhooks = match teams.as_ref().map(|t| (&t.result, t.rate_limit.remaining())) {
-        Some((Ok(list), remaining)) => {
+    let webhooks = match teams.as_ref().map(|t| &t.result) {
+        Some(Ok(list)) => {
             let ids = list.iter().map(|t| t.id.clone()).collect();
-            in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, remaining, ends_at)).await
+            in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
         }
-        Some((Err(error), _)) => {
+        Some(Err(error)) => {
             WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }
         }
         None => WebhookEvidence { workspaces: Ok(Vec::new()), lists: Vec::new(), not_checked: Vec::new() },
@@ -278,17 +275,15 @@ async fn teams_then_webhooks(
     (teams, Some(webhooks))
 }
 
-/// Lists the webhooks of `workspaces`, at most 8 at a time, spending no
-/// more than the rate-limit window allows minus the reserve. `remaining` is
-/// the window's last known `X-RateLimit-Remaining`, when known.
+/// Lists the webhooks of `workspaces`, at most 8 at a time. A listing the
+/// run's request budget does not allow is not sent; its workspace is
+/// reported as not checked.
 pub async fn list_webhooks(
     api: &ClickUpClient,
     workspaces: Vec<String>,
-    remaining: Option<u64>,
     ends_at: tokio::time::Instant,
 ) -> WebhookEvidence {
-    let affordable = remaining.map_or(workspaces.len(), |r| r.saturating_sub(RATE_LIMIT_RESERVE) as usize);
-    let (fetch, not_checked) = workspaces.split_at(affordable.min(workspaces.len()));
+    let fetch = &workspaces;
     let permits = Arc::new(Semaphore::new(LISTINGS_IN_FLIGHT));
     let handles: Vec<(String, JoinHandle<Probe<Vec<Webhook>>>)> = fetch
         .iter()
@@ -302,10 +297,15 @@ pub async fn list_webhooks(
         })
         .collect();
     let mut lists = Vec::with_capacity(handles.len());
+    let mut not_checked = Vec::new();
     for (id, handle) in handles {
-        lists.push((id, join("GET /team/{id}/webhook", handle).await));
+        let probe = join("GET /team/{id}/webhook", handle).await;
+        match probe.result {
+            Err(ApiError::OverBudget { .. }) => not_checked.push(id),
+            _ => lists.push((id, probe)),
+        }
     }
-    WebhookEvidence { workspaces: Ok(workspaces.clone()), lists, not_checked: not_checked.to_vec() }
+    WebhookEvidence { workspaces: Ok(workspaces.clone()), lists, not_checked }
 }
 
 /// A receiver probe that ends at the deadline with evidence that says so.

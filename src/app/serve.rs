@@ -7,7 +7,7 @@ use super::{StartError, write_stdout};
 use crate::cli::SandboxArgs;
 use crate::redact::Redactor;
 use crate::report::Exit;
-use crate::sandbox::{Receiver, Sandbox};
+use crate::sandbox::{Receiver, Sandbox, load_faults, parse_fault};
 use crate::token;
 
 /// The variable the receiver reads its signing secret from.
@@ -37,7 +37,14 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     if !args.listen.ip().is_loopback() {
         tracing::warn!(addr = %args.listen, "the sandbox is listening beyond loopback");
     }
-    let running = Sandbox::start(args.listen, args.scenario, token, receiver)
+    let mut faults = match &args.faults {
+        Some(path) => load_faults(path).map_err(StartError::Unsupported)?,
+        None => Vec::new(),
+    };
+    for spec in &args.fault {
+        faults.push(parse_fault(spec).map_err(StartError::Unsupported)?);
+    }
+    let running = Sandbox::start(args.listen, args.scenario, token, receiver, faults)
         .await
         .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
     let mut text = format!(

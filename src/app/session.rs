@@ -10,7 +10,7 @@ use crate::client::{ClickUpClient, StatusClient, Transport};
 use crate::config::{self, EnvVars, Settings};
 use crate::evidence::TokenOrigin;
 use crate::redact::Redactor;
-use crate::sandbox::{Sandbox, ScenarioName};
+use crate::sandbox::{Sandbox, ScenarioName, parse_fault};
 use crate::token::{self, TokenError, TokenKind, TokenSource};
 
 /// A command's connection to ClickUp (or to the sandbox standing in for it).
@@ -55,12 +55,14 @@ impl Session {
         });
         let token = token.map(|(t, _)| t);
         let sandbox = match (args.sandbox, &token) {
-            (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &mut settings).await?)),
+            (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &args.fault, &mut settings).await?)),
             _ => None,
         };
         let transport = Transport::new(settings.transport)?;
         let api = match (&token, needs_api) {
-            (Some(t), true) => Some(ClickUpClient::new(&transport, settings.api_url.clone(), t)?),
+            (Some(t), true) => {
+                Some(ClickUpClient::new(&transport, settings.api_url.clone(), t)?.with_policy(settings.resilience))
+            }
             _ => None,
         };
         let status = StatusClient::new(&transport, settings.status_url.clone());
@@ -114,9 +116,12 @@ fn is_env_file_in(source: &TokenSource, repo: &std::path::Path) -> bool {
 async fn start_sandbox(
     name: ScenarioName,
     token: SecretString,
+    fault_specs: &[String],
     settings: &mut Settings,
 ) -> Result<Sandbox, StartError> {
-    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, token, None)
+    let faults =
+        fault_specs.iter().map(|f| parse_fault(f)).collect::<Result<Vec<_>, _>>().map_err(StartError::Unsupported)?;
+    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, token, None, faults)
         .await
         .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
     settings.api_url = own_url(&running.api_url())?;

@@ -4,6 +4,7 @@
 
 use super::{CheckId, Outcome, Status};
 use crate::client::ApiError;
+use crate::evidence::Probe;
 
 /// What ClickUp's authentication error codes mean, in the user's terms.
 pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
@@ -17,13 +18,37 @@ pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
     })
 }
 
+/// Records how many requests the exchanges took: an `attempts` metric, and
+/// a detail line when any needed retries, so that a PASS on a flaky API
+/// says so.
+pub fn note_attempts<'a, T: 'a>(mut outcome: Outcome, probes: impl IntoIterator<Item = &'a Probe<T>>) -> Outcome {
+    let (mut exchanges, mut attempts, mut retried) = (0u32, 0u32, 0u32);
+    for p in probes {
+        exchanges += 1;
+        attempts += p.attempts;
+        retried += u32::from(p.attempts > 1);
+    }
+    if retried > 0 {
+        outcome.details.push(format!(
+            "{retried} of {exchanges} requests needed retries ({attempts} attempts in all): the API is flaky"
+        ));
+    }
+    outcome.metric("attempts", f64::from(attempts))
+}
+
 /// Whether an error means the API gave no usable answer at all: a server
 /// error, a timeout, the deadline, or a broken connection.
 pub fn is_unreachable(error: &ApiError) -> bool {
     match error {
         ApiError::Http { status, .. } => *status >= 500,
-        ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => true,
-        ApiError::Decode { .. } | ApiError::TooLarge { .. } | ApiError::CrossOriginRedirect { .. } => false,
+        ApiError::Timeout { .. }
+        | ApiError::Deadline { .. }
+        | ApiError::Transport { .. }
+        | ApiError::CircuitOpen { .. } => true,
+        ApiError::Decode { .. }
+        | ApiError::TooLarge { .. }
+        | ApiError::CrossOriginRedirect { .. }
+        | ApiError::OverBudget { .. } => false,
     }
 }
 
@@ -45,10 +70,16 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
             Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
                 .hint(format!("HTTP {status}: is the API URL the v2 base (…/api/v2)?"))
         }
-        ApiError::Http { .. } | ApiError::Timeout { .. } | ApiError::Deadline { .. } | ApiError::Transport { .. } => {
+        ApiError::Http { .. }
+        | ApiError::Timeout { .. }
+        | ApiError::Deadline { .. }
+        | ApiError::Transport { .. }
+        | ApiError::CircuitOpen { .. } => {
             Outcome::new(id, Status::Fail, format!("API unreachable: {error}"))
                 .hint("check network egress to the API host, proxy settings (HTTPS_PROXY), and ClickUp's status page")
         }
+        ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, error.to_string())
+            .hint("the run leaves most of the rate-limit window to production; run again when it has headroom, or raise `api.request_budget_percent`"),
         ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, error.to_string())
             .hint("point --api-url at the final API origin; the token is never sent across origins"),
         ApiError::Decode { .. } | ApiError::TooLarge { .. } => {

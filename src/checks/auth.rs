@@ -5,7 +5,7 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
-use super::api_error::judge_error;
+use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
@@ -29,7 +29,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         }
         Err(error) => judge_error(ID, error),
     };
-    outcome.took(probe.elapsed)
+    note_attempts(outcome.took(probe.elapsed), [probe])
 }
 
 #[cfg(test)]
@@ -44,7 +44,12 @@ mod tests {
     fn with_user(result: Result<User, ApiError>) -> Evidence {
         Evidence {
             token_kind: Some(TokenKind::Personal),
-            user: vec![Probe { result, elapsed: Duration::from_millis(120), rate_limit: Default::default() }],
+            user: vec![Probe {
+                result,
+                elapsed: Duration::from_millis(120),
+                rate_limit: Default::default(),
+                attempts: 1,
+            }],
             ..Evidence::default()
         }
     }

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::api_error::is_unreachable;
+use super::api_error::{is_unreachable, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
@@ -71,6 +71,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("p95_fail_ms", ms(cfg.latency_fail_p95))
         .took(slowest);
     o.details = failures.into_iter().map(|f| format!("failed sample: {f}")).collect();
+    let o = note_attempts(o, samples);
     match status {
         Status::Fail => o.hint(format!(
             "p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit",
@@ -98,7 +99,7 @@ mod tests {
         } else {
             Err(ApiError::Http { endpoint: "GET /user".into(), status: 503, ecode: None, err: None })
         };
-        Probe { result, elapsed: Duration::from_millis(ms), rate_limit: Default::default() }
+        Probe { result, elapsed: Duration::from_millis(ms), rate_limit: Default::default(), attempts: 1 }
     }
 
     fn run(samples: Vec<Probe<User>>) -> Outcome {
@@ -150,6 +151,7 @@ mod tests {
             result: Err(ApiError::Http { endpoint: "GET /user".into(), status: 401, ecode: None, err: None }),
             elapsed: Duration::from_millis(5),
             rate_limit: Default::default(),
+            attempts: 1,
         };
         let o = run(vec![refused.clone(), sample(10, false)]);
         assert_eq!(o.status, Status::Error, "a refused token makes latency unmeasurable, not unreachable");

@@ -99,7 +99,7 @@ mod tests {
     }
 
     fn run(result: Result<StatusPage, ApiError>) -> Outcome {
-        let probe = Probe { result, elapsed: Duration::from_millis(30), rate_limit: Default::default() };
+        let probe = Probe { result, elapsed: Duration::from_millis(30), rate_limit: Default::default(), attempts: 1 };
         evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default())
     }
 

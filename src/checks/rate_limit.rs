@@ -161,7 +161,12 @@ mod tests {
             observed_at_unix: NOW,
             user: answers
                 .into_iter()
-                .map(|(rate_limit, result)| Probe { result, elapsed: Duration::from_millis(5), rate_limit })
+                .map(|(rate_limit, result)| Probe {
+                    result,
+                    elapsed: Duration::from_millis(5),
+                    rate_limit,
+                    attempts: 1,
+                })
                 .collect(),
             ..Evidence::default()
         }

@@ -68,7 +68,12 @@ mod tests {
         Evidence {
             token_kind: Some(kind),
             token_origin: Some(TokenOrigin { source, env_file_in_repo: in_repo, fingerprint: "f".into() }),
-            user: vec![Probe { result: Ok(user), elapsed: Duration::ZERO, rate_limit: Default::default() }],
+            user: vec![Probe {
+                result: Ok(user),
+                elapsed: Duration::ZERO,
+                rate_limit: Default::default(),
+                attempts: 1,
+            }],
             ..Evidence::default()
         }
     }

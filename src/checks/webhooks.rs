@@ -5,7 +5,7 @@
 //! `fail_count` 100 or at once on a 410, and tells nobody. This check is the
 //! alarm. It also holds the registrations to what `checks.toml` expects.
 
-use super::api_error::judge_error;
+use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
 use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
@@ -73,6 +73,13 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         findings.extend(judge_expectation(expected, &hooks));
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
+    if gathered.lists.is_empty() && !gathered.not_checked.is_empty() {
+        let summary = format!(
+            "not checked: listing {} would spend more of the rate-limit window than this run may",
+            plural(gathered.not_checked.len(), "workspace")
+        );
+        return Outcome::new(ID, Status::Skip, summary).hint(HINT_BUDGET);
+    }
     if hooks.is_empty() && findings.is_empty() {
         let summary = format!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
         return Outcome::new(ID, Status::Skip, summary)
@@ -112,7 +119,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));
-    o
+    note_attempts(o, gathered.lists.iter().map(|(_, p)| p))
 }
 
 /// What is wrong with one webhook: health, transport, events.

@@ -1,7 +1,7 @@
 //! `workspaces`: the workspaces (`GET /team`) the token can reach, and the
 //! ones `checks.toml` says it must reach.
 
-use super::api_error::judge_error;
+use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
@@ -15,11 +15,12 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     };
     let teams = match &probe.result {
         Ok(teams) => teams,
-        Err(error) => return judge_error(ID, error).took(probe.elapsed),
+        Err(error) => return note_attempts(judge_error(ID, error).took(probe.elapsed), [probe]),
     };
     let names: Vec<String> =
         teams.iter().map(|t| if t.name.is_empty() { t.id.clone() } else { format!("{} ({})", t.name, t.id) }).collect();
     let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
+    let o = note_attempts(o, [probe]);
     if teams.is_empty() {
         return Outcome { status: Status::Fail, summary: "no workspace is reachable with this token".to_owned(), ..o }
             .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
@@ -50,7 +51,12 @@ mod tests {
     fn teams(list: &[(&str, &str)]) -> Evidence {
         let teams = list.iter().map(|(id, name)| Team { id: (*id).into(), name: (*name).into() }).collect();
         Evidence {
-            teams: Some(Probe { result: Ok(teams), elapsed: Duration::from_millis(9), rate_limit: Default::default() }),
+            teams: Some(Probe {
+                result: Ok(teams),
+                elapsed: Duration::from_millis(9),
+                rate_limit: Default::default(),
+                attempts: 1,
+            }),
             ..Evidence::default()
         }
     }

@@ -7,9 +7,10 @@ use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
-use super::{ApiError, RequestCounter, Team, User, Webhook};
+use super::{ApiError, Policy, RequestCounter, RunState, Team, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
@@ -20,6 +21,8 @@ pub struct ClickUpClient {
     base: Url,
     authorization: HeaderValue,
     counter: RequestCounter,
+    run: RunState,
+    deadline: Option<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for ClickUpClient {
@@ -47,7 +50,30 @@ impl ClickUpClient {
         let mut authorization =
             HeaderValue::from_str(token.expose_secret()).map_err(|_| ClientError::TokenNotAHeader)?;
         authorization.set_sensitive(true);
-        Ok(ClickUpClient { transport: transport.clone(), base, authorization, counter: RequestCounter::default() })
+        Ok(ClickUpClient {
+            transport: transport.clone(),
+            base,
+            authorization,
+            counter: RequestCounter::default(),
+            run: RunState::default(),
+            deadline: None,
+        })
+    }
+
+    /// The same client under `policy` (retries, breaker, budget).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.run = RunState::new(policy);
+        self
+    }
+
+    /// A clone that never waits past `deadline` to retry.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
+        ClickUpClient { deadline: Some(deadline), ..self.clone() }
+    }
+
+    /// The run's shared state: breaker and budget.
+    pub fn run_state(&self) -> &RunState {
+        &self.run
     }
 
     /// Requests sent to the API so far by this client and its clones.
@@ -109,18 +135,83 @@ impl ClickUpClient {
             let reason = "the API base URL cannot take a path".to_owned();
             return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
         };
-        self.counter.add();
-        let out = Outgoing { method, url, authorization: Some(&self.authorization), headers: Vec::new(), json_body };
-        let (answer, elapsed) = self.transport.send(out, &endpoint).await;
-        tracing::debug!(endpoint = %endpoint, elapsed_ms = elapsed.as_millis() as u64, ok = answer.is_ok(), "ClickUp exchange");
-        match answer {
-            Err(error) => Probe::failed(error, elapsed),
-            Ok(answer) => Probe {
-                rate_limit: rate_limit_headers(&answer.headers),
-                result: interpret::<W, T>(answer, &endpoint, expected),
-                elapsed,
-            },
+        let started = std::time::Instant::now();
+        let policy = self.run.policy();
+        let mut attempts = 0;
+        // A retry that the breaker or the budget stops reports the last real
+        // answer, not the refusal.
+        let mut last: Option<Probe<T>> = None;
+        loop {
+            if let Some(failures) = self.run.circuit_open() {
+                let error = ApiError::CircuitOpen { endpoint: endpoint.clone(), failures };
+                return last.unwrap_or_else(|| Probe { attempts, ..Probe::failed(error, started.elapsed()) });
+            }
+            if !self.run.take() {
+                let error = ApiError::OverBudget { endpoint: endpoint.clone() };
+                return last.unwrap_or_else(|| Probe { attempts, ..Probe::failed(error, started.elapsed()) });
+            }
+            attempts += 1;
+            self.counter.add();
+            let out = Outgoing {
+                method: method.clone(),
+                url: url.clone(),
+                authorization: Some(&self.authorization),
+                headers: Vec::new(),
+                json_body: json_body.clone(),
+            };
+            let (answer, elapsed) = self.transport.send(out, &endpoint).await;
+            tracing::debug!(endpoint = %endpoint, attempt = attempts, elapsed_ms = elapsed.as_millis() as u64, ok = answer.is_ok(), "ClickUp exchange");
+            let probe = match answer {
+                Err(error) => Probe { attempts, ..Probe::failed(error, started.elapsed()) },
+                Ok(answer) => {
+                    let rate_limit = rate_limit_headers(&answer.headers);
+                    Probe {
+                        result: interpret::<W, T>(answer, &endpoint, expected),
+                        elapsed: started.elapsed(),
+                        rate_limit,
+                        attempts,
+                    }
+                }
+            };
+            if let Some(remaining) = probe.rate_limit.remaining() {
+                self.run.record_remaining(remaining);
+            }
+            let wait = match &probe.result {
+                Ok(_) => None,
+                Err(ApiError::Http { status: 429, .. }) => Some(reset_wait(&probe)),
+                Err(ApiError::Http { status, .. }) if *status >= 500 => Some(backoff(&policy, attempts)),
+                Err(ApiError::Transport { .. } | ApiError::Timeout { .. }) => Some(backoff(&policy, attempts)),
+                Err(_) => None,
+            };
+            let hard = matches!(&probe.result, Err(ApiError::Transport { .. } | ApiError::Timeout { .. }))
+                || matches!(&probe.result, Err(ApiError::Http { status, .. }) if *status >= 500);
+            self.run.record(hard);
+            let Some(wait) = wait.filter(|_| attempts < policy.max_attempts) else { return probe };
+            // Wait only when the retry can still finish before the deadline:
+            // a 429 whose reset is later is reported, not waited for.
+            let retry_by = tokio::time::Instant::now() + wait + Duration::from_millis(100);
+            if self.deadline.is_some_and(|d| retry_by >= d) || wait > Duration::from_secs(60) {
+                return probe;
+            }
+            tracing::debug!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+            last = Some(probe);
         }
+    }
+}
+
+/// How long a 429 asks to wait: `Retry-After`, else until
+/// `X-RateLimit-Reset`, else a second.
+fn reset_wait<T>(probe: &Probe<T>) -> Duration {
+    let headers = &probe.rate_limit;
+    if let Some(secs) = headers.retry_after.as_deref().and_then(|v| v.trim().parse::<u64>().ok()) {
+        return Duration::from_secs(secs);
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    match headers.reset.as_deref().and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(reset) if reset >= 1_000_000_000 => Duration::from_secs(reset.saturating_sub(now)),
+        Some(secs) => Duration::from_secs(secs),
+        None => Duration::from_secs(1),
     }
 }
 

@@ -58,6 +58,22 @@ pub enum ApiError {
         /// The cap in bytes.
         limit: usize,
     },
+    /// Not sent: the API failed hard several times in a row this run, so
+    /// the circuit breaker is open.
+    #[error("{endpoint} not sent: the API failed {failures} times in a row (circuit open)")]
+    CircuitOpen {
+        /// e.g. `GET /team`.
+        endpoint: String,
+        /// Consecutive hard failures that opened it.
+        failures: u32,
+    },
+    /// Not sent: it would spend more of the rate-limit window than the run
+    /// may (its share, and never the last requests).
+    #[error("{endpoint} not sent: the request budget for this run is spent")]
+    OverBudget {
+        /// e.g. `GET /team`.
+        endpoint: String,
+    },
     /// A redirect to another origin, which would not carry the token and is
     /// not the API the user named.
     #[error("{endpoint} redirected to another origin ({to}); not followed")]

@@ -12,6 +12,7 @@ mod body;
 mod clickup;
 mod delivery;
 mod error;
+mod resilience;
 mod status;
 mod transport;
 mod types;
@@ -21,6 +22,7 @@ pub use delivery::{
     DELIVERY_FAILS_AFTER, TEST_ID_PREFIX, probe_receiver, sign as sign_delivery, verify as verify_signature,
 };
 pub use error::ApiError;
+pub use resilience::{Policy, RunState};
 pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
 pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};

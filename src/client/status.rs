@@ -84,7 +84,7 @@ impl StatusClient {
             decode(&answer.body, endpoint)
         });
         tracing::debug!(elapsed_ms = elapsed.as_millis() as u64, ok = result.is_ok(), "status page exchange");
-        Probe { result, elapsed, rate_limit: Default::default() }
+        Probe { result, elapsed, rate_limit: Default::default(), attempts: 1 }
     }
 }
 

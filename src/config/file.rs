@@ -163,6 +163,10 @@ pub struct ApiSection {
     pub timeout: Option<FileDuration>,
     /// Whole-run deadline.
     pub deadline: Option<FileDuration>,
+    /// Share of the rate-limit window's remaining requests a run may spend.
+    pub request_budget_percent: Option<f64>,
+    /// Requests per exchange at most, retries included.
+    pub max_attempts: Option<u32>,
 }
 
 /// `[latency]`.

@@ -109,6 +109,8 @@ pub struct Settings {
     pub selected: Vec<CheckId>,
     /// Output format.
     pub format: Format,
+    /// Retries, circuit breaker and request budget for the ClickUp client.
+    pub resilience: crate::client::Policy,
     /// Receivers to send test deliveries to (`webhook-endpoint`).
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
@@ -208,6 +210,20 @@ pub fn resolve(
         ));
     }
 
+    let mut resilience = crate::client::Policy::default();
+    if let Some(percent) = api.and_then(|a| a.request_budget_percent) {
+        if !(percent > 0.0 && percent <= 100.0) {
+            let message = format!("expected a percentage above 0 and at most 100, got {percent}");
+            return Err(file.invalid(Some("api"), "request_budget_percent", message));
+        }
+        resilience.budget_share = percent / 100.0;
+    }
+    if let Some(attempts) = api.and_then(|a| a.max_attempts) {
+        if !(1..=10).contains(&attempts) {
+            return Err(file.invalid(Some("api"), "max_attempts", format!("expected 1 to 10, got {attempts}")));
+        }
+        resilience.max_attempts = attempts;
+    }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
     let service_account = cfg.service_account.clone().filter(|a| !a.trim().is_empty());
@@ -246,6 +262,7 @@ pub fn resolve(
             service_account,
         },
         webhook_probes,
+        resilience,
         policies: policy::policies(file)?,
         repo: args.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
         bundle_dirs: cfg

@@ -7,12 +7,12 @@
 //! `X-RateLimit-*` headers. It is not a general ClickUp emulator: only the
 //! endpoints the checks use are served.
 
+mod faults;
 mod fixtures;
 mod receiver;
 mod routes;
 mod scenarios;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -23,6 +23,7 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
 pub use routes::{STATUS_IO_PATH, STATUSPAGE_PATH};
 pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};
@@ -44,10 +45,11 @@ impl Sandbox {
         scenario: ScenarioName,
         token: SecretString,
         receiver: Option<Receiver>,
+        faults: Vec<Fault>,
     ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver));
+        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver, faults));
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {
@@ -60,7 +62,7 @@ impl Sandbox {
                         tokio::spawn(async move {
                             let service = service_fn(move |request| {
                                 let state = Arc::clone(&state);
-                                async move { Ok::<_, Infallible>(routes::handle(&state, request).await) }
+                                async move { routes::handle(&state, request).await }
                             });
                             if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
                                 tracing::debug!(error = %e, "sandbox connection ended with an error");

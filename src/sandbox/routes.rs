@@ -11,6 +11,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
+use super::faults::{Fault, FaultKind};
 use super::fixtures;
 use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
@@ -32,6 +33,7 @@ pub struct State {
     api_requests: AtomicU64,
     hooks: Mutex<Vec<Value>>,
     receiver: Option<Receiver>,
+    faults: Vec<Fault>,
 }
 
 #[derive(Debug)]
@@ -44,7 +46,12 @@ struct Window {
 impl State {
     /// Fresh state: a new rate-limit window, no requests counted, the
     /// scenario's webhooks, and a receiver when asked for.
-    pub fn new(scenario: &'static Scenario, token: SecretString, receiver: Option<Receiver>) -> Self {
+    pub fn new(
+        scenario: &'static Scenario,
+        token: SecretString,
+        receiver: Option<Receiver>,
+        faults: Vec<Fault>,
+    ) -> Self {
         State {
             scenario,
             token,
@@ -52,6 +59,7 @@ impl State {
             api_requests: AtomicU64::new(0),
             hooks: Mutex::new(scenario.webhooks.iter().map(|h| fixtures::webhook(scenario, h)).collect()),
             receiver,
+            faults,
         }
     }
 
@@ -93,8 +101,85 @@ fn json(status: StatusCode, body: &Value) -> Reply {
     reply(status, "application/json; charset=utf-8", body.to_string())
 }
 
+/// A fault that ends the connection without an answer.
+#[derive(Debug)]
+pub struct ConnectionReset;
+
+impl std::fmt::Display for ConnectionReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset by an injected fault")
+    }
+}
+
+impl std::error::Error for ConnectionReset {}
+
+/// Routes one request, after any injected faults.
+pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, ConnectionReset> {
+    let path = request.uri().path().to_owned();
+    let mut decided = None;
+    for fault in &state.faults {
+        if !fault.hits(&path) {
+            continue;
+        }
+        match (&fault.kind, fault.delay()) {
+            (_, Some(delay)) => tokio::time::sleep(delay).await,
+            (kind, None) if decided.is_none() => decided = Some(kind.clone()),
+            _ => {}
+        }
+    }
+    if let Some(kind) = decided {
+        tracing::debug!(path = %path, fault = ?kind, "sandbox fault");
+        if path.starts_with(API_PREFIX) {
+            state.api_requests.fetch_add(1, Ordering::Relaxed);
+        }
+        return faulty(kind, &path).await;
+    }
+    Ok(route(state, request).await)
+}
+
+/// The answer an injected fault gives instead of the real one.
+async fn faulty(kind: FaultKind, path: &str) -> Result<Reply, ConnectionReset> {
+    Ok(match kind {
+        FaultKind::Reset => return Err(ConnectionReset),
+        FaultKind::Hang => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return Err(ConnectionReset);
+        }
+        FaultKind::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = json(status, &fixtures::error("Injected fault", &format!("SANDBOX_{code}")));
+            if code == 429 {
+                let reset = unix_now() + 1;
+                for (name, value) in [
+                    ("x-ratelimit-limit", 100),
+                    ("x-ratelimit-remaining", 0),
+                    ("x-ratelimit-reset", reset),
+                    ("retry-after", 1),
+                ] {
+                    r.headers_mut().insert(name, value.into());
+                }
+            }
+            r
+        }
+        FaultKind::Truncate => reply(StatusCode::OK, "application/json", r#"{"user": {"id": 1000001, "userna"#.into()),
+        FaultKind::Malformed => reply(StatusCode::OK, "application/json", "{\"user\": {\"id\": 1000001,,}".into()),
+        FaultKind::WrongContentType => {
+            reply(StatusCode::OK, "text/html", "<!doctype html><html><body>Sign in to continue</body></html>".into())
+        }
+        FaultKind::Oversized => reply(StatusCode::OK, "application/json", "x".repeat(8 * 1024 * 1024)),
+        FaultKind::Redirect => {
+            let mut r = reply(StatusCode::FOUND, "text/plain", String::new());
+            if let Ok(location) = format!("http://127.0.0.2:9{path}").parse() {
+                r.headers_mut().insert(hyper::header::LOCATION, location);
+            }
+            r
+        }
+        FaultKind::Latency { .. } => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", String::new()),
+    })
+}
+
 /// Routes one request.
-pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
+async fn route(state: &State, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     tracing::debug!(method = %parts.method, path = %path, "sandbox request");

@@ -16,7 +16,8 @@ fn hook(id: &str, endpoint: &str, status: &str, fail_count: u64) -> Webhook {
 }
 
 fn evidence(hooks: Vec<Webhook>) -> Evidence {
-    let probe = Probe { result: Ok(hooks), elapsed: Duration::from_millis(40), rate_limit: Default::default() };
+    let probe =
+        Probe { result: Ok(hooks), elapsed: Duration::from_millis(40), rate_limit: Default::default(), attempts: 1 };
     Evidence {
         webhooks: Some(WebhookEvidence {
             workspaces: Ok(vec!["9012345".into()]),

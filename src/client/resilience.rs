@@ -1,0 +1,167 @@
+//! Run-wide politeness and resilience for the ClickUp client: retries with
+//! backoff for what is transient, a circuit breaker after repeated hard
+//! failures, and a request budget that leaves most of the rate-limit window
+//! to the production integration sharing the token.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Tunables; the defaults are documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// Requests per exchange at most (1 = no retry).
+    pub max_attempts: u32,
+    /// First backoff ceiling; doubles per attempt (full jitter below it).
+    pub base_backoff: Duration,
+    /// Backoff ceiling.
+    pub max_backoff: Duration,
+    /// Consecutive hard failures that open the circuit.
+    pub breaker_threshold: u32,
+    /// Share of the first seen `X-RateLimit-Remaining` the run may spend.
+    pub budget_share: f64,
+    /// Requests of the window never spent.
+    pub reserve: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+            breaker_threshold: 3,
+            budget_share: 0.10,
+            reserve: 5,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    hard_failures_in_a_row: u32,
+    spent: u64,
+    /// Requests the run may spend in all, once the window is known.
+    allowed: Option<u64>,
+    latest_remaining: Option<u64>,
+}
+
+/// Shared by every clone of a client for one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    policy: Policy,
+    state: Arc<Mutex<State>>,
+}
+
+impl RunState {
+    /// Fresh state under `policy`.
+    pub fn new(policy: Policy) -> Self {
+        RunState { policy, state: Arc::default() }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `Some(failures)` when the circuit is open.
+    pub fn circuit_open(&self) -> Option<u32> {
+        let n = self.lock().hard_failures_in_a_row;
+        (n >= self.policy.breaker_threshold).then_some(n)
+    }
+
+    /// Records a hard failure (transport, timeout, 5xx) or an answer.
+    pub fn record(&self, hard_failure: bool) {
+        let mut s = self.lock();
+        s.hard_failures_in_a_row = if hard_failure { s.hard_failures_in_a_row + 1 } else { 0 };
+    }
+
+    /// Records `X-RateLimit-Remaining` from an answer; the first one fixes
+    /// the run's allowance.
+    pub fn record_remaining(&self, remaining: u64) {
+        let mut s = self.lock();
+        if s.allowed.is_none() {
+            s.allowed = Some(s.spent + (remaining as f64 * self.policy.budget_share).floor() as u64);
+        }
+        s.latest_remaining = Some(s.latest_remaining.map_or(remaining, |r| r.min(remaining)));
+    }
+
+    /// Takes one request from the budget; `false` when it is spent. Before
+    /// any answer has stated the window, requests are allowed: the first
+    /// wave is how the window becomes known.
+    pub fn take(&self) -> bool {
+        self.take_up_to(1) == 1
+    }
+
+    /// Takes up to `n` requests from the budget; returns how many.
+    pub fn take_up_to(&self, n: usize) -> usize {
+        let mut s = self.lock();
+        let by_share = s.allowed.map_or(u64::MAX, |a| a.saturating_sub(s.spent));
+        let by_reserve = s.latest_remaining.map_or(u64::MAX, |r| r.saturating_sub(self.policy.reserve));
+        let granted = (n as u64).min(by_share).min(by_reserve) as usize;
+        s.spent += granted as u64;
+        granted
+    }
+
+    /// Gives back a request taken but not sent.
+    pub fn give_back(&self, n: usize) {
+        let mut s = self.lock();
+        s.spent = s.spent.saturating_sub(n as u64);
+    }
+}
+
+/// Full-jitter backoff before attempt `attempt + 1`: a random delay below
+/// `min(max, base * 2^(attempt-1))`.
+pub fn backoff(policy: &Policy, attempt: u32) -> Duration {
+    let ceiling = policy.base_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(policy.max_backoff);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(attempt);
+    let fraction = (h.finish() % 10_000) as f64 / 10_000.0;
+    ceiling.mul_f64(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_breaker_opens_after_consecutive_hard_failures_only() {
+        let run = RunState::new(Policy::default());
+        run.record(true);
+        run.record(true);
+        run.record(false);
+        run.record(true);
+        run.record(true);
+        assert_eq!(run.circuit_open(), None);
+        run.record(true);
+        assert_eq!(run.circuit_open(), Some(3));
+    }
+
+    #[test]
+    fn the_budget_is_a_share_of_the_first_window_and_keeps_the_reserve() {
+        let run = RunState::new(Policy::default());
+        assert!(run.take(), "unknown window: the first wave goes");
+        run.record_remaining(99);
+        // 1 spent + 10% of 99 = 10 in all.
+        assert_eq!(run.take_up_to(20), 9);
+        assert!(!run.take());
+        let low = RunState::new(Policy::default());
+        low.take_up_to(4);
+        low.record_remaining(7);
+        assert_eq!(low.take_up_to(5), 0, "never the last 5, and 10% of 7 is 0");
+        low.give_back(1);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped_with_jitter_below_the_ceiling() {
+        let p = Policy::default();
+        for attempt in 1..10 {
+            let ceiling = p.base_backoff.saturating_mul(1 << (attempt - 1)).min(p.max_backoff);
+            assert!(backoff(&p, attempt) <= ceiling);
+        }
+    }
+}
