@@ -23,6 +23,8 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
+    /// Peak resident memory of the process, from /proc (Linux), in KiB.
+    pub peak_rss_kib: Option<u64>,
 }
 
 impl Run {
@@ -99,7 +101,12 @@ pub fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], limit:
     let mut child = cmd.spawn().expect("spawn the binary");
     let stdout = drain(child.stdout.take().expect("piped stdout"));
     let stderr = drain(child.stderr.take().expect("piped stderr"));
+    let mut peak_rss_kib = None;
     let status = loop {
+        // VmHWM is the peak so far; read it while the process still exists.
+        if let Some(hwm) = peak_rss(child.id()) {
+            peak_rss_kib = Some(hwm);
+        }
         if let Some(status) = child.try_wait().expect("poll child") {
             break status;
         }
@@ -107,14 +114,21 @@ pub fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], limit:
             let _ = child.kill();
             panic!("clickup-preflight {args:?} ran past {limit:?}");
         }
-        thread::sleep(Duration::from_millis(10));
+        thread::sleep(Duration::from_millis(5));
     };
     Run {
         code: status.code().unwrap_or(-1),
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
         elapsed: started.elapsed(),
+        peak_rss_kib,
     }
+}
+
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `run_in` a scratch directory with a 30 s limit.

@@ -1,0 +1,224 @@
+//! The fault matrix: every fault the sandbox injects, against the checks
+//! that depend on the API. Under bad evidence no check passes, the run ends
+//! before its deadline with the documented exit code, nothing panics, and
+//! the token appears nowhere, even at -vv.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{FakeServer, Reply, Run, TOKEN, run};
+
+const API_CHECKS: [&str; 5] = ["auth", "rate-limit", "latency", "workspaces", "webhooks"];
+
+fn faulted(spec: &str) -> Run {
+    let args = [
+        "check",
+        "--sandbox",
+        "healthy",
+        "--fault",
+        spec,
+        "--timeout",
+        "2s",
+        "--deadline",
+        "8s",
+        "--format",
+        "json",
+        "-vv",
+    ];
+    let r = run(&args, &[("CLICKUP_API_TOKEN", TOKEN)]);
+    assert!(r.elapsed < Duration::from_secs(11), "{spec}: ran {:?}, past its 8s deadline", r.elapsed);
+    assert!(!r.stderr.contains("panicked") && !r.stderr.contains("internal error"), "{spec}: {}", r.stderr);
+    assert!(!r.all_output().contains(TOKEN), "{spec}: the token leaked at -vv");
+    r
+}
+
+#[test]
+fn no_api_check_passes_when_every_answer_is_bad() {
+    for spec in [
+        "status=500",
+        "status=502",
+        "status=503",
+        "status=429",
+        "reset",
+        "hang",
+        "truncate",
+        "malformed",
+        "content-type",
+        "oversized",
+        "redirect",
+    ] {
+        let r = faulted(spec);
+        assert_eq!(r.code, 1, "{spec}: exit 1 for FAIL/ERROR\n{}", r.stdout);
+        for id in API_CHECKS {
+            let status = r.status_of(id);
+            assert!(status != "pass", "{spec}: {id} passed on bad evidence: {}", r.summary_of(id));
+        }
+        assert_eq!(r.status_of("platform"), "pass", "{spec}: the status page is another route and still reports");
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_and_the_retries_are_visible() {
+    for spec in ["status=503,share=0.5", "status=502,share=0.5", "reset,share=0.5"] {
+        let r = faulted(spec);
+        let doc = r.json();
+        assert!(
+            doc["api_requests"].as_i64().is_some_and(|n| n > 6),
+            "{spec}: failed attempts were retried\n{}",
+            r.stdout
+        );
+        let mut retried_somewhere = false;
+        for id in ["auth", "latency", "workspaces"] {
+            let check = r.check(id);
+            let attempts = check["metrics"]["attempts"].as_i64().unwrap_or(0);
+            let exchanges = if id == "latency" { 3 } else { 1 };
+            let says_so = check["details"].to_string().contains("needed retries");
+            assert_eq!(
+                attempts > exchanges,
+                says_so,
+                "{spec}: {id} took {attempts} attempts; details must say so iff retried"
+            );
+            retried_somewhere |= says_so;
+            if check["status"] == "pass" && says_so {
+                assert!(check["details"].to_string().contains("the API is flaky"), "{spec}: {id}");
+            }
+        }
+        assert!(retried_somewhere, "{spec}: half the answers failed, so something was retried\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn a_429_that_resets_within_the_deadline_is_waited_for() {
+    let r = faulted("status=429,share=0.5");
+    assert_eq!(r.status_of("auth"), "pass", "the 429 reset in 1s and the retry succeeded: {}", r.summary_of("auth"));
+}
+
+#[test]
+fn a_429_that_resets_after_the_deadline_is_reported_not_waited_for() {
+    let api = FakeServer::start(|seen| {
+        let reset =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) + 3600;
+        match seen.path.as_str() {
+            "/s" => Reply::json(common::STATUS_OK),
+            _ => Reply::Full(
+                429,
+                vec![
+                    ("x-ratelimit-limit".into(), "100".into()),
+                    ("x-ratelimit-remaining".into(), "0".into()),
+                    ("x-ratelimit-reset".into(), reset.to_string()),
+                ],
+                r#"{"err":"Rate limit reached","ECODE":"APP_002"}"#.into(),
+            ),
+        }
+    });
+    let r = run(
+        &[
+            "check",
+            "--api-url",
+            &api.url("/api/v2"),
+            "--status-url",
+            &api.url("/s"),
+            "--deadline",
+            "5s",
+            "--format",
+            "json",
+        ],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert!(r.elapsed < Duration::from_secs(4), "did not wait an hour for the reset: {:?}", r.elapsed);
+    assert_eq!(r.status_of("rate-limit"), "fail");
+    assert!(r.summary_of("rate-limit").contains("resets in 3"), "{}", r.summary_of("rate-limit"));
+    let requests = api.requests().iter().filter(|s| s.path.starts_with("/api/v2")).count();
+    assert_eq!(requests, 4, "one attempt each for 3 /user and 1 /team: a 429 beyond the deadline is not retried");
+}
+
+#[test]
+fn four_xx_other_than_429_is_never_retried() {
+    let api = FakeServer::start(|seen| match seen.path.as_str() {
+        "/s" => Reply::json(common::STATUS_OK),
+        _ => Reply::Full(401, vec![], r#"{"err":"Token invalid","ECODE":"OAUTH_025"}"#.into()),
+    });
+    let r = run(
+        &["check", "--api-url", &api.url("/api/v2"), "--only", "auth", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.status_of("auth"), "fail");
+    assert_eq!(api.requests().len(), 1, "a 401 is answered once, not retried");
+}
+
+#[test]
+fn the_circuit_breaker_stops_waiting_on_a_dead_api() {
+    let api = FakeServer::start(|seen| if seen.path == "/s" { Reply::json(common::STATUS_OK) } else { Reply::Hang });
+    let r = run(
+        &[
+            "check",
+            "--api-url",
+            &api.url("/api/v2"),
+            "--status-url",
+            &api.url("/s"),
+            "--timeout",
+            "1s",
+            "--deadline",
+            "20s",
+            "--format",
+            "json",
+        ],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    // Without the breaker: 4 exchanges x 3 attempts of 1s each, plus backoff.
+    assert!(r.elapsed < Duration::from_secs(5), "took {:?}", r.elapsed);
+    let sent = api.requests().iter().filter(|s| s.path.starts_with("/api/v2")).count();
+    assert!(sent <= 5, "the breaker stopped the retries after the first wave: {sent} requests");
+    assert_eq!(r.status_of("auth"), "fail");
+}
+
+#[test]
+fn latency_faults_are_measured_not_mistaken_for_health() {
+    let args = [
+        "check",
+        "--sandbox",
+        "healthy",
+        "--fault",
+        "latency=2200ms,route=/user",
+        "--only",
+        "latency",
+        "--format",
+        "json",
+    ];
+    let warn = run(&args, &[]);
+    assert_eq!(warn.status_of("latency"), "warn", "{}", warn.summary_of("latency"));
+    assert_eq!(warn.code, 0);
+    let args = [
+        "check",
+        "--sandbox",
+        "healthy",
+        "--fault",
+        "latency=3100ms,route=/user",
+        "--only",
+        "latency",
+        "--format",
+        "json",
+    ];
+    assert_eq!(run(&args, &[]).status_of("latency"), "fail");
+}
+
+#[test]
+fn an_oversized_body_does_not_cost_its_size_in_memory() {
+    let endless = FakeServer::start(|_| Reply::Endless);
+    let r = run(
+        &["check", "--api-url", &endless.url("/api/v2"), "--only", "auth", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.status_of("auth"), "error");
+    let peak = r.peak_rss_kib.expect("peak RSS read from /proc");
+    assert!(peak < 50 * 1024, "peak RSS {peak} KiB while up to 256 MiB were offered");
+}
+
+#[test]
+fn the_request_budget_leaves_the_window_to_production() {
+    let r = run(&["check", "--sandbox", "rate-limited", "--format", "json"], &[]);
+    assert_eq!(r.status_of("webhooks"), "skip");
+    assert!(r.summary_of("webhooks").contains("rate-limit window"), "{}", r.summary_of("webhooks"));
+    assert_eq!(r.json()["api_requests"], 4, "only the first wave, before the window was known");
+}
