@@ -74,11 +74,12 @@ fn transient_failures_are_retried_and_the_retries_are_visible() {
             let attempts = check["metrics"]["attempts"].as_i64().unwrap_or(0);
             let exchanges = if id == "latency" { 3 } else { 1 };
             let says_so = check["details"].to_string().contains("needed retries");
-            assert_eq!(
-                attempts > exchanges,
-                says_so,
-                "{spec}: {id} took {attempts} attempts; details must say so iff retried"
-            );
+            if attempts > exchanges {
+                assert!(says_so, "{spec}: {id} took {attempts} attempts for {exchanges} requests and must say so");
+            }
+            if says_so {
+                assert!(attempts >= 2, "{spec}: {id} claims retries with {attempts} attempts");
+            }
             retried_somewhere |= says_so;
             if check["status"] == "pass" && says_so {
                 assert!(check["details"].to_string().contains("the API is flaky"), "{spec}: {id}");
