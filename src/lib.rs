@@ -23,3 +23,6 @@ pub mod repo;
 pub mod report;
 pub mod sandbox;
 pub mod token;
+
+#[cfg(test)]
+mod proptests;

@@ -25,4 +25,10 @@ pub use error::ApiError;
 pub use resilience::{Policy, RunState};
 pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
+/// Decodes a `GET /user` body as the client does (for property tests).
+#[cfg(test)]
+pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
+    body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(User::from)
+}
+
 pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};

@@ -130,6 +130,12 @@ pub struct Settings {
 /// Default client bundle directories.
 pub const DEFAULT_BUNDLE_DIRS: [&str; 4] = ["dist", "build", "public", ".next/static"];
 
+/// Parses `checks.toml` text as if read from `./checks.toml` (for tests).
+#[cfg(test)]
+pub(crate) fn parse_file(source: &str) -> Result<FileConfig, ConfigError> {
+    file::parse(source, std::path::Path::new("checks.toml"))
+}
+
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
 /// (both must exist), then `./checks.toml` if present.
 pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {

@@ -1,0 +1,98 @@
+//! Property tests over everything that reads outside input: rate-limit
+//! headers, the ClickUp and status-page JSON decoders, `checks.toml`,
+//! durations and the secret scanner. Arbitrary input never panics, and
+//! garbage never yields PASS.
+
+use proptest::prelude::*;
+
+use crate::checks::{Status, platform, rate_limit};
+use crate::client::{ApiError, RawLevel, StatusPage, StatusPageFormat, User, status_decode};
+use crate::config::CheckConfig;
+use crate::evidence::{Evidence, Probe, RateLimitHeaders};
+
+fn user_probe(rate_limit: RateLimitHeaders) -> Probe<User> {
+    Probe {
+        result: Ok(User { id: 1, username: None, email: None }),
+        elapsed: Default::default(),
+        rate_limit,
+        attempts: 1,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn rate_limit_headers_never_panic_and_garbage_never_passes(
+        limit in proptest::option::of(".{0,24}"),
+        remaining in proptest::option::of(".{0,24}"),
+        reset in proptest::option::of(".{0,24}"),
+    ) {
+        let garbage = [&limit, &remaining]
+            .iter()
+            .any(|h| h.as_deref().is_some_and(|v| v.trim().parse::<u64>().is_err()));
+        let missing = limit.is_none() || remaining.is_none();
+        let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None };
+        let evidence = Evidence { observed_at_unix: 1_800_000_000, user: vec![user_probe(headers)], ..Evidence::default() };
+        let o = rate_limit::evaluate(&evidence, &CheckConfig::default());
+        if garbage || missing {
+            prop_assert_ne!(o.status, Status::Pass, "{}", o.summary);
+        }
+    }
+
+    #[test]
+    fn status_page_decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = status_decode(&bytes, "GET status page");
+    }
+
+    #[test]
+    fn json_without_a_known_shape_is_not_a_status_page(text in "[^si]{0,200}") {
+        // Without `status_overall` or `indicator` keys no body is recognised.
+        prop_assert!(status_decode(text.as_bytes(), "GET status page").is_err());
+    }
+
+    #[test]
+    fn any_status_io_code_other_than_100_is_not_a_pass(code in any::<i64>()) {
+        let page = StatusPage {
+            format: StatusPageFormat::StatusIo,
+            level: RawLevel::StatusIoCode(code),
+            description: String::new(),
+            affected: vec![],
+            incidents: vec![],
+            maintenance: vec![],
+        };
+        let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
+        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default());
+        prop_assert_eq!(o.status == Status::Pass, code == 100);
+    }
+
+    #[test]
+    fn clickup_body_decoding_never_panics_and_errors_name_the_endpoint(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        match crate::client::decode_user(&bytes) {
+            Ok(_) => {}
+            Err(ApiError::Decode { endpoint, .. }) => prop_assert_eq!(endpoint, "GET /user"),
+            Err(other) => prop_assert!(false, "unexpected error kind: {other}"),
+        }
+    }
+
+    #[test]
+    fn checks_toml_never_panics_and_errors_are_one_line(text in "(\\PC|\n){0,300}") {
+        if let Err(e) = crate::config::parse_file(&text) {
+            let message = e.to_string();
+            prop_assert!(!message.contains('\n'), "{message}");
+            prop_assert!(message.starts_with("checks.toml:"), "{message}");
+        }
+    }
+
+    #[test]
+    fn durations_never_panic(text in "\\PC{0,20}") {
+        let _ = crate::duration::parse(&text);
+    }
+
+    #[test]
+    fn the_scanner_never_panics_and_never_shows_more_than_six_characters(text in "(\\PC|\n){0,400}") {
+        for m in crate::repo::scan::scan(&text) {
+            prop_assert!(m.prefix.chars().count() <= 6);
+        }
+    }
+}
