@@ -159,3 +159,33 @@ fn plain_http_to_a_remote_api_is_refused() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("plain http://"), "{}", r.stderr);
 }
+
+#[test]
+fn https_proxy_is_honoured_and_sees_no_token() {
+    let proxy = FakeServer::start(|_| Reply::Full(502, vec![], String::new()));
+    let r = run(
+        &[
+            "check",
+            "--api-url",
+            "https://api.clickup.invalid/api/v2",
+            "--only",
+            "auth",
+            "--timeout",
+            "3s",
+            "--format",
+            "json",
+        ],
+        &[("CLICKUP_API_TOKEN", TOKEN), ("HTTPS_PROXY", &proxy.url(""))],
+    );
+    assert_eq!(r.status_of("auth"), "fail", "{}", r.stdout);
+    let seen = proxy.requests();
+    assert!(seen.iter().any(|s| s.path == "api.clickup.invalid:443"), "CONNECT through the proxy: {seen:?}");
+    assert!(seen.iter().all(|s| !s.headers.contains_key("authorization")), "the token travels only inside TLS");
+    // A loopback target, so that the bypass resolves and connects nowhere else.
+    let bypass = run(
+        &["check", "--api-url", "https://127.0.0.1:1/api/v2", "--only", "auth", "--timeout", "3s", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", TOKEN), ("HTTPS_PROXY", &proxy.url("")), ("NO_PROXY", "127.0.0.1")],
+    );
+    assert_eq!(bypass.status_of("auth"), "fail");
+    assert_eq!(proxy.requests().len(), seen.len(), "NO_PROXY bypasses the proxy");
+}
