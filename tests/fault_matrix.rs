@@ -223,3 +223,29 @@ fn the_request_budget_leaves_the_window_to_production() {
     assert!(r.summary_of("webhooks").contains("rate-limit window"), "{}", r.summary_of("webhooks"));
     assert_eq!(r.json()["api_requests"], 4, "only the first wave, before the window was known");
 }
+
+#[test]
+fn faults_from_a_file_apply_to_the_standalone_sandbox() {
+    let dir = common::scratch_dir("faults-file");
+    let file = dir.join("faults.toml");
+    std::fs::write(&file, "[[fault]]\nspec = \"status=503,route=/team\"\n\n[[fault]]\nspec = \"latency=10ms\"\n")
+        .expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let sandbox = common::StandaloneSandbox::start_with(&["--faults", &file], &[("CLICKUP_API_TOKEN", TOKEN)]);
+    let r = run(
+        &["check", "--api-url", &sandbox.api_url, "--only", "auth,workspaces", "--format", "json"],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.status_of("auth"), "pass");
+    assert_eq!(r.status_of("workspaces"), "fail", "{}", r.summary_of("workspaces"));
+    assert!(r.summary_of("workspaces").contains("503"));
+    let bad = common::scratch_dir("faults-bad").join("faults.toml");
+    std::fs::write(&bad, "[[fault]]\nspec = \"explode\"\n").expect("write");
+    let out = common::command(&common::scratch_dir("faults-bad-run"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--faults"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown fault `explode`"));
+}
