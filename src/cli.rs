@@ -182,6 +182,14 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SPEC", value_parser = fault_spec)]
     pub fault: Vec<String>,
 
+    /// Replace the scenario's workspaces with N generated ones, for scale runs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub workspaces: Option<u16>,
+
+    /// Webhooks per generated workspace.
+    #[arg(long, value_name = "M", default_value_t = 40, requires = "workspaces")]
+    pub webhooks_per_workspace: u16,
+
     /// Inject the faults listed in this TOML file ([[fault]] spec = "...").
     #[arg(long, value_name = "PATH")]
     pub faults: Option<PathBuf>,

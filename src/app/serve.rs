@@ -44,13 +44,16 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     for spec in &args.fault {
         faults.push(parse_fault(spec).map_err(StartError::Unsupported)?);
     }
-    let running = Sandbox::start(args.listen, args.scenario, token, receiver, faults)
+    let scale = args.workspaces.map(|n| (usize::from(n), usize::from(args.webhooks_per_workspace)));
+    let running = Sandbox::start(args.listen, args.scenario, token, receiver, faults, scale)
         .await
         .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
     let mut text = format!(
-        "clickup-preflight sandbox: scenario `{}` on http://{}\n  api url:        {}\n  status url:     {}   (Status.io)\n  statuspage url: {}   (Atlassian Statuspage)\n  token:          {}\n",
+        "clickup-preflight sandbox: scenario `{}` on http://{}\n  stats url:      http://{}{}\n  api url:        {}\n  status url:     {}   (Status.io)\n  statuspage url: {}   (Atlassian Statuspage)\n  token:          {}\n",
         args.scenario.as_str(),
         running.addr(),
+        running.addr(),
+        crate::sandbox::STATS_PATH,
         running.api_url(),
         running.status_url(),
         running.statuspage_url(),

@@ -60,9 +60,9 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     if !gathered.not_checked.is_empty() {
         let text = format!(
-            "{} not checked ({}): the rate-limit window's last requests are left to production",
+            "{} not checked ({}): listing them would spend more of the rate-limit window than this run may",
             plural(gathered.not_checked.len(), "workspace"),
-            gathered.not_checked.join(", ")
+            shortlist(&gathered.not_checked)
         );
         findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
@@ -228,6 +228,14 @@ fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
     let status =
         |s: &[&str]| hooks.iter().filter(|h| h.health.as_ref().is_some_and(|x| s.contains(&x.status.as_str()))).count();
     (status(&["failing"]), status(&["suspended", "disabled"]))
+}
+
+/// Up to ten ids, then how many more.
+fn shortlist(ids: &[String]) -> String {
+    match ids.len() {
+        0..=10 => ids.join(", "),
+        n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
+    }
 }
 
 fn plural(n: usize, what: &str) -> String {

@@ -81,11 +81,12 @@ impl RunState {
     }
 
     /// Records `X-RateLimit-Remaining` from an answer; the first one fixes
-    /// the run's allowance.
+    /// the run's allowance: the share of the window as it stood before that
+    /// request, first wave included.
     pub fn record_remaining(&self, remaining: u64) {
         let mut s = self.lock();
         if s.allowed.is_none() {
-            s.allowed = Some(s.spent + (remaining as f64 * self.policy.budget_share).floor() as u64);
+            s.allowed = Some(((remaining + 1) as f64 * self.policy.budget_share).floor() as u64);
         }
         s.latest_remaining = Some(s.latest_remaining.map_or(remaining, |r| r.min(remaining)));
     }
@@ -146,7 +147,7 @@ mod tests {
         let run = RunState::new(Policy::default());
         assert!(run.take(), "unknown window: the first wave goes");
         run.record_remaining(99);
-        // 1 spent + 10% of 99 = 10 in all.
+        // 10% of the 100 the window held before the first request: 10 in all.
         assert_eq!(run.take_up_to(20), 9);
         assert!(!run.take());
         let low = RunState::new(Policy::default());

@@ -30,9 +30,8 @@ pub fn user() -> Value {
 }
 
 /// `GET /team`.
-pub fn teams(scenario: &Scenario) -> Value {
-    let teams: Vec<Value> = scenario
-        .workspaces
+pub fn teams(workspaces: &[(String, String)]) -> Value {
+    let teams: Vec<Value> = workspaces
         .iter()
         .map(|(id, name)| {
             json!({"id": id, "name": name, "color": "#536cfe", "avatar": null, "members": [{"user": {
@@ -48,12 +47,47 @@ pub fn teams(scenario: &Scenario) -> Value {
 /// (the real API sends it; the client must not keep it).
 pub fn webhook(scenario: &Scenario, hook: &HookFixture) -> Value {
     let team_id: u64 = scenario.workspaces.get(hook.workspace).and_then(|(id, _)| id.parse().ok()).unwrap_or(0);
+    webhook_json(team_id, hook)
+}
+
+/// A workspace population generated for scale runs: `workspaces`
+/// workspaces of `per_workspace` active webhooks each.
+pub fn generated(workspaces: usize, per_workspace: usize) -> (Vec<(String, String)>, Vec<Value>) {
+    let teams: Vec<(String, String)> =
+        (0..workspaces).map(|w| (format!("{}", 9_100_000 + w), format!("Scale Workspace {w}"))).collect();
+    let mut hooks = Vec::with_capacity(workspaces * per_workspace);
+    for (w, (id, _)) in teams.iter().enumerate() {
+        let team_id: u64 = id.parse().unwrap_or(0);
+        for n in 0..per_workspace {
+            let id = format!("00000000-0000-4000-8000-{w:06}{n:06}");
+            let endpoint = format!("https://hooks.scale.example/ws{w}/hook{n}");
+            let fixture = HookFixture {
+                id: "",
+                workspace: w,
+                endpoint: "",
+                events: &["taskCreated", "taskUpdated"],
+                space_id: None,
+                list_id: None,
+                status: "active",
+                fail_count: 0,
+            };
+            let mut value = webhook_json(team_id, &fixture);
+            value["id"] = json!(id);
+            value["endpoint"] = json!(endpoint);
+            value["secret"] = json!(format!("SANDBOX-WEBHOOK-SECRET-{w}-{n}"));
+            hooks.push(value);
+        }
+    }
+    (teams, hooks)
+}
+
+fn webhook_json(team_id: u64, hook: &HookFixture) -> Value {
     json!({
         "id": hook.id, "userid": 1000001, "team_id": team_id, "endpoint": hook.endpoint,
         "client_id": "SANDBOXCLIENT", "events": hook.events, "task_id": null, "list_id": hook.list_id,
         "folder_id": null, "space_id": hook.space_id,
         "health": {"status": hook.status, "fail_count": hook.fail_count},
-        "secret": format!("SANDBOX-WEBHOOK-SECRET-{}", &hook.id[..8])
+        "secret": format!("SANDBOX-WEBHOOK-SECRET-{}", hook.id.get(..8).unwrap_or_default())
     })
 }
 

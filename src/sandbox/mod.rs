@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
-pub use routes::{STATUS_IO_PATH, STATUSPAGE_PATH};
+pub use routes::{STATS_PATH, STATUS_IO_PATH, STATUSPAGE_PATH};
 pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};
 
 /// A running sandbox. Dropping it stops accepting connections.
@@ -46,10 +46,11 @@ impl Sandbox {
         token: SecretString,
         receiver: Option<Receiver>,
         faults: Vec<Fault>,
+        scale: Option<(usize, usize)>,
     ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver, faults));
+        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver, faults, scale));
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {

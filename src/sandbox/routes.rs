@@ -31,10 +31,14 @@ pub struct State {
     token: SecretString,
     window: Mutex<Window>,
     api_requests: AtomicU64,
+    workspaces: Vec<(String, String)>,
     hooks: Mutex<Vec<Value>>,
     receiver: Option<Receiver>,
     faults: Vec<Fault>,
 }
+
+/// Path of the sandbox's own counters (not part of ClickUp's API).
+pub const STATS_PATH: &str = "/sandbox/stats";
 
 #[derive(Debug)]
 struct Window {
@@ -51,13 +55,22 @@ impl State {
         token: SecretString,
         receiver: Option<Receiver>,
         faults: Vec<Fault>,
+        scale: Option<(usize, usize)>,
     ) -> Self {
+        let (workspaces, hooks) = match scale.or(scenario.generated) {
+            Some((w, per)) => fixtures::generated(w, per),
+            None => (
+                scenario.workspaces.iter().map(|(id, name)| ((*id).to_owned(), (*name).to_owned())).collect(),
+                scenario.webhooks.iter().map(|h| fixtures::webhook(scenario, h)).collect(),
+            ),
+        };
         State {
             scenario,
             token,
             window: Mutex::new(Window { opened: Instant::now(), opened_unix: unix_now(), used: 0 }),
             api_requests: AtomicU64::new(0),
-            hooks: Mutex::new(scenario.webhooks.iter().map(|h| fixtures::webhook(scenario, h)).collect()),
+            workspaces,
+            hooks: Mutex::new(hooks),
             receiver,
             faults,
         }
@@ -197,6 +210,10 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
         _ if parts.method != Method::GET && !path.starts_with(API_PREFIX) => {
             reply(StatusCode::METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n".into())
         }
+        (STATS_PATH, _) => {
+            let stats = serde_json::json!({"api_requests": state.api_requests(), "scenario": state.scenario.name});
+            json(StatusCode::OK, &stats)
+        }
         (STATUS_IO_PATH, _) => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
         (STATUSPAGE_PATH, _) => json(StatusCode::OK, &fixtures::statuspage(&state.scenario.platform)),
         (p, _) if p.starts_with(API_PREFIX) => api(state, &incoming, &p[API_PREFIX.len()..]).await,
@@ -252,7 +269,7 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
             }
             json(StatusCode::OK, &fixtures::user())
         }
-        (&Method::GET, ["team"]) => json(StatusCode::OK, &fixtures::teams(scenario)),
+        (&Method::GET, ["team"]) => json(StatusCode::OK, &fixtures::teams(&state.workspaces)),
         (&Method::GET, ["team", team_id, "webhook"]) => list_webhooks(state, team_id),
         (&Method::PUT, ["webhook", webhook_id]) => update_webhook(state, webhook_id, request.body),
         (_, ["user" | "team"] | ["team", _, "webhook"] | ["webhook", _]) => {
@@ -265,7 +282,7 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
 /// `GET /team/{id}/webhook`; a workspace the token cannot reach is 401
 /// `OAUTH_027`, as ClickUp answers.
 fn list_webhooks(state: &State, team_id: &str) -> Reply {
-    if !state.scenario.workspaces.iter().any(|(id, _)| *id == team_id) {
+    if !state.workspaces.iter().any(|(id, _)| id == team_id) {
         return json(StatusCode::UNAUTHORIZED, &fixtures::error("Team not authorized", "OAUTH_027"));
     }
     let hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);

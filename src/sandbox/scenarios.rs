@@ -29,11 +29,13 @@ pub enum ScenarioName {
     WebhookSuspended,
     /// One webhook delivers to a plain http:// endpoint.
     WebhookInsecure,
+    /// 50 workspaces of 40 webhooks each, for scale runs.
+    Large,
 }
 
 impl ScenarioName {
     /// Every scenario, for listings and tests.
-    pub const ALL: [ScenarioName; 12] = [
+    pub const ALL: [ScenarioName; 13] = [
         ScenarioName::Healthy,
         ScenarioName::Unauthorized,
         ScenarioName::RateLimited,
@@ -46,6 +48,7 @@ impl ScenarioName {
         ScenarioName::WebhookFailing,
         ScenarioName::WebhookSuspended,
         ScenarioName::WebhookInsecure,
+        ScenarioName::Large,
     ];
 
     /// The kebab-case name.
@@ -126,6 +129,8 @@ pub struct Scenario {
     pub platform: PlatformState,
     /// Registered webhooks.
     pub webhooks: &'static [HookFixture],
+    /// Generated instead: (workspaces, webhooks per workspace).
+    pub generated: Option<(usize, usize)>,
 }
 
 const OPERATIONAL: PlatformState = PlatformState { code: 100, affected: &[], incidents: &[] };
@@ -162,9 +167,10 @@ const HEALTHY: Scenario = Scenario {
     workspaces: WORKSPACES,
     platform: OPERATIONAL,
     webhooks: HOOKS,
+    generated: None,
 };
 
-static SCENARIOS: [Scenario; 12] = [
+static SCENARIOS: [Scenario; 13] = [
     HEALTHY,
     Scenario { name: "unauthorized", api: ApiMode::TokenRevoked, ..HEALTHY },
     Scenario { name: "rate-limited", remaining_at_start: 5, ..HEALTHY },
@@ -201,6 +207,7 @@ static SCENARIOS: [Scenario; 12] = [
         webhooks: &[TASK_SYNC, HookFixture { endpoint: "http://staging-hooks.acme.example/clickup", ..STAGING_ALL }],
         ..HEALTHY
     },
+    Scenario { name: "large", generated: Some((50, 40)), ..HEALTHY },
 ];
 
 #[cfg(test)]
