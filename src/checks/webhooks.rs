@@ -96,7 +96,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             0 => String::new(),
             n => format!("; all {n} expected registrations present"),
         };
-        format!("{} in {} workspaces, all active{expected}", plural(hooks.len(), "webhook"), gathered.lists.len())
+        format!(
+            "{} in {}, all active{expected}",
+            plural(hooks.len(), "webhook"),
+            plural(gathered.lists.len(), "workspace")
+        )
     } else {
         let mut text = findings.iter().take(in_summary).map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
         if findings.len() > in_summary {

@@ -49,7 +49,7 @@ fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhoo
 fn active_https_webhooks_pass() {
     let o = run(vec![hook("a", "https://h.example/x", "active", 0)]);
     assert_eq!(o.status, Status::Pass);
-    assert_eq!(o.summary, "1 webhook in 1 workspaces, all active");
+    assert_eq!(o.summary, "1 webhook in 1 workspace, all active");
     assert!(o.details[0].contains("watches list 901"), "{:?}", o.details);
 }
 
