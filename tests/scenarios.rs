@@ -197,3 +197,14 @@ fn oauth_tokens_are_recognised_and_bearer_is_accepted() {
     );
     assert_eq!(r.status_of("auth"), "pass", "{}", r.stdout);
 }
+
+#[test]
+fn large_keeps_to_the_request_budget_and_names_what_it_left() {
+    let r = scenario("large");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert_eq!(r.json()["api_requests"], 10, "10% of the 100-request window, first wave included");
+    assert_eq!(r.status_of("webhooks"), "warn");
+    assert!(r.summary_of("webhooks").starts_with("44 workspaces not checked ("), "{}", r.summary_of("webhooks"));
+    assert!(r.summary_of("webhooks").contains("and 34 more"), "{}", r.summary_of("webhooks"));
+    assert!(r.summary_of("workspaces").starts_with("50 workspaces reachable"));
+}
