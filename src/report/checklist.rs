@@ -1,7 +1,6 @@
 //! The `checklist` command's output: every item once, section by section,
 //! VERIFIED / ATTESTED / OPEN, with totals and the share verified by machine.
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Value, json};
 
 use super::Exit;
@@ -83,13 +82,7 @@ fn totals_line(items: &[ItemResult]) -> String {
 
 /// The checklist as a table per section.
 pub fn render_checklist_table(items: &[ItemResult], width: u16) -> String {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .force_no_tty()
-        .set_header(["Section", "Item", "State", "Evidence"]);
+    let mut table = super::table::new_table(&["Section", "Item", "State", "Evidence"], width, false);
     let mut last = "";
     for i in items {
         let section = if i.item.section == last { "" } else { i.item.section };
@@ -130,9 +123,7 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
         "items": list,
         "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "attested": t.attested, "stale": t.stale, "open": t.open},
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
-    text.push('\n');
-    text
+    super::json::pretty(&doc)
 }
 
 /// The checklist as Markdown checkboxes, for a release PR.

@@ -57,8 +57,13 @@ pub fn render(report: &Report) -> String {
         duration_ms: report.duration.as_millis() as u64,
         sandbox: report.sandbox,
     };
-    // Serialising plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    pretty(&doc)
+}
+
+/// Pretty JSON and a final newline, for every JSON-shaped format.
+/// Serialising plain structs and values of strings and numbers cannot fail.
+pub(super) fn pretty(doc: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
 }

@@ -77,33 +77,29 @@ fn clean(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
 }
 
-/// Escaped for an attribute value (newlines kept as character references).
+/// Escaped for an attribute value (line breaks and tabs kept as
+/// character references, which attribute normalisation would otherwise eat).
 fn attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in clean(s) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, true)
 }
 
 /// Escaped for element text.
 fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in clean(s) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+        match (c, attribute) {
+            ('&', _) => out.push_str("&amp;"),
+            ('<', _) => out.push_str("&lt;"),
+            ('>', _) => out.push_str("&gt;"),
+            ('"', true) => out.push_str("&quot;"),
+            ('\n', true) => out.push_str("&#10;"),
+            ('\r', true) => out.push_str("&#13;"),
+            ('\t', true) => out.push_str("&#9;"),
+            (c, _) => out.push(c),
         }
     }
     out

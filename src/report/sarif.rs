@@ -61,9 +61,7 @@ pub fn render(report: &Report) -> String {
             "results": results
         }]
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
-    text.push('\n');
-    text
+    super::json::pretty(&doc)
 }
 
 #[cfg(test)]

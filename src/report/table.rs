@@ -43,17 +43,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     let shown: Vec<_> = report.outcomes.iter().filter(|o| !options.quiet || o.status != Status::Pass).collect();
     let mut out = String::new();
     if !shown.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(options.width)
-            .set_header(["Status", "Check", "Severity", "Summary"]);
-        if options.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
+        let mut table = new_table(&["Status", "Check", "Severity", "Summary"], options.width, options.color);
         for o in &shown {
             let mut status = Cell::new(word(o.status));
             if options.color {
@@ -123,6 +113,23 @@ pub(super) fn closing_line(report: &Report) -> String {
         line.push_str(&format!(" (sandbox scenario `{name}`)"));
     }
     line
+}
+
+/// A table in the house style: condensed UTF-8 borders, wrapped to
+/// `width`, ANSI styling only when `color`.
+pub(super) fn new_table(header: &[&str], width: u16, color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(header.to_vec());
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
 }
 
 /// The width to draw at: the terminal's when stdout is one, else 120

@@ -1,6 +1,5 @@
 //! Output of the `webhooks` commands: the listing and a reactivation.
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Value, json};
 
 use super::Exit;
@@ -37,13 +36,8 @@ fn problems(listing: &WebhookEvidence) -> Vec<(Option<&str>, String)> {
 
 /// The listing as a table, problems below it.
 pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .force_no_tty()
-        .set_header(["Workspace", "Webhook", "Health", "Fails", "Endpoint", "Events", "Watches"]);
+    let header = ["Workspace", "Webhook", "Health", "Fails", "Endpoint", "Events", "Watches"];
+    let mut table = super::table::new_table(&header, width, false);
     let mut count = 0;
     for (ws, h) in hooks(listing) {
         count += 1;
@@ -76,7 +70,7 @@ pub fn render_list_json(listing: &WebhookEvidence) -> String {
     let webhooks: Vec<Value> = hooks(listing).map(|(ws, h)| hook_json(ws, h)).collect();
     let errors: Vec<Value> =
         problems(listing).into_iter().map(|(ws, e)| json!({"workspace": ws, "error": e})).collect();
-    pretty(&json!({"schema_version": 1, "webhooks": webhooks, "errors": errors}))
+    super::json::pretty(&json!({"schema_version": 1, "webhooks": webhooks, "errors": errors}))
 }
 
 fn hook_json(workspace: &str, h: &Webhook) -> Value {
@@ -109,10 +103,4 @@ fn health(h: &Webhook) -> String {
     h.health
         .as_ref()
         .map_or_else(|| "unknown health".to_owned(), |x| format!("{} (fail_count {})", x.status, x.fail_count))
-}
-
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned());
-    text.push('\n');
-    text
 }
