@@ -94,7 +94,7 @@ pub fn render_reactivation_text(before: &Webhook, after: &Webhook) -> String {
 /// What `webhooks reactivate` changed, as JSON.
 pub fn render_reactivation_json(before: &Webhook, after: &Webhook) -> String {
     let state = |h: &Webhook| json!({"health": h.health.as_ref().map(|x| x.status.clone()), "fail_count": h.health.as_ref().map(|x| x.fail_count)});
-    pretty(
+    super::json::pretty(
         &json!({"schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before), "after": state(after)}),
     )
 }
