@@ -6,6 +6,7 @@
 //! Absent headers mean "unknown", never "plenty": that is ERROR.
 
 use super::{CheckId, Outcome, Status};
+use crate::client::ApiError;
 use crate::config::CheckConfig;
 use crate::evidence::{Evidence, RateLimitHeaders};
 
@@ -56,6 +57,18 @@ fn seconds_until(value: &str, now_unix: u64) -> Option<u64> {
     Some(if n >= 1_000_000_000 { n.saturating_sub(now_unix) } else { n })
 }
 
+/// No HTTP answer came back at all, so there were no headers to read.
+fn is_unanswered(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Timeout { .. }
+            | ApiError::Deadline { .. }
+            | ApiError::Transport { .. }
+            | ApiError::CircuitOpen { .. }
+            | ApiError::OverBudget { .. }
+    )
+}
+
 fn shorten(value: &str) -> String {
     value.chars().take(20).collect()
 }
@@ -86,7 +99,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         }
         return o;
     }
-    let answered = responses.iter().filter(|(_, e)| e.is_none_or(|e| e.http_status().is_some())).count();
+    // An answer whose body was unusable is still an answer with headers.
+    let answered = responses.iter().filter(|(_, e)| e.is_none_or(|e| !is_unanswered(e))).count();
     let mut lowest: Option<Snapshot> = None;
     for (headers, _) in &responses {
         match parse(headers, now) {
@@ -141,7 +155,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::client::{ApiError, User};
+    use crate::client::User;
     use crate::config::Plan;
     use crate::evidence::Probe;
 
