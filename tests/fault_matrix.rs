@@ -101,7 +101,7 @@ fn a_429_that_resets_after_the_deadline_is_reported_not_waited_for() {
         let reset =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) + 3600;
         match seen.path.as_str() {
-            "/s" => Reply::json(common::STATUS_OK),
+            "/status" => Reply::json(common::STATUS_OK),
             _ => Reply::Full(
                 429,
                 vec![
@@ -113,20 +113,7 @@ fn a_429_that_resets_after_the_deadline_is_reported_not_waited_for() {
             ),
         }
     });
-    let r = run(
-        &[
-            "check",
-            "--api-url",
-            &api.url("/api/v2"),
-            "--status-url",
-            &api.url("/s"),
-            "--deadline",
-            "5s",
-            "--format",
-            "json",
-        ],
-        &[("CLICKUP_API_TOKEN", TOKEN)],
-    );
+    let r = common::check_against(&api, &["--deadline", "5s"]);
     assert!(r.elapsed < Duration::from_secs(4), "did not wait an hour for the reset: {:?}", r.elapsed);
     assert_eq!(r.status_of("rate-limit"), "fail");
     assert!(r.summary_of("rate-limit").contains("resets in 3"), "{}", r.summary_of("rate-limit"));
@@ -140,33 +127,16 @@ fn four_xx_other_than_429_is_never_retried() {
         "/s" => Reply::json(common::STATUS_OK),
         _ => Reply::Full(401, vec![], r#"{"err":"Token invalid","ECODE":"OAUTH_025"}"#.into()),
     });
-    let r = run(
-        &["check", "--api-url", &api.url("/api/v2"), "--only", "auth", "--format", "json"],
-        &[("CLICKUP_API_TOKEN", TOKEN)],
-    );
+    let r = common::check_against(&api, &["--only", "auth"]);
     assert_eq!(r.status_of("auth"), "fail");
     assert_eq!(api.requests().len(), 1, "a 401 is answered once, not retried");
 }
 
 #[test]
 fn the_circuit_breaker_stops_waiting_on_a_dead_api() {
-    let api = FakeServer::start(|seen| if seen.path == "/s" { Reply::json(common::STATUS_OK) } else { Reply::Hang });
-    let r = run(
-        &[
-            "check",
-            "--api-url",
-            &api.url("/api/v2"),
-            "--status-url",
-            &api.url("/s"),
-            "--timeout",
-            "1s",
-            "--deadline",
-            "20s",
-            "--format",
-            "json",
-        ],
-        &[("CLICKUP_API_TOKEN", TOKEN)],
-    );
+    let api =
+        FakeServer::start(|seen| if seen.path == "/status" { Reply::json(common::STATUS_OK) } else { Reply::Hang });
+    let r = common::check_against(&api, &["--timeout", "1s", "--deadline", "20s"]);
     // Without the breaker: 4 exchanges x 3 attempts of 1s each, plus backoff.
     assert!(r.elapsed < Duration::from_secs(5), "took {:?}", r.elapsed);
     let sent = api.requests().iter().filter(|s| s.path.starts_with("/api/v2")).count();

@@ -14,13 +14,7 @@ fn fake(api: impl Fn(&common::Seen) -> Reply + Send + Sync + 'static) -> FakeSer
     FakeServer::start(move |seen| if seen.path == "/status" { Reply::json(common::STATUS_OK) } else { api(seen) })
 }
 
-fn check_against(server: &FakeServer, extra: &[&str]) -> common::Run {
-    let api_url = server.url("/api/v2");
-    let status_url = server.url("/status");
-    let mut args = vec!["check", "--api-url", &api_url, "--status-url", &status_url, "--format", "json"];
-    args.extend_from_slice(extra);
-    run(&args, &[("CLICKUP_API_TOKEN", TOKEN)])
-}
+use common::check_against;
 
 #[test]
 fn a_hung_api_times_out_and_the_other_checks_still_report() {

@@ -254,6 +254,16 @@ fn serve_one(stream: TcpStream, handler: &dyn Fn(&Seen) -> Reply, log: &Mutex<Ve
     }
 }
 
+/// `check --format json` against a fake server whose API is at `/api/v2`
+/// and status page at `/status`, with the test token and `extra` flags.
+pub fn check_against(server: &FakeServer, extra: &[&str]) -> Run {
+    let api_url = server.url("/api/v2");
+    let status_url = server.url("/status");
+    let mut args = vec!["check", "--api-url", &api_url, "--status-url", &status_url, "--format", "json"];
+    args.extend_from_slice(extra);
+    run(&args, &[("CLICKUP_API_TOKEN", TOKEN)])
+}
+
 /// A healthy Status.io body.
 pub const STATUS_OK: &str = r#"{"result":{"status_overall":{"updated":"2026-11-01T00:00:00Z","status":"Operational","status_code":100},"status":[],"incidents":[],"maintenance":{"active":[],"upcoming":[]}}}"#;
 
