@@ -6,17 +6,15 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use secrecy::{ExposeSecret, SecretString};
-
 use super::output::{append, write_atomic};
 use super::progress::Progress;
 use super::session::Session;
-use super::{StartError, write_stderr, write_stdout};
+use super::{StartError, read_secret, write_stderr, write_stdout};
 use crate::checks;
 use crate::checks::{CheckId, Gate};
 use crate::cli::{CheckArgs, ConnectionArgs, Format};
 use crate::client::ClickUpClient;
-use crate::config::{ProbeTarget, SecretSource, apply_policy};
+use crate::config::{ProbeTarget, apply_policy};
 use crate::gather::{self, InFlight, Plan, Receiver, Sources};
 use crate::redact::Redactor;
 use crate::repo::ScanOptions;
@@ -134,21 +132,6 @@ fn check_writable(path: &Path, what: &str) -> Result<(), StartError> {
 fn load_receivers(targets: &[ProbeTarget], redactor: &Redactor) -> Result<Vec<Receiver>, StartError> {
     targets
         .iter()
-        .map(|t| {
-            let (origin, raw) = match &t.secret {
-                SecretSource::Env(name) => (name.clone(), std::env::var(name).map_err(|_| "is not set".to_owned())),
-                SecretSource::File(path) => (
-                    path.display().to_string(),
-                    std::fs::read_to_string(path).map_err(|e| format!("cannot be read ({})", e.kind())),
-                ),
-            };
-            let raw = SecretString::from(raw.map_err(|reason| StartError::Secret { origin: origin.clone(), reason })?);
-            let secret = raw.expose_secret().trim();
-            if secret.is_empty() {
-                return Err(StartError::Secret { origin, reason: "is empty".into() });
-            }
-            redactor.add(secret);
-            Ok(Receiver { endpoint: t.endpoint.clone(), secret: SecretString::from(secret.to_owned()) })
-        })
+        .map(|t| Ok(Receiver { endpoint: t.endpoint.clone(), secret: read_secret(&t.secret, redactor)? }))
         .collect()
 }

@@ -16,7 +16,9 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, Format, WebhooksCommand};
 use crate::client::ClientError;
-use crate::config::ConfigError;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{ConfigError, SecretSource};
 use crate::redact::Redactor;
 use crate::report::{self, Exit};
 use crate::token::TokenError;
@@ -108,6 +110,26 @@ pub fn run(cli: Cli) -> ExitCode {
             Exit::CouldNotStart.into()
         }
     }
+}
+
+/// Reads a webhook signing secret from its variable or file, trimmed;
+/// refuses an unset, unreadable or empty one, and registers it with the
+/// redactor so that no output can show it.
+fn read_secret(source: &SecretSource, redactor: &Redactor) -> Result<SecretString, StartError> {
+    let (origin, raw) = match source {
+        SecretSource::Env(name) => (name.clone(), std::env::var(name).map_err(|_| "is not set".to_owned())),
+        SecretSource::File(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).map_err(|e| format!("cannot be read ({})", e.kind())),
+        ),
+    };
+    let raw = SecretString::from(raw.map_err(|reason| StartError::Secret { origin: origin.clone(), reason })?);
+    let secret = raw.expose_secret().trim();
+    if secret.is_empty() {
+        return Err(StartError::Secret { origin, reason: "is empty".into() });
+    }
+    redactor.add(secret);
+    Ok(SecretString::from(secret.to_owned()))
 }
 
 /// Writes to stdout through the redactor. A closed pipe (`| head`) is not

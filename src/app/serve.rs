@@ -3,8 +3,9 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{StartError, write_stdout};
+use super::{StartError, read_secret, write_stdout};
 use crate::cli::SandboxArgs;
+use crate::config::SecretSource;
 use crate::redact::Redactor;
 use crate::report::Exit;
 use crate::sandbox::{Receiver, Sandbox, load_faults, parse_fault};
@@ -75,19 +76,18 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
 
 /// `--secret-file`, else `CLICKUP_WEBHOOK_SECRET`, else a printed demo secret.
 fn receiver_secret(args: &SandboxArgs, redactor: &Redactor) -> Result<(SecretString, String), StartError> {
-    let given = match &args.secret_file {
-        Some(path) => {
-            Some((path.display().to_string(), std::fs::read_to_string(path).map_err(|e| e.kind().to_string())))
-        }
-        None => std::env::var(WEBHOOK_SECRET_ENV).ok().map(|v| (WEBHOOK_SECRET_ENV.to_owned(), Ok(v))),
+    let source = match &args.secret_file {
+        Some(path) => Some(SecretSource::File(path.clone())),
+        None => std::env::var_os(WEBHOOK_SECRET_ENV).map(|_| SecretSource::Env(WEBHOOK_SECRET_ENV.to_owned())),
     };
-    match given {
-        Some((origin, Ok(raw))) if !raw.trim().is_empty() => {
-            redactor.add(raw.trim());
-            Ok((SecretString::from(raw.trim().to_owned()), format!("the one in {origin} (not shown)")))
+    match source {
+        Some(source) => {
+            let origin = match &source {
+                SecretSource::Env(name) => name.clone(),
+                SecretSource::File(path) => path.display().to_string(),
+            };
+            Ok((read_secret(&source, redactor)?, format!("the one in {origin} (not shown)")))
         }
-        Some((origin, Ok(_))) => Err(StartError::Secret { origin, reason: "is empty".into() }),
-        Some((origin, Err(reason))) => Err(StartError::Secret { origin, reason }),
         None => {
             let demo = format!("sandbox-webhook-secret-{}", token::random_alnum(16).to_ascii_lowercase());
             Ok((SecretString::from(demo.clone()), demo))

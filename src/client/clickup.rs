@@ -10,17 +10,17 @@ use serde::de::DeserializeOwned;
 use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
-use super::{ApiError, Policy, RequestCounter, RunState, Team, User, Webhook};
+use super::{ApiError, Policy, RunState, Team, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
-/// clones share the connection pool and the request counter.
+/// clones share the connection pool and the run's state (request count,
+/// breaker, budget).
 #[derive(Clone)]
 pub struct ClickUpClient {
     transport: Transport,
     base: Url,
     authorization: HeaderValue,
-    counter: RequestCounter,
     run: RunState,
     deadline: Option<tokio::time::Instant>,
 }
@@ -54,7 +54,6 @@ impl ClickUpClient {
             transport: transport.clone(),
             base,
             authorization,
-            counter: RequestCounter::default(),
             run: RunState::default(),
             deadline: None,
         })
@@ -78,7 +77,7 @@ impl ClickUpClient {
 
     /// Requests sent to the API so far by this client and its clones.
     pub fn requests(&self) -> u64 {
-        self.counter.get()
+        self.run.spent()
     }
 
     /// `GET /user`: the user the token belongs to.
@@ -151,7 +150,6 @@ impl ClickUpClient {
                 return last.unwrap_or_else(|| Probe { attempts, ..Probe::failed(error, started.elapsed()) });
             }
             attempts += 1;
-            self.counter.add();
             let out = Outgoing {
                 method: method.clone(),
                 url: url.clone(),

@@ -91,27 +91,25 @@ impl RunState {
         s.latest_remaining = Some(s.latest_remaining.map_or(remaining, |r| r.min(remaining)));
     }
 
-    /// Takes one request from the budget; `false` when it is spent. Before
-    /// any answer has stated the window, requests are allowed: the first
-    /// wave is how the window becomes known.
+    /// Takes one request from the budget, to send it at once; `false` when
+    /// the budget is spent. Before any answer has stated the window,
+    /// requests are allowed: the first wave is how the window becomes known.
     pub fn take(&self) -> bool {
-        self.take_up_to(1) == 1
+        let mut s = self.lock();
+        let within_share = s.allowed.is_none_or(|a| s.spent < a);
+        let within_reserve = s.latest_remaining.is_none_or(|r| r > self.policy.reserve);
+        if within_share && within_reserve {
+            s.spent += 1;
+            // Count down locally too, so that concurrent requests cannot
+            // together dip into the reserve before the next answer says so.
+            s.latest_remaining = s.latest_remaining.map(|r| r - 1);
+        }
+        within_share && within_reserve
     }
 
-    /// Takes up to `n` requests from the budget; returns how many.
-    pub fn take_up_to(&self, n: usize) -> usize {
-        let mut s = self.lock();
-        let by_share = s.allowed.map_or(u64::MAX, |a| a.saturating_sub(s.spent));
-        let by_reserve = s.latest_remaining.map_or(u64::MAX, |r| r.saturating_sub(self.policy.reserve));
-        let granted = (n as u64).min(by_share).min(by_reserve) as usize;
-        s.spent += granted as u64;
-        granted
-    }
-
-    /// Gives back a request taken but not sent.
-    pub fn give_back(&self, n: usize) {
-        let mut s = self.lock();
-        s.spent = s.spent.saturating_sub(n as u64);
+    /// Requests sent so far this run (each one was taken from the budget).
+    pub fn spent(&self) -> u64 {
+        self.lock().spent
     }
 }
 
@@ -148,13 +146,15 @@ mod tests {
         assert!(run.take(), "unknown window: the first wave goes");
         run.record_remaining(99);
         // 10% of the 100 the window held before the first request: 10 in all.
-        assert_eq!(run.take_up_to(20), 9);
-        assert!(!run.take());
-        let low = RunState::new(Policy::default());
-        low.take_up_to(4);
+        assert_eq!((0..20).filter(|_| run.take()).count(), 9);
+        assert_eq!(run.spent(), 10);
+        let low = RunState::new(Policy { budget_share: 1.0, ..Policy::default() });
+        (0..4).for_each(|_| assert!(low.take()));
         low.record_remaining(7);
-        assert_eq!(low.take_up_to(5), 0, "never the last 5, and 10% of 7 is 0");
-        low.give_back(1);
+        assert!(low.take() && low.take(), "7 remaining leaves 2 above the reserve of 5");
+        assert!(!low.take(), "never the last 5");
+        low.record_remaining(5);
+        assert!(!low.take());
     }
 
     #[test]
