@@ -47,7 +47,7 @@ pub fn teams(workspaces: &[(String, String)]) -> Value {
 /// (the real API sends it; the client must not keep it).
 pub fn webhook(scenario: &Scenario, hook: &HookFixture) -> Value {
     let team_id: u64 = scenario.workspaces.get(hook.workspace).and_then(|(id, _)| id.parse().ok()).unwrap_or(0);
-    webhook_json(team_id, hook)
+    webhook_json(team_id, hook.id, hook.endpoint, hook)
 }
 
 /// A workspace population generated for scale runs: `workspaces`
@@ -59,35 +59,33 @@ pub fn generated(workspaces: usize, per_workspace: usize) -> (Vec<(String, Strin
     for (w, (id, _)) in teams.iter().enumerate() {
         let team_id: u64 = id.parse().unwrap_or(0);
         for n in 0..per_workspace {
-            let id = format!("00000000-0000-4000-8000-{w:06}{n:06}");
+            let id = format!("{w:08}-0000-4000-8000-{n:012}");
             let endpoint = format!("https://hooks.scale.example/ws{w}/hook{n}");
-            let fixture = HookFixture {
-                id: "",
-                workspace: w,
-                endpoint: "",
-                events: &["taskCreated", "taskUpdated"],
-                space_id: None,
-                list_id: None,
-                status: "active",
-                fail_count: 0,
-            };
-            let mut value = webhook_json(team_id, &fixture);
-            value["id"] = json!(id);
-            value["endpoint"] = json!(endpoint);
-            value["secret"] = json!(format!("SANDBOX-WEBHOOK-SECRET-{w}-{n}"));
-            hooks.push(value);
+            hooks.push(webhook_json(team_id, &id, &endpoint, &GENERATED_HOOK));
         }
     }
     (teams, hooks)
 }
 
-fn webhook_json(team_id: u64, hook: &HookFixture) -> Value {
+/// What every generated webhook has in common; id and endpoint vary.
+const GENERATED_HOOK: HookFixture = HookFixture {
+    id: "",
+    workspace: 0,
+    endpoint: "",
+    events: &["taskCreated", "taskUpdated"],
+    space_id: None,
+    list_id: None,
+    status: "active",
+    fail_count: 0,
+};
+
+fn webhook_json(team_id: u64, id: &str, endpoint: &str, hook: &HookFixture) -> Value {
     json!({
-        "id": hook.id, "userid": 1000001, "team_id": team_id, "endpoint": hook.endpoint,
+        "id": id, "userid": 1000001, "team_id": team_id, "endpoint": endpoint,
         "client_id": "SANDBOXCLIENT", "events": hook.events, "task_id": null, "list_id": hook.list_id,
         "folder_id": null, "space_id": hook.space_id,
         "health": {"status": hook.status, "fail_count": hook.fail_count},
-        "secret": format!("SANDBOX-WEBHOOK-SECRET-{}", hook.id.get(..8).unwrap_or_default())
+        "secret": format!("SANDBOX-WEBHOOK-SECRET-{}", id.get(..8).unwrap_or_default())
     })
 }
 
