@@ -8,8 +8,12 @@ sandbox, and (b) `clickup-preflight check` with the same five checks. It
 reports wall time, requests to the API (counted by the sandbox), peak RSS,
 startup cost, binary size, and a scale table for 1, 10 and 50 workspaces.
 
-Usage: python3 bench/run.py [--rounds N] [--rtt-ms MS] [--seed PATH] [--no-build]
+Usage: python3 bench/run.py [--rounds N] [--rtt-ms MS] [--seed PATH] [--bin PATH]
 Standard library only; needs bash, curl, bc and python3 for the seed script.
+The release binary is built first and found where cargo puts it (honouring
+CARGO_TARGET_DIR); `--bin` measures a given binary instead, without building.
+The seed is read from shared/seeds beside the repository, or from
+CLICKUP_PREFLIGHT_SEED, or from --seed.
 """
 
 import argparse
@@ -26,7 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "clickup-preflight"
+SEED_NAME = "000_27b780a507f3db91.txt"
+BIN = None  # set in main(): the binary under test
 TOKEN = "pk_" + "4242424_BENCHTOKENABCDEFGHIJKLMNOPQRSTU"  # split: no token-shaped literal in the repo
 FIVE = "auth,rate-limit,latency,workspaces,platform"
 
@@ -139,18 +144,37 @@ def scale(rtt_ms, workdir):
     return rows
 
 
+def default_seed():
+    """The seed script's document: env override, else shared/ beside the repo."""
+    if os.environ.get("CLICKUP_PREFLIGHT_SEED"):
+        return os.environ["CLICKUP_PREFLIGHT_SEED"]
+    return str(ROOT.parent / "shared" / "seeds" / SEED_NAME)
+
+
+def release_binary():
+    """Builds the release binary and returns its path, wherever cargo's target dir is."""
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT,
+                          check=True, capture_output=True, text=True).stdout
+    return Path(json.loads(meta)["target_directory"]) / "release" / "clickup-preflight"
+
+
 def main():
+    global BIN
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rtt-ms", type=int, default=100)
-    parser.add_argument("--seed", default=str(ROOT.parent / "shared" / "seeds" / "000_27b780a507f3db91.txt"))
-    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--seed", default=default_seed(), help="the seed document holding run-prod-checks.sh")
+    parser.add_argument("--bin", help="measure this binary instead of building the release one")
     args = parser.parse_args()
     for tool, package in (("bash", "bash"), ("curl", "curl"), ("bc", "bc"), ("python3", "python3"), ("git", "git"), ("/usr/bin/time", "time")):
         if not shutil.which(tool):
             sys.exit(f"bench: `{tool}` is needed (apt-get install {package})")
-    if not args.no_build:
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not Path(args.seed).is_file():
+        sys.exit(f"bench: the seed document {args.seed} is missing: pass --seed PATH or set CLICKUP_PREFLIGHT_SEED")
+    BIN = Path(args.bin).resolve() if args.bin else release_binary()
+    if not BIN.is_file():
+        sys.exit(f"bench: no binary at {BIN}")
 
     with tempfile.TemporaryDirectory() as workdir:
         results = {"script": [], "preflight": [], "preflight-1": []}
@@ -196,7 +220,7 @@ def main():
     for label, ms, kib in start_rows:
         ok = "met" if ms < 20 and kib < 15 * 1024 else "NOT met"
         print(f"| `{label}` | {ms:.1f} ms | {kib / 1024:.1f} MiB | < 20 ms, < 15 MiB: {ok} |")
-    print(f"\nRelease binary: {size / 1024 / 1024:.1f} MiB (`target/release/clickup-preflight`).\n")
+    print(f"\nBinary: {size / 1024 / 1024:.1f} MiB (`{BIN.name}`, {'given by --bin' if args.bin else 'release build'}).\n")
     print("| workspaces (40 webhooks each) | budget | wall | API requests | peak RSS | webhooks |")
     print("|---|---|---|---|---|---|")
     for n, label, ms, requests, kib, status, summary in scale_rows:

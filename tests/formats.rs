@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use common::{FakeServer, Reply, Run, TOKEN, run, run_in, scratch_dir};
+use common::{FakeServer, Reply, Run, TOKEN, junit, run, run_in, scratch_dir};
 
 fn format(scenario: &str, format: &str) -> Run {
     run(&["check", "--sandbox", scenario, "--format", format], &[])
@@ -16,28 +16,61 @@ fn format(scenario: &str, format: &str) -> Run {
 
 // ---- JUnit ---------------------------------------------------------------
 
-fn validate_junit(xml: &str, name: &str) {
-    let dir = scratch_dir(name);
-    let file = dir.join("report.xml");
-    std::fs::write(&file, xml).expect("write xml");
+/// The JUnit reports every test here checks, by scenario.
+const JUNIT_SCENARIOS: [&str; 4] = ["healthy", "outage", "no-workspaces", "webhook-failing"];
+
+#[test]
+fn the_junit_validator_rejects_what_the_schema_rejects() {
+    const OK: &str = r#"<testsuites name="x" tests="1"><testsuite name="s" tests="1" timestamp="2026-11-25T10:00:00Z" time="0.5"><properties><property name="a" value="b"/></properties><testcase name="c" time="0.1"><failure message="m" type="t">body</failure><system-out>o</system-out></testcase><system-err>e</system-err></testsuite></testsuites>"#;
+    assert_eq!(junit::check(OK), Ok(()));
+    for (bad, why) in [
+        (OK.replace("testsuites name", "suites name").replace("</testsuites>", "</suites>"), "root"),
+        (OK.replace(r#"tests="1"><testsuite"#, r#"tests="-1"><testsuite"#), "negative count"),
+        (OK.replace(r#"time="0.1""#, r#"time="1e3""#), "exponent time"),
+        (OK.replace("T10:00:00Z", " 10:00:00Z"), "timestamp"),
+        (OK.replace("</failure>", "</failure><error/>"), "two problems"),
+        (OK.replace(r#"<testcase name="c""#, r#"<testcase id="c""#), "unknown attribute"),
+        (OK.replace(r#"<testsuite name="s" tests="1""#, r#"<testsuite name="s""#), "missing tests"),
+        (OK.replace("<system-out>o</system-out>", "<system-out><b/></system-out>"), "element in output"),
+        (OK.replace(">body<", "><b>body</b><"), "element in failure"),
+    ] {
+        assert!(junit::check(&bad).is_err(), "{why} must not validate:\n{bad}");
+    }
+}
+
+/// The schema itself, through xmllint: not part of the README's test command
+/// (it needs libxml2-utils); `.ci/run` installs xmllint and runs it by name
+/// with `--ignored`, and there a missing xmllint fails the step.
+#[test]
+#[ignore = "needs xmllint; .ci/run runs it as its own step"]
+fn junit_validates_against_the_xsd_with_xmllint() {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit.xsd");
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&schema)
-        .arg(&file)
-        .output()
-        .expect("xmllint runs (libxml2-utils; .ci/run installs it)");
-    assert!(out.status.success(), "JUnit XML does not validate:\n{}\n{xml}", String::from_utf8_lossy(&out.stderr));
+    let dir = scratch_dir("junit-xmllint");
+    for scenario in JUNIT_SCENARIOS {
+        let file = dir.join(format!("{scenario}.xml"));
+        std::fs::write(&file, format(scenario, "junit").stdout).expect("write xml");
+        let out = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&schema)
+            .arg(&file)
+            .output()
+            .expect("xmllint runs (libxml2-utils)");
+        assert!(
+            out.status.success(),
+            "{scenario}: JUnit XML does not validate:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
 fn junit_validates_and_counts_statuses() {
-    for (scenario, failures, errors, skipped) in
-        [("healthy", 0, 0, 0), ("outage", 4, 1, 0), ("no-workspaces", 1, 0, 1), ("webhook-failing", 0, 0, 0)]
+    for (scenario, (failures, errors, skipped)) in
+        JUNIT_SCENARIOS.into_iter().zip([(0, 0, 0), (4, 1, 0), (1, 0, 1), (0, 0, 0)])
     {
         let r = format(scenario, "junit");
-        validate_junit(&r.stdout, &format!("junit-{scenario}"));
+        junit::validate(&r.stdout);
         let doc = roxmltree::Document::parse(&r.stdout).expect("well-formed XML");
         let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
         assert_eq!(cases.len(), 6, "{scenario}: one testcase per check");
@@ -349,7 +382,7 @@ fn outputs_write_several_formats_in_one_run_atomically() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["status"], "warn", "stdout keeps its own format");
     let read = |name: &str| std::fs::read_to_string(dir.join("out").join(name)).expect(name);
-    validate_junit(&read("report.xml"), "outputs-junit");
+    junit::validate(&read("report.xml"));
     let prom = parse_prometheus(&read("clickup.prom"));
     assert_eq!(prom.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
     let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif json");
