@@ -232,7 +232,7 @@ impl Format {
 pub struct OutputSpec {
     /// The format.
     pub format: Format,
-    /// Where to write it (replaced atomically).
+    /// Where to write it: a file replaced atomically, a symlink's target, a FIFO or device in place, `-` for stdout.
     pub path: PathBuf,
 }
 

@@ -1,0 +1,144 @@
+//! Files and processes: where `--output` writes (symlinks, FIFOs, devices,
+//! stdout), what is refused before any request, and the exit codes of the
+//! runs that stop early.
+
+mod common;
+
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{FakeServer, Reply, Run, TOKEN, run_in, scratch_dir};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// A healthy sandbox run of one check with `--output SPEC`, in `dir`.
+fn with_output(dir: &Path, spec: &str) -> Run {
+    run_in(dir, &["check", "--sandbox", "healthy", "--only", "auth", "--output", spec], &[], LIMIT)
+}
+
+fn is_char_device(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+#[test]
+fn a_symlink_is_followed_its_target_replaced_and_the_link_kept() {
+    let dir = scratch_dir("out-symlink");
+    std::fs::create_dir_all(dir.join("real")).expect("mkdir");
+    std::fs::write(dir.join("real/clickup.prom"), "old\n").expect("seed");
+    std::os::unix::fs::symlink("real/clickup.prom", dir.join("clickup.prom")).expect("symlink");
+    let r = with_output(&dir, "prometheus=clickup.prom");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(std::fs::symlink_metadata(dir.join("clickup.prom")).expect("link").file_type().is_symlink());
+    let written = std::fs::read_to_string(dir.join("real/clickup.prom")).expect("target");
+    assert!(written.contains("clickup_preflight_check_status{check=\"auth\"} 0"), "{written}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("real")).expect("list").flatten().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left next to the target: {leftovers:?}");
+
+    // A link whose target does not exist yet: the target is created.
+    std::os::unix::fs::symlink("real/new.json", dir.join("new.json")).expect("symlink");
+    let r = with_output(&dir, "json=new.json");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(std::fs::symlink_metadata(dir.join("new.json")).expect("link").file_type().is_symlink());
+    assert!(std::fs::read_to_string(dir.join("real/new.json")).expect("target").contains("\"schema_version\""));
+}
+
+#[test]
+fn a_fifo_reader_receives_the_report_and_stdout_paths_write_to_stdout() {
+    let dir = scratch_dir("out-fifo");
+    let fifo = dir.join("report.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let (sender, received) = std::sync::mpsc::channel();
+    let reader = fifo.clone();
+    std::thread::spawn(move || sender.send(std::fs::read_to_string(reader).expect("read the FIFO")));
+    let r = with_output(&dir, "json=report.fifo");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    // A reader still blocked in open() after the run means nothing was written.
+    let received = received.recv_timeout(Duration::from_secs(5)).expect("the FIFO's reader got the report");
+    assert!(received.contains("\"schema_version\": 1"), "the reader got: {received:?}");
+    assert!(std::fs::symlink_metadata(&fifo).expect("fifo").file_type().is_fifo(), "still a FIFO");
+
+    // stdout is a pipe here too: `-` and /dev/stdout put the report on it
+    // instead of the table, and leave /dev/stdout alone.
+    for target in ["-", "/dev/stdout"] {
+        let r = with_output(&dir, &format!("json={target}"));
+        assert_eq!(r.code, 0, "{target}: {}", r.all_output());
+        assert_eq!(r.json()["checks"][0]["id"], "auth", "{target}: stdout is the JSON report");
+    }
+    assert!(std::fs::symlink_metadata("/dev/stdout").expect("/dev/stdout").file_type().is_symlink());
+}
+
+/// A character device of our own (the same device as /dev/null) where we
+/// can make one, so that a regression clobbers a scratch node first.
+fn scratch_null(dir: &Path) -> PathBuf {
+    let node = dir.join("null");
+    let made = Command::new("mknod").arg(&node).args(["c", "1", "3"]).status();
+    if made.is_ok_and(|s| s.success()) { node } else { PathBuf::from("/dev/null") }
+}
+
+#[test]
+fn character_devices_are_written_in_place_and_stay_devices() {
+    let dir = scratch_dir("out-device");
+    let node = scratch_null(&dir);
+    let r = with_output(&dir, &format!("json={}", node.display()));
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(is_char_device(&node), "{} is still a character device", node.display());
+
+    let r = with_output(&dir, "json=/dev/null");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(is_char_device(Path::new("/dev/null")));
+
+    // /dev/full refuses the write: exit 2 naming it, and it stays a device.
+    let r = with_output(&dir, "json=/dev/full");
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stderr.contains("/dev/full"), "{}", r.stderr);
+    assert!(is_char_device(Path::new("/dev/full")));
+}
+
+#[test]
+fn bad_output_paths_are_refused_before_any_request() {
+    let api = FakeServer::start(|_| Reply::json(common::USER_OK));
+    let dir = scratch_dir("out-refused");
+    std::fs::create_dir_all(dir.join("a-directory")).expect("mkdir");
+    std::fs::write(dir.join("a-file"), "x").expect("write");
+    let api_url = api.url("/api/v2");
+    let cases = [
+        ("missing/report.xml", "does not exist"),
+        ("a-directory", "is a directory"),
+        ("a-file/report.xml", "is not a directory"),
+        ("/proc/clickup-preflight.prom", "cannot create"),
+    ];
+    for (path, reason) in cases {
+        for format in ["table", "json", "nagios"] {
+            let spec = format!("junit={path}");
+            let args =
+                ["check", "--api-url", &api_url, "--only", "auth", "--format", format, "--output", spec.as_str()];
+            let r = run_in(&dir, &args, &[("CLICKUP_API_TOKEN", TOKEN)], LIMIT);
+            let said = if format == "nagios" { &r.stdout } else { &r.stderr };
+            assert_eq!(said.lines().count(), 1, "{path} ({format}): one line: {}", r.all_output());
+            assert!(said.contains(path) && said.contains(reason), "{path} ({format}): {}", r.all_output());
+            if format == "nagios" {
+                assert_eq!(r.code, 3, "{path}: UNKNOWN");
+                assert!(r.stdout.starts_with("CLICKUP UNKNOWN - "), "{}", r.stdout);
+            } else {
+                assert_eq!(r.code, 2, "{path} ({format}): {}", r.all_output());
+                assert!(r.stdout.is_empty(), "{}", r.stdout);
+            }
+        }
+    }
+    assert!(api.requests().is_empty(), "requests were sent: {:?}", api.requests());
+    assert!(!dir.join("a-directory").read_dir().expect("list").any(|_| true), "nothing written into the directory");
+}
+
+#[test]
+fn two_reports_cannot_share_stdout() {
+    let dir = scratch_dir("out-two-stdout");
+    let r =
+        run_in(&dir, &["check", "--sandbox", "healthy", "--format", "json", "--output", "prometheus=-"], &[], LIMIT);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stderr.contains("stdout"), "{}", r.stderr);
+    let r = run_in(&dir, &["check", "--sandbox", "healthy", "--output", "json=-", "--output", "junit=-"], &[], LIMIT);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+}
