@@ -249,6 +249,19 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
     Ok(OutputSpec { format, path: PathBuf::from(path) })
 }
 
+/// Whether a raw command line asks `check` for the Nagios format, read
+/// without clap so that it still answers when parsing fails: a monitoring
+/// plugin must report UNKNOWN (3), not a usage error (2, CRITICAL to it).
+pub fn wants_nagios(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> =
+        args.iter().skip(1).map(|a| a.to_str().unwrap_or_default()).take_while(|a| *a != "--").collect();
+    let is_check = words.iter().find(|w| !w.starts_with('-')).is_some_and(|w| *w == "check");
+    let nagios = words.iter().enumerate().any(|(i, w)| {
+        *w == "--format=nagios" || (*w == "--format" && words.get(i + 1).is_some_and(|v| *v == "nagios"))
+    });
+    is_check && nagios
+}
+
 fn fault_spec(text: &str) -> Result<String, String> {
     crate::sandbox::parse_fault(text).map(|_| text.to_owned())
 }
@@ -273,6 +286,16 @@ mod tests {
         let Command::Check(args) = cli.command else { panic!("expected check") };
         assert!(args.connection.sandbox.is_none());
         assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
+    }
+
+    #[test]
+    fn nagios_is_found_in_raw_arguments_of_check_only() {
+        let args = |line: &str| line.split(' ').map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert!(wants_nagios(&args("cp check --format nagios --bogus")));
+        assert!(wants_nagios(&args("cp -q check --bogus --format=nagios")));
+        assert!(!wants_nagios(&args("cp check --format json")));
+        assert!(!wants_nagios(&args("cp webhooks list --format nagios")));
+        assert!(!wants_nagios(&args("cp check -- --format nagios")));
     }
 
     #[test]

@@ -142,3 +142,51 @@ fn two_reports_cannot_share_stdout() {
     let r = run_in(&dir, &["check", "--sandbox", "healthy", "--output", "json=-", "--output", "junit=-"], &[], LIMIT);
     assert_eq!(r.code, 2, "{}", r.all_output());
 }
+
+// ---- Nagios: one status line, UNKNOWN for anything that stops the run --------
+
+/// Asserts the one UNKNOWN status line of a plugin that could not run.
+fn assert_unknown(r: &Run, words: &str) {
+    assert_eq!(r.code, 3, "UNKNOWN: {}", r.all_output());
+    assert_eq!(r.stdout.lines().count(), 1, "one status line: {}", r.stdout);
+    assert!(r.stdout.starts_with("CLICKUP UNKNOWN - "), "{}", r.stdout);
+    assert!(r.stdout.contains(words), "{}", r.stdout);
+    assert!(!r.stdout.contains(" | "), "no perfdata separator in the reason: {}", r.stdout);
+}
+
+#[test]
+fn nagios_usage_errors_are_unknown_with_one_line() {
+    let dir = scratch_dir("nagios-usage");
+    let cases: [&[&str]; 5] = [
+        &["check", "--format", "nagios", "--no-such-flag"],
+        &["check", "--no-such-flag", "--format", "nagios"],
+        &["check", "--format=nagios", "--timeout", "soon"],
+        &["-q", "check", "--format", "nagios", "--only", "nope"],
+        &["check", "--format", "nagios", "--sandbox", "healthy", "--api-url", "http://127.0.0.1:9"],
+    ];
+    for args in cases {
+        let r = run_in(&dir, args, &[], LIMIT);
+        assert_unknown(&r, "");
+        assert!(r.stdout.len() < 400, "{args:?}: a short line: {}", r.stdout);
+    }
+    let r = run_in(&dir, &["check", "--format", "nagios", "--timeout", "soon"], &[], LIMIT);
+    assert_unknown(&r, "soon");
+    // Other formats keep exit 2, and help is still help.
+    let r = run_in(&dir, &["check", "--format", "json", "--no-such-flag"], &[], LIMIT);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stdout.is_empty());
+    let r = run_in(&dir, &["check", "--format", "nagios", "--help"], &[], LIMIT);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(r.stdout.contains("Usage:"), "{}", r.stdout);
+}
+
+#[test]
+fn nagios_prints_no_second_line_when_an_output_cannot_be_written() {
+    let dir = scratch_dir("nagios-output");
+    let args = ["check", "--sandbox", "healthy", "--only", "auth", "--format", "nagios", "--output", "json=/dev/full"];
+    let r = run_in(&dir, &args, &[], LIMIT);
+    assert_unknown(&r, "/dev/full");
+    let r = run_in(&dir, &args[..args.len() - 2], &[], LIMIT);
+    assert_eq!(r.code, 0, "the same run without the output is OK: {}", r.stdout);
+    assert!(r.stdout.starts_with("CLICKUP OK - "), "{}", r.stdout);
+}
