@@ -190,3 +190,53 @@ fn nagios_prints_no_second_line_when_an_output_cannot_be_written() {
     assert_eq!(r.code, 0, "the same run without the output is OK: {}", r.stdout);
     assert!(r.stdout.starts_with("CLICKUP OK - "), "{}", r.stdout);
 }
+
+// ---- token_command: bounded by the deadline, killed with its children ----------
+
+/// Processes whose command line contains `marker`, other than this test.
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let line = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if line.contains(marker) && !line.contains("--test-threads") && !line.contains("files-") {
+            found.push(format!("{}: {line}", entry.file_name().to_string_lossy()));
+        }
+    }
+    found
+}
+
+fn with_token_command(name: &str, command: &str, extra: &[&str]) -> Run {
+    let dir = scratch_dir(name);
+    std::fs::write(dir.join("checks.toml"), format!("token_command = \"{command}\"\n")).expect("write config");
+    let mut args = vec!["check", "--sandbox", "healthy", "--only", "auth", "--format", "json"];
+    args.extend_from_slice(extra);
+    run_in(&dir, &args, &[], Duration::from_secs(10))
+}
+
+#[test]
+fn a_hung_token_command_is_stopped_at_the_deadline_with_its_children() {
+    // `sleep` runs as a child of the shell (`&&` follows it), so killing the
+    // shell alone would leave it behind.
+    let marker = "29.4321";
+    let r = with_token_command("token-hang", &format!("sleep {marker} && printf %s {TOKEN}"), &["--deadline", "1s"]);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.elapsed < Duration::from_millis(2500), "the run took {:?} with a 1s deadline", r.elapsed);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("`sleep` did not finish within the 1s deadline"), "{}", r.stderr);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(processes_with(marker), Vec::<String>::new(), "the command's processes survived the run");
+}
+
+#[test]
+fn token_command_failures_name_the_program() {
+    let missing = with_token_command("token-127", "FOO=bar no-such-secrets-cli read clickup", &[]);
+    assert_eq!(missing.code, 2, "{}", missing.all_output());
+    assert!(missing.stderr.contains("`no-such-secrets-cli` not found (exit code 127)"), "{}", missing.stderr);
+    assert!(!missing.stderr.contains("bar"), "variable assignments are not the program: {}", missing.stderr);
+    let failing = with_token_command("token-3", "false", &[]);
+    assert!(failing.stderr.contains("`false` failed with exit code 1"), "{}", failing.stderr);
+    let working = with_token_command("token-ok", &format!("printf %s {TOKEN}"), &["--deadline", "5s"]);
+    assert_eq!(working.code, 0, "{}", working.all_output());
+    assert!(!working.all_output().contains(TOKEN));
+}

@@ -199,7 +199,7 @@ fn token_command_supplies_the_token_and_a_dot_env_file_warns() {
     let failing = token_check(&dir, "token_command = \"echo oops >&2; exit 3\"\nservice_account = \"1\"\n", &[], &[]);
     assert_eq!(failing.code, 2);
     assert!(
-        failing.stderr.starts_with("error: token_command in checks.toml: it failed with exit code 3"),
+        failing.stderr.starts_with("error: token_command in checks.toml: `echo` failed with exit code 3"),
         "{}",
         failing.stderr
     );
