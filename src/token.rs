@@ -81,6 +81,15 @@ pub enum TokenError {
     /// `token_command` failed.
     #[error("token_command in checks.toml: {0}")]
     Command(String),
+    /// The token is wrapped in quotes, which are not part of it.
+    #[error("the token from {0} is in quotes; remove the quotes: they are not part of the token")]
+    Quoted(String),
+    /// A `NAME=value` line from an env-style file instead of the value.
+    #[error(
+        "the token from {0} is a NAME=value line from an env file; give only the value \
+         (e.g. load the file with `set -a; . FILE` and use {TOKEN_ENV})"
+    )]
+    Assignment(String),
     /// Whitespace or control characters inside the token.
     #[error("the token from {0} contains spaces or control characters; expected one line such as pk_…")]
     Malformed(String),
@@ -220,10 +229,29 @@ fn validate(raw: String, from: &str) -> Result<SecretString, TokenError> {
         return Err(TokenError::Empty(from.to_owned()));
     }
     let body = trimmed.strip_prefix("Bearer ").unwrap_or(trimmed);
+    // Recognised before sending: ClickUp would answer "token invalid", and
+    // the advice for that (a new token) revokes the one production uses.
+    if body.lines().any(is_assignment) {
+        return Err(TokenError::Assignment(from.to_owned()));
+    }
+    if body.contains(['"', '\'']) {
+        return Err(TokenError::Quoted(from.to_owned()));
+    }
     if body.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
         return Err(TokenError::Malformed(from.to_owned()));
     }
     Ok(SecretString::from(trimmed.to_owned()))
+}
+
+/// Whether a line is a shell or env-file assignment, `[export ]NAME=value`.
+/// A value starting with `=` is base64 padding (`abc==`), not an assignment.
+fn is_assignment(line: &str) -> bool {
+    let line = line.trim();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let Some((name, value)) = line.split_once('=') else { return false };
+    let identifier = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    identifier && !value.is_empty() && !value.starts_with('=')
 }
 
 /// A fresh personal-token-shaped value for the sandbox, random per start so
@@ -291,6 +319,23 @@ mod tests {
         assert_eq!(program_name("VAULT_TOKEN=s.SECRET vault kv get -field=token x"), "vault");
         assert_eq!(program_name("'op' read x"), "op");
         assert_eq!(program_name(""), "sh");
+    }
+
+    #[test]
+    fn quotes_and_assignments_are_recognised_without_echo() {
+        for quoted in ["\"pk_1_SECRETPART\"", "'pk_1_SECRETPART'", "Bearer \"abc_SECRETPART\""] {
+            let err = load(None, Some(quoted.into())).expect_err(quoted);
+            assert!(matches!(err, TokenError::Quoted(_)), "{quoted}: {err}");
+            assert!(!err.to_string().contains("SECRETPART"));
+        }
+        for assigned in ["CLICKUP_API_TOKEN=pk_1_SECRETPART", "export T='pk_1_SECRETPART'", "A=1\nB=pk_1_SECRETPART"] {
+            let err = load(None, Some(assigned.into())).expect_err(assigned);
+            assert!(matches!(err, TokenError::Assignment(_)), "{assigned}: {err}");
+            assert!(!err.to_string().contains("SECRETPART"));
+        }
+        for fine in ["pk_1_ABCDEF", "YWJjZGVm==", "YWJjZA=", "Bearer 123_abc"] {
+            assert!(load(None, Some(fine.into())).is_ok(), "{fine}");
+        }
     }
 
     #[test]

@@ -240,3 +240,71 @@ fn token_command_failures_name_the_program() {
     assert_eq!(working.code, 0, "{}", working.all_output());
     assert!(!working.all_output().contains(TOKEN));
 }
+
+// ---- a token in quotes or as NAME=value is recognised, never regenerated ----------
+
+const REGENERATE: &str = "generate a new token";
+
+/// The token must not leak, not even the distinctive half.
+fn assert_token_unseen(r: &Run) {
+    assert!(!r.all_output().contains("TESTTOKENABCDEFGHIJ"), "the token leaked:\n{}", r.all_output());
+}
+
+#[test]
+fn a_quoted_or_assigned_token_is_a_usage_error_before_any_request() {
+    let api = FakeServer::start(|_| Reply::Full(401, vec![], r#"{"err":"Token invalid","ECODE":"OAUTH_025"}"#.into()));
+    let dir = scratch_dir("token-shapes");
+    let api_url = api.url("/api/v2");
+    let base = ["check", "--api-url", api_url.as_str(), "--only", "auth", "--format", "json"];
+    let quoted = [format!("\"{TOKEN}\""), format!("'{TOKEN}'\n")];
+    let assigned = [
+        format!("CLICKUP_API_TOKEN={TOKEN}\n"),
+        format!("export CLICKUP_API_TOKEN=\"{TOKEN}\"\n"),
+        format!("DEBUG=1\nCLICKUP_API_TOKEN={TOKEN}\n"),
+    ];
+    let cases = quoted.iter().map(|v| (v, "quotes")).chain(assigned.iter().map(|v| (v, "NAME=value")));
+    for (value, words) in cases {
+        let from_env = run_in(&dir, &base, &[("CLICKUP_API_TOKEN", value.as_str())], LIMIT);
+        std::fs::write(dir.join("token"), value).expect("write token file");
+        let mut args = base.to_vec();
+        args.extend(["--token-file", "token"]);
+        let from_file = run_in(&dir, &args, &[], LIMIT);
+        for r in [from_env, from_file] {
+            assert_eq!(r.code, 2, "{value:?}: {}", r.all_output());
+            assert_eq!(r.stderr.lines().count(), 1, "{value:?}: one line: {}", r.stderr);
+            assert!(r.stderr.contains(words), "{value:?}: {}", r.stderr);
+            assert!(!r.stderr.contains(REGENERATE) && !r.stderr.contains("regenerat"), "{}", r.stderr);
+            assert_token_unseen(&r);
+        }
+    }
+    assert!(api.requests().is_empty(), "the malformed token was sent: {:?}", api.requests().len());
+    let r = with_token_command("token-cmd-assigned", &format!("printf 'TOKEN=%s' {TOKEN}"), &[]);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stderr.contains("token_command") && r.stderr.contains("NAME=value"), "{}", r.stderr);
+    assert_token_unseen(&r);
+}
+
+#[test]
+fn the_regenerate_hint_needs_an_ecode_that_says_the_token_is_invalid() {
+    for (ecode, regenerate) in [
+        ("OAUTH_025", true),
+        ("OAUTH_019", true),
+        ("OAUTH_021", true),
+        ("OAUTH_077", true),
+        ("OAUTH_018", true),
+        ("OAUTH_027", false),
+        ("OAUTH_017", false),
+        ("", false),
+    ] {
+        let body = if ecode.is_empty() { r#"{"err":"no"}"#.to_owned() } else { format!(r#"{{"ECODE":"{ecode}"}}"#) };
+        let api = FakeServer::start(move |seen| match seen.path.as_str() {
+            "/status" => Reply::json(common::STATUS_OK),
+            _ => Reply::Full(401, vec![], body.clone()),
+        });
+        let r = common::check_against(&api, &["--only", "auth"]);
+        assert_eq!(r.status_of("auth"), "fail", "{ecode}: {}", r.stdout);
+        let hint = r.check("auth")["hint"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(hint.contains(REGENERATE), regenerate, "{ecode}: {hint}");
+        assert!(!hint.is_empty(), "{ecode}: every refusal has a hint");
+    }
+}
