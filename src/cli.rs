@@ -98,7 +98,7 @@ pub struct InstallHookArgs {
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
 
-    /// Replace an existing pre-commit hook.
+    /// Replace an existing pre-commit hook instead of keeping it as pre-commit.local (run first).
     #[arg(long)]
     pub force: bool,
 }
