@@ -25,7 +25,7 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// Print only checks that did not pass.
+    /// Print only checks that warn, fail or error; nothing at all when none does (cron mails nothing).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -88,6 +88,10 @@ pub enum WebhooksCommand {
     /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
     List(ConnectionArgs),
     /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
+    ///
+    /// Exit codes: 0 reactivated; 1 ClickUp refused, or a workspace could not be
+    /// listed; 2 could not start (bad id, no token, no terminal without --yes);
+    /// 4 no such webhook in any workspace; 5 declined at the prompt.
     Reactivate(ReactivateArgs),
 }
 

@@ -308,3 +308,104 @@ fn the_regenerate_hint_needs_an_ecode_that_says_the_token_is_invalid() {
         assert!(!hint.is_empty(), "{ecode}: every refusal has a hint");
     }
 }
+
+// ---- -q: silent when nothing needs attention -----------------------------------
+
+#[test]
+fn quiet_prints_nothing_when_nothing_needs_attention_and_still_prints_failures() {
+    let dir = scratch_dir("quiet");
+    for args in [
+        &["check", "-q", "--sandbox", "healthy"][..],
+        &["check", "-q", "--sandbox", "healthy", "--only", "webhook-endpoint"],
+        &["check", "-q", "--sandbox", "healthy", "--output", "prometheus=probe.prom"],
+    ] {
+        let r = run_in(&dir, args, &[], LIMIT);
+        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""), "{args:?}: cron mails nothing");
+    }
+    let prom = std::fs::read_to_string(dir.join("probe.prom")).expect("the file is still written");
+    assert!(prom.contains("clickup_preflight_check_status{check=\"auth\"} 0"), "{prom}");
+
+    let warned = run_in(&dir, &["check", "-q", "--sandbox", "webhook-failing"], &[], LIMIT);
+    assert_eq!(warned.code, 0);
+    assert!(warned.stdout.contains("WARN") && warned.stdout.contains("webhooks"), "{}", warned.stdout);
+    assert!(!warned.stdout.contains("PASS "), "passing rows are left out: {}", warned.stdout);
+    let failed = run_in(&dir, &["check", "-q", "--sandbox", "outage"], &[], LIMIT);
+    assert_eq!(failed.code, 1);
+    assert!(failed.stdout.contains("FAIL") && failed.stdout.contains("API unreachable"), "{}", failed.stdout);
+}
+
+// ---- webhooks reactivate: declined, not found and refused differ ----------------
+
+const HOOK: &str = "4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01";
+
+/// A fake ClickUp with two workspaces: the first lists `HOOK` (suspended),
+/// the second answers its listing with `second`; `PUT /webhook/HOOK` gets
+/// `put`.
+fn fake_clickup(second: u16, put: u16) -> FakeServer {
+    FakeServer::start(move |seen| {
+        let json = |status: u16, body: &str| Reply::Full(status, common::rate_headers(), body.to_owned());
+        match seen.path.as_str() {
+            "/api/v2/team" => json(200, r#"{"teams":[{"id":"1","name":"A"},{"id":"2","name":"B"}]}"#),
+            "/api/v2/team/1/webhook" => json(
+                200,
+                &format!(
+                    r#"{{"webhooks":[{{"id":"{HOOK}","team_id":1,"endpoint":"https://h.example/x","events":["taskCreated"],"health":{{"status":"suspended","fail_count":100}}}}]}}"#
+                ),
+            ),
+            "/api/v2/team/2/webhook" if second == 200 => json(200, r#"{"webhooks":[]}"#),
+            "/api/v2/team/2/webhook" => json(second, r#"{"err":"Team not authorized","ECODE":"OAUTH_027"}"#),
+            _ => json(put, r#"{"err":"Webhook cannot be updated","ECODE":"WH_001"}"#),
+        }
+    })
+}
+
+fn reactivate(api: &FakeServer, id: &str) -> Run {
+    let url = api.url("/api/v2");
+    run_in(
+        &scratch_dir("reactivate"),
+        &["webhooks", "reactivate", id, "--yes", "--api-url", &url],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+        LIMIT,
+    )
+}
+
+#[test]
+fn reactivate_exit_codes_tell_not_found_from_refused() {
+    let api = fake_clickup(200, 400);
+    let not_found = reactivate(&api, "00000000-dead-beef");
+    assert_eq!(not_found.code, 4, "not found: {}", not_found.all_output());
+    let refused = reactivate(&api, HOOK);
+    assert_eq!(refused.code, 1, "ClickUp refused: {}", refused.all_output());
+    assert!(refused.stderr.contains("reactivation failed"), "{}", refused.stderr);
+    assert!(api.requests().iter().any(|s| s.path == format!("/api/v2/webhook/{HOOK}")), "the PUT was sent");
+
+    // Not found while a workspace could not be listed is not "not found".
+    let partial = reactivate(&fake_clickup(401, 400), "00000000-dead-beef");
+    assert_eq!(partial.code, 1, "{}", partial.all_output());
+    assert!(partial.stderr.contains("some could not be listed"), "{}", partial.stderr);
+}
+
+#[test]
+fn reactivate_declined_on_the_terminal_is_its_own_exit_code() {
+    let api = fake_clickup(200, 200);
+    let bin = env!("CARGO_BIN_EXE_clickup-preflight");
+    let line = format!("{bin} webhooks reactivate {HOOK} --api-url {}", api.url("/api/v2"));
+    let mut script = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(scratch_dir("declined"))
+        .env("CLICKUP_API_TOKEN", TOKEN)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs");
+    {
+        use std::io::Write;
+        let mut stdin = script.stdin.take().expect("stdin");
+        stdin.write_all(b"n\n").expect("answer no");
+    }
+    let out = script.wait_with_output().expect("script ends");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(5), "declined: {said}");
+    assert!(said.contains("[y/N]") && said.contains("not changed"), "{said}");
+    assert!(!api.requests().iter().any(|s| s.path.contains("/webhook/")), "no PUT after a no");
+}

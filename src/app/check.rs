@@ -11,7 +11,7 @@ use super::progress::Progress;
 use super::session::Session;
 use super::{StartError, read_secret, write_stderr, write_stdout};
 use crate::checks;
-use crate::checks::{CheckId, Gate};
+use crate::checks::{CheckId, Gate, Status};
 use crate::cli::{CheckArgs, ConnectionArgs, Format, OutputSpec};
 use crate::client::ClickUpClient;
 use crate::config::{ProbeTarget, apply_policy};
@@ -38,9 +38,9 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
     );
     let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    let written = write_files(&outputs.files, &report, quiet, redactor);
+    let written = write_files(&outputs.files, &report, redactor);
     // A plugin prints one status line: on a failed write, the caller's UNKNOWN only.
-    if written.is_ok() || stdout_format != Format::Nagios {
+    if (written.is_ok() || stdout_format != Format::Nagios) && !(quiet && all_quiet(&report, stdout_format)) {
         write_stdout(redactor, &report::render(&report, stdout_format, table));
     }
     written?;
@@ -52,6 +52,12 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         }
     }
     Ok(report::exit_code(&report, stdout_format))
+}
+
+/// Whether `-q` prints nothing: a table in which no check warns, fails or
+/// errors (cron mails nothing). Machine formats are the report itself.
+fn all_quiet(report: &Report, format: Format) -> bool {
+    format == Format::Table && report.outcomes.iter().all(|o| matches!(o.status, Status::Pass | Status::Skip))
 }
 
 /// The `--output` destinations, judged before any request.
@@ -89,10 +95,10 @@ fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartEr
 fn write_files(
     files: &[(Format, PathBuf, Destination)],
     report: &Report,
-    quiet: bool,
     redactor: &Redactor,
 ) -> Result<(), StartError> {
-    let plain = TableOptions { color: false, quiet, width: 120 };
+    // Files carry the whole report: -q is about what a person (or cron's mail) sees.
+    let plain = TableOptions { color: false, quiet: false, width: 120 };
     let mut first_error = None;
     for (format, path, destination) in files {
         let text = redactor.scrub(&report::render(report, *format, plain)).into_owned();
