@@ -25,7 +25,7 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// Print only checks that did not pass.
+    /// Print only checks that warn, fail or error; nothing at all when none does (cron mails nothing).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -88,6 +88,10 @@ pub enum WebhooksCommand {
     /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
     List(ConnectionArgs),
     /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
+    ///
+    /// Exit codes: 0 reactivated; 1 ClickUp refused, or a workspace could not be
+    /// listed; 2 could not start (bad id, no token, no terminal without --yes);
+    /// 4 no such webhook in any workspace; 5 declined at the prompt.
     Reactivate(ReactivateArgs),
 }
 
@@ -98,7 +102,7 @@ pub struct InstallHookArgs {
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
 
-    /// Replace an existing pre-commit hook.
+    /// Replace an existing pre-commit hook instead of keeping it as pre-commit.local (run first).
     #[arg(long)]
     pub force: bool,
 }
@@ -232,7 +236,7 @@ impl Format {
 pub struct OutputSpec {
     /// The format.
     pub format: Format,
-    /// Where to write it (replaced atomically).
+    /// Where to write it: a file replaced atomically, a symlink's target, a FIFO or device in place, `-` for stdout.
     pub path: PathBuf,
 }
 
@@ -247,6 +251,19 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
         return Err(format!("expected a path after `{name}=`"));
     }
     Ok(OutputSpec { format, path: PathBuf::from(path) })
+}
+
+/// Whether a raw command line asks `check` for the Nagios format, read
+/// without clap so that it still answers when parsing fails: a monitoring
+/// plugin must report UNKNOWN (3), not a usage error (2, CRITICAL to it).
+pub fn wants_nagios(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> =
+        args.iter().skip(1).map(|a| a.to_str().unwrap_or_default()).take_while(|a| *a != "--").collect();
+    let is_check = words.iter().find(|w| !w.starts_with('-')).is_some_and(|w| *w == "check");
+    let nagios = words.iter().enumerate().any(|(i, w)| {
+        *w == "--format=nagios" || (*w == "--format" && words.get(i + 1).is_some_and(|v| *v == "nagios"))
+    });
+    is_check && nagios
 }
 
 fn fault_spec(text: &str) -> Result<String, String> {
@@ -273,6 +290,16 @@ mod tests {
         let Command::Check(args) = cli.command else { panic!("expected check") };
         assert!(args.connection.sandbox.is_none());
         assert_eq!(args.only, vec![CheckId::Auth, CheckId::RateLimit]);
+    }
+
+    #[test]
+    fn nagios_is_found_in_raw_arguments_of_check_only() {
+        let args = |line: &str| line.split(' ').map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert!(wants_nagios(&args("cp check --format nagios --bogus")));
+        assert!(wants_nagios(&args("cp -q check --bogus --format=nagios")));
+        assert!(!wants_nagios(&args("cp check --format json")));
+        assert!(!wants_nagios(&args("cp webhooks list --format nagios")));
+        assert!(!wants_nagios(&args("cp check -- --format nagios")));
     }
 
     #[test]

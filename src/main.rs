@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clickup_preflight::{app, cli};
 
 fn main() -> ExitCode {
     // A bug must not print a stack trace or a payload that might quote
@@ -12,6 +12,12 @@ fn main() -> ExitCode {
         let place = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
         eprintln!("error: internal error{place}; this is a bug in clickup-preflight, please report it");
     }));
-    let cli = clickup_preflight::cli::Cli::parse();
-    clickup_preflight::app::run(cli)
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Read from the raw arguments, so that a plugin stays a plugin even
+    // when the rest of its command line does not parse.
+    let nagios = cli::wants_nagios(&args);
+    match <cli::Cli as clap::Parser>::try_parse_from(&args) {
+        Ok(cli) => std::panic::catch_unwind(|| app::run(cli)).unwrap_or_else(|_| app::internal_error(nagios)),
+        Err(error) => app::usage_error(&error, nagios),
+    }
 }

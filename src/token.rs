@@ -4,9 +4,15 @@
 //! `Debug` prints `[REDACTED]`, and nothing in this module formats it.
 
 use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::duration::human;
 
 /// The environment variable that holds the token.
 pub const TOKEN_ENV: &str = "CLICKUP_API_TOKEN";
@@ -75,6 +81,15 @@ pub enum TokenError {
     /// `token_command` failed.
     #[error("token_command in checks.toml: {0}")]
     Command(String),
+    /// The token is wrapped in quotes, which are not part of it.
+    #[error("the token from {0} is in quotes; remove the quotes: they are not part of the token")]
+    Quoted(String),
+    /// A `NAME=value` line from an env-style file instead of the value.
+    #[error(
+        "the token from {0} is a NAME=value line from an env file; give only the value \
+         (e.g. load the file with `set -a; . FILE` and use {TOKEN_ENV})"
+    )]
+    Assignment(String),
     /// Whitespace or control characters inside the token.
     #[error("the token from {0} contains spaces or control characters; expected one line such as pk_…")]
     Malformed(String),
@@ -92,20 +107,103 @@ impl TokenSource {
     }
 }
 
-/// Runs `token_command` (through `sh -c`) and takes its stdout as the token.
-/// Its stderr is not shown: a failing secrets-manager CLI may print anything.
-pub fn from_command(command: &str) -> Result<SecretString, TokenError> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| TokenError::Command(format!("cannot run it: {}", e.kind())))?;
-    if !out.status.success() {
-        let code = out.status.code().map_or_else(|| "a signal".to_owned(), |c| format!("exit code {c}"));
-        return Err(TokenError::Command(format!("it failed with {code}")));
+/// The most of `token_command`'s stdout that is read: a token is one short
+/// line, and a runaway command must not fill memory.
+const MAX_COMMAND_OUTPUT: u64 = 64 * 1024;
+
+/// Runs `token_command` (through `sh -c`, in a process group of its own)
+/// and takes its stdout as the token. Its stderr is not shown: a failing
+/// secrets-manager CLI may print anything. At `deadline` the whole group is
+/// killed, so that a hung CLI and its children neither hold the run past
+/// `--deadline` nor outlive it.
+pub fn from_command(command: &str, deadline: Duration) -> Result<SecretString, TokenError> {
+    let program = program_name(command);
+    let fail = |reason: String| TokenError::Command(format!("`{program}` {reason}"));
+    let ends_at = Instant::now() + deadline;
+    let mut child = group_leader(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| TokenError::Command(format!("cannot start sh: {}", e.kind())))?;
+    let output = read_in_background(child.stdout.take());
+    let Some(status) = wait_until(&mut child, ends_at) else {
+        kill_group(&mut child);
+        let _ = child.wait();
+        return Err(fail(format!("did not finish within the {} deadline; it was stopped", human(deadline))));
+    };
+    match status.code() {
+        Some(0) => {}
+        Some(127) => return Err(fail("not found (exit code 127): is it installed and on PATH?".to_owned())),
+        Some(126) => return Err(fail("cannot be executed (exit code 126)".to_owned())),
+        Some(code) => return Err(fail(format!("failed with exit code {code}"))),
+        None => return Err(fail("was ended by a signal".to_owned())),
     }
-    validate(String::from_utf8_lossy(&out.stdout).into_owned(), "token_command")
+    // A child left in the background may hold stdout open: wait no longer than the deadline.
+    let bytes = output
+        .recv_timeout(ends_at.saturating_duration_since(Instant::now()))
+        .map_err(|_| fail(format!("left its output open past the {} deadline", human(deadline))))?;
+    validate(String::from_utf8_lossy(&bytes).into_owned(), "token_command")
+}
+
+/// The program a shell command runs, for messages: its first word after
+/// any `NAME=value` assignments (whose values may be secrets), unquoted.
+fn program_name(command: &str) -> String {
+    let is_assignment = |word: &str| {
+        word.split_once('=')
+            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    let word = command.split_whitespace().find(|w| !is_assignment(w)).unwrap_or("sh");
+    word.trim_matches(|c| c == '\'' || c == '"').to_owned()
+}
+
+/// `sh -c command` as the leader of a new process group, so that the whole
+/// group can be killed at once.
+fn group_leader(command: &str) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(command);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut sh, 0);
+    sh
+}
+
+/// Reads at most [`MAX_COMMAND_OUTPUT`] bytes of `pipe` on a thread; the
+/// result arrives when the pipe closes.
+fn read_in_background(pipe: Option<ChildStdout>) -> mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(MAX_COMMAND_OUTPUT).read_to_end(&mut bytes);
+        }
+        let _ = sender.send(bytes);
+    });
+    receiver
+}
+
+/// Waits for `child` until `ends_at`; `None` when it is still running.
+fn wait_until(child: &mut Child, ends_at: Instant) -> Option<ExitStatus> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < ends_at => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Kills `leader`'s process group, with the shell's own `kill` (no unsafe
+/// code, no extra dependency; `sh` is already required), then the leader
+/// itself in case the group could not be signalled.
+fn kill_group(leader: &mut Child) {
+    let group = format!("-{}", leader.id());
+    let _ = Command::new("sh")
+        .args(["-c", "kill -s KILL -- \"$0\"", &group])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = leader.kill();
 }
 
 /// Finds the token: `--token-file` wins over the environment.
@@ -131,10 +229,29 @@ fn validate(raw: String, from: &str) -> Result<SecretString, TokenError> {
         return Err(TokenError::Empty(from.to_owned()));
     }
     let body = trimmed.strip_prefix("Bearer ").unwrap_or(trimmed);
+    // Recognised before sending: ClickUp would answer "token invalid", and
+    // the advice for that (a new token) revokes the one production uses.
+    if body.lines().any(is_assignment) {
+        return Err(TokenError::Assignment(from.to_owned()));
+    }
+    if body.contains(['"', '\'']) {
+        return Err(TokenError::Quoted(from.to_owned()));
+    }
     if body.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
         return Err(TokenError::Malformed(from.to_owned()));
     }
     Ok(SecretString::from(trimmed.to_owned()))
+}
+
+/// Whether a line is a shell or env-file assignment, `[export ]NAME=value`.
+/// A value starting with `=` is base64 padding (`abc==`), not an assignment.
+fn is_assignment(line: &str) -> bool {
+    let line = line.trim();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let Some((name, value)) = line.split_once('=') else { return false };
+    let identifier = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    identifier && !value.is_empty() && !value.starts_with('=')
 }
 
 /// A fresh personal-token-shaped value for the sandbox, random per start so
@@ -194,6 +311,31 @@ mod tests {
         assert!(!err.to_string().contains("SECRETPART"));
         let missing = load(Some(Path::new("/nonexistent/token")), None).expect_err("no file");
         assert!(missing.to_string().contains("/nonexistent/token"));
+    }
+
+    #[test]
+    fn the_program_is_the_first_word_after_assignments() {
+        assert_eq!(program_name("op read op://vault/clickup"), "op");
+        assert_eq!(program_name("VAULT_TOKEN=s.SECRET vault kv get -field=token x"), "vault");
+        assert_eq!(program_name("'op' read x"), "op");
+        assert_eq!(program_name(""), "sh");
+    }
+
+    #[test]
+    fn quotes_and_assignments_are_recognised_without_echo() {
+        for quoted in ["\"pk_1_SECRETPART\"", "'pk_1_SECRETPART'", "Bearer \"abc_SECRETPART\""] {
+            let err = load(None, Some(quoted.into())).expect_err(quoted);
+            assert!(matches!(err, TokenError::Quoted(_)), "{quoted}: {err}");
+            assert!(!err.to_string().contains("SECRETPART"));
+        }
+        for assigned in ["CLICKUP_API_TOKEN=pk_1_SECRETPART", "export T='pk_1_SECRETPART'", "A=1\nB=pk_1_SECRETPART"] {
+            let err = load(None, Some(assigned.into())).expect_err(assigned);
+            assert!(matches!(err, TokenError::Assignment(_)), "{assigned}: {err}");
+            assert!(!err.to_string().contains("SECRETPART"));
+        }
+        for fine in ["pk_1_ABCDEF", "YWJjZGVm==", "YWJjZA=", "Bearer 123_abc"] {
+            assert!(load(None, Some(fine.into())).is_ok(), "{fine}");
+        }
     }
 
     #[test]

@@ -121,33 +121,124 @@ fn an_oauth_secret_in_a_client_bundle_fails_even_when_ignored() {
     assert!(r.summary_of("secrets").contains("in client bundle dist/app.js:2"), "{}", r.summary_of("secrets"));
 }
 
+/// PATH as for a user who installed the binary: its directory first.
+fn path_with_binary() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_clickup-preflight")).parent().expect("bin dir").to_owned();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest)))
+        .expect("join PATH")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `git commit` of what is staged, with `path` as PATH: whether it went
+/// through, and everything it said.
+fn try_commit(dir: &Path, message: &str, path: &str) -> (bool, String) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"])
+        .args(["commit", "-q", "-m", message])
+        .env("PATH", path)
+        .output()
+        .expect("git commit");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn install_hook(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["install-hook", "--repo", "."];
+    args.extend_from_slice(extra);
+    run_in(dir, &args, &[("PATH", &path_with_binary())], Duration::from_secs(30))
+}
+
+fn read_hook(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(".git/hooks").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
 #[test]
 fn no_guard_warns_and_install_hook_adds_one_that_blocks_commits() {
     let dir = repo("hook", &[("README.md", "hello\n")], true);
     assert_eq!(secrets(&dir, &[]).status_of("secrets"), "warn");
 
-    let installed = run_in(&dir, &["install-hook", "--repo", "."], &[], Duration::from_secs(30));
+    let installed = install_hook(&dir, &[]);
     assert_eq!(installed.code, 0, "{}", installed.all_output());
     assert_eq!(secrets(&dir, &[]).status_of("secrets"), "pass", "the hook counts as a guard");
-    let again = run_in(&dir, &["install-hook", "--repo", "."], &[], Duration::from_secs(30));
-    assert_eq!(again.code, 2, "an existing hook is not replaced without --force");
+    let again = install_hook(&dir, &[]);
+    assert_eq!(again.code, 0, "installing again is fine: {}", again.all_output());
+    let hook = read_hook(&dir, "pre-commit");
+    assert_eq!(hook.matches("check --only secrets --staged").count(), 1, "one invocation:\n{hook}");
+    assert!(!dir.join(".git/hooks/pre-commit.local").exists(), "its own hook is not chained to itself");
 
     // A clean commit goes through; one adding a token is blocked.
+    let path = path_with_binary();
     std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
     git(&dir, &["add", "ok.txt"]);
-    git(&dir, &["commit", "-q", "-m", "clean"]);
+    let (clean, said) = try_commit(&dir, "clean", &path);
+    assert!(clean, "{said}");
     std::fs::write(dir.join("leak.txt"), format!("token {PLANTED}\n")).expect("write");
     git(&dir, &["add", "leak.txt"]);
-    let blocked = Command::new("git")
-        .arg("-C")
-        .arg(&dir)
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "leak"])
-        .output()
-        .expect("git commit");
-    assert!(!blocked.status.success(), "the hook blocks the commit");
-    let said = format!("{}{}", String::from_utf8_lossy(&blocked.stdout), String::from_utf8_lossy(&blocked.stderr));
+    let (went_through, said) = try_commit(&dir, "leak", &path);
+    assert!(!went_through, "the hook blocks the commit");
     assert!(said.contains("leak.txt:1"), "{said}");
     assert!(!said.contains(PLANTED), "the hook does not print the token");
+}
+
+#[test]
+fn install_hook_keeps_an_existing_hook_and_runs_it_first() {
+    let dir = repo("hook-chain", &[("README.md", "hello\n")], true);
+    let theirs = "#!/bin/sh\necho their-hook-ran >&2\ntest ! -e STOP\n";
+    let hooks = dir.join(".git/hooks");
+    std::fs::write(hooks.join("pre-commit"), theirs).expect("write hook");
+    std::fs::set_permissions(hooks.join("pre-commit"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let installed = install_hook(&dir, &[]);
+    assert_eq!(installed.code, 0, "{}", installed.all_output());
+    assert!(installed.stdout.contains("pre-commit.local"), "says where the hook went: {}", installed.stdout);
+    assert_eq!(read_hook(&dir, "pre-commit.local"), theirs, "kept byte for byte");
+    assert_eq!(install_hook(&dir, &[]).code, 0);
+    assert_eq!(read_hook(&dir, "pre-commit.local"), theirs, "a second install keeps it too");
+    assert_eq!(read_hook(&dir, "pre-commit").matches("check --only secrets --staged").count(), 1);
+
+    let path = path_with_binary();
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    git(&dir, &["add", "ok.txt"]);
+    let (clean, said) = try_commit(&dir, "clean", &path);
+    assert!(clean && said.contains("their-hook-ran"), "both ran and passed: {said}");
+    std::fs::write(dir.join("STOP"), "").expect("write");
+    std::fs::write(dir.join("more.txt"), "fine\n").expect("write");
+    git(&dir, &["add", "more.txt"]);
+    let (went_through, said) = try_commit(&dir, "stopped", &path);
+    assert!(!went_through, "their hook's failure still blocks: {said}");
+    std::fs::remove_file(dir.join("STOP")).expect("rm");
+    std::fs::write(dir.join("leak.txt"), format!("token {PLANTED}\n")).expect("write");
+    git(&dir, &["add", "leak.txt"]);
+    let (went_through, said) = try_commit(&dir, "leak", &path);
+    assert!(!went_through && said.contains("their-hook-ran") && said.contains("leak.txt:1"), "{said}");
+
+    // --force replaces a foreign hook without keeping it; a second foreign
+    // hook with pre-commit.local taken is refused without --force.
+    std::fs::write(hooks.join("pre-commit"), theirs).expect("write hook");
+    let refused = install_hook(&dir, &[]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(refused.stderr.contains("pre-commit.local") && refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert_eq!(install_hook(&dir, &["--force"]).code, 0);
+    assert!(read_hook(&dir, "pre-commit").contains("check --only secrets --staged"));
+}
+
+#[test]
+fn the_hook_blocks_with_a_clear_message_when_the_binary_is_not_on_path() {
+    let dir = repo("hook-no-binary", &[("README.md", "hello\n")], true);
+    assert_eq!(install_hook(&dir, &[]).code, 0);
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    git(&dir, &["add", "ok.txt"]);
+    let git_dir =
+        String::from_utf8_lossy(&Command::new("sh").args(["-c", "command -v git"]).output().expect("sh").stdout)
+            .trim()
+            .to_owned();
+    let without = format!("{}:/usr/bin:/bin", Path::new(&git_dir).parent().expect("git dir").display());
+    let (went_through, said) = try_commit(&dir, "clean", &without);
+    assert!(!went_through, "no scanner, no commit: {said}");
+    assert!(said.contains("clickup-preflight is not on PATH") && said.contains("--no-verify"), "{said}");
 }
 
 #[test]
@@ -199,7 +290,7 @@ fn token_command_supplies_the_token_and_a_dot_env_file_warns() {
     let failing = token_check(&dir, "token_command = \"echo oops >&2; exit 3\"\nservice_account = \"1\"\n", &[], &[]);
     assert_eq!(failing.code, 2);
     assert!(
-        failing.stderr.starts_with("error: token_command in checks.toml: it failed with exit code 3"),
+        failing.stderr.starts_with("error: token_command in checks.toml: `echo` failed with exit code 3"),
         "{}",
         failing.stderr
     );

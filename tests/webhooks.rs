@@ -204,7 +204,7 @@ fn reactivate_reports_json_and_unknown_ids() {
     assert_eq!(doc["before"]["health"], "suspended");
     assert_eq!(doc["after"]["health"], "active");
     let missing = run(&["webhooks", "reactivate", "00000000-dead-beef", "--yes", "--sandbox", "healthy"], &[]);
-    assert_eq!(missing.code, 1);
+    assert_eq!(missing.code, 4, "not found has its own exit code");
     assert!(missing.stderr.contains("no webhook 00000000-dead-beef in the 2 workspaces listed"), "{}", missing.stderr);
     let bad = run(&["webhooks", "reactivate", "../user", "--yes", "--sandbox", "healthy"], &[]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);

@@ -3,16 +3,16 @@
 //! code of the chosen format.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use super::output::{append, write_atomic};
+use super::output::{self, Destination, append};
 use super::progress::Progress;
 use super::session::Session;
 use super::{StartError, read_secret, write_stderr, write_stdout};
 use crate::checks;
-use crate::checks::{CheckId, Gate};
-use crate::cli::{CheckArgs, ConnectionArgs, Format};
+use crate::checks::{CheckId, Gate, Status};
+use crate::cli::{CheckArgs, ConnectionArgs, Format, OutputSpec};
 use crate::client::ClickUpClient;
 use crate::config::{ProbeTarget, apply_policy};
 use crate::gather::{self, InFlight, Plan, Receiver, Sources};
@@ -25,12 +25,11 @@ const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 
 /// Runs the selected checks; returns the process exit code.
 pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<u8, StartError> {
-    for spec in &args.output {
-        check_writable(&spec.path, &spec.format.name())?;
-    }
+    let outputs = plan_outputs(&args.output, args.connection.format)?;
     let selection = (args.only.as_slice(), args.skip.as_slice());
     let (session, report) = execute(&args.connection, selection, args.fail_on, args.staged, quiet, redactor).await?;
     let settings = &session.settings;
+    let stdout_format = outputs.stdout.unwrap_or(settings.format);
     let stdout_is_tty = std::io::stdout().is_terminal();
     let color = report::use_color(
         stdout_is_tty,
@@ -39,17 +38,12 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
     );
     let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    write_stdout(redactor, &report::render(&report, settings.format, table));
-
-    let plain = TableOptions { color: false, quiet, width: 120 };
-    for spec in &args.output {
-        let text = redactor.scrub(&report::render(&report, spec.format, plain)).into_owned();
-        write_atomic(&spec.path, text.as_bytes()).map_err(|e| StartError::Output {
-            what: spec.format.name(),
-            path: spec.path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+    let written = write_files(&outputs.files, &report, redactor);
+    // A plugin prints one status line: on a failed write, the caller's UNKNOWN only.
+    if (written.is_ok() || stdout_format != Format::Nagios) && !(quiet && all_quiet(&report, stdout_format)) {
+        write_stdout(redactor, &report::render(&report, stdout_format, table));
     }
+    written?;
     let wants_summary = settings.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
     if let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| wants_summary && !p.is_empty()) {
         let text = redactor.scrub(&report::render_markdown(&report)).into_owned();
@@ -57,7 +51,66 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
             write_stderr(redactor, &format!("warning: cannot append the job summary to ${STEP_SUMMARY_ENV}: {e}\n"));
         }
     }
-    Ok(report::exit_code(&report, settings.format))
+    Ok(report::exit_code(&report, stdout_format))
+}
+
+/// Whether `-q` prints nothing: a table in which no check warns, fails or
+/// errors (cron mails nothing). Machine formats are the report itself.
+fn all_quiet(report: &Report, format: Format) -> bool {
+    format == Format::Table && report.outcomes.iter().all(|o| matches!(o.status, Status::Pass | Status::Skip))
+}
+
+/// The `--output` destinations, judged before any request.
+struct Outputs {
+    /// The format an `--output FORMAT=-` puts on stdout instead of the table.
+    stdout: Option<Format>,
+    /// Every other output: format, the path as given, where it writes.
+    files: Vec<(Format, PathBuf, Destination)>,
+}
+
+/// Resolves every `--output` path and refuses, before the network, one that
+/// cannot be written, and a second report on stdout.
+fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartError> {
+    let mut outputs = Outputs { stdout: None, files: Vec::new() };
+    for spec in specs {
+        let refuse = |reason: String| StartError::Output {
+            what: spec.format.name(),
+            path: spec.path.display().to_string(),
+            reason,
+        };
+        match output::destination(&spec.path).map_err(refuse)? {
+            Destination::Stdout if outputs.stdout.is_some() || format != Format::Table => {
+                let other = outputs.stdout.unwrap_or(format).name();
+                return Err(refuse(format!("stdout already carries the {other} report; one report per stream")));
+            }
+            Destination::Stdout => outputs.stdout = Some(spec.format),
+            destination => outputs.files.push((spec.format, spec.path.clone(), destination)),
+        }
+    }
+    Ok(outputs)
+}
+
+/// Writes every file output; the first failure is the error, after the
+/// others were tried.
+fn write_files(
+    files: &[(Format, PathBuf, Destination)],
+    report: &Report,
+    redactor: &Redactor,
+) -> Result<(), StartError> {
+    // Files carry the whole report: -q is about what a person (or cron's mail) sees.
+    let plain = TableOptions { color: false, quiet: false, width: 120 };
+    let mut first_error = None;
+    for (format, path, destination) in files {
+        let text = redactor.scrub(&report::render(report, *format, plain)).into_owned();
+        if let Err(e) = output::write(destination, text.as_bytes()) {
+            first_error.get_or_insert(StartError::Output {
+                what: format.name(),
+                path: path.display().to_string(),
+                reason: e.kind().to_string(),
+            });
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Opens a session, gathers, evaluates and applies the gate policy: the
@@ -111,20 +164,6 @@ pub(super) async fn execute(
         finished_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
     };
     Ok((session, report))
-}
-
-/// Refuses, before any request, an output whose directory does not exist.
-fn check_writable(path: &Path, what: &str) -> Result<(), StartError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(StartError::Output {
-            what: what.to_owned(),
-            path: path.display().to_string(),
-            reason: format!("the directory {} does not exist", dir.display()),
-        })
-    }
 }
 
 /// Reads each receiver's signing secret (from its variable or file) and

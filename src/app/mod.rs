@@ -112,6 +112,32 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// A command line clap refused. Help and version print as clap prints them;
+/// an error is clap's message and exit 2, or for a Nagios plugin one
+/// UNKNOWN status line (its first line) and exit 3.
+pub fn usage_error(error: &clap::Error, nagios: bool) -> ExitCode {
+    let redactor = Redactor::default();
+    if !nagios || !error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(Exit::CouldNotStart.code()));
+    }
+    let text = error.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let reason = first.strip_prefix("error: ").unwrap_or(first);
+    write_stdout(&redactor, &report::nagios_could_not_start(&format!("usage: {reason}")));
+    ExitCode::from(report::NagiosState::Unknown.code())
+}
+
+/// A bug ended the run (the panic hook has said where, on stderr): exit
+/// 101, or for a Nagios plugin one UNKNOWN status line and exit 3.
+pub fn internal_error(nagios: bool) -> ExitCode {
+    if nagios {
+        write_stdout(&Redactor::default(), &report::nagios_could_not_start("internal error (a bug; see stderr)"));
+        return ExitCode::from(report::NagiosState::Unknown.code());
+    }
+    ExitCode::from(101)
+}
+
 /// Reads a webhook signing secret from its variable or file, trimmed;
 /// refuses an unset, unreadable or empty one, and registers it with the
 /// redactor so that no output can show it.

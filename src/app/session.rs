@@ -40,11 +40,14 @@ impl Session {
         redactor: &Redactor,
         needs_api: impl Fn(&Settings) -> bool,
     ) -> Result<Session, StartError> {
+        let started = std::time::Instant::now();
         let env = EnvVars::from_process();
         let file = config::load_file(args, &env)?;
         let mut settings = config::resolve(args, selection, &env, &file)?;
         let needs_api = needs_api(&settings);
-        let token = choose_token(args, settings.token_command.as_deref(), needs_api)?;
+        let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)?;
+        // The deadline covers the whole run, token_command included.
+        settings.deadline = settings.deadline.saturating_sub(started.elapsed());
         if let Some((t, _)) = &token {
             redactor.add(t.expose_secret());
         }
@@ -90,11 +93,12 @@ fn choose_token(
     args: &ConnectionArgs,
     token_command: Option<&str>,
     needs_api: bool,
+    deadline: std::time::Duration,
 ) -> Result<Option<(SecretString, TokenSource)>, StartError> {
     match token::load(args.token_file.as_deref(), std::env::var(token::TOKEN_ENV).ok()) {
         Ok(found) => Ok(Some(found)),
         Err(TokenError::Missing) => match token_command {
-            Some(command) if needs_api => Ok(Some((token::from_command(command)?, TokenSource::Command))),
+            Some(command) if needs_api => Ok(Some((token::from_command(command, deadline)?, TokenSource::Command))),
             _ if args.sandbox.is_some() => Ok(Some((token::demo_token(), TokenSource::SandboxDemo))),
             _ if !needs_api => Ok(None),
             _ => Err(TokenError::Missing.into()),

@@ -38,20 +38,21 @@ pub(super) async fn reactivate(args: &ReactivateArgs, redactor: &Redactor) -> Re
     let found = listing.lists.iter().filter_map(|(_, p)| p.result.as_ref().ok()).flatten().find(|h| h.id == args.id);
     let Some(before) = found.cloned() else {
         let searched = listing.lists.iter().filter(|(_, p)| p.result.is_ok()).count();
-        let partial = if report::list_exit(&listing) == Exit::Ok {
-            ""
+        // Not found is only "not found" when every workspace could be searched.
+        let (partial, exit) = if report::list_exit(&listing) == Exit::Ok {
+            ("", Exit::WebhookNotFound)
         } else {
-            " (some could not be listed: see `webhooks list`)"
+            (" (some could not be listed: see `webhooks list`)", Exit::ChecksFailed)
         };
         write_stderr(
             redactor,
             &format!("error: no webhook {} in the {searched} workspaces listed{partial}\n", args.id),
         );
-        return Ok(Exit::ChecksFailed);
+        return Ok(exit);
     };
     if !args.yes && !confirm(&before, redactor).await? {
         write_stderr(redactor, "not changed\n");
-        return Ok(Exit::ChecksFailed);
+        return Ok(Exit::Declined);
     }
     let probe = api.reactivate_webhook(&args.id).await;
     match probe.result {

@@ -11,11 +11,43 @@ pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
     Some(match ecode {
         "OAUTH_017" => "the Authorization header is missing",
         "OAUTH_019" => "the OAuth token was not found",
-        "OAUTH_021" | "OAUTH_023" => "the token is not authorised for this workspace",
+        "OAUTH_018" | "OAUTH_021" | "OAUTH_077" => "the token was not found or was revoked",
+        "OAUTH_023" => "the token is not authorised for this workspace",
         "OAUTH_025" => "the token is invalid (revoked, regenerated or mistyped)",
         "OAUTH_027" => "the team is not authorised: the token has no access to that workspace",
         _ => return None,
     })
+}
+
+/// The ECODEs with which ClickUp says the token itself is invalid or
+/// revoked: the only answers that justify a new token.
+const TOKEN_INVALID_ECODES: [&str; 5] = ["OAUTH_018", "OAUTH_019", "OAUTH_021", "OAUTH_025", "OAUTH_077"];
+
+/// What to do about a refused token. A new personal token revokes the old
+/// one, which production may still be using: that advice is given only
+/// when ClickUp's ECODE says the token is invalid or revoked.
+fn refusal_hint(ecode: Option<&str>) -> &'static str {
+    match ecode {
+        Some(code) if TOKEN_INVALID_ECODES.contains(&code) => {
+            "generate a new token in ClickUp (Settings > Apps), update the deployed secret, and redeploy"
+        }
+        Some("OAUTH_017") => "the Authorization header did not arrive: check proxies between here and the API",
+        Some(code) if is_team_refusal(code) => {
+            "the token's user has no access to this workspace: add the user to it, or use a token of one who has"
+        }
+        _ => {
+            "ClickUp refused the token without saying it is invalid: check that the deployed value is exactly the \
+             token and that --api-url is ClickUp's; do not replace a personal token before knowing why \
+             (a new one revokes the one in use)"
+        }
+    }
+}
+
+/// ClickUp's "team not authorised" ECODEs: the token works, the workspace
+/// is not one it may reach.
+fn is_team_refusal(ecode: &str) -> bool {
+    let number = ecode.strip_prefix("OAUTH_").and_then(|n| n.parse::<u16>().ok());
+    matches!(number, Some(23 | 26 | 27 | 29..=45))
 }
 
 /// Records how many requests the exchanges took: an `attempts` metric, and
@@ -63,8 +95,7 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
         }
         ApiError::Http { status: 400 | 401 | 403, ecode, .. } => {
             let meaning = ecode.as_deref().and_then(ecode_meaning).unwrap_or("the token was refused");
-            Outcome::new(id, Status::Fail, format!("{meaning}: {error}"))
-                .hint("generate a new token in ClickUp (Settings > Apps), update the deployed secret, and redeploy")
+            Outcome::new(id, Status::Fail, format!("{meaning}: {error}")).hint(refusal_hint(ecode.as_deref()))
         }
         ApiError::Http { status, .. } if *status < 500 => {
             Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
@@ -95,7 +126,9 @@ mod tests {
 
     #[test]
     fn every_documented_auth_code_has_a_meaning() {
-        for code in ["OAUTH_017", "OAUTH_019", "OAUTH_021", "OAUTH_023", "OAUTH_025", "OAUTH_027"] {
+        for code in
+            ["OAUTH_017", "OAUTH_018", "OAUTH_019", "OAUTH_021", "OAUTH_023", "OAUTH_025", "OAUTH_027", "OAUTH_077"]
+        {
             assert!(ecode_meaning(code).is_some(), "{code}");
         }
         assert_eq!(ecode_meaning("APP_002"), None);

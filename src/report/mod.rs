@@ -76,6 +76,11 @@ pub enum Exit {
     ChecksFailed,
     /// 2: the run could not start (usage, config, no token).
     CouldNotStart,
+    /// 4: `webhooks reactivate`: every workspace was listed and none has
+    /// the webhook (a typo, or it was deleted), so nothing was sent.
+    WebhookNotFound,
+    /// 5: `webhooks reactivate`: the person at the terminal answered no.
+    Declined,
 }
 
 impl Exit {
@@ -85,6 +90,9 @@ impl Exit {
             Exit::Ok => 0,
             Exit::ChecksFailed => 1,
             Exit::CouldNotStart => 2,
+            // 3 is Nagios's UNKNOWN: not reused, so that no code means two things.
+            Exit::WebhookNotFound => 4,
+            Exit::Declined => 5,
         }
     }
 }
