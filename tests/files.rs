@@ -70,6 +70,20 @@ fn a_fifo_reader_receives_the_report_and_stdout_paths_write_to_stdout() {
     assert!(std::fs::symlink_metadata("/dev/stdout").expect("/dev/stdout").file_type().is_symlink());
 }
 
+#[test]
+fn a_fifo_nobody_reads_fails_the_write_at_the_deadline_instead_of_hanging() {
+    let dir = scratch_dir("out-fifo-unread");
+    let fifo = dir.join("unread.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs").success());
+    let started = std::time::Instant::now();
+    let args = ["check", "--sandbox", "healthy", "--only", "auth", "--deadline", "1s", "--output", "json=unread.fifo"];
+    let r = run_in(&dir, &args, &[], LIMIT);
+    assert!(started.elapsed() < Duration::from_secs(5), "bounded by the deadline: {:?}", started.elapsed());
+    assert_eq!(r.code, 2, "a report that could not be written: {}", r.all_output());
+    assert!(r.stderr.contains("unread.fifo") && r.stderr.contains("no reader"), "{}", r.stderr);
+    assert!(std::fs::symlink_metadata(&fifo).expect("fifo").file_type().is_fifo(), "still a FIFO");
+}
+
 /// A character device of our own (the same device as /dev/null) where we
 /// can make one, so that a regression clobbers a scratch node first.
 fn scratch_null(dir: &Path) -> PathBuf {

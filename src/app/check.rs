@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::output::{self, Destination, append};
 use super::progress::Progress;
@@ -38,7 +38,7 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
     );
     let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    let written = write_files(&outputs.files, &report, redactor);
+    let written = write_files(&outputs.files, &report, settings.deadline, redactor);
     // A plugin prints one status line: on a failed write, the caller's UNKNOWN only.
     if (written.is_ok() || stdout_format != Format::Nagios) && !(quiet && all_quiet(&report, stdout_format)) {
         write_stdout(redactor, &report::render(&report, stdout_format, table));
@@ -95,6 +95,7 @@ fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartEr
 fn write_files(
     files: &[(Format, PathBuf, Destination)],
     report: &Report,
+    wait: Duration,
     redactor: &Redactor,
 ) -> Result<(), StartError> {
     // Files carry the whole report: -q is about what a person (or cron's mail) sees.
@@ -102,11 +103,13 @@ fn write_files(
     let mut first_error = None;
     for (format, path, destination) in files {
         let text = redactor.scrub(&report::render(report, *format, plain)).into_owned();
-        if let Err(e) = output::write(destination, text.as_bytes()) {
+        if let Err(e) = output::write(destination, text.as_bytes(), wait) {
+            // Our own timeout says what happened; an OS error by its kind.
+            let reason = if e.kind() == std::io::ErrorKind::TimedOut { e.to_string() } else { e.kind().to_string() };
             first_error.get_or_insert(StartError::Output {
                 what: format.name(),
                 path: path.display().to_string(),
-                reason: e.kind().to_string(),
+                reason,
             });
         }
     }

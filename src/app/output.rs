@@ -6,6 +6,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// How many symlinks are followed before a path is called a loop (Linux's
 /// own limit).
@@ -46,14 +47,31 @@ pub fn destination(path: &Path) -> Result<Destination, String> {
 }
 
 /// Writes `bytes` to `destination`; stdout is the caller's, not written here.
-pub fn write(destination: &Destination, bytes: &[u8]) -> std::io::Result<()> {
+/// A stream that does not take the bytes within `wait` (the run's deadline:
+/// opening a FIFO blocks until a reader comes, and a probe must not hang on
+/// a reader that never does) is an error; its writer thread is left behind,
+/// blocked, and ends with the process.
+pub fn write(destination: &Destination, bytes: &[u8], wait: Duration) -> std::io::Result<()> {
     match destination {
         Destination::Stdout => Ok(()),
         Destination::Replace(path) => write_atomic(path, bytes),
         Destination::Stream(path) => {
-            let mut stream = std::fs::OpenOptions::new().append(true).open(path)?;
-            stream.write_all(bytes)?;
-            stream.flush()
+            let (done, finished) = std::sync::mpsc::channel();
+            let (path, bytes) = (path.clone(), bytes.to_vec());
+            std::thread::spawn(move || {
+                let written = std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut stream| {
+                    stream.write_all(&bytes)?;
+                    stream.flush()
+                });
+                // The receiver is gone only when the wait is over: nothing to tell.
+                let _ = done.send(written);
+            });
+            finished.recv_timeout(wait).unwrap_or_else(|_| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("nothing read it within {}s (a FIFO with no reader?)", wait.as_secs()),
+                ))
+            })
         }
     }
 }
