@@ -84,6 +84,34 @@ impl PartialEq<&str> for OutsideText {
     }
 }
 
+impl PartialEq<String> for OutsideText {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<OutsideText> for String {
+    fn eq(&self, other: &OutsideText) -> bool {
+        self == &other.0
+    }
+}
+
+/// Machine formats write the sanitized text (there is deliberately no
+/// `Deserialize`: decoding makes raw text, which only the sanitizer turns
+/// into this type).
+impl serde::Serialize for OutsideText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Lets a list of outside texts be joined (`[OutsideText]::join`).
+impl std::borrow::Borrow<str> for OutsideText {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Unit tests build evidence from literals; they still go through the
 /// sanitizer (shapes only, no known secrets).
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         )
         .took(probe.elapsed);
     };
-    let description = if page.description.is_empty() { level.clone() } else { page.description.clone() };
+    let description = if page.description.is_empty() { level.clone() } else { page.description.to_string() };
     let mut summary = format!("ClickUp reports: {description}");
     if !page.affected.is_empty() {
         summary.push_str(&format!("; affected: {}", page.affected.join(", ")));
@@ -88,14 +88,7 @@ mod tests {
     use crate::evidence::Probe;
 
     fn page(format: StatusPageFormat, level: RawLevel) -> StatusPage {
-        StatusPage {
-            format,
-            level,
-            description: String::new(),
-            affected: vec![],
-            incidents: vec![],
-            maintenance: vec![],
-        }
+        StatusPage { format, level, description: "".into(), affected: vec![], incidents: vec![], maintenance: vec![] }
     }
 
     fn run(result: Result<StatusPage, ApiError>) -> Outcome {
