@@ -46,7 +46,9 @@ impl Redactor {
     }
 }
 
-/// A [`Write`] that masks secrets. Each `write` call is scrubbed on its
+/// A [`Write`] that masks secrets, makes control characters visible and
+/// keeps any line from starting a CI workflow command (see
+/// [`crate::text::safe_log_text`]). Each `write` call is scrubbed on its
 /// own: callers write whole lines or whole events (tracing's fmt layer
 /// formats an event before writing it).
 #[derive(Debug)]
@@ -58,7 +60,7 @@ pub struct RedactingWriter<W> {
 impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.inner.write_all(self.redactor.scrub(&text).as_bytes())?;
+        self.inner.write_all(crate::text::safe_log_text(&self.redactor.scrub(&text)).as_bytes())?;
         Ok(buf.len())
     }
 

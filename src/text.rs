@@ -283,6 +283,41 @@ fn clip(text: &str, bound: usize) -> String {
     }
 }
 
+/// A CI log runs the workflow commands it finds at the start of any line
+/// of any output, after leading spaces (`::stop-commands::` would switch
+/// off the job's own). Outside text is sanitized long before it gets here;
+/// this is the second line: a line that would start a command gets its
+/// first colon replaced by a look-alike (U+FF1A), in every format but
+/// `github`, whose own commands are escaped where they are made.
+pub fn no_workflow_commands(text: String) -> String {
+    if !text.lines().any(starts_a_command) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split_inclusive('\n') {
+        if starts_a_command(line) {
+            let indent = line.len() - line.trim_start().len();
+            out.push_str(&line[..indent]);
+            out.push('\u{ff1a}');
+            out.push_str(&line[indent + 1..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn starts_a_command(line: &str) -> bool {
+    line.trim_start().starts_with("::")
+}
+
+/// Log text for stderr, which a CI log reads like stdout: control
+/// characters made visible (line breaks kept) and no line able to start a
+/// workflow command. For the output filter, after the secrets are masked.
+pub fn safe_log_text(text: &str) -> String {
+    no_workflow_commands(replace_controls(text, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +404,13 @@ mod tests {
         assert_eq!(text.chars().count(), NAME + 1);
         assert!(text.ends_with('…'));
         assert_eq!(Sanitizer::shapes_only().line("short", NAME).as_str(), "short");
+    }
+
+    #[test]
+    fn no_line_can_start_a_workflow_command() {
+        assert_eq!(no_workflow_commands("ok\n  ::x::y\n::z".into()), "ok\n  \u{ff1a}:x::y\n\u{ff1a}:z");
+        assert_eq!(no_workflow_commands("a::b\n".into()), "a::b\n");
+        assert_eq!(safe_log_text("x\u{1b}[1m\r\n::stop-commands::t\n"), "x␛␍\n\u{ff1a}:stop-commands::t\n");
     }
 
     #[test]
