@@ -180,3 +180,25 @@ fn a_three_megabyte_username_prints_a_bounded_line() {
     assert!(summary.chars().count() < 300, "{} characters: {summary}", summary.chars().count());
     assert_every_format_clean(&server, 64 * 1024);
 }
+
+#[test]
+fn token_shaped_config_values_are_masked_where_they_are_shown() {
+    let dir = common::scratch_dir("hostile-config");
+    let config = format!(
+        "[attest.token-rotation]\nby = \"{CONFIG_TOKEN}\"\non = 2020-01-01\nlink = \"https://user:{PASSWORD}@wiki.example/x\"\n"
+    );
+    std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+    let limit = std::time::Duration::from_secs(30);
+    for format in ["table", "json", "markdown"] {
+        let r = common::run_in(&dir, &["checklist", "--sandbox", "healthy", "--format", format], &[], limit);
+        assert!(r.stdout.contains("[REDACTED]"), "{format}: the attestation is shown, masked:\n{}", r.all_output());
+        assert_clean(format, &r.all_output());
+    }
+    let probe =
+        format!("[[webhooks.probe]]\nendpoint = \"http://127.0.0.1:9/hook\"\nsecret_env = \"{CONFIG_TOKEN}\"\n");
+    std::fs::write(dir.join("checks.toml"), probe).expect("write checks.toml");
+    let r = common::run_in(&dir, &["check", "--sandbox", "healthy", "--only", "webhook-endpoint"], &[], limit);
+    assert_eq!(r.code, 2, "an unset signing-secret variable stops the run:\n{}", r.all_output());
+    assert!(r.stderr.contains("[REDACTED]"), "{}", r.stderr);
+    assert_clean("secret_env error", &r.all_output());
+}
