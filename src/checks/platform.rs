@@ -88,7 +88,14 @@ mod tests {
     use crate::evidence::Probe;
 
     fn page(format: StatusPageFormat, level: RawLevel) -> StatusPage {
-        StatusPage { format, level, description: "".into(), affected: vec![], incidents: vec![], maintenance: vec![] }
+        StatusPage {
+            format,
+            level,
+            description: Default::default(),
+            affected: vec![],
+            incidents: vec![],
+            maintenance: vec![],
+        }
     }
 
     fn run(result: Result<StatusPage, ApiError>) -> Outcome {
