@@ -116,12 +116,12 @@ pub enum State {
     },
     /// A person vouched for it.
     Attested {
-        /// Who.
-        by: String,
+        /// Who (from `checks.toml`, so sanitized).
+        by: crate::text::OutsideText,
         /// When, `YYYY-MM-DD`.
         on: String,
-        /// Where the evidence is.
-        link: Option<String>,
+        /// Where the evidence is (from `checks.toml`, so sanitized).
+        link: Option<crate::text::OutsideText>,
         /// Older than the allowed age.
         stale: bool,
     },
@@ -171,7 +171,11 @@ pub fn evaluate(
             } else if let Some(a) = attestations.get(item.id) {
                 let on = attestation_day(a);
                 let stale = on.is_none_or(|day| today - day > i64::from(max_age_days));
-                State::Attested { by: a.by.clone(), on: a.on.to_string(), link: a.link.clone(), stale }
+                // checks.toml is read before any secret is known: token shapes are masked.
+                let sanitizer = crate::text::Sanitizer::shapes_only();
+                let by = sanitizer.line(&a.by, crate::text::NAME);
+                let link = a.link.as_deref().map(|l| sanitizer.line(l, crate::text::URL));
+                State::Attested { by, on: a.on.to_string(), link, stale }
             } else {
                 let reason = outcome.map(|o| format!("{} is {}: {}", o.id.as_str(), o.status.as_str(), o.summary));
                 State::Open { reason }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
 use crate::repo::RepoEvidence;
+use crate::text::OutsideText;
 use crate::token::{TokenKind, TokenSource};
 
 /// The rate-limit headers of one response, as received. Parsing is left to
@@ -16,13 +17,13 @@ use crate::token::{TokenKind, TokenSource};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RateLimitHeaders {
     /// `X-RateLimit-Limit`.
-    pub limit: Option<String>,
+    pub limit: Option<OutsideText>,
     /// `X-RateLimit-Remaining`.
-    pub remaining: Option<String>,
+    pub remaining: Option<OutsideText>,
     /// `X-RateLimit-Reset` (documented as Unix seconds).
-    pub reset: Option<String>,
+    pub reset: Option<OutsideText>,
     /// `Retry-After` (undocumented by ClickUp; accepted when present).
-    pub retry_after: Option<String>,
+    pub retry_after: Option<OutsideText>,
 }
 
 impl RateLimitHeaders {
@@ -118,8 +119,8 @@ pub struct Delivery {
 /// The four test deliveries sent to one receiver.
 #[derive(Debug, Clone)]
 pub struct ReceiverProbe {
-    /// The receiver's URL.
-    pub endpoint: String,
+    /// The receiver's URL (from `checks.toml`).
+    pub endpoint: OutsideText,
     /// A correctly signed delivery.
     pub signed: Delivery,
     /// The same delivery again; `None` when not sent because the first failed.

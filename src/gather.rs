@@ -181,8 +181,8 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
     };
 
     let repo_scan = sources.repo.filter(|_| plan.repo).map(|(path, options)| {
-        let (path, options) = (path.to_owned(), options.clone());
-        tokio::task::spawn_blocking(move || crate::repo::gather(&path, &options))
+        let (path, options, sanitizer) = (path.to_owned(), options.clone(), sources.transport.sanitizer().clone());
+        tokio::task::spawn_blocking(move || crate::repo::gather(&path, &options, &sanitizer))
     });
 
     let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
@@ -264,7 +264,7 @@ async fn teams_then_webhooks(
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
-            let ids = list.iter().map(|t| t.id.clone()).collect();
+            let ids = list.iter().map(|t| t.id.to_string()).collect();
             in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
@@ -318,7 +318,7 @@ async fn bounded_receiver_probe(transport: &Transport, r: &Receiver, ends_at: to
                 elapsed: Duration::ZERO,
             };
             ReceiverProbe {
-                endpoint: r.endpoint.to_string(),
+                endpoint: transport.sanitizer().line(r.endpoint.as_str(), crate::text::URL),
                 signed: late(),
                 duplicate: None,
                 forged: late(),

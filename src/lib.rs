@@ -22,6 +22,7 @@ pub mod redact;
 pub mod repo;
 pub mod report;
 pub mod sandbox;
+pub mod text;
 pub mod token;
 
 #[cfg(test)]

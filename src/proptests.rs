@@ -28,6 +28,8 @@ proptest! {
         remaining in proptest::option::of(".{0,24}"),
         reset in proptest::option::of(".{0,24}"),
     ) {
+        // Header values are outside text: the check sees them sanitized.
+        let [limit, remaining, reset] = [limit, remaining, reset].map(|h| h.map(crate::text::OutsideText::from));
         let garbage = [&limit, &remaining]
             .iter()
             .any(|h| h.as_deref().is_some_and(|v| v.trim().parse::<u64>().is_err()));
@@ -42,13 +44,13 @@ proptest! {
 
     #[test]
     fn status_page_decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = status_decode(&bytes, "GET status page");
+        let _ = status_decode(&bytes, "GET status page", &crate::text::Sanitizer::shapes_only());
     }
 
     #[test]
     fn json_without_a_known_shape_is_not_a_status_page(text in "[^si]{0,200}") {
         // Without `status_overall` or `indicator` keys no body is recognised.
-        prop_assert!(status_decode(text.as_bytes(), "GET status page").is_err());
+        prop_assert!(status_decode(text.as_bytes(), "GET status page", &crate::text::Sanitizer::shapes_only()).is_err());
     }
 
     #[test]
@@ -56,7 +58,7 @@ proptest! {
         let page = StatusPage {
             format: StatusPageFormat::StatusIo,
             level: RawLevel::StatusIoCode(code),
-            description: String::new(),
+            description: "".into(),
             affected: vec![],
             incidents: vec![],
             maintenance: vec![],
@@ -82,6 +84,20 @@ proptest! {
             prop_assert!(!message.contains('\n'), "{message}");
             prop_assert!(message.starts_with("checks.toml:"), "{message}");
         }
+    }
+
+    #[test]
+    fn sanitized_text_has_no_raw_control_character_and_keeps_its_bound(
+        raw in "(\\PC|\\p{Cc}|\\p{Cf}|\u{1b}\\[|\u{1b}\\]|\n|pk_1234567_[A-Z0-9]{32}){0,60}",
+        bound in 1usize..80,
+    ) {
+        let s = crate::text::Sanitizer::shapes_only();
+        let line = s.line(&raw, bound);
+        prop_assert!(!line.chars().any(char::is_control), "{line:?}");
+        prop_assert!(line.chars().count() <= bound + 1, "{line:?}");
+        prop_assert!(!line.contains("pk_1234567_"), "{line:?}");
+        let lines = s.lines(&raw, bound);
+        prop_assert!(!lines.chars().any(|c| c.is_control() && c != '\n'), "{lines:?}");
     }
 
     #[test]

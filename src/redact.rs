@@ -46,7 +46,9 @@ impl Redactor {
     }
 }
 
-/// A [`Write`] that masks secrets. Each `write` call is scrubbed on its
+/// A [`Write`] that masks secrets, makes control characters visible and
+/// keeps any line from starting a CI workflow command (see
+/// [`crate::text::safe_log_text`]). Each `write` call is scrubbed on its
 /// own: callers write whole lines or whole events (tracing's fmt layer
 /// formats an event before writing it).
 #[derive(Debug)]
@@ -58,7 +60,7 @@ pub struct RedactingWriter<W> {
 impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.inner.write_all(self.redactor.scrub(&text).as_bytes())?;
+        self.inner.write_all(crate::text::safe_log_text(&self.redactor.scrub(&text)).as_bytes())?;
         Ok(buf.len())
     }
 
@@ -67,31 +69,47 @@ impl<W: Write> Write for RedactingWriter<W> {
     }
 }
 
-/// Masks anything shaped like a ClickUp personal token (`pk_…`) or a long
-/// opaque credential, for text that may quote user input whose secrets are
-/// not known (a config file's parse error).
+/// Masks every token-shaped word: the one definition of "token-shaped" in
+/// the program, used for outside text (see [`crate::text`]) and for text
+/// that may quote user input whose secrets are not known (a config file's
+/// parse error). A word is a run of ASCII letters, digits and `_`; it is
+/// token-shaped when it is a ClickUp personal token or the start of one
+/// (`pk_` and 16 or more characters), a long opaque credential (24 or more
+/// characters with a digit), or holds 24 upper-case letters or digits in a
+/// row (a token's secret part, whatever surrounds it). UUIDs, split by `-`,
+/// and short prefixes such as `pk_812` stay readable.
 pub fn scrub_token_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        let opaque = word.len() >= 24 && word.chars().any(|c| c.is_ascii_digit());
-        if word.starts_with("pk_") || opaque {
-            out.push_str(MASK);
-        } else {
-            out.push_str(word);
+    let mut word_start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word_start.get_or_insert(i);
+            continue;
         }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
+        if let Some(start) = word_start.take() {
+            push_word(&mut out, &text[start..i]);
         }
+        out.push(c);
     }
-    flush(&mut word, &mut out);
+    if let Some(start) = word_start {
+        push_word(&mut out, &text[start..]);
+    }
     out
+}
+
+fn push_word(out: &mut String, word: &str) {
+    out.push_str(if is_token_shaped(word) { MASK } else { word });
+}
+
+fn is_token_shaped(word: &str) -> bool {
+    let personal = word.starts_with("pk_") && word.len() >= 16;
+    let opaque = word.len() >= 24 && word.bytes().any(|b| b.is_ascii_digit());
+    let mut run = 0;
+    let secret_part = word.bytes().any(|b| {
+        run = if b.is_ascii_uppercase() || b.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 24
+    });
+    personal || opaque || secret_part
 }
 
 #[cfg(test)]
@@ -117,8 +135,13 @@ mod tests {
 
     #[test]
     fn token_like_words_are_masked_and_ordinary_words_kept() {
-        let text = "unexpected `pk_1234_ABCDEF`, expected a string; id 9012345 ok";
+        let text = "unexpected `pk_1234_ABCDEFGHIJ`, expected a string; id 9012345 ok";
         assert_eq!(scrub_token_like(text), "unexpected `[REDACTED]`, expected a string; id 9012345 ok");
+        assert_eq!(scrub_token_like("ABCDEFGHIJKLMNOPQRSTUVWX-y"), "[REDACTED]-y");
+        assert_eq!(
+            scrub_token_like("id 4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e0f pk_812"),
+            "id 4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e0f pk_812"
+        );
         assert_eq!(scrub_token_like("x 0a1b2c3d4e5f6a7b8c9d0e1f2a3b y"), "x [REDACTED] y");
         assert_eq!(scrub_token_like("warn_below_percent"), "warn_below_percent");
     }

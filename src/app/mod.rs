@@ -143,9 +143,12 @@ pub fn internal_error(nagios: bool) -> ExitCode {
 /// redactor so that no output can show it.
 fn read_secret(source: &SecretSource, redactor: &Redactor) -> Result<SecretString, StartError> {
     let (origin, raw) = match source {
-        SecretSource::Env(name) => (name.clone(), std::env::var(name).map_err(|_| "is not set".to_owned())),
+        // The names come from checks.toml and are shown: token shapes masked.
+        SecretSource::Env(name) => {
+            (crate::redact::scrub_token_like(name), std::env::var(name).map_err(|_| "is not set".to_owned()))
+        }
         SecretSource::File(path) => (
-            path.display().to_string(),
+            crate::redact::scrub_token_like(&path.display().to_string()),
             std::fs::read_to_string(path).map_err(|e| format!("cannot be read ({})", e.kind())),
         ),
     };

@@ -61,7 +61,7 @@ impl Session {
             (Some(name), Some(t)) => Some((name, start_sandbox(name, t.clone(), &args.fault, &mut settings).await?)),
             _ => None,
         };
-        let transport = Transport::new(settings.transport)?;
+        let transport = Transport::new(settings.transport, redactor)?;
         let api = match (&token, needs_api) {
             (Some(t), true) => {
                 Some(ClickUpClient::new(&transport, settings.api_url.clone(), t)?.with_policy(settings.resilience))

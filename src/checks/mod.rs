@@ -252,8 +252,8 @@ pub struct Metric {
 /// annotations. Paths are relative to the repository root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLocation {
-    /// Relative path, `/`-separated.
-    pub path: String,
+    /// Relative path, `/`-separated; the repository's text, sanitized.
+    pub path: crate::text::OutsideText,
     /// 1-based line.
     pub line: u32,
     /// What is wrong there; never the secret itself.

@@ -63,7 +63,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         )
         .took(probe.elapsed);
     };
-    let description = if page.description.is_empty() { level.clone() } else { page.description.clone() };
+    let description = if page.description.is_empty() { level.clone() } else { page.description.to_string() };
     let mut summary = format!("ClickUp reports: {description}");
     if !page.affected.is_empty() {
         summary.push_str(&format!("; affected: {}", page.affected.join(", ")));
@@ -91,7 +91,7 @@ mod tests {
         StatusPage {
             format,
             level,
-            description: String::new(),
+            description: Default::default(),
             affected: vec![],
             incidents: vec![],
             maintenance: vec![],

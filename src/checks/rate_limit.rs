@@ -9,6 +9,7 @@ use super::{CheckId, Outcome, Status};
 use crate::client::ApiError;
 use crate::config::CheckConfig;
 use crate::evidence::{Evidence, RateLimitHeaders};
+use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
 
@@ -28,7 +29,7 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
     if headers.limit.is_none() && headers.remaining.is_none() {
         return Ok(None);
     }
-    let number = |name: &str, value: &Option<String>| -> Result<u64, String> {
+    let number = |name: &str, value: &Option<OutsideText>| -> Result<u64, String> {
         let value =
             value.as_deref().ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
         value.trim().parse::<u64>().map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))

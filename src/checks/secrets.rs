@@ -99,7 +99,7 @@ mod tests {
         let repo = RepoEvidence {
             root: PathBuf::from("/r"),
             findings,
-            exposed_env_files: env,
+            exposed_env_files: env.into_iter().map(|(path, tracked)| (path.as_str().into(), tracked)).collect(),
             guard,
             files_scanned: 10,
             files_skipped: 1,

@@ -25,7 +25,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Some(Err(e)) => return Outcome::new(ID, Status::Error, format!("cannot tell whose token this is: {e}")),
         None => return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered"),
     };
-    let name = user.username.clone().unwrap_or_else(|| format!("user id {}", user.id));
+    let name = user.username.as_deref().map_or_else(|| format!("user id {}", user.id), str::to_owned);
     match &cfg.service_account {
         Some(expected) => {
             let wanted = expected.trim();

@@ -10,6 +10,7 @@ use super::{CheckId, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
 use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
 use crate::evidence::Evidence;
+use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Webhooks;
 
@@ -118,7 +119,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .took(slowest);
     for h in &hooks {
         let fail_count = h.health.as_ref().map_or(0, |x| x.fail_count);
-        o = o.labelled_metric("webhook_fail_count", ("webhook", h.id.clone()), fail_count as f64);
+        o = o.labelled_metric("webhook_fail_count", ("webhook", h.id.to_string()), fail_count as f64);
     }
     o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
@@ -149,7 +150,7 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
         let text = format!("{name} is not https://: deliveries and their signatures travel in clear text");
         out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
     }
-    let unknown: Vec<&str> = hook.events.iter().map(String::as_str).filter(|e| !is_known_event(e)).collect();
+    let unknown: Vec<&str> = hook.events.iter().map(OutsideText::as_str).filter(|e| !is_known_event(e)).collect();
     if !unknown.is_empty() {
         let text = format!("{name} subscribes to undocumented events: {}", unknown.join(", "));
         out.push(Finding::new(Status::Warn, text, HINT_EVENTS));

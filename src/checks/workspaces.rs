@@ -17,8 +17,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(teams) => teams,
         Err(error) => return note_attempts(judge_error(ID, error).took(probe.elapsed), [probe]),
     };
-    let names: Vec<String> =
-        teams.iter().map(|t| if t.name.is_empty() { t.id.clone() } else { format!("{} ({})", t.name, t.id) }).collect();
+    let names: Vec<String> = teams
+        .iter()
+        .map(|t| if t.name.is_empty() { t.id.to_string() } else { format!("{} ({})", t.name, t.id) })
+        .collect();
     let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
     let o = note_attempts(o, [probe]);
     if teams.is_empty() {

@@ -5,13 +5,13 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
 
 use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
-use super::types::{ErrorBody, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
+use super::types::{ErrorBody, FromWire, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
 use super::{ApiError, Policy, RunState, Team, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
+use crate::text::{self, Sanitizer};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
 /// clones share the connection pool and the run's state (request count,
@@ -82,12 +82,12 @@ impl ClickUpClient {
 
     /// `GET /user`: the user the token belongs to.
     pub async fn user(&self) -> Probe<User> {
-        self.get::<UserEnvelope, User>("/user", "a ClickUp user object (`{\"user\": {\"id\": …}}`)").await
+        self.get::<UserEnvelope>("/user", "a ClickUp user object (`{\"user\": {\"id\": …}}`)").await
     }
 
     /// `GET /team`: the workspaces the token can reach.
     pub async fn teams(&self) -> Probe<Vec<Team>> {
-        self.get::<TeamsEnvelope, Vec<Team>>("/team", "a list of workspaces (`{\"teams\": [...]}`)").await
+        self.get::<TeamsEnvelope>("/team", "a list of workspaces (`{\"teams\": [...]}`)").await
     }
 
     /// `GET /team/{team_id}/webhook`: the workspace's webhooks.
@@ -95,11 +95,8 @@ impl ClickUpClient {
         let Some(id) = segment(team_id) else {
             return Probe::failed(bad_id("GET /team/{id}/webhook", team_id), Duration::ZERO);
         };
-        self.get::<WebhooksEnvelope, Vec<Webhook>>(
-            &format!("/team/{id}/webhook"),
-            "a list of webhooks (`{\"webhooks\": [...]}`)",
-        )
-        .await
+        self.get::<WebhooksEnvelope>(&format!("/team/{id}/webhook"), "a list of webhooks (`{\"webhooks\": [...]}`)")
+            .await
     }
 
     /// `PUT /webhook/{id}` with `{"status": "active"}`: reactivates a
@@ -109,26 +106,20 @@ impl ClickUpClient {
             return Probe::failed(bad_id("PUT /webhook/{id}", webhook_id), Duration::ZERO);
         };
         let body = br#"{"status":"active"}"#.to_vec();
-        self.exchange::<UpdatedWebhook, Webhook>(
-            Method::PUT,
-            &format!("/webhook/{id}"),
-            Some(body),
-            "the updated webhook",
-        )
-        .await
+        self.exchange::<UpdatedWebhook>(Method::PUT, &format!("/webhook/{id}"), Some(body), "the updated webhook").await
     }
 
-    async fn get<W, T>(&self, path: &str, expected: &str) -> Probe<T>
-    where
-        W: DeserializeOwned + Into<T>,
-    {
-        self.exchange::<W, T>(Method::GET, path, None, expected).await
+    async fn get<W: FromWire>(&self, path: &str, expected: &str) -> Probe<W::Out> {
+        self.exchange::<W>(Method::GET, path, None, expected).await
     }
 
-    async fn exchange<W, T>(&self, method: Method, path: &str, json_body: Option<Vec<u8>>, expected: &str) -> Probe<T>
-    where
-        W: DeserializeOwned + Into<T>,
-    {
+    async fn exchange<W: FromWire>(
+        &self,
+        method: Method,
+        path: &str,
+        json_body: Option<Vec<u8>>,
+        expected: &str,
+    ) -> Probe<W::Out> {
         let endpoint = format!("{method} {path}");
         let Some(url) = join(&self.base, path) else {
             let reason = "the API base URL cannot take a path".to_owned();
@@ -139,7 +130,7 @@ impl ClickUpClient {
         let mut attempts = 0;
         // A retry that the breaker or the budget stops reports the last real
         // answer, not the refusal.
-        let mut last: Option<Probe<T>> = None;
+        let mut last: Option<Probe<W::Out>> = None;
         loop {
             if let Some(failures) = self.run.circuit_open() {
                 let error = ApiError::CircuitOpen { endpoint: endpoint.clone(), failures };
@@ -162,9 +153,10 @@ impl ClickUpClient {
             let probe = match answer {
                 Err(error) => Probe { attempts, ..Probe::failed(error, started.elapsed()) },
                 Ok(answer) => {
-                    let rate_limit = rate_limit_headers(&answer.headers);
+                    let sanitizer = self.transport.sanitizer();
+                    let rate_limit = rate_limit_headers(&answer.headers, sanitizer);
                     Probe {
-                        result: interpret::<W, T>(answer, &endpoint, expected),
+                        result: interpret::<W>(answer, &endpoint, expected, sanitizer),
                         elapsed: started.elapsed(),
                         rate_limit,
                         attempts,
@@ -220,7 +212,7 @@ fn segment(id: &str) -> Option<&str> {
 }
 
 fn bad_id(endpoint: &str, id: &str) -> ApiError {
-    let shown: String = id.chars().take(40).collect();
+    let shown = Sanitizer::shapes_only().line(id, text::WORD);
     ApiError::Decode {
         endpoint: endpoint.to_owned(),
         reason: format!("`{shown}` is not an id (letters, digits, - and _)"),
@@ -228,9 +220,14 @@ fn bad_id(endpoint: &str, id: &str) -> ApiError {
 }
 
 /// A 2xx body decoded as `W`; anything else as ClickUp's error shape.
-fn interpret<W: DeserializeOwned + Into<T>, T>(answer: Answer, endpoint: &str, expected: &str) -> Result<T, ApiError> {
+fn interpret<W: FromWire>(
+    answer: Answer,
+    endpoint: &str,
+    expected: &str,
+    sanitizer: &Sanitizer,
+) -> Result<W::Out, ApiError> {
     if answer.status.is_success() {
-        return super::body::decode::<W>(&answer.body, endpoint, expected).map(Into::into);
+        return super::body::decode::<W>(&answer.body, endpoint, expected).map(|wire| wire.sanitize(sanitizer));
     }
     // Error bodies are often HTML from a proxy; fields are kept only when the
     // body is ClickUp's JSON shape.
@@ -238,8 +235,8 @@ fn interpret<W: DeserializeOwned + Into<T>, T>(answer: Answer, endpoint: &str, e
     Err(ApiError::Http {
         endpoint: endpoint.to_owned(),
         status: answer.status.as_u16(),
-        ecode: body.ecode.map(|s| clip(&s)),
-        err: body.err.map(|s| clip(&s)),
+        ecode: body.ecode.map(|s| sanitizer.line(&s, text::WORD)),
+        err: body.err.map(|s| sanitizer.line(&s, text::MESSAGE)),
     })
 }
 
@@ -248,14 +245,9 @@ fn join(base: &Url, path: &str) -> Option<Url> {
     Url::parse(&joined).ok()
 }
 
-/// Server-supplied text is shown, but kept to a line's length.
-fn clip(text: &str) -> String {
-    let one_line: String = text.chars().filter(|c| !c.is_control()).take(160).collect();
-    if text.chars().count() > 160 { format!("{one_line}…") } else { one_line }
-}
-
-fn rate_limit_headers(headers: &HeaderMap) -> RateLimitHeaders {
-    let get = |name: &str| headers.get(name).map(|v| clip(&String::from_utf8_lossy(v.as_bytes())));
+fn rate_limit_headers(headers: &HeaderMap, sanitizer: &Sanitizer) -> RateLimitHeaders {
+    let get =
+        |name: &str| headers.get(name).map(|v| sanitizer.line(&String::from_utf8_lossy(v.as_bytes()), text::WORD));
     RateLimitHeaders {
         limit: get("x-ratelimit-limit"),
         remaining: get("x-ratelimit-remaining"),
@@ -283,11 +275,5 @@ mod tests {
         for bad in ["", "../user", "a/b", "a?b", "a b", "%2e"] {
             assert_eq!(segment(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn clips_long_and_multiline_server_text() {
-        assert_eq!(clip("a\nb"), "ab");
-        assert_eq!(clip(&"x".repeat(500)).chars().count(), 161);
     }
 }

@@ -90,7 +90,8 @@ pub async fn probe_receiver(transport: &Transport, endpoint: &Url, secret: &Secr
     let forged = deliver(transport, endpoint, forged_body, Some(forged_signature), "wrongly signed delivery");
     let unsigned = deliver(transport, endpoint, test_payload(), None, "unsigned delivery");
     let (duplicate, forged, unsigned) = tokio::join!(duplicate, forged, unsigned);
-    ReceiverProbe { endpoint: endpoint.to_string(), signed, duplicate, forged, unsigned }
+    let endpoint = transport.sanitizer().line(endpoint.as_str(), crate::text::URL);
+    ReceiverProbe { endpoint, signed, duplicate, forged, unsigned }
 }
 
 async fn deliver(

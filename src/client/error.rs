@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::text::OutsideText;
+
 /// A failed exchange, as data. `Display` is one line that names the
 /// endpoint and never contains the token, a URL's query or a response body
 /// that could echo either.
@@ -16,9 +18,9 @@ pub enum ApiError {
         /// The HTTP status code.
         status: u16,
         /// ClickUp's `ECODE`, e.g. `OAUTH_025`.
-        ecode: Option<String>,
+        ecode: Option<OutsideText>,
         /// ClickUp's `err` message.
-        err: Option<String>,
+        err: Option<OutsideText>,
     },
     /// No complete answer within the per-request timeout.
     #[error("{endpoint} timed out after {}", crate::duration::human(*.after))]
@@ -81,11 +83,11 @@ pub enum ApiError {
         /// e.g. `GET /user`.
         endpoint: String,
         /// The origin it pointed at (scheme, host, port only).
-        to: String,
+        to: OutsideText,
     },
 }
 
-fn ecode_suffix(ecode: &Option<String>, err: &Option<String>) -> String {
+fn ecode_suffix(ecode: &Option<OutsideText>, err: &Option<OutsideText>) -> String {
     match (ecode, err) {
         (Some(code), Some(msg)) => format!(" ({code}: {msg})"),
         (Some(code), None) => format!(" ({code})"),

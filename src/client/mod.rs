@@ -28,7 +28,9 @@ pub use transport::{RequestCounter, Transport, TransportOptions};
 /// Decodes a `GET /user` body as the client does (for property tests).
 #[cfg(test)]
 pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
-    body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(User::from)
+    use types::FromWire;
+    let sanitizer = crate::text::Sanitizer::shapes_only();
+    body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(|u| u.sanitize(&sanitizer))
 }
 
 pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};

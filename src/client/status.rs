@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::transport::Transport;
 use super::{ApiError, RequestCounter};
 use crate::evidence::Probe;
+use crate::text::{self, OutsideText, Sanitizer};
 
 /// Which status-page product answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub enum RawLevel {
     /// Status.io `status_code`: 100, 200, ... 600.
     StatusIoCode(i64),
     /// Statuspage `indicator`: `none`, `minor`, `major`, `critical`, `maintenance`.
-    Indicator(String),
+    Indicator(OutsideText),
 }
 
 /// A decoded status page.
@@ -39,13 +40,13 @@ pub struct StatusPage {
     /// The overall level.
     pub level: RawLevel,
     /// The page's own words for the overall level.
-    pub description: String,
+    pub description: OutsideText,
     /// Services or components that are not operational, as `name (status)`.
-    pub affected: Vec<String>,
+    pub affected: Vec<OutsideText>,
     /// Titles of active incidents.
-    pub incidents: Vec<String>,
+    pub incidents: Vec<OutsideText>,
     /// Titles of maintenance in progress.
-    pub maintenance: Vec<String>,
+    pub maintenance: Vec<OutsideText>,
 }
 
 /// Fetches and decodes one status URL. No token is ever sent to it.
@@ -81,7 +82,7 @@ impl StatusClient {
                     err: None,
                 });
             }
-            decode(&answer.body, endpoint)
+            decode(&answer.body, endpoint, self.transport.sanitizer())
         });
         tracing::debug!(elapsed_ms = elapsed.as_millis() as u64, ok = result.is_ok(), "status page exchange");
         Probe { result, elapsed, rate_limit: Default::default(), attempts: 1 }
@@ -90,8 +91,8 @@ impl StatusClient {
 
 const EXPECTED: &str = "a Status.io status (`result.status_overall`) or a Statuspage summary (`status.indicator`)";
 
-/// Decodes either format from raw bytes.
-pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
+/// Decodes either format from raw bytes; every text through `s`.
+pub fn decode(bytes: &[u8], endpoint: &str, s: &Sanitizer) -> Result<StatusPage, ApiError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
         endpoint: endpoint.to_owned(),
         reason: super::body::describe_json_error(&e, EXPECTED),
@@ -105,10 +106,10 @@ pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
         return Ok(StatusPage {
             format: StatusPageFormat::StatusIo,
             level: RawLevel::StatusIoCode(code),
-            description: text(overall.get("status")),
-            affected: status_io_affected(&value),
-            incidents: titles(value.pointer("/result/incidents")),
-            maintenance: titles(value.pointer("/result/maintenance/active")),
+            description: s.line(raw(overall.get("status")), text::NAME),
+            affected: status_io_affected(&value, s),
+            incidents: titles(value.pointer("/result/incidents"), s),
+            maintenance: titles(value.pointer("/result/maintenance/active"), s),
         });
     }
     if let Some(status) = value.get("status").filter(|s| s.is_object()) {
@@ -129,27 +130,24 @@ pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
             .map(Value::Array);
         return Ok(StatusPage {
             format: StatusPageFormat::Statuspage,
-            level: RawLevel::Indicator(indicator.to_owned()),
-            description: text(status.get("description")),
-            affected: statuspage_affected(&value),
-            incidents: titles(value.get("incidents")),
-            maintenance: titles(in_progress.as_ref()),
+            level: RawLevel::Indicator(s.line(indicator, text::WORD)),
+            description: s.line(raw(status.get("description")), text::NAME),
+            affected: statuspage_affected(&value, s),
+            incidents: titles(value.get("incidents"), s),
+            maintenance: titles(in_progress.as_ref(), s),
         });
     }
     Err(bad(format!("the body is not {EXPECTED}")))
 }
 
-fn text(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str).map(clip).unwrap_or_default()
-}
-
-fn clip(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(120).collect()
+/// A string value as the page sent it, or nothing; sanitized by the caller.
+fn raw(v: Option<&Value>) -> &str {
+    v.and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Titles of incident-like items; an item with no recognisable title still
 /// counts, so an incident is never hidden by an unexpected shape.
-fn titles(items: Option<&Value>) -> Vec<String> {
+fn titles(items: Option<&Value>, s: &Sanitizer) -> Vec<OutsideText> {
     let Some(items) = items.and_then(Value::as_array) else {
         return Vec::new();
     };
@@ -159,35 +157,35 @@ fn titles(items: Option<&Value>) -> Vec<String> {
             ["name", "title", "incident_title", "summary"]
                 .iter()
                 .find_map(|key| item.get(key).and_then(Value::as_str))
-                .map(clip)
-                .unwrap_or_else(|| "(untitled)".to_owned())
+                .map_or_else(|| s.line("(untitled)", text::NAME), |title| s.line(title, text::NAME))
         })
         .collect()
 }
 
-fn status_io_affected(value: &Value) -> Vec<String> {
+fn status_io_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
     let mut out = Vec::new();
     let Some(services) = value.pointer("/result/status").and_then(Value::as_array) else {
         return out;
     };
     for service in services {
-        let name = text(service.get("name"));
+        let name = raw(service.get("name"));
         let code = service.get("status_code").and_then(Value::as_i64);
         if code.is_some_and(|c| c != 100) {
-            out.push(format!("{name} ({})", text(service.get("status"))));
+            out.push(s.line(&format!("{name} ({})", raw(service.get("status"))), text::NAME));
         }
         for container in service.get("containers").and_then(Value::as_array).into_iter().flatten() {
             let c_code = container.get("status_code").and_then(Value::as_i64);
             if c_code.is_some_and(|c| c != 100) && c_code != code {
-                let c_name = text(container.get("name"));
-                out.push(format!("{name} / {c_name} ({})", text(container.get("status"))));
+                let c_name = raw(container.get("name"));
+                let line = format!("{name} / {c_name} ({})", raw(container.get("status")));
+                out.push(s.line(&line, text::NAME));
             }
         }
     }
     out
 }
 
-fn statuspage_affected(value: &Value) -> Vec<String> {
+fn statuspage_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
     let Some(components) = value.get("components").and_then(Value::as_array) else {
         return Vec::new();
     };
@@ -195,7 +193,7 @@ fn statuspage_affected(value: &Value) -> Vec<String> {
         .iter()
         .filter_map(|c| {
             let status = c.get("status").and_then(Value::as_str)?;
-            (status != "operational").then(|| format!("{} ({status})", text(c.get("name"))))
+            (status != "operational").then(|| s.line(&format!("{} ({status})", raw(c.get("name"))), text::NAME))
         })
         .collect()
 }
@@ -210,7 +208,7 @@ mod tests {
             "status":[{"id":"a","name":"API","status":"Degraded Performance","status_code":300,"containers":[{"id":"c","name":"US","status":"Degraded Performance","status_code":300}]},
                       {"id":"b","name":"Web App","status":"Operational","status_code":100,"containers":[{"id":"d","name":"EU","status":"Partial Service Disruption","status_code":400}]}],
             "incidents":[{"name":"Slow task loading"}],"maintenance":{"active":[],"upcoming":[]}}}"#;
-        let page = decode(body, "GET status page").expect("decodes");
+        let page = decode(body, "GET status page", &Sanitizer::shapes_only()).expect("decodes");
         assert_eq!(page.format, StatusPageFormat::StatusIo);
         assert_eq!(page.level, RawLevel::StatusIoCode(300));
         assert_eq!(page.affected, vec!["API (Degraded Performance)", "Web App / EU (Partial Service Disruption)"]);
@@ -223,7 +221,7 @@ mod tests {
             "components":[{"name":"API","status":"major_outage"},{"name":"Docs","status":"operational"}],
             "incidents":[{"name":"API down","status":"investigating"},{"impact":"major"}],
             "scheduled_maintenances":[{"name":"Later","status":"scheduled"},{"name":"Now","status":"in_progress"}]}"#;
-        let page = decode(body, "GET status page").expect("decodes");
+        let page = decode(body, "GET status page", &Sanitizer::shapes_only()).expect("decodes");
         assert_eq!(page.format, StatusPageFormat::Statuspage);
         assert_eq!(page.level, RawLevel::Indicator("major".into()));
         assert_eq!(page.affected, vec!["API (major_outage)"]);
@@ -240,7 +238,11 @@ mod tests {
             br#"{"result":{"status_overall":{"status_code":"100"}}}"#,
             br#"{"status":{"description":"x"}}"#,
         ] {
-            assert!(decode(body, "GET status page").is_err(), "{}", String::from_utf8_lossy(body));
+            assert!(
+                decode(body, "GET status page", &Sanitizer::shapes_only()).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

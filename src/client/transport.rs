@@ -9,6 +9,8 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 
 use super::ApiError;
+use crate::redact::Redactor;
+use crate::text::{self, Sanitizer};
 
 /// Knobs for every request of a run.
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +51,15 @@ pub(crate) struct Answer {
 pub struct Transport {
     http: reqwest::Client,
     options: TransportOptions,
+    sanitizer: Sanitizer,
 }
 
 impl Transport {
     /// Builds the client: rustls with ring, same-origin redirects only (so
     /// the token can never be carried, or even offered, to another host),
-    /// explicit timeouts (reqwest has none by default).
-    pub fn new(options: TransportOptions) -> Result<Self, super::ClientError> {
+    /// explicit timeouts (reqwest has none by default). Every text an
+    /// answer carries is sanitized knowing the secrets `known` holds.
+    pub fn new(options: TransportOptions, known: &Redactor) -> Result<Self, super::ClientError> {
         install_crypto_provider();
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             let same_origin = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
@@ -68,7 +72,13 @@ impl Transport {
             .redirect(redirects)
             .build()
             .map_err(|e| super::ClientError::Init(e.without_url().to_string()))?;
-        Ok(Transport { http, options })
+        Ok(Transport { http, options, sanitizer: Sanitizer::new(known) })
+    }
+
+    /// The sanitizer for text from the run's answers (and the run's other
+    /// outside text, such as the repository scan), knowing its secrets.
+    pub fn sanitizer(&self) -> &Sanitizer {
+        &self.sanitizer
     }
 
     /// Sends `GET url`; see [`Transport::send`].
@@ -102,7 +112,7 @@ impl Transport {
                 request.send().await.map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
             let status = response.status();
             if status.is_redirection() {
-                return Err(redirect_error(&out.url, response.headers(), status, endpoint));
+                return Err(redirect_error(&out.url, response.headers(), status, endpoint, &self.sanitizer));
             }
             let (cap, timeout) = (self.options.body_cap, self.options.timeout);
             let body = super::body::read_capped(&mut response, cap, endpoint, timeout).await?;
@@ -123,18 +133,25 @@ pub(crate) struct Outgoing<'a> {
 }
 
 /// A redirect the policy stopped: another origin, or too many hops.
-fn redirect_error(from: &Url, headers: &HeaderMap, status: StatusCode, endpoint: &str) -> ApiError {
+fn redirect_error(
+    from: &Url,
+    headers: &HeaderMap,
+    status: StatusCode,
+    endpoint: &str,
+    sanitizer: &Sanitizer,
+) -> ApiError {
     let target =
         headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).and_then(|loc| from.join(loc).ok());
     match target {
-        Some(to) if to.origin() != from.origin() => {
-            ApiError::CrossOriginRedirect { endpoint: endpoint.to_owned(), to: to.origin().ascii_serialization() }
-        }
+        Some(to) if to.origin() != from.origin() => ApiError::CrossOriginRedirect {
+            endpoint: endpoint.to_owned(),
+            to: sanitizer.line(&to.origin().ascii_serialization(), text::URL),
+        },
         _ => ApiError::Http {
             endpoint: endpoint.to_owned(),
             status: status.as_u16(),
             ecode: None,
-            err: Some("redirect not followed".to_owned()),
+            err: Some(sanitizer.line("redirect not followed", text::MESSAGE)),
         },
     }
 }

@@ -3,8 +3,24 @@
 //! Decoding is strict where a verdict depends on a field (a user must have an
 //! id, a workspace must have an id) and lenient elsewhere: unknown fields are
 //! ignored because ClickUp adds fields without notice.
+//!
+//! The wire shapes hold the server's raw text; each becomes its public
+//! shape only through [`FromWire`], which sanitizes every text field (see
+//! [`crate::text`]). Raw text does not leave this module.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+
+use crate::text::{self, OutsideText, Sanitizer};
+
+/// A decoded wire shape and the public shape it becomes once its text is
+/// sanitized.
+pub(crate) trait FromWire: DeserializeOwned {
+    /// The public shape.
+    type Out;
+    /// Every text field through `sanitizer`.
+    fn sanitize(self, sanitizer: &Sanitizer) -> Self::Out;
+}
 
 /// The user a token belongs to (`GET /user`). The email is deliberately not
 /// kept: reports name people by username only.
@@ -13,9 +29,9 @@ pub struct User {
     /// ClickUp's numeric user id.
     pub id: u64,
     /// Display name; ClickUp may send `null`.
-    pub username: Option<String>,
+    pub username: Option<OutsideText>,
     /// For matching `service_account` only; reports never print it.
-    pub email: Option<String>,
+    pub email: Option<OutsideText>,
 }
 
 /// A workspace the token can reach (`GET /team`; "team" is the API's old
@@ -23,9 +39,9 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
     /// Digits, as a string (the API's own type for workspace ids).
-    pub id: String,
+    pub id: OutsideText,
     /// Display name.
-    pub name: String,
+    pub name: OutsideText,
 }
 
 #[derive(Deserialize)]
@@ -42,9 +58,12 @@ struct WireUser {
     email: Option<String>,
 }
 
-impl From<UserEnvelope> for User {
-    fn from(env: UserEnvelope) -> Self {
-        User { id: env.user.id, username: env.user.username, email: env.user.email }
+impl FromWire for UserEnvelope {
+    type Out = User;
+
+    fn sanitize(self, s: &Sanitizer) -> User {
+        let name = |t: Option<String>| t.map(|t| s.line(&t, text::NAME));
+        User { id: self.user.id, username: name(self.user.username), email: name(self.user.email) }
     }
 }
 
@@ -61,9 +80,15 @@ struct WireTeam {
     name: Option<String>,
 }
 
-impl From<TeamsEnvelope> for Vec<Team> {
-    fn from(env: TeamsEnvelope) -> Self {
-        env.teams.into_iter().map(|t| Team { id: t.id, name: t.name.unwrap_or_default() }).collect()
+impl FromWire for TeamsEnvelope {
+    type Out = Vec<Team>;
+
+    fn sanitize(self, s: &Sanitizer) -> Vec<Team> {
+        let team = |t: WireTeam| Team {
+            id: s.line(&t.id, text::ID),
+            name: s.line(t.name.as_deref().unwrap_or_default(), text::NAME),
+        };
+        self.teams.into_iter().map(team).collect()
     }
 }
 
@@ -111,13 +136,13 @@ pub fn is_known_event(event: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Webhook {
     /// UUID.
-    pub id: String,
+    pub id: OutsideText,
     /// The workspace it belongs to (a number in this endpoint; kept as text).
-    pub team_id: String,
-    /// Where ClickUp delivers.
-    pub endpoint: String,
+    pub team_id: OutsideText,
+    /// Where ClickUp delivers (without any userinfo).
+    pub endpoint: OutsideText,
     /// Subscribed events; `*` means all.
-    pub events: Vec<String>,
+    pub events: Vec<OutsideText>,
     /// Location filters as set.
     pub location: LocationFilter,
     /// `health.status` and `health.fail_count`, when present.
@@ -128,7 +153,7 @@ pub struct Webhook {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
     /// `active`, `failing`, `suspended` (older docs: `disabled`).
-    pub status: String,
+    pub status: OutsideText,
     /// Events dropped after their retries ran out.
     pub fail_count: u64,
 }
@@ -158,22 +183,23 @@ impl Level {
     }
 }
 
-/// The four location filters of a webhook (or of an expectation).
+/// The four location filters of a webhook (or of an expectation, read from
+/// `checks.toml`, whose ids are sanitized for token shapes only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationFilter {
     /// `space_id`.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub space_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_text")]
+    pub space_id: Option<OutsideText>,
     /// `folder_id`.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub folder_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_text")]
+    pub folder_id: Option<OutsideText>,
     /// `list_id`.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub list_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_text")]
+    pub list_id: Option<OutsideText>,
     /// `task_id`.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub task_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id_text")]
+    pub task_id: Option<OutsideText>,
 }
 
 impl LocationFilter {
@@ -240,27 +266,30 @@ struct WireHealth {
     fail_count: u64,
 }
 
-impl From<WireWebhook> for Webhook {
-    fn from(w: WireWebhook) -> Self {
+impl WireWebhook {
+    fn sanitize(self, s: &Sanitizer) -> Webhook {
+        let id = |t: Option<String>| t.map(|t| s.line(&t, text::ID));
         Webhook {
-            id: w.id,
-            team_id: w.team_id.unwrap_or_default(),
-            endpoint: w.endpoint,
-            events: w.events,
+            id: s.line(&self.id, text::ID),
+            team_id: s.line(self.team_id.as_deref().unwrap_or_default(), text::ID),
+            endpoint: s.line(&self.endpoint, text::URL),
+            events: self.events.iter().map(|e| s.line(e, text::WORD)).collect(),
             location: LocationFilter {
-                space_id: w.space_id,
-                folder_id: w.folder_id,
-                list_id: w.list_id,
-                task_id: w.task_id,
+                space_id: id(self.space_id),
+                folder_id: id(self.folder_id),
+                list_id: id(self.list_id),
+                task_id: id(self.task_id),
             },
-            health: w.health.map(|h| Health { status: h.status, fail_count: h.fail_count }),
+            health: self.health.map(|h| Health { status: s.line(&h.status, text::WORD), fail_count: h.fail_count }),
         }
     }
 }
 
-impl From<WebhooksEnvelope> for Vec<Webhook> {
-    fn from(env: WebhooksEnvelope) -> Self {
-        env.webhooks.into_iter().map(Webhook::from).collect()
+impl FromWire for WebhooksEnvelope {
+    type Out = Vec<Webhook>;
+
+    fn sanitize(self, s: &Sanitizer) -> Vec<Webhook> {
+        self.webhooks.into_iter().map(|w| w.sanitize(s)).collect()
     }
 }
 
@@ -274,10 +303,12 @@ pub(crate) enum UpdatedWebhook {
     Bare(WireWebhook),
 }
 
-impl From<UpdatedWebhook> for Webhook {
-    fn from(u: UpdatedWebhook) -> Self {
-        match u {
-            UpdatedWebhook::Wrapped { webhook } | UpdatedWebhook::Bare(webhook) => webhook.into(),
+impl FromWire for UpdatedWebhook {
+    type Out = Webhook;
+
+    fn sanitize(self, s: &Sanitizer) -> Webhook {
+        match self {
+            UpdatedWebhook::Wrapped { webhook } | UpdatedWebhook::Bare(webhook) => webhook.sanitize(s),
         }
     }
 }
@@ -289,6 +320,12 @@ pub(crate) struct ErrorBody {
     pub err: Option<String>,
     #[serde(default, rename = "ECODE")]
     pub ecode: Option<String>,
+}
+
+/// `opt_id_string` for ids read from `checks.toml`: no secret is known yet
+/// when it is read, so only token shapes are masked.
+fn opt_id_text<'de, D: Deserializer<'de>>(de: D) -> Result<Option<OutsideText>, D::Error> {
+    Ok(opt_id_string(de)?.map(|id| Sanitizer::shapes_only().line(&id, text::ID)))
 }
 
 /// Like `id_string`, for ids that may be `null` or absent.
@@ -327,7 +364,8 @@ mod tests {
     #[test]
     fn decodes_documented_user_shape() {
         let body = r##"{"user":{"id":123,"username":"Ada","email":"a@example.com","color":"#fff","profilePicture":null,"initials":"A","week_start_day":null,"global_font_support":false,"timezone":"Europe/Paris"}}"##;
-        let user: User = serde_json::from_str::<UserEnvelope>(body).map(User::from).expect("decodes");
+        let user: User =
+            serde_json::from_str::<UserEnvelope>(body).map(|u| u.sanitize(&Sanitizer::shapes_only())).expect("decodes");
         assert_eq!(user, User { id: 123, username: Some("Ada".into()), email: Some("a@example.com".into()) });
     }
 
@@ -340,7 +378,9 @@ mod tests {
     #[test]
     fn decodes_the_documented_webhook_list_without_keeping_the_secret() {
         let body = r#"{"webhooks":[{"id":"4b67ac88","userid":123,"team_id":9012345,"endpoint":"https://x.example/hook","client_id":"c","events":["taskCreated"],"task_id":null,"list_id":"901","folder_id":null,"space_id":"77","health":{"status":"failing","fail_count":12},"secret":"SHH"}]}"#;
-        let hooks: Vec<Webhook> = serde_json::from_str::<WebhooksEnvelope>(body).map(Vec::from).expect("decodes");
+        let hooks: Vec<Webhook> = serde_json::from_str::<WebhooksEnvelope>(body)
+            .map(|w| w.sanitize(&Sanitizer::shapes_only()))
+            .expect("decodes");
         assert_eq!(hooks[0].team_id, "9012345");
         assert_eq!(hooks[0].health, Some(Health { status: "failing".into(), fail_count: 12 }));
         assert_eq!(hooks[0].location.effective(), Some((Level::List, "901")));
@@ -366,7 +406,9 @@ mod tests {
         let bare = r#"{"id":"a","endpoint":"https://x","events":[],"health":{"status":"active","fail_count":0}}"#;
         let wrapped = format!(r#"{{"id":"a","webhook":{bare}}}"#);
         for body in [bare.to_owned(), wrapped] {
-            let hook: Webhook = serde_json::from_str::<UpdatedWebhook>(&body).map(Webhook::from).expect("decodes");
+            let hook: Webhook = serde_json::from_str::<UpdatedWebhook>(&body)
+                .map(|w| w.sanitize(&Sanitizer::shapes_only()))
+                .expect("decodes");
             assert_eq!(hook.health.map(|h| h.status), Some("active".into()));
         }
     }
@@ -374,8 +416,25 @@ mod tests {
     #[test]
     fn team_ids_accept_strings_and_numbers() {
         let body = r#"{"teams":[{"id":"9012345","name":"Acme"},{"id":42}]}"#;
-        let teams: Vec<Team> = serde_json::from_str::<TeamsEnvelope>(body).map(Vec::from).expect("decodes");
+        let teams: Vec<Team> = serde_json::from_str::<TeamsEnvelope>(body)
+            .map(|t| t.sanitize(&Sanitizer::shapes_only()))
+            .expect("decodes");
         assert_eq!(teams[0], Team { id: "9012345".into(), name: "Acme".into() });
-        assert_eq!(teams[1], Team { id: "42".into(), name: String::new() });
+        assert_eq!(teams[1], Team { id: "42".into(), name: "".into() });
+    }
+
+    #[test]
+    fn every_text_field_is_sanitized_at_decode() {
+        let body = r#"{"webhooks":[{"id":"a\u001b[2Kb","team_id":"1\n2","endpoint":"https://u:pw@h.example/x\r",
+            "events":["taskCreated\u0007"],"list_id":"9\n","health":{"status":"act\u001b]0;x\u0007ive","fail_count":1}}]}"#;
+        let hooks = serde_json::from_str::<WebhooksEnvelope>(body)
+            .map(|w| w.sanitize(&Sanitizer::shapes_only()))
+            .expect("decodes");
+        let h = &hooks[0];
+        assert_eq!((h.id.as_str(), h.team_id.as_str()), ("a␛b", "1␤2"));
+        assert_eq!(h.endpoint, "https://h.example/x␍");
+        assert_eq!(h.events[0], "taskCreated␇");
+        assert_eq!(h.location.effective(), Some((Level::List, "9␤")));
+        assert_eq!(h.health.as_ref().map(|x| x.status.as_str()), Some("act␛ive"));
     }
 }

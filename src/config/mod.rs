@@ -49,8 +49,9 @@ pub struct CheckConfig {
     pub expected_workspaces: Vec<String>,
     /// Webhooks that must be registered.
     pub expected_webhooks: Vec<ExpectedWebhook>,
-    /// The account the token must belong to (email, username or user id).
-    pub service_account: Option<String>,
+    /// The account the token must belong to (email, username or user id);
+    /// shown in reports, so sanitized like any outside text.
+    pub service_account: Option<crate::text::OutsideText>,
 }
 
 impl Default for CheckConfig {
@@ -232,7 +233,11 @@ pub fn resolve(
     }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
-    let service_account = cfg.service_account.clone().filter(|a| !a.trim().is_empty());
+    let service_account = cfg
+        .service_account
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| crate::text::Sanitizer::shapes_only().line(a.trim(), crate::text::NAME));
     let opt_ins = OptIns {
         receivers: !webhook_probes.is_empty(),
         repo: args.repo.is_some(),

@@ -7,12 +7,14 @@ use reqwest::Url;
 
 use super::{ConfigError, LoadedFile};
 use crate::client::{LocationFilter, WEBHOOK_EVENTS, is_known_event};
+use crate::text::{self, OutsideText, Sanitizer};
 
 /// A webhook the deployment needs registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpectedWebhook {
-    /// Delivery URL, without a trailing `/`.
-    pub endpoint: String,
+    /// Delivery URL, without a trailing `/`; shown in reports, so sanitized
+    /// as webhook endpoints from ClickUp are, and compared with them so.
+    pub endpoint: OutsideText,
     /// Events it must subscribe to, at least.
     pub events: Vec<String>,
     /// Workspace it must be registered in, if stated.
@@ -73,15 +75,18 @@ pub fn expected(file: &LoadedFile) -> Result<Vec<ExpectedWebhook>, ConfigError> 
             let shown = crate::redact::scrub_token_like(ws);
             return Err(bad("workspace", format!("workspace ids are digits, like \"9012345\"; got \"{shown}\"")));
         }
+        // Read before any secret is known: token shapes are masked.
+        let sanitizer = Sanitizer::shapes_only();
+        let id = |id: &Option<String>| id.as_deref().map(|id| sanitizer.line(id, text::ID));
         out.push(ExpectedWebhook {
-            endpoint: normalise_endpoint(&e.endpoint),
+            endpoint: sanitizer.line(&normalise_endpoint(&e.endpoint), text::URL),
             events: e.events.clone(),
             workspace: e.workspace.clone(),
             location: LocationFilter {
-                space_id: e.space_id.clone(),
-                folder_id: e.folder_id.clone(),
-                list_id: e.list_id.clone(),
-                task_id: e.task_id.clone(),
+                space_id: id(&e.space_id),
+                folder_id: id(&e.folder_id),
+                list_id: id(&e.list_id),
+                task_id: id(&e.task_id),
             },
         });
     }

@@ -10,6 +10,8 @@ use std::process::Command;
 
 pub use scan::{SecretKind, SecretMatch, fingerprint};
 
+use crate::text::{self, OutsideText, Sanitizer};
+
 /// Files larger than this are not read (and counted as skipped).
 const FILE_CAP: u64 = 1024 * 1024;
 /// `.env` variants that are templates by convention and meant to be committed
@@ -36,7 +38,7 @@ pub enum Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretFinding {
     /// Path relative to the repository root.
-    pub path: String,
+    pub path: OutsideText,
     /// The match.
     pub found: SecretMatch,
     /// Where.
@@ -62,7 +64,7 @@ pub struct RepoEvidence {
     /// Secrets found.
     pub findings: Vec<SecretFinding>,
     /// `.env` files git would commit: (path, already tracked).
-    pub exposed_env_files: Vec<(String, bool)>,
+    pub exposed_env_files: Vec<(OutsideText, bool)>,
     /// The pre-commit guard.
     pub guard: Guard,
     /// Files read.
@@ -81,8 +83,9 @@ pub struct ScanOptions {
 }
 
 /// Scans the git repository containing `path`. Errors are one line naming
-/// the path: not a git repository, or git failed.
-pub fn gather(path: &Path, options: &ScanOptions) -> Result<RepoEvidence, String> {
+/// the path: not a git repository, or git failed. File names are outside
+/// text: `sanitizer` makes them safe to show.
+pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Result<RepoEvidence, String> {
     let root = git(path, &["rev-parse", "--show-toplevel"])
         .map(|out| PathBuf::from(out.trim()))
         .map_err(|e| format!("{} is not inside a git repository ({e})", path.display()))?;
@@ -97,10 +100,10 @@ pub fn gather(path: &Path, options: &ScanOptions) -> Result<RepoEvidence, String
     if options.staged_only {
         for file in split_z(&git(&root, &["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])?) {
             if is_exposed_env(&file) {
-                evidence.exposed_env_files.push((file.clone(), true));
+                evidence.exposed_env_files.push((sanitizer.line(&file, text::URL), true));
             }
             let content = git_bytes(&root, &["show", &format!(":{file}")])?;
-            scan_bytes(&mut evidence, &file, &content, Place::Staged);
+            scan_bytes(&mut evidence, &sanitizer.line(&file, text::URL), &content, Place::Staged);
         }
         return Ok(evidence);
     }
@@ -110,9 +113,9 @@ pub fn gather(path: &Path, options: &ScanOptions) -> Result<RepoEvidence, String
     ] {
         for file in split_z(&git(&root, &listing)?) {
             if is_exposed_env(&file) {
-                evidence.exposed_env_files.push((file.clone(), place == Place::Tracked));
+                evidence.exposed_env_files.push((sanitizer.line(&file, text::URL), place == Place::Tracked));
             }
-            scan_file(&mut evidence, &root, &file, place);
+            scan_file(&mut evidence, &root, &file, place, sanitizer);
         }
     }
     for dir in &options.bundle_dirs {
@@ -122,12 +125,13 @@ pub fn gather(path: &Path, options: &ScanOptions) -> Result<RepoEvidence, String
             if let Ok(relative) = file.strip_prefix(&root) {
                 let relative = relative.to_string_lossy().replace('\\', "/");
                 // A bundle file git also tracks was scanned already; report it once, as a bundle.
-                evidence.findings.retain(|f| f.path != relative);
-                scan_file(&mut evidence, &root, &relative, Place::Bundle);
+                let shown = sanitizer.line(&relative, text::URL);
+                evidence.findings.retain(|f| f.path != shown);
+                scan_file(&mut evidence, &root, &relative, Place::Bundle, sanitizer);
             }
         }
     }
-    evidence.guard = find_guard(&root);
+    evidence.guard = find_guard(&root, sanitizer);
     Ok(evidence)
 }
 
@@ -136,7 +140,7 @@ fn is_exposed_env(path: &str) -> bool {
     name.starts_with(".env") && !ENV_TEMPLATES.contains(&name)
 }
 
-fn scan_file(evidence: &mut RepoEvidence, root: &Path, relative: &str, place: Place) {
+fn scan_file(evidence: &mut RepoEvidence, root: &Path, relative: &str, place: Place, sanitizer: &Sanitizer) {
     let path = root.join(relative);
     let Ok(meta) = std::fs::symlink_metadata(&path) else { return };
     if !meta.is_file() {
@@ -147,12 +151,12 @@ fn scan_file(evidence: &mut RepoEvidence, root: &Path, relative: &str, place: Pl
         return;
     }
     match std::fs::read(&path) {
-        Ok(bytes) => scan_bytes(evidence, relative, &bytes, place),
+        Ok(bytes) => scan_bytes(evidence, &sanitizer.line(relative, text::URL), &bytes, place),
         Err(_) => evidence.files_skipped += 1,
     }
 }
 
-fn scan_bytes(evidence: &mut RepoEvidence, relative: &str, bytes: &[u8], place: Place) {
+fn scan_bytes(evidence: &mut RepoEvidence, shown: &OutsideText, bytes: &[u8], place: Place) {
     if bytes.len() as u64 > FILE_CAP || bytes.iter().take(8192).any(|b| *b == 0) {
         evidence.files_skipped += 1;
         return;
@@ -160,7 +164,7 @@ fn scan_bytes(evidence: &mut RepoEvidence, relative: &str, bytes: &[u8], place: 
     evidence.files_scanned += 1;
     let text = String::from_utf8_lossy(bytes);
     for found in scan::scan(&text) {
-        evidence.findings.push(SecretFinding { path: relative.to_owned(), found, place });
+        evidence.findings.push(SecretFinding { path: shown.clone(), found, place });
     }
 }
 
@@ -179,7 +183,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 
 /// A pre-commit hook that runs a secret scanner or matches `pk_`, or a
 /// `.pre-commit-config.yaml` that runs a secret scanner.
-fn find_guard(root: &Path) -> Guard {
+fn find_guard(root: &Path, sanitizer: &Sanitizer) -> Guard {
     let hooks = git(root, &["rev-parse", "--git-path", "hooks"])
         .map(|p| p.trim().to_owned())
         .unwrap_or_else(|_| ".git/hooks".into());
@@ -191,7 +195,8 @@ fn find_guard(root: &Path) -> Guard {
             .map(|s| (*s).to_owned())
             .or_else(|| text.contains("pk_").then(|| "a pk_ pattern".to_owned()))
         {
-            return Guard::Found(format!("{hooks}/pre-commit runs {tool}"));
+            // `core.hooksPath` is the repository's to set: outside text.
+            return Guard::Found(format!("{}/pre-commit runs {tool}", sanitizer.line(&hooks, text::URL)));
         }
     }
     if let Ok(text) = std::fs::read_to_string(root.join(".pre-commit-config.yaml")) {

@@ -72,9 +72,11 @@ fn body(o: &Outcome) -> String {
     lines.join("\n")
 }
 
-/// XML 1.0 cannot carry most control characters at all; drop them.
+/// XML 1.0 cannot carry most control characters, nor U+FFFE and U+FFFF,
+/// at all (not even as character references); drop them, and DEL and the C1
+/// controls with them.
 fn clean(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+    s.chars().filter(|c| matches!(c, '\n' | '\t' | '\r') || !(c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}')))
 }
 
 /// Escaped for an attribute value (line breaks and tabs kept as
@@ -125,11 +127,13 @@ mod tests {
     #[test]
     fn markup_and_control_characters_are_escaped() {
         let mut r = report(&[Status::Fail]);
-        r.outcomes[0].summary = "a<b>&\"c\"\u{1b}[0m".into();
-        r.outcomes[0].details = vec!["</failure><x>".into()];
+        r.outcomes[0].summary = "a<b>&\"c\"\u{1b}[0m\u{0}\u{fffe}\u{ffff}\u{7f}\u{85}".into();
+        r.outcomes[0].details = vec!["</failure><x>\u{b}\u{c}".into()];
         let xml = render(&r);
         assert!(xml.contains("message=\"a&lt;b&gt;&amp;&quot;c&quot;[0m\""), "{xml}");
-        assert!(xml.contains("&lt;/failure&gt;&lt;x&gt;"), "{xml}");
-        assert!(!xml.contains('\u{1b}'));
+        assert!(xml.contains("&lt;/failure&gt;&lt;x&gt;<"), "{xml}");
+        let legal =
+            |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+        assert!(xml.chars().all(legal), "{xml:?}");
     }
 }

@@ -132,18 +132,20 @@ impl Report {
 }
 
 /// Renders `report` in `format`. The table uses `table`; other formats are
-/// the same whatever the terminal.
+/// the same whatever the terminal. Only `github` may print workflow
+/// commands; no line of any other format can start one.
 pub fn render(report: &Report, format: Format, table: TableOptions) -> String {
-    match format {
+    let text = match format {
         Format::Table => table::render(report, table),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
-        Format::Github => github::render(report),
+        Format::Github => return github::render(report),
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
         Format::Nagios => nagios::render(report),
         Format::Prometheus => prometheus::render(report),
-    }
+    };
+    crate::text::no_workflow_commands(text)
 }
 
 /// The process exit code for a report printed on stdout in `format`: the
@@ -188,6 +190,23 @@ mod tests {
         r.outcomes[1].gate = crate::checks::Gate::Warn;
         assert_eq!(r.exit(), Exit::ChecksFailed, "a fatal warning does");
         assert_eq!(Exit::CouldNotStart.code(), 2);
+    }
+
+    #[test]
+    fn no_format_but_github_can_start_a_workflow_command() {
+        let mut r = report(&[Status::Fail, Status::Warn]);
+        r.outcomes[0].summary = "\n::stop-commands::x\n  ::error title=t::forged".into();
+        r.outcomes[0].details = vec!["::warning::d".into(), "a\r\n::error::e".into()];
+        r.outcomes[0].hint = Some("\n::notice::h".into());
+        let table = TableOptions { color: false, quiet: false, width: 100 };
+        for format in [Format::Table, Format::Json, Format::Junit, Format::Markdown, Format::Sarif, Format::Nagios] {
+            let text = render(&r, format, table);
+            assert!(!text.lines().any(|l| l.trim_start().starts_with("::")), "{format:?}:\n{text}");
+        }
+        let github = render(&r, Format::Github, table);
+        let commands: Vec<&str> = github.lines().filter(|l| l.trim_start().starts_with("::")).collect();
+        assert_eq!(commands.len(), 2, "{github}");
+        assert!(commands.iter().all(|l| l.starts_with("::error title=") || l.starts_with("::warning title=")));
     }
 
     #[test]

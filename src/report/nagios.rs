@@ -99,10 +99,16 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Plugin output is line-based and `|` starts perfdata: neither may appear
-/// in the text.
+/// Plugin output is line-based and `|` starts perfdata: neither a line
+/// break (of any kind) nor a pipe may appear in the text.
 fn one_line(text: &str) -> String {
-    text.replace('|', "/").replace(['\n', '\r'], " ")
+    text.chars()
+        .map(|c| match c {
+            '|' => '/',
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 fn metric(o: Option<&Outcome>, name: &str) -> Option<f64> {
@@ -179,5 +185,6 @@ mod tests {
     #[test]
     fn could_not_start_is_unknown() {
         assert_eq!(could_not_start("no token | set it"), "CLICKUP UNKNOWN - no token / set it\n");
+        assert_eq!(could_not_start("a\u{85}b\u{2028}c\u{b}d"), "CLICKUP UNKNOWN - a b c d\n");
     }
 }

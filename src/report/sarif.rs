@@ -42,7 +42,7 @@ pub fn render(report: &Report) -> String {
                     "level": level(o.status),
                     "message": {"text": loc.message},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": loc.path.as_str(), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": loc.line.max(1)}
                     }}]
                 })

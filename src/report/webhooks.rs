@@ -44,13 +44,13 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
         let (status, fails) = h
             .health
             .as_ref()
-            .map_or(("unknown".to_owned(), "-".to_owned()), |x| (x.status.clone(), x.fail_count.to_string()));
+            .map_or(("unknown".to_owned(), "-".to_owned()), |x| (x.status.to_string(), x.fail_count.to_string()));
         table.add_row(vec![
             ws.to_owned(),
-            h.id.clone(),
+            h.id.to_string(),
             status,
             fails,
-            h.endpoint.clone(),
+            h.endpoint.to_string(),
             h.events.join(", "),
             h.location.describe(),
         ]);

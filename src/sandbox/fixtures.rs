@@ -168,12 +168,20 @@ mod tests {
     #[test]
     fn fixtures_decode_with_the_real_client_decoder() {
         let p = PlatformState { code: 500, affected: &[("API", 500)], incidents: &["Tasks failing to load"] };
-        let io = crate::client::status_decode(status_io(&p).to_string().as_bytes(), "GET status page")
-            .expect("status.io decodes");
+        let io = crate::client::status_decode(
+            status_io(&p).to_string().as_bytes(),
+            "GET status page",
+            &crate::text::Sanitizer::shapes_only(),
+        )
+        .expect("status.io decodes");
         assert_eq!((io.format, io.level.clone()), (StatusPageFormat::StatusIo, RawLevel::StatusIoCode(500)));
         assert_eq!(io.incidents, vec!["Tasks failing to load"]);
-        let sp = crate::client::status_decode(statuspage(&p).to_string().as_bytes(), "GET status page")
-            .expect("statuspage decodes");
+        let sp = crate::client::status_decode(
+            statuspage(&p).to_string().as_bytes(),
+            "GET status page",
+            &crate::text::Sanitizer::shapes_only(),
+        )
+        .expect("statuspage decodes");
         assert_eq!(sp.level, RawLevel::Indicator("major".into()));
         assert_eq!(sp.affected, vec!["API (major_outage)"]);
     }
