@@ -116,7 +116,7 @@ pub struct Delivery {
     pub elapsed: Duration,
 }
 
-/// The four test deliveries sent to one receiver.
+/// The five test deliveries sent to one receiver.
 #[derive(Debug, Clone)]
 pub struct ReceiverProbe {
     /// The receiver's URL (from `checks.toml`).
@@ -125,6 +125,10 @@ pub struct ReceiverProbe {
     pub signed: Delivery,
     /// The same delivery again; `None` when not sent because the first failed.
     pub duplicate: Option<Delivery>,
+    /// A correctly signed delivery whose raw bytes differ from their
+    /// re-serialisation, to catch verification over re-serialised JSON;
+    /// `None` when not sent because the first failed.
+    pub noncanonical: Option<Delivery>,
     /// A delivery signed with the wrong secret.
     pub forged: Delivery,
     /// A delivery with no `X-Signature`.

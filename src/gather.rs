@@ -321,6 +321,7 @@ async fn bounded_receiver_probe(transport: &Transport, r: &Receiver, ends_at: to
                 endpoint: transport.sanitizer().line(r.endpoint.as_str(), crate::text::URL),
                 signed: late(),
                 duplicate: None,
+                noncanonical: None,
                 forged: late(),
                 unsigned: late(),
             }

@@ -216,18 +216,26 @@ const RECEIVER_SECRET: &str = "whsec-test-0123456789abcdef";
 
 /// Probes a standalone sandbox receiver in `mode` and returns the run.
 fn probe_receiver(mode: &str) -> Run {
+    probe_receiver_signing_with(mode, RECEIVER_SECRET)
+}
+
+/// Probes a receiver in `mode` that verifies with [`RECEIVER_SECRET`], the
+/// probe signing with `probe_secret` (another value models a rotation that
+/// reached ClickUp but not the receiver).
+fn probe_receiver_signing_with(mode: &str, probe_secret: &str) -> Run {
     let sandbox = StandaloneSandbox::start_with(&["--receiver", mode], &[("CLICKUP_WEBHOOK_SECRET", RECEIVER_SECRET)]);
     let receiver = sandbox.receiver_url.clone().expect("receiver url printed");
-    let dir = scratch_dir(&format!("receiver-{mode}"));
+    let dir = scratch_dir(&format!("receiver-{mode}-{}", probe_secret.len()));
     let config = format!("[[webhooks.probe]]\nendpoint = \"{receiver}\"\nsecret_env = \"TEAM_WEBHOOK_SECRET\"\n");
     std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
     let r = run_in(
         &dir,
         &["check", "--only", "webhook-endpoint", "--format", "json", "-vv"],
-        &[("TEAM_WEBHOOK_SECRET", RECEIVER_SECRET)],
+        &[("TEAM_WEBHOOK_SECRET", probe_secret)],
         Duration::from_secs(40),
     );
     assert!(!r.all_output().contains(RECEIVER_SECRET), "the signing secret leaked");
+    assert!(!r.all_output().contains(probe_secret), "the probe's signing secret leaked");
     r
 }
 
@@ -237,11 +245,57 @@ fn a_good_receiver_passes_without_any_clickup_token() {
     assert_eq!(r.code, 0, "{}", r.all_output());
     assert_eq!(r.status_of("webhook-endpoint"), "pass");
     let details = r.check("webhook-endpoint")["details"][0].as_str().unwrap_or_default().to_owned();
-    for part in
-        ["signed HTTP 200 in", "duplicate HTTP 200 in", "wrong signature HTTP 401 in", "no signature HTTP 401 in"]
-    {
+    for part in [
+        "signed HTTP 200 in",
+        "non-canonical HTTP 200 in",
+        "duplicate HTTP 200 in",
+        "wrong signature HTTP 403 in",
+        "no signature HTTP 400 in",
+    ] {
         assert!(details.contains(part), "{part} missing from {details}");
     }
+}
+
+#[test]
+fn a_receiver_verifying_over_reserialized_json_fails_naming_the_raw_body() {
+    let r = probe_receiver("reserialized-signature");
+    assert_eq!(r.code, 1, "{}", r.all_output());
+    assert_eq!(r.status_of("webhook-endpoint"), "fail");
+    let summary = r.summary_of("webhook-endpoint");
+    assert!(summary.contains("verifies the signature over re-serialised JSON, not the raw body"), "{summary}");
+    assert!(summary.contains("HTTP 403"), "{summary}");
+    let check = r.check("webhook-endpoint");
+    let details = check["details"].to_string();
+    assert!(details.contains("signed HTTP 200 in") && details.contains("non-canonical HTTP 403 in"), "{details}");
+    assert!(details.contains("ClickUp signs the exact bytes it sends"), "{details}");
+    assert!(check["hint"].as_str().is_some_and(|h| h.contains("raw request body")), "{check}");
+}
+
+#[test]
+fn a_receiver_answering_401_to_bad_signatures_warns_and_advises_400_or_403() {
+    let r = probe_receiver("unauthorized-on-bad-signature");
+    assert_eq!(r.code, 0, "a warning does not fail the gate: {}", r.all_output());
+    assert_eq!(r.status_of("webhook-endpoint"), "warn", "{}", r.stdout);
+    let summary = r.summary_of("webhook-endpoint");
+    assert!(summary.contains("answers 401 to deliveries it cannot verify"), "{summary}");
+    assert!(summary.contains("400 or 403"), "{summary}");
+    let details = r.check("webhook-endpoint")["details"].to_string();
+    assert!(
+        details.contains("wrong signature HTTP 401 in") && details.contains("no signature HTTP 401 in"),
+        "{details}"
+    );
+}
+
+#[test]
+fn after_a_secret_rotation_a_receiver_answering_401_suspends_its_own_webhook() {
+    let r = probe_receiver_signing_with("unauthorized-on-bad-signature", "whsec-rotated-fedcba9876543210");
+    assert_eq!(r.status_of("webhook-endpoint"), "fail", "{}", r.stdout);
+    let summary = r.summary_of("webhook-endpoint");
+    assert!(summary.contains("401 Unauthorized: ClickUp suspends the webhook at once"), "{summary}");
+    let good = probe_receiver_signing_with("good", "whsec-rotated-fedcba9876543210");
+    assert_eq!(good.status_of("webhook-endpoint"), "fail", "a genuine delivery refused is still a failure");
+    let summary = good.summary_of("webhook-endpoint");
+    assert!(summary.contains("HTTP 403: ClickUp counts it failed") && !summary.contains("at once"), "{summary}");
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! deliveries shaped like ClickUp's.
 //!
 //! ClickUp counts a delivery as failed on a non-2xx answer or one slower
-//! than 7 s, and suspends the webhook at once on a 410. A receiver must also
-//! acknowledge a duplicate (ClickUp retries) and reject what is not signed
-//! with the webhook's secret.
+//! than 7 s, and suspends the webhook at once on a 401 or a 410. A receiver
+//! must also acknowledge a duplicate (ClickUp retries), verify the signature
+//! over the raw body (ClickUp signs the bytes it sends, not a canonical
+//! form), and reject what is not signed with the webhook's secret with a 4xx
+//! other than 401.
 
 use std::time::Duration;
 
@@ -38,7 +40,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let slowest = evidence.receivers.iter().map(|p| p.signed.elapsed).max().unwrap_or_default();
     let summary = match status {
         Status::Pass => format!(
-            "{} acknowledged signed and duplicate deliveries and rejected unsigned and forged ones",
+            "{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403",
             if evidence.receivers.len() == 1 {
                 "the receiver".to_owned()
             } else {
@@ -51,12 +53,23 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
+    if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {
+        o.details.push(RAW_BODY_EXPLAINED.to_owned());
+    }
     o.details.extend(details);
     if status != Status::Pass {
-        o = o.hint("answer 2xx at once and process asynchronously, dedupe on history_items[].id, verify X-Signature over the raw body, and never answer 410");
+        o = o.hint("answer 2xx at once and process asynchronously, dedupe on history_items[].id, verify X-Signature over the raw request body before parsing it, reject bad signatures with 400 or 403, and never answer 401 or 410 (ClickUp suspends the webhook at once)");
     }
     o
 }
+
+/// The finding's wording, and what tells `evaluate` to explain it.
+const REQUIRES_RAW_BODY: &str = "verifies the signature over re-serialised JSON, not the raw body";
+
+const RAW_BODY_EXPLAINED: &str = "ClickUp signs the exact bytes it sends; parsing the body and serialising it again \
+     (JSON.stringify(req.body), json.dumps, a framework's re-encoding) can change escapes such as \\u00e9, number \
+     formats such as 1.0 or 1e2, key order and whitespace, and then the HMAC no longer matches: compute it over the raw \
+     request body, before any JSON parsing";
 
 fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
     let at = &probe.endpoint;
@@ -67,9 +80,31 @@ fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
             (s, format!("{t}; duplicates must be acknowledged (idempotent processing on history_items[].id)"))
         }));
     }
+    if let Some(d) = &probe.noncanonical {
+        out.extend(judge_raw_body(at, d));
+    }
     out.extend(judge_rejected(at, "a delivery signed with the wrong secret", &probe.forged));
     out.extend(judge_rejected(at, "a delivery without X-Signature", &probe.unsigned));
+    out.extend(judge_unauthorized_rejections(at, probe));
     out
+}
+
+/// The non-canonical delivery is sent only after the canonical one was
+/// accepted, so a 4xx on it can only come from how its bytes were checked.
+fn judge_raw_body(at: &str, d: &Delivery) -> Option<Finding> {
+    match &d.result {
+        Ok(s) if (400..500).contains(s) => {
+            let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
+            Some((
+                Status::Fail,
+                format!(
+                    "{at} accepted the canonical signed delivery but rejected the same event signed over other bytes \
+                     (HTTP {s}): it {REQUIRES_RAW_BODY}{suspends}"
+                ),
+            ))
+        }
+        _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d),
+    }
 }
 
 /// A delivery ClickUp would send must get 2xx in time.
@@ -80,6 +115,10 @@ fn judge_accepted(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
         Ok(410) => {
             Some((Status::Fail, format!("{at} answered {what} with 410 Gone: ClickUp suspends the webhook at once")))
         }
+        Ok(401) => Some((
+            Status::Fail,
+            format!("{at} answered {what} with 401 Unauthorized: ClickUp suspends the webhook at once"),
+        )),
         Ok(s) if !(200..300).contains(s) => {
             Some((Status::Fail, format!("{at} answered {what} with HTTP {s}: ClickUp counts it failed")))
         }
@@ -105,18 +144,44 @@ fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
     }
 }
 
+/// A receiver that answers 401 to what it cannot verify is correct today
+/// and suspends its own webhook the day verification breaks for genuine
+/// deliveries (a secret rotated on one side only, a proxy re-encoding the
+/// body): ClickUp suspends at once on 401. WARN, not FAIL, because nothing
+/// is broken yet and forgeries are refused; the fix is one status code.
+fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Finding> {
+    let answered_401: Vec<&str> = [("wrong signature", &probe.forged), ("no signature", &probe.unsigned)]
+        .into_iter()
+        .filter(|(_, d)| matches!(d.result, Ok(401)))
+        .map(|(what, _)| what)
+        .collect();
+    (!answered_401.is_empty()).then(|| {
+        (
+            Status::Warn,
+            format!(
+                "{at} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
+                 the day verification rejects genuine deliveries (e.g. after a secret rotation) the receiver suspends \
+                 its own webhook; answer 400 or 403 instead",
+                answered_401.join(", ")
+            ),
+        )
+    })
+}
+
 /// Every sub-result with its measured time, on one line.
 fn timeline(probe: &ReceiverProbe) -> String {
     let show = |d: &Delivery| match &d.result {
         Ok(s) => format!("HTTP {s} in {}", human(d.elapsed)),
         Err(_) => format!("no answer after {}", human(d.elapsed)),
     };
-    let duplicate = probe.duplicate.as_ref().map_or_else(|| "not sent (first delivery failed)".to_owned(), show);
+    let follow_up =
+        |d: &Option<Delivery>| d.as_ref().map_or_else(|| "not sent (first delivery failed)".to_owned(), show);
     format!(
-        "{}: signed {}; duplicate {}; wrong signature {}; no signature {}",
+        "{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}",
         probe.endpoint,
         show(&probe.signed),
-        duplicate,
+        follow_up(&probe.noncanonical),
+        follow_up(&probe.duplicate),
         show(&probe.forged),
         show(&probe.unsigned)
     )
@@ -131,8 +196,22 @@ mod tests {
         Delivery { result: Ok(status), elapsed: Duration::from_millis(ms) }
     }
 
+    /// A receiver's answers; the non-canonical delivery shares the
+    /// duplicate's fate unless a test sets it.
     fn probe(signed: Delivery, duplicate: Option<Delivery>, forged: Delivery, unsigned: Delivery) -> Evidence {
-        let p = ReceiverProbe { endpoint: "https://r.example/hook".into(), signed, duplicate, forged, unsigned };
+        let noncanonical = duplicate.as_ref().map(|_| d(200, 2));
+        probe_all(signed, duplicate, noncanonical, forged, unsigned)
+    }
+
+    fn probe_all(
+        signed: Delivery,
+        duplicate: Option<Delivery>,
+        noncanonical: Option<Delivery>,
+        forged: Delivery,
+        unsigned: Delivery,
+    ) -> Evidence {
+        let endpoint = "https://r.example/hook".into();
+        let p = ReceiverProbe { endpoint, signed, duplicate, noncanonical, forged, unsigned };
         Evidence { receivers: vec![p], ..Evidence::default() }
     }
 
@@ -142,24 +221,27 @@ mod tests {
 
     #[test]
     fn a_good_receiver_passes_and_reports_each_time() {
-        let o = run(probe(d(200, 80), Some(d(200, 40)), d(401, 5), d(400, 4)));
+        let o = run(probe(d(200, 80), Some(d(200, 40)), d(403, 5), d(400, 4)));
         assert_eq!(o.status, Status::Pass, "{}", o.summary);
         assert_eq!(
             o.details,
             [
-                "https://r.example/hook: signed HTTP 200 in 80ms; duplicate HTTP 200 in 40ms; wrong signature HTTP 401 in 5ms; no signature HTTP 400 in 4ms"
+                "https://r.example/hook: signed HTTP 200 in 80ms; non-canonical HTTP 200 in 2ms; duplicate HTTP 200 in 40ms; wrong signature HTTP 403 in 5ms; no signature HTTP 400 in 4ms"
             ]
         );
     }
 
     #[test]
     fn slowness_warns_over_5s_and_fails_over_7s() {
-        assert_eq!(run(probe(d(200, 5000), Some(d(200, 1)), d(401, 1), d(401, 1))).status, Status::Pass);
-        assert_eq!(run(probe(d(200, 5001), Some(d(200, 1)), d(401, 1), d(401, 1))).status, Status::Warn);
-        assert_eq!(run(probe(d(200, 7000), Some(d(200, 1)), d(401, 1), d(401, 1))).status, Status::Warn);
-        let o = run(probe(d(200, 7001), None, d(401, 1), d(401, 1)));
+        assert_eq!(run(probe(d(200, 5000), Some(d(200, 1)), d(403, 1), d(403, 1))).status, Status::Pass);
+        assert_eq!(run(probe(d(200, 5001), Some(d(200, 1)), d(403, 1), d(403, 1))).status, Status::Warn);
+        assert_eq!(run(probe(d(200, 7000), Some(d(200, 1)), d(403, 1), d(403, 1))).status, Status::Warn);
+        let o = run(probe(d(200, 7001), None, d(403, 1), d(403, 1)));
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("over 7s"), "{}", o.summary);
+        let slow_raw = run(probe_all(d(200, 1), Some(d(200, 1)), Some(d(200, 7001)), d(403, 1), d(403, 1)));
+        assert_eq!(slow_raw.status, Status::Fail, "the non-canonical delivery is judged like any genuine one");
+        assert!(slow_raw.summary.contains("non-canonical JSON"), "{}", slow_raw.summary);
     }
 
     #[test]
@@ -167,7 +249,7 @@ mod tests {
         let o = run(probe(d(410, 3), None, d(410, 1), d(410, 1)));
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("410 Gone"), "{}", o.summary);
-        assert_eq!(run(probe(d(500, 3), None, d(401, 1), d(401, 1))).status, Status::Fail);
+        assert_eq!(run(probe(d(500, 3), None, d(403, 1), d(403, 1))).status, Status::Fail);
         let refused = Delivery {
             result: Err(ApiError::Transport { endpoint: "POST".into(), reason: "refused".into() }),
             elapsed: Duration::ZERO,
@@ -176,20 +258,63 @@ mod tests {
     }
 
     #[test]
+    fn a_genuine_delivery_answered_401_fails_as_an_immediate_suspension() {
+        for o in [
+            run(probe(d(401, 3), None, d(401, 1), d(401, 1))),
+            run(probe(d(200, 3), Some(d(401, 3)), d(403, 1), d(403, 1))),
+        ] {
+            assert_eq!(o.status, Status::Fail);
+            assert!(o.summary.contains("401 Unauthorized: ClickUp suspends the webhook at once"), "{}", o.summary);
+            assert!(o.hint.as_deref().is_some_and(|h| h.contains("never answer 401 or 410")), "{:?}", o.hint);
+        }
+        let other = run(probe(d(403, 3), None, d(403, 1), d(403, 1)));
+        assert_eq!(other.status, Status::Fail, "any non-2xx to a genuine delivery fails");
+        assert!(!other.summary.contains("at once"), "only 401 and 410 suspend at once: {}", other.summary);
+    }
+
+    #[test]
+    fn rejecting_bad_signatures_with_401_warns_and_advises_400_or_403() {
+        for (forged, unsigned, named) in [(401, 400, "(wrong signature)"), (403, 401, "(no signature)")] {
+            let o = run(probe(d(200, 3), Some(d(200, 3)), d(forged, 1), d(unsigned, 1)));
+            assert_eq!(o.status, Status::Warn, "{forged}/{unsigned}");
+            assert!(o.summary.contains(named) && o.summary.contains("answer 400 or 403 instead"), "{}", o.summary);
+        }
+        let both = run(probe(d(200, 3), Some(d(200, 3)), d(401, 1), d(401, 1)));
+        assert_eq!(both.status, Status::Warn);
+        assert!(both.summary.contains("(wrong signature, no signature)"), "one finding: {}", both.summary);
+        assert_eq!(run(probe(d(200, 3), Some(d(200, 3)), d(400, 1), d(403, 1))).status, Status::Pass);
+    }
+
+    #[test]
+    fn rejecting_the_noncanonical_delivery_fails_naming_the_raw_body() {
+        let o = run(probe_all(d(200, 3), Some(d(200, 3)), Some(d(403, 2)), d(403, 1), d(400, 1)));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.summary.contains("(HTTP 403): it verifies the signature over re-serialised JSON, not the raw body"));
+        assert!(o.details.iter().any(|l| l.contains("ClickUp signs the exact bytes it sends")), "{:?}", o.details);
+        assert!(o.hint.as_deref().is_some_and(|h| h.contains("raw request body")), "{:?}", o.hint);
+        let with_401 = run(probe_all(d(200, 3), Some(d(200, 3)), Some(d(401, 2)), d(401, 1), d(401, 1)));
+        assert_eq!(with_401.status, Status::Fail);
+        assert!(with_401.summary.contains("not the raw body; and a 401 makes ClickUp suspend"), "{}", with_401.summary);
+        let unsent = run(probe_all(d(500, 3), None, None, d(403, 1), d(403, 1)));
+        assert!(!unsent.summary.contains("raw body"), "no raw-body verdict without an accepted canonical delivery");
+        assert!(unsent.details.iter().any(|l| l.contains("non-canonical not sent (first delivery failed)")));
+    }
+
+    #[test]
     fn a_duplicate_that_errors_fails() {
-        let o = run(probe(d(200, 3), Some(d(409, 3)), d(401, 1), d(401, 1)));
+        let o = run(probe(d(200, 3), Some(d(409, 3)), d(403, 1), d(403, 1)));
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("duplicate") && o.summary.contains("idempotent"), "{}", o.summary);
     }
 
     #[test]
     fn accepting_forged_or_unsigned_deliveries_fails() {
-        let o = run(probe(d(200, 3), Some(d(200, 3)), d(200, 1), d(401, 1)));
+        let o = run(probe(d(200, 3), Some(d(200, 3)), d(200, 1), d(403, 1)));
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("endpoint accepts forged deliveries"), "{}", o.summary);
-        assert_eq!(run(probe(d(200, 3), Some(d(200, 3)), d(401, 1), d(204, 1))).status, Status::Fail);
+        assert_eq!(run(probe(d(200, 3), Some(d(200, 3)), d(403, 1), d(204, 1))).status, Status::Fail);
         assert_eq!(
-            run(probe(d(200, 3), Some(d(200, 3)), d(500, 1), d(401, 1))).status,
+            run(probe(d(200, 3), Some(d(200, 3)), d(500, 1), d(403, 1))).status,
             Status::Warn,
             "5xx is not a rejection"
         );

@@ -67,10 +67,45 @@ pub fn test_payload() -> Vec<u8> {
     .into_bytes()
 }
 
-/// Sends the four test deliveries to one receiver: a correctly signed one,
+/// The same event as [`test_payload`], written the way no re-serialiser
+/// writes it, so that verifying the signature over re-serialised JSON (the
+/// `JSON.stringify(req.body)` mistake) fails on it while verifying over the
+/// raw body succeeds. ClickUp signs the bytes it sends, and those bytes are
+/// not promised to be canonical.
+///
+/// Every difference sits where a receiver does not look (layout, key order,
+/// and a test-only object under `data`), so a typed parser accepts it as it
+/// accepts the canonical one: the only reason to reject it is the signature.
+pub fn noncanonical_payload() -> Vec<u8> {
+    let tag = crate::token::random_alnum(12).to_ascii_lowercase();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    // Line breaks and indentation, keys neither sorted nor compact, `\u00e9`
+    // and `\/` escapes that re-serialisers write as plain characters, and
+    // `1.0` / `1e2`, which come back as `1` / `100` (JavaScript) or `100.0`
+    // (serde_json).
+    format!(
+        r##"{{
+  "task_id" : "{TEST_ID_PREFIX}task",
+  "event" : "taskStatusUpdated",
+  "webhook_id" : "{TEST_ID_PREFIX}webhook",
+  "history_items" : [ {{
+    "id" : "{TEST_ID_PREFIX}{tag}", "type" : 1, "date" : "{now_ms}", "field" : "status",
+    "parent_id" : null, "source" : null,
+    "data" : {{ "status_type" : "custom", "clickup_preflight_test" : {{ "note" : "caf\u00e9 \/ d\u00e9j\u00e0 vu", "ratio" : 1.0, "scale" : 1e2 }} }},
+    "user" : {{ "username" : "clickup-preflight", "id" : 0, "email" : "", "color" : "#000000", "initials" : "CP", "profilePicture" : null }},
+    "before" : {{ "status" : "to do", "color" : "#d3d3d3", "orderindex" : 0, "type" : "open" }},
+    "after" : {{ "status" : "in progress", "color" : "#4194f6", "orderindex" : 1, "type" : "custom" }}
+  }} ]
+}}
+"##
+    )
+    .into_bytes()
+}
+
+/// Sends the five test deliveries to one receiver: a correctly signed one,
 /// then, if ClickUp would have counted it delivered (2xx within 7 s), the
-/// same one again, with one under a wrong secret and one with no signature
-/// alongside it.
+/// same one again and a correctly signed non-canonical one, with one under a
+/// wrong secret and one with no signature alongside them.
 pub async fn probe_receiver(transport: &Transport, endpoint: &Url, secret: &SecretString) -> ReceiverProbe {
     let key = secret.expose_secret().as_bytes();
     let body = test_payload();
@@ -80,18 +115,20 @@ pub async fn probe_receiver(transport: &Transport, endpoint: &Url, secret: &Secr
         matches!(signed.result, Ok(status) if (200..300).contains(&status)) && signed.elapsed <= DELIVERY_FAILS_AFTER;
     let forged_body = test_payload();
     let forged_signature = sign(b"clickup-preflight: not the webhook secret", &forged_body);
-    let duplicate = async {
-        if accepted {
-            Some(deliver(transport, endpoint, body, Some(signature), "duplicate delivery").await)
-        } else {
-            None
-        }
+    // Both follow-ups mean something only once the canonical delivery was
+    // accepted: a receiver that refuses everything says nothing about
+    // duplicates or about the raw body.
+    let after_acceptance = |body: Vec<u8>, what: &'static str| {
+        let signature = sign(key, &body);
+        async move { if accepted { Some(deliver(transport, endpoint, body, Some(signature), what).await) } else { None } }
     };
+    let duplicate = after_acceptance(body, "duplicate delivery");
+    let noncanonical = after_acceptance(noncanonical_payload(), "non-canonical signed delivery");
     let forged = deliver(transport, endpoint, forged_body, Some(forged_signature), "wrongly signed delivery");
     let unsigned = deliver(transport, endpoint, test_payload(), None, "unsigned delivery");
-    let (duplicate, forged, unsigned) = tokio::join!(duplicate, forged, unsigned);
+    let (duplicate, noncanonical, forged, unsigned) = tokio::join!(duplicate, noncanonical, forged, unsigned);
     let endpoint = transport.sanitizer().line(endpoint.as_str(), crate::text::URL);
-    ReceiverProbe { endpoint, signed, duplicate, forged, unsigned }
+    ReceiverProbe { endpoint, signed, duplicate, noncanonical, forged, unsigned }
 }
 
 async fn deliver(
@@ -132,5 +169,22 @@ mod tests {
         assert!(id.starts_with(TEST_ID_PREFIX));
         assert_ne!(a["history_items"][0]["id"], b["history_items"][0]["id"]);
         assert_eq!(a["event"], "taskStatusUpdated");
+    }
+
+    #[test]
+    fn the_noncanonical_payload_is_the_same_event_in_other_bytes() {
+        let raw = noncanonical_payload();
+        let parsed: serde_json::Value = serde_json::from_slice(&raw).expect("valid JSON");
+        let canonical: serde_json::Value = serde_json::from_slice(&test_payload()).expect("json");
+        for key in ["webhook_id", "event", "task_id"] {
+            assert_eq!(parsed[key], canonical[key], "{key}");
+        }
+        let id = parsed["history_items"][0]["id"].as_str().expect("id");
+        assert!(id.starts_with(TEST_ID_PREFIX) && id != canonical["history_items"][0]["id"], "{id}");
+        assert_eq!(parsed["history_items"][0]["data"]["clickup_preflight_test"]["note"], "café / déjà vu");
+        let reserialized = parsed.to_string().into_bytes();
+        assert_ne!(reserialized, raw, "re-serialising must change the bytes, or the probe proves nothing");
+        assert!(!verify(b"k", &reserialized, &sign(b"k", &raw)), "a signature over the raw bytes");
+        assert_ne!(noncanonical_payload(), raw, "unique per call");
     }
 }

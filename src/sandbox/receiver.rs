@@ -2,6 +2,7 @@
 //! that `webhook-endpoint` is tested end to end against a good receiver and
 //! against deliberately bad ones.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -16,7 +17,9 @@ pub const RECEIVER_PATH: &str = "/webhook";
 /// How the receiver behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReceiverMode {
-    /// Verifies X-Signature (401 if wrong or missing), acknowledges duplicates.
+    /// Verifies X-Signature over the raw body (400 if missing, 403 if
+    /// wrong; never 401, which would suspend the webhook), acknowledges
+    /// duplicates.
     Good,
     /// Like good, but answers after 5.5 s (over the 5 s recommendation).
     Slow,
@@ -28,6 +31,13 @@ pub enum ReceiverMode {
     Gone,
     /// Verifies signatures but answers 409 to a history item it has seen.
     RejectsDuplicates,
+    /// Verifies X-Signature over the parsed body serialised again (the
+    /// `JSON.stringify(req.body)` mistake), so it refuses genuine deliveries
+    /// whose bytes are not in its serialiser's form.
+    ReserializedSignature,
+    /// Like good, but answers 401 to a wrong or missing signature, as
+    /// ClickUp's demo app does: one secret rotation away from suspension.
+    UnauthorizedOnBadSignature,
 }
 
 /// Receiver state: its mode, secret, and the history ids it has processed.
@@ -51,17 +61,41 @@ impl Receiver {
             ReceiverMode::AcceptsForgeries => return 200,
             ReceiverMode::Slow => tokio::time::sleep(Duration::from_millis(5500)).await,
             ReceiverMode::TooSlow => tokio::time::sleep(Duration::from_millis(7500)).await,
-            ReceiverMode::Good | ReceiverMode::RejectsDuplicates => {}
+            ReceiverMode::Good
+            | ReceiverMode::RejectsDuplicates
+            | ReceiverMode::ReserializedSignature
+            | ReceiverMode::UnauthorizedOnBadSignature => {}
         }
-        let genuine = signature.is_some_and(|s| verify_signature(self.secret.expose_secret().as_bytes(), body, s));
-        if !genuine {
-            return 401;
+        if let Some(refusal) = self.refuse_signature(signature, body) {
+            return refusal;
         }
         let ids = history_ids(body);
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         let duplicate = !ids.is_empty() && ids.iter().all(|id| seen.contains(id));
         seen.extend(ids);
         if duplicate && self.mode == ReceiverMode::RejectsDuplicates { 409 } else { 200 }
+    }
+
+    /// The status refusing a delivery whose signature does not verify, or
+    /// `None` when it does.
+    fn refuse_signature(&self, signature: Option<&str>, body: &[u8]) -> Option<u16> {
+        let (missing, wrong) = match self.mode {
+            ReceiverMode::UnauthorizedOnBadSignature => (401, 401),
+            _ => (400, 403),
+        };
+        let Some(signature) = signature else { return Some(missing) };
+        let verified_bytes = if self.mode == ReceiverMode::ReserializedSignature {
+            // What `JSON.stringify(req.body)` does after a body parser:
+            // serde_json writes the parsed value back in its own form.
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(value) => Cow::Owned(value.to_string().into_bytes()),
+                Err(_) => return Some(missing),
+            }
+        } else {
+            Cow::Borrowed(body)
+        };
+        let genuine = verify_signature(self.secret.expose_secret().as_bytes(), &verified_bytes, signature);
+        (!genuine).then_some(wrong)
     }
 }
 
@@ -77,27 +111,48 @@ mod tests {
     use crate::client::sign_delivery;
 
     const BODY: &[u8] = br#"{"history_items":[{"id":"h1"}]}"#;
+    /// The same event in bytes serde_json does not write.
+    const SPACED: &[u8] = br#"{ "history_items" : [ { "id" : "h2", "note" : "caf\u00e9", "n" : 1e2 } ] }"#;
+
+    fn receiver(mode: ReceiverMode) -> Receiver {
+        Receiver::new(mode, SecretString::from("s3cret"))
+    }
 
     #[tokio::test]
-    async fn a_good_receiver_verifies_and_dedupes_quietly() {
-        let r = Receiver::new(ReceiverMode::Good, SecretString::from("s3cret"));
+    async fn a_good_receiver_verifies_the_raw_body_refuses_with_400_or_403_and_dedupes_quietly() {
+        let r = receiver(ReceiverMode::Good);
         let sig = sign_delivery(b"s3cret", BODY);
         assert_eq!(r.answer(Some(&sig), BODY).await, 200);
         assert_eq!(r.answer(Some(&sig), BODY).await, 200, "duplicates are acknowledged");
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", SPACED)), SPACED).await, 200, "raw bytes verified");
+        assert_eq!(r.answer(Some(&sign_delivery(b"wrong", BODY)), BODY).await, 403);
+        assert_eq!(r.answer(None, BODY).await, 400);
+    }
+
+    #[tokio::test]
+    async fn a_reserializing_receiver_refuses_genuine_noncanonical_deliveries() {
+        let r = receiver(ReceiverMode::ReserializedSignature);
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", BODY)), BODY).await, 200, "canonical bytes pass");
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", SPACED)), SPACED).await, 403);
+        assert_eq!(r.answer(Some(&sign_delivery(b"wrong", BODY)), BODY).await, 403);
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", b"not json")), b"not json").await, 400);
+    }
+
+    #[tokio::test]
+    async fn an_unauthorized_on_bad_signature_receiver_answers_401() {
+        let r = receiver(ReceiverMode::UnauthorizedOnBadSignature);
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", BODY)), BODY).await, 200);
         assert_eq!(r.answer(Some(&sign_delivery(b"wrong", BODY)), BODY).await, 401);
         assert_eq!(r.answer(None, BODY).await, 401);
     }
 
     #[tokio::test]
     async fn bad_receivers_misbehave_as_named() {
-        let sig = sign_delivery(b"s", BODY);
-        let dup = Receiver::new(ReceiverMode::RejectsDuplicates, SecretString::from("s"));
+        let sig = sign_delivery(b"s3cret", BODY);
+        let dup = receiver(ReceiverMode::RejectsDuplicates);
         assert_eq!(dup.answer(Some(&sig), BODY).await, 200);
         assert_eq!(dup.answer(Some(&sig), BODY).await, 409);
-        assert_eq!(
-            Receiver::new(ReceiverMode::AcceptsForgeries, SecretString::from("s")).answer(None, BODY).await,
-            200
-        );
-        assert_eq!(Receiver::new(ReceiverMode::Gone, SecretString::from("s")).answer(Some(&sig), BODY).await, 410);
+        assert_eq!(receiver(ReceiverMode::AcceptsForgeries).answer(None, BODY).await, 200);
+        assert_eq!(receiver(ReceiverMode::Gone).answer(Some(&sig), BODY).await, 410);
     }
 }

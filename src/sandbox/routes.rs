@@ -22,6 +22,26 @@ pub const STATUS_IO_PATH: &str = "/1.0/status/5b6e0963c662144d00913a09";
 pub const STATUSPAGE_PATH: &str = "/statuspage/api/v2/summary.json";
 const API_PREFIX: &str = "/api/v2";
 const WINDOW: Duration = Duration::from_secs(60);
+/// The first path segments of ClickUp's v2 resources (from its OpenAPI
+/// document). Below them an unknown route gets ClickUp's JSON `APP_001`;
+/// any other path gets the plain-text `404 page not found` of the router in
+/// front, as the real API answers for some paths. Clients must cope with both.
+const RESOURCE_PREFIXES: [&str; 14] = [
+    "checklist",
+    "comment",
+    "folder",
+    "goal",
+    "group",
+    "key_result",
+    "list",
+    "oauth",
+    "space",
+    "task",
+    "team",
+    "user",
+    "view",
+    "webhook",
+];
 
 /// Shared state of one sandbox: what a run changes (the rate-limit window,
 /// webhooks reactivated) persists until the sandbox stops.
@@ -114,6 +134,28 @@ fn json(status: StatusCode, body: &Value) -> Reply {
     reply(status, "application/json; charset=utf-8", body.to_string())
 }
 
+/// The router's own 404, not ClickUp's JSON error shape.
+fn page_not_found() -> Reply {
+    reply(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "404 page not found\n".into())
+}
+
+/// 401 `OAUTH_027`: ClickUp's answer for a team or webhook id the token
+/// cannot reach, including one that does not exist.
+fn team_not_authorized() -> Reply {
+    json(StatusCode::UNAUTHORIZED, &fixtures::error("Team not authorized", "OAUTH_027"))
+}
+
+/// Sets the three `X-RateLimit-*` headers.
+fn with_rate_limit(mut response: Reply, limit: u64, remaining: u64, reset_unix: u64) -> Reply {
+    let headers = response.headers_mut();
+    for (name, value) in
+        [("x-ratelimit-limit", limit), ("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", reset_unix)]
+    {
+        headers.insert(name, value.into());
+    }
+    response
+}
+
 /// A fault that ends the connection without an answer.
 #[derive(Debug)]
 pub struct ConnectionReset;
@@ -145,34 +187,31 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         if path.starts_with(API_PREFIX) {
             state.api_requests.fetch_add(1, Ordering::Relaxed);
         }
-        return faulty(kind, &path).await;
+        return faulty(kind, &path, state.scenario.limit).await;
     }
     Ok(route(state, request).await)
 }
 
-/// The answer an injected fault gives instead of the real one.
-async fn faulty(kind: FaultKind, path: &str) -> Result<Reply, ConnectionReset> {
+/// The answer an injected fault gives instead of the real one. An injected
+/// 429 is the API's own answer, so it has ClickUp's body and the rate-limit
+/// headers (the window spent, reset 1 s away so retries stay fast); other
+/// injected statuses model a failure in front of the API (a gateway or load
+/// balancer), which reports no window.
+async fn faulty(kind: FaultKind, path: &str, limit: u64) -> Result<Reply, ConnectionReset> {
     Ok(match kind {
         FaultKind::Reset => return Err(ConnectionReset),
         FaultKind::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Err(ConnectionReset);
         }
+        FaultKind::Status(429) => {
+            let mut r = with_rate_limit(rate_limit_reached(), limit, 0, unix_now() + 1);
+            r.headers_mut().insert("retry-after", 1.into());
+            r
+        }
         FaultKind::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut r = json(status, &fixtures::error("Injected fault", &format!("SANDBOX_{code}")));
-            if code == 429 {
-                let reset = unix_now() + 1;
-                for (name, value) in [
-                    ("x-ratelimit-limit", 100),
-                    ("x-ratelimit-remaining", 0),
-                    ("x-ratelimit-reset", reset),
-                    ("retry-after", 1),
-                ] {
-                    r.headers_mut().insert(name, value.into());
-                }
-            }
-            r
+            json(status, &fixtures::error("Injected fault", &format!("SANDBOX_{code}")))
         }
         FaultKind::Truncate => reply(StatusCode::OK, "application/json", r#"{"user": {"id": 1000001, "userna"#.into()),
         FaultKind::Malformed => reply(StatusCode::OK, "application/json", "{\"user\": {\"id\": 1000001,,}".into()),
@@ -217,7 +256,7 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
         (STATUS_IO_PATH, _) => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
         (STATUSPAGE_PATH, _) => json(StatusCode::OK, &fixtures::statuspage(&state.scenario.platform)),
         (p, _) if p.starts_with(API_PREFIX) => api(state, &incoming, &p[API_PREFIX.len()..]).await,
-        _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found\n".into()),
+        _ => page_not_found(),
     }
 }
 
@@ -228,6 +267,9 @@ struct Parts<'a> {
     body: &'a [u8],
 }
 
+/// Every answer of the API itself carries the rate-limit headers, errors and
+/// 404s included. The `outage` scenario does not: it models a load
+/// balancer's 503 page, answered before any request reaches the API.
 async fn api(state: &State, request: &Parts<'_>, route: &str) -> Reply {
     state.api_requests.fetch_add(1, Ordering::Relaxed);
     let scenario = state.scenario;
@@ -236,18 +278,20 @@ async fn api(state: &State, request: &Parts<'_>, route: &str) -> Reply {
         return reply(StatusCode::SERVICE_UNAVAILABLE, "text/html", page.into());
     }
     let (limit, remaining, reset, over) = state.spend();
-    let mut response = answer(state, request, route, over).await;
-    let headers = response.headers_mut();
-    for (name, value) in
-        [("x-ratelimit-limit", limit), ("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", reset)]
-    {
-        headers.insert(name, value.into());
-    }
-    response
+    with_rate_limit(answer(state, request, route, over).await, limit, remaining, reset)
+}
+
+/// 429 `APP_002`, as ClickUp answers a spent window.
+fn rate_limit_reached() -> Reply {
+    json(StatusCode::TOO_MANY_REQUESTS, &fixtures::error("Rate limit reached", "APP_002"))
 }
 
 async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: bool) -> Reply {
     let scenario = state.scenario;
+    let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
+    if !segments.first().is_some_and(|first| RESOURCE_PREFIXES.contains(first)) {
+        return page_not_found();
+    }
     let presented = request.headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(presented) = presented else {
         return json(StatusCode::BAD_REQUEST, &fixtures::error("Authorization header required", "OAUTH_017"));
@@ -259,9 +303,8 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
         return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
     }
     if scenario.api == ApiMode::Exhausted || over_limit {
-        return json(StatusCode::TOO_MANY_REQUESTS, &fixtures::error("Rate limit reached", "APP_002"));
+        return rate_limit_reached();
     }
-    let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
     match (request.method, segments.as_slice()) {
         (&Method::GET, ["user"]) => {
             if !scenario.user_delay.is_zero() {
@@ -283,7 +326,7 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
 /// `OAUTH_027`, as ClickUp answers.
 fn list_webhooks(state: &State, team_id: &str) -> Reply {
     if !state.workspaces.iter().any(|(id, _)| id == team_id) {
-        return json(StatusCode::UNAUTHORIZED, &fixtures::error("Team not authorized", "OAUTH_027"));
+        return team_not_authorized();
     }
     let hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
     let listed: Vec<&Value> =
@@ -292,14 +335,15 @@ fn list_webhooks(state: &State, team_id: &str) -> Reply {
 }
 
 /// `PUT /webhook/{id}`: `status: "active"` reactivates (health back to
-/// active, fail_count 0); `endpoint` and `events` are updated when given.
+/// active, fail_count 0); `endpoint` and `events` are updated when given. An
+/// id that does not exist is 401 `OAUTH_027`, as ClickUp answers it.
 fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
     let Ok(update) = serde_json::from_slice::<Value>(body) else {
         return json(StatusCode::BAD_REQUEST, &fixtures::error("Body must be JSON", "INPUT_001"));
     };
     let mut hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(hook) = hooks.iter_mut().find(|h| h["id"] == webhook_id) else {
-        return json(StatusCode::NOT_FOUND, &fixtures::error("Webhook not found", "WEBHOOK_001"));
+        return team_not_authorized();
     };
     match update.get("status").and_then(Value::as_str) {
         Some("active") => hook["health"] = serde_json::json!({"status": "active", "fail_count": 0}),
