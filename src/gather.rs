@@ -358,7 +358,7 @@ async fn join<T>(endpoint: &str, handle: JoinHandle<Probe<T>>) -> Probe<T> {
 }
 
 fn internal(endpoint: &str, e: &tokio::task::JoinError) -> ApiError {
-    ApiError::Transport { endpoint: endpoint.to_owned(), reason: format!("internal task ended unexpectedly ({e})") }
+    ApiError::local(endpoint, &format!("internal task ended unexpectedly ({e})"))
 }
 
 #[cfg(test)]

@@ -42,9 +42,13 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let page = match &probe.result {
         Ok(page) => page,
         Err(error) => {
-            return Outcome::new(ID, Status::Error, format!("status unknown: {error}"))
-                .hint("point --status-url at a Status.io status API or a Statuspage summary.json")
-                .took(probe.elapsed);
+            // Only an answer in the wrong shape means the URL is not a status API.
+            let hint = if super::api_error::is_unreachable(error) {
+                super::api_error::unreachable_hint(error, "--status-url")
+            } else {
+                "point --status-url at a Status.io status API or a Statuspage summary.json".to_owned()
+            };
+            return Outcome::new(ID, Status::Error, format!("status unknown: {error}")).hint(hint).took(probe.elapsed);
         }
     };
     let (verdict, level) = match &page.level {

@@ -232,7 +232,7 @@ mod tests {
         let o = run(vec![(RateLimitHeaders::default(), ok())]);
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
-        let unreachable = ApiError::Transport { endpoint: "GET /user".into(), reason: "refused".into() };
+        let unreachable = ApiError::local("GET /user", "refused");
         assert_eq!(run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status, Status::Error);
         assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }

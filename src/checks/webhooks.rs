@@ -33,7 +33,9 @@ const HINT_HTTPS: &str = "re-register the webhook with an https:// endpoint (PUT
 const HINT_EVENTS: &str = "subscribe only to the events ClickUp documents, or `*`";
 const HINT_EXPECT: &str =
     "register the webhook as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
-const HINT_BUDGET: &str = "run again when the rate-limit window has headroom, or name the workspaces in `workspaces`";
+/// The budget, not the window, is what usually stops the listing: a run may
+/// spend `api.request_budget_percent` (10% by default) of the window.
+const HINT_BUDGET: &str = "a run spends at most `api.request_budget_percent` (default 10%) of the rate-limit window, leaving the rest to production: name the workspaces to check in `workspaces`, or raise `api.request_budget_percent`; if the window itself is nearly spent, run again after its reset";
 
 /// Evaluates every listed webhook and every expectation.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {

@@ -12,16 +12,14 @@ pub(crate) async fn read_capped(
     response: &mut reqwest::Response,
     cap: usize,
     endpoint: &str,
-    timeout: std::time::Duration,
+    describe: impl Fn(&reqwest::Error) -> ApiError,
 ) -> Result<Vec<u8>, ApiError> {
     let too_large = || ApiError::TooLarge { endpoint: endpoint.to_owned(), limit: cap };
     if response.content_length().is_some_and(|len| len > cap as u64) {
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) =
-        response.chunk().await.map_err(|e| super::transport::describe_error(&e, endpoint, Some(timeout)))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
         if body.len() + chunk.len() > cap {
             return Err(too_large());
         }

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, FromWire, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
-use super::{ApiError, Policy, RunState, Team, User, Webhook};
+use super::{ApiError, Policy, RunState, Team, TransportCause, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
 use crate::text::{self, Sanitizer};
 
@@ -122,8 +122,8 @@ impl ClickUpClient {
     ) -> Probe<W::Out> {
         let endpoint = format!("{method} {path}");
         let Some(url) = join(&self.base, path) else {
-            let reason = "the API base URL cannot take a path".to_owned();
-            return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
+            let error = ApiError::local(&endpoint, "the API base URL cannot take a path");
+            return Probe::failed(error, Duration::ZERO);
         };
         let started = std::time::Instant::now();
         let policy = self.run.policy();
@@ -170,6 +170,10 @@ impl ClickUpClient {
                 Ok(_) => None,
                 Err(ApiError::Http { status: 429, .. }) => Some(reset_wait(&probe)),
                 Err(ApiError::Http { status, .. }) if *status >= 500 => Some(backoff(&policy, attempts)),
+                // A name that does not resolve or a certificate that does not
+                // verify will not on the next try either: retrying only delays
+                // the verdict and calls a misconfiguration flaky.
+                Err(ApiError::Transport { cause: TransportCause::Dns | TransportCause::Tls, .. }) => None,
                 Err(ApiError::Transport { .. } | ApiError::Timeout { .. }) => Some(backoff(&policy, attempts)),
                 Err(_) => None,
             };

@@ -21,7 +21,7 @@ pub use clickup::{ClickUpClient, ClientError};
 pub use delivery::{
     DELIVERY_FAILS_AFTER, TEST_ID_PREFIX, probe_receiver, sign as sign_delivery, verify as verify_signature,
 };
-pub use error::ApiError;
+pub use error::{ApiError, TransportCause};
 pub use resilience::{Policy, RunState};
 pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};

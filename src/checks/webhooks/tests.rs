@@ -189,7 +189,7 @@ fn workspaces_left_unchecked_for_the_budget_warn() {
     let o = evaluate(&ev, &CheckConfig::default());
     assert_eq!(o.status, Status::Warn);
     assert!(o.summary.starts_with("1 workspace not checked (9012346)"), "{}", o.summary);
-    assert!(o.hint.as_deref().is_some_and(|h| h.contains("headroom")), "{:?}", o.hint);
+    assert!(o.hint.as_deref().is_some_and(|h| h.contains("api.request_budget_percent")), "{:?}", o.hint);
 }
 
 #[test]
