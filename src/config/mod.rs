@@ -7,7 +7,7 @@ mod policy;
 mod webhooks;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
@@ -239,14 +239,8 @@ pub fn resolve(
         token_policy: service_account.is_some() || token_command.is_some(),
     };
     let attestations = cfg.attest.clone().unwrap_or_default();
-    if let Some(unknown) = attestations.keys().find(|k| crate::checklist::item_by_id(k).is_none()) {
-        let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
-        let shown = crate::redact::scrub_token_like(unknown);
-        return Err(file.invalid_table(
-            &format!("attest.{unknown}"),
-            format!("`{shown}` is not a checklist item; expected one of {}", ids.join(", ")),
-        ));
-    }
+    let today = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    validate_attestations(file, &attestations, today)?;
     let selected = select(only, skip, opt_ins).ok_or_else(|| ConfigError::Value {
         origin: "--only/--skip".to_owned(),
         message: "no check left to run".to_owned(),
@@ -282,6 +276,38 @@ pub fn resolve(
         selected,
         format: args.format,
     })
+}
+
+/// Refuses attestations that cannot be evidence: for an item that does not
+/// exist, by nobody, without a date, or dated after tomorrow (`today` is
+/// days since 1970-01-01 in UTC; a day of slack covers time zones ahead).
+fn validate_attestations(
+    file: &LoadedFile,
+    attestations: &std::collections::BTreeMap<String, file::AttestEntry>,
+    today: i64,
+) -> Result<(), ConfigError> {
+    for (id, entry) in attestations {
+        let table = format!("attest.{id}");
+        if crate::checklist::item_by_id(id).is_none() {
+            let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
+            let shown = crate::redact::scrub_token_like(id);
+            return Err(file.invalid_table(
+                &table,
+                format!("`{shown}` is not a checklist item; expected one of {}", ids.join(", ")),
+            ));
+        }
+        if entry.by.trim().is_empty() {
+            return Err(file.invalid(Some(&table), "by", "expected who attests, e.g. \"ops@example.com\"".to_owned()));
+        }
+        let expected = "expected the day it was attested, e.g. on = 2026-11-01";
+        let Some(day) = crate::checklist::attestation_day(entry).filter(|_| entry.on.time.is_none()) else {
+            return Err(file.invalid(Some(&table), "on", format!("{expected}, got {}", entry.on)));
+        };
+        if day > today + 1 {
+            return Err(file.invalid(Some(&table), "on", format!("{} is in the future; {expected}", entry.on)));
+        }
+    }
+    Ok(())
 }
 
 /// The checks `--only` and `--skip` leave, in report order; `None` if none.

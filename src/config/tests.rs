@@ -179,3 +179,31 @@ fn per_check_policies_are_read_and_unknown_ids_refused() {
     let err = file::parse("[checks.auth]\ngate = \"sometimes\"\n", Path::new("checks.toml")).expect_err("bad gate");
     assert!(err.to_string().starts_with("checks.toml:2:"), "{err}");
 }
+
+#[test]
+fn attestations_that_cannot_be_evidence_are_config_errors_with_their_line() {
+    let today = crate::report::days_from_civil(2026, 11, 23);
+    let check = |source: &str| {
+        let f = file(source);
+        let attestations = f.config.attest.clone().unwrap_or_default();
+        validate_attestations(&f, &attestations, today).map_err(|e| e.to_string())
+    };
+    assert_eq!(check("[attest.caching]\nby = \"ops@example.com\"\non = 2026-11-24\n"), Ok(()), "tomorrow: zones ahead");
+    let cases = [
+        ("# c\n[attest.caching]\nby = \"  \"\non = 2026-11-01\n", "checks.toml:3: `attest.caching.by`: expected who"),
+        (
+            "[attest.caching]\nby = \"ops\"\non = 2026-11-25\n",
+            "checks.toml:3: `attest.caching.on`: 2026-11-25 is in the future",
+        ),
+        ("[attest.caching]\nby = \"ops\"\non = 10:00:00\n", "checks.toml:3: `attest.caching.on`: expected the day"),
+        (
+            "[attest.caching]\nby = \"ops\"\non = 2026-11-01T10:00:00Z\n",
+            "checks.toml:3: `attest.caching.on`: expected the day",
+        ),
+        ("\n[attest.cachin]\nby = \"ops\"\non = 2026-11-01\n", "checks.toml:2: `[attest.cachin]`: `cachin` is not"),
+    ];
+    for (source, expected) in cases {
+        let err = check(source).expect_err(source);
+        assert!(err.starts_with(expected), "{source}\n{err}");
+    }
+}
