@@ -199,11 +199,30 @@ fn token_command_supplies_the_token_and_a_dot_env_file_warns() {
     let failing = token_check(&dir, "token_command = \"echo oops >&2; exit 3\"\nservice_account = \"1\"\n", &[], &[]);
     assert_eq!(failing.code, 2);
     assert!(
-        failing.stderr.starts_with("error: token_command in checks.toml: it failed with exit code 3"),
+        failing.stderr.starts_with("error: checks.toml:1: `token_command`: it failed with exit code 3"),
         "{}",
         failing.stderr
     );
     assert!(!failing.stderr.contains("oops"), "the command's stderr is not repeated");
+}
+
+#[test]
+fn a_failing_token_command_names_the_config_file_it_came_from_and_its_line() {
+    let dir = scratch_dir("token-command-file");
+    std::fs::create_dir_all(dir.join("ops")).expect("mkdir");
+    std::fs::write(dir.join("ops/preflight.toml"), "service_account = \"1\"\ntoken_command = \"exit 3\"\n")
+        .expect("write");
+    let r = run_in(
+        &dir,
+        &["check", "--sandbox", "healthy", "--only", "token", "--config", "ops/preflight.toml"],
+        &[],
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.lines().collect::<Vec<_>>(),
+        ["error: ops/preflight.toml:2: `token_command`: it failed with exit code 3"],
+    );
 }
 
 // ---- checklist ------------------------------------------------------------------

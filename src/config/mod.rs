@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
-pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
 pub use policy::{Policy, apply as apply_policy};
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
@@ -121,6 +121,8 @@ pub struct Settings {
     pub bundle_dirs: Vec<String>,
     /// A command whose stdout is the token.
     pub token_command: Option<String>,
+    /// Where `token_command` is written, so that its failure names file:line.
+    pub token_command_at: Option<Located>,
     /// Attested checklist items.
     pub attestations: std::collections::BTreeMap<String, file::AttestEntry>,
     /// Attestations older than this are stale.
@@ -161,25 +163,19 @@ pub fn resolve(
     let latency = cfg.latency.as_ref();
 
     let (api_origin, api_text) = pick(
-        "--api-url",
-        &args.api_url,
-        "CLICKUP_API_URL",
-        &env.api_url,
-        "api.url",
+        ("--api-url", &args.api_url),
+        ("CLICKUP_API_URL", &env.api_url),
         api.and_then(|a| a.url.clone()),
         DEFAULT_API_URL,
     );
-    let api_url = parse_url(&api_text, &api_origin, true)?;
+    let api_url = parse_url(&api_text, true).map_err(|m| api_origin.error(file, "url", m))?;
     let (status_origin, status_text) = pick(
-        "--status-url",
-        &args.status_url,
-        "CLICKUP_STATUS_URL",
-        &env.status_url,
-        "api.status_url",
+        ("--status-url", &args.status_url),
+        ("CLICKUP_STATUS_URL", &env.status_url),
         api.and_then(|a| a.status_url.clone()),
         DEFAULT_STATUS_URL,
     );
-    let status_url = parse_url(&status_text, &status_origin, false)?;
+    let status_url = parse_url(&status_text, false).map_err(|m| status_origin.error(file, "status_url", m))?;
 
     let timeout = args.timeout.or(api.and_then(|a| a.timeout).map(|d| d.0)).unwrap_or(DEFAULT_TIMEOUT);
     let deadline = args
@@ -270,6 +266,7 @@ pub fn resolve(
             .as_ref()
             .and_then(|s| s.bundle_dirs.clone())
             .unwrap_or_else(|| DEFAULT_BUNDLE_DIRS.iter().map(|d| (*d).to_owned()).collect()),
+        token_command_at: token_command.as_ref().map(|_| file.located(None, "token_command")),
         token_command,
         attestations,
         attest_max_age_days: cfg.attest_max_age_days.unwrap_or(180),
@@ -321,44 +318,59 @@ pub fn select(only: &[CheckId], skip: &[CheckId], opt_ins: OptIns) -> Option<Vec
     (!chosen.is_empty()).then_some(chosen)
 }
 
-/// The first value set among flag, env, file; with the name of its origin
-/// for error messages.
+/// Where an `[api]` value came from, so that its error names the flag, the
+/// variable, or the file, line and key.
+enum Origin {
+    /// A flag, a variable or the default, by name.
+    Named(&'static str),
+    /// `checks.toml` (whatever the file is called).
+    File,
+}
+
+impl Origin {
+    /// The error about the value of `[api] key` from this origin.
+    fn error(&self, file: &LoadedFile, key: &str, message: String) -> ConfigError {
+        match self {
+            Origin::Named(name) => ConfigError::Value { origin: (*name).to_owned(), message },
+            Origin::File => file.invalid(Some("api"), key, message),
+        }
+    }
+}
+
+/// The first value set among flag, env, file (`[api]`), default; with its origin.
 fn pick(
-    flag: &str,
-    flag_value: &Option<String>,
-    env: &str,
-    env_value: &Option<String>,
-    key: &str,
+    (flag, flag_value): (&'static str, &Option<String>),
+    (env, env_value): (&'static str, &Option<String>),
     file_value: Option<String>,
     default: &str,
-) -> (String, String) {
+) -> (Origin, String) {
     if let Some(v) = flag_value {
-        (flag.to_owned(), v.clone())
+        (Origin::Named(flag), v.clone())
     } else if let Some(v) = env_value {
-        (env.to_owned(), v.clone())
+        (Origin::Named(env), v.clone())
     } else if let Some(v) = file_value {
-        (format!("checks.toml `{key}`"), v)
+        (Origin::File, v)
     } else {
-        ("default".to_owned(), default.to_owned())
+        (Origin::Named("default"), default.to_owned())
     }
 }
 
 /// Parses a URL; with `carries_token`, plain http is refused unless the host
-/// is loopback (the sandbox, tests).
-fn parse_url(text: &str, origin: &str, carries_token: bool) -> Result<Url, ConfigError> {
-    let err = |message: String| ConfigError::Value { origin: origin.to_owned(), message };
-    let url = Url::parse(text.trim()).map_err(|e| err(format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}")))?;
+/// is loopback (the sandbox, tests). The error is what is wrong, for the
+/// caller to place.
+fn parse_url(text: &str, carries_token: bool) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(err("credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned()));
+        return Err("credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned());
     }
     match url.scheme() {
         "https" => Ok(url),
         "http" if !carries_token || is_loopback(&url) => Ok(url),
-        "http" => Err(err(format!(
+        "http" => Err(format!(
             "plain http:// would send the token unencrypted to {}; use https:// (http is allowed only for loopback)",
             url.host_str().unwrap_or("?")
-        ))),
-        other => Err(err(format!("unsupported scheme `{other}`; expected https://"))),
+        )),
+        other => Err(format!("unsupported scheme `{other}`; expected https://")),
     }
 }
 

@@ -207,3 +207,30 @@ fn attestations_that_cannot_be_evidence_are_config_errors_with_their_line() {
         assert!(err.starts_with(expected), "{source}\n{err}");
     }
 }
+
+#[test]
+fn url_errors_from_the_file_name_its_real_path_line_and_key() {
+    let source = "# prod\n[api]\n\nurl = \"http://api.example.com/api/v2\"\nstatus_url = \"ftp://status.example/x\"\n";
+    let config = file::parse(source, Path::new("deploy/prod.toml")).expect("parses");
+    let mut f = LoadedFile { path: Some("deploy/prod.toml".into()), source: source.to_owned(), config };
+    let err = resolve(&args(&[]), &EnvVars::default(), &f).expect_err("plain http to a remote host");
+    assert!(err.to_string().starts_with("deploy/prod.toml:4: `api.url`: plain http://"), "{err}");
+    f.config.api.as_mut().expect("api").url = None;
+    let err = resolve(&args(&[]), &EnvVars::default(), &f).expect_err("not https");
+    assert!(err.to_string().starts_with("deploy/prod.toml:5: `api.status_url`: unsupported scheme `ftp`"), "{err}");
+    let flag = resolve(&args(&["--status-url", "ftp://x"]), &EnvVars::default(), &f).expect_err("flag");
+    assert!(flag.to_string().starts_with("--status-url: unsupported scheme"), "{flag}");
+}
+
+#[test]
+fn token_command_is_located_in_its_file() {
+    let source = "plan = \"business\"\ntoken_command = \"vault read -field=token secret/clickup\"\n";
+    let config = file::parse(source, Path::new("ops/preflight.toml")).expect("parses");
+    let f = LoadedFile { path: Some("ops/preflight.toml".into()), source: source.to_owned(), config };
+    let s = resolve(&args(&[]), &EnvVars::default(), &f).expect("resolves");
+    let at = s.token_command_at.expect("located");
+    assert_eq!(
+        at.error("it failed with exit code 3").to_string(),
+        "ops/preflight.toml:2: `token_command`: it failed with exit code 3"
+    );
+}
