@@ -1,7 +1,7 @@
 //! The table format for people: one row per check, hints below, a closing
 //! line with totals and time.
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::Report;
 use crate::checks::{Gate, Status};
@@ -139,6 +139,19 @@ pub(super) fn new_table(header: &[&str], width: u16, color: bool) -> Table {
         table.force_no_tty();
     }
     table
+}
+
+/// Keeps every cell of `column` on one line: ids a user copies into another
+/// command (a webhook id into `reactivate`, an item id into `[attest.<id>]`)
+/// must never be split across lines. The other columns wrap instead.
+pub(super) fn keep_whole<'a>(table: &mut Table, column: usize, cells: impl Iterator<Item = &'a str>) {
+    let widest = cells.map(|c| c.chars().count()).max().unwrap_or(0);
+    let widest = u16::try_from(widest).unwrap_or(u16::MAX);
+    if let Some(col) = table.column_mut(column) {
+        // The boundary counts the column's padding too.
+        let boundary = widest.saturating_add(col.padding_width());
+        col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(boundary)));
+    }
 }
 
 /// The width to draw at: the terminal's when stdout is one, else 120
