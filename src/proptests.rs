@@ -67,6 +67,22 @@ proptest! {
     }
 
     #[test]
+    fn an_operational_headline_over_any_other_part_code_is_not_a_pass(code in any::<i64>()) {
+        let part = crate::client::Part { name: "API".into(), words: String::new(), level: RawLevel::StatusIoCode(code) };
+        let page = StatusPage {
+            format: StatusPageFormat::StatusIo,
+            level: RawLevel::StatusIoCode(100),
+            description: String::new(),
+            affected: vec![part],
+            incidents: vec![],
+            maintenance: vec![],
+        };
+        let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
+        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default());
+        prop_assert_eq!(o.status == Status::Pass, code == 100);
+    }
+
+    #[test]
     fn clickup_body_decoding_never_panics_and_errors_name_the_endpoint(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         match crate::client::decode_user(&bytes) {
             Ok(_) => {}

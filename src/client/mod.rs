@@ -23,7 +23,7 @@ pub use delivery::{
 };
 pub use error::ApiError;
 pub use resilience::{Policy, RunState};
-pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
+pub use status::{Incident, Part, RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
 /// Decodes a `GET /user` body as the client does (for property tests).
 #[cfg(test)]

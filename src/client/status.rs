@@ -22,13 +22,39 @@ pub enum StatusPageFormat {
     Statuspage,
 }
 
-/// The overall level exactly as the page stated it.
+/// A level exactly as the page stated it: of the whole page, of one of its
+/// parts, or an incident's impact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawLevel {
     /// Status.io `status_code`: 100, 200, ... 600.
     StatusIoCode(i64),
-    /// Statuspage `indicator`: `none`, `minor`, `major`, `critical`, `maintenance`.
+    /// Statuspage `indicator` (and incident `impact`): `none`, `minor`,
+    /// `major`, `critical`, `maintenance`.
     Indicator(String),
+    /// Statuspage component `status`: `operational`, `degraded_performance`,
+    /// `partial_outage`, `major_outage`, `under_maintenance`.
+    Component(String),
+}
+
+/// A service, container or component the page says is not operational.
+/// Kept with its own level because a page's headline can lag its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// `service` or `service / container`.
+    pub name: String,
+    /// The page's own words for its state.
+    pub words: String,
+    /// Its level.
+    pub level: RawLevel,
+}
+
+/// An incident the page lists as not resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    /// Its title, or `(untitled)`: an unexpected shape never hides it.
+    pub title: String,
+    /// Its stated impact (Statuspage `impact`), when there is one.
+    pub impact: Option<RawLevel>,
 }
 
 /// A decoded status page.
@@ -40,10 +66,10 @@ pub struct StatusPage {
     pub level: RawLevel,
     /// The page's own words for the overall level.
     pub description: String,
-    /// Services or components that are not operational, as `name (status)`.
-    pub affected: Vec<String>,
-    /// Titles of active incidents.
-    pub incidents: Vec<String>,
+    /// Services, containers or components that are not operational.
+    pub affected: Vec<Part>,
+    /// Incidents not resolved.
+    pub incidents: Vec<Incident>,
     /// Titles of maintenance in progress.
     pub maintenance: Vec<String>,
 }
@@ -90,12 +116,12 @@ impl StatusClient {
 
 const EXPECTED: &str = "a Status.io status (`result.status_overall`) or a Statuspage summary (`status.indicator`)";
 
-/// Decodes either format from raw bytes.
+/// Decodes either format from raw bytes. A key given twice in one object
+/// with different values (two `status_code`s, two `indicator`s) is a decode
+/// error: which one the page meant cannot be known, and serde_json alone
+/// would silently keep the last.
 pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
-        endpoint: endpoint.to_owned(),
-        reason: super::body::describe_json_error(&e, EXPECTED),
-    })?;
+    let value: Value = super::body::decode_unambiguous(bytes, endpoint, EXPECTED)?;
     let bad = |reason: String| ApiError::Decode { endpoint: endpoint.to_owned(), reason };
     if let Some(overall) = value.pointer("/result/status_overall") {
         let code = overall
@@ -107,7 +133,7 @@ pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
             level: RawLevel::StatusIoCode(code),
             description: text(overall.get("status")),
             affected: status_io_affected(&value),
-            incidents: titles(value.pointer("/result/incidents")),
+            incidents: active_incidents(value.pointer("/result/incidents")),
             maintenance: titles(value.pointer("/result/maintenance/active")),
         });
     }
@@ -132,7 +158,7 @@ pub fn decode(bytes: &[u8], endpoint: &str) -> Result<StatusPage, ApiError> {
             level: RawLevel::Indicator(indicator.to_owned()),
             description: text(status.get("description")),
             affected: statuspage_affected(&value),
-            incidents: titles(value.get("incidents")),
+            incidents: active_incidents(value.get("incidents")),
             maintenance: titles(in_progress.as_ref()),
         });
     }
@@ -147,25 +173,41 @@ fn clip(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(120).collect()
 }
 
-/// Titles of incident-like items; an item with no recognisable title still
-/// counts, so an incident is never hidden by an unexpected shape.
-fn titles(items: Option<&Value>) -> Vec<String> {
-    let Some(items) = items.and_then(Value::as_array) else {
-        return Vec::new();
-    };
-    items
+/// An item's title; an item with no recognisable title still counts, so an
+/// incident is never hidden by an unexpected shape.
+fn title(item: &Value) -> String {
+    ["name", "title", "incident_title", "summary"]
         .iter()
-        .map(|item| {
-            ["name", "title", "incident_title", "summary"]
-                .iter()
-                .find_map(|key| item.get(key).and_then(Value::as_str))
-                .map(clip)
-                .unwrap_or_else(|| "(untitled)".to_owned())
+        .find_map(|key| item.get(key).and_then(Value::as_str))
+        .map(clip)
+        .unwrap_or_else(|| "(untitled)".to_owned())
+}
+
+fn titles(items: Option<&Value>) -> Vec<String> {
+    items.and_then(Value::as_array).into_iter().flatten().map(title).collect()
+}
+
+/// Incidents not marked resolved. Their inner shape is not confirmed for
+/// ClickUp's page, so anything listed counts unless it says it is over;
+/// a textual `impact` (Statuspage's) is kept for the verdict.
+fn active_incidents(items: Option<&Value>) -> Vec<Incident> {
+    const OVER: [&str; 3] = ["resolved", "postmortem", "completed"];
+    items
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|item| !item.get("status").and_then(Value::as_str).is_some_and(|s| OVER.contains(&s)))
+        .map(|item| Incident {
+            title: title(item),
+            impact: item.get("impact").and_then(Value::as_str).map(|i| RawLevel::Indicator(clip(i))),
         })
         .collect()
 }
 
-fn status_io_affected(value: &Value) -> Vec<String> {
+/// Services and containers whose code is not 100. A container is listed
+/// when its code differs from its service's (the same state twice says
+/// nothing new).
+fn status_io_affected(value: &Value) -> Vec<Part> {
     let mut out = Vec::new();
     let Some(services) = value.pointer("/result/status").and_then(Value::as_array) else {
         return out;
@@ -173,29 +215,36 @@ fn status_io_affected(value: &Value) -> Vec<String> {
     for service in services {
         let name = text(service.get("name"));
         let code = service.get("status_code").and_then(Value::as_i64);
-        if code.is_some_and(|c| c != 100) {
-            out.push(format!("{name} ({})", text(service.get("status"))));
+        if let Some(c) = code.filter(|c| *c != 100) {
+            out.push(Part { name: name.clone(), words: text(service.get("status")), level: RawLevel::StatusIoCode(c) });
         }
         for container in service.get("containers").and_then(Value::as_array).into_iter().flatten() {
             let c_code = container.get("status_code").and_then(Value::as_i64);
-            if c_code.is_some_and(|c| c != 100) && c_code != code {
-                let c_name = text(container.get("name"));
-                out.push(format!("{name} / {c_name} ({})", text(container.get("status"))));
+            if let Some(c) = c_code.filter(|c| *c != 100 && Some(*c) != code) {
+                out.push(Part {
+                    name: format!("{name} / {}", text(container.get("name"))),
+                    words: text(container.get("status")),
+                    level: RawLevel::StatusIoCode(c),
+                });
             }
         }
     }
     out
 }
 
-fn statuspage_affected(value: &Value) -> Vec<String> {
+fn statuspage_affected(value: &Value) -> Vec<Part> {
     let Some(components) = value.get("components").and_then(Value::as_array) else {
         return Vec::new();
     };
     components
         .iter()
         .filter_map(|c| {
-            let status = c.get("status").and_then(Value::as_str)?;
-            (status != "operational").then(|| format!("{} ({status})", text(c.get("name"))))
+            let status = clip(c.get("status").and_then(Value::as_str)?);
+            (status != "operational").then(|| Part {
+                name: text(c.get("name")),
+                words: status.clone(),
+                level: RawLevel::Component(status),
+            })
         })
         .collect()
 }
@@ -213,8 +262,13 @@ mod tests {
         let page = decode(body, "GET status page").expect("decodes");
         assert_eq!(page.format, StatusPageFormat::StatusIo);
         assert_eq!(page.level, RawLevel::StatusIoCode(300));
-        assert_eq!(page.affected, vec!["API (Degraded Performance)", "Web App / EU (Partial Service Disruption)"]);
-        assert_eq!(page.incidents, vec!["Slow task loading"]);
+        let affected: Vec<(&str, &RawLevel)> = page.affected.iter().map(|p| (p.name.as_str(), &p.level)).collect();
+        assert_eq!(
+            affected,
+            vec![("API", &RawLevel::StatusIoCode(300)), ("Web App / EU", &RawLevel::StatusIoCode(400))]
+        );
+        assert_eq!(page.affected[1].words, "Partial Service Disruption");
+        assert_eq!(page.incidents, vec![Incident { title: "Slow task loading".into(), impact: None }]);
     }
 
     #[test]
@@ -226,9 +280,40 @@ mod tests {
         let page = decode(body, "GET status page").expect("decodes");
         assert_eq!(page.format, StatusPageFormat::Statuspage);
         assert_eq!(page.level, RawLevel::Indicator("major".into()));
-        assert_eq!(page.affected, vec!["API (major_outage)"]);
-        assert_eq!(page.incidents, vec!["API down", "(untitled)"]);
+        assert_eq!(
+            page.affected,
+            vec![Part {
+                name: "API".into(),
+                words: "major_outage".into(),
+                level: RawLevel::Component("major_outage".into())
+            }]
+        );
+        let incidents: Vec<(&str, Option<&RawLevel>)> =
+            page.incidents.iter().map(|i| (i.title.as_str(), i.impact.as_ref())).collect();
+        assert_eq!(incidents, vec![("API down", None), ("(untitled)", Some(&RawLevel::Indicator("major".into())))]);
         assert_eq!(page.maintenance, vec!["Now"]);
+    }
+
+    #[test]
+    fn resolved_incidents_are_not_active() {
+        let body = br#"{"status":{"indicator":"none","description":"All Systems Operational"},"components":[],
+            "incidents":[{"name":"Old","status":"resolved","impact":"major"},{"name":"Done","status":"postmortem"},{"name":"Open","status":"monitoring"}]}"#;
+        let page = decode(body, "GET status page").expect("decodes");
+        assert_eq!(page.incidents.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), vec!["Open"]);
+    }
+
+    #[test]
+    fn a_level_given_twice_with_different_values_is_an_error() {
+        for body in [
+            &br#"{"result":{"status_overall":{"status":"Operational","status_code":500,"status_code":100}}}"#[..],
+            br#"{"status":{"indicator":"major","indicator":"none"}}"#,
+            br#"{"result":{"status_overall":{"status_code":100},"status":[{"name":"API","status_code":500,"status_code":100}]}}"#,
+        ] {
+            let err = decode(body, "GET status page").expect_err("ambiguous").to_string();
+            assert!(err.contains("duplicate key") && err.contains("with different values"), "{err}");
+        }
+        let same = br#"{"status":{"indicator":"none","indicator":"none"}}"#;
+        assert_eq!(decode(same, "GET status page").map(|p| p.level).ok(), Some(RawLevel::Indicator("none".into())));
     }
 
     #[test]

@@ -1,0 +1,102 @@
+//! Hostile servers that contradict or repeat themselves: a status page whose
+//! headline disagrees with its parts, a key or header given twice with
+//! different values, health that says `active` while counting failures, ids
+//! that are not ids. Over real HTTP on loopback, through the real binary;
+//! the verdict is never PASS on such evidence, and the report names why.
+
+mod common;
+
+use common::{FakeServer, Reply, Run, STATUS_OK, check_against};
+
+/// `check --only platform` against a status page that always answers `body`.
+fn platform(body: &str) -> Run {
+    let body = body.to_owned();
+    let server = FakeServer::start(move |_| Reply::json(&body));
+    check_against(&server, &["--only", "platform"])
+}
+
+/// A Status.io body whose headline is 100 (Operational), with `services`,
+/// `incidents` and active maintenance spliced in.
+fn status_io_operational(services: &str, incidents: &str, maintenance: &str) -> String {
+    format!(
+        r#"{{"result":{{"status_overall":{{"updated":"2026-11-01T00:00:00Z","status":"Operational","status_code":100}},
+            "status":[{services}],"incidents":[{incidents}],"maintenance":{{"active":[{maintenance}],"upcoming":[]}}}}}}"#
+    )
+}
+
+#[test]
+fn status_io_headline_100_with_a_service_down_fails_naming_the_service() {
+    let healthy = platform(STATUS_OK);
+    assert_eq!((healthy.code, healthy.status_of("platform").as_str()), (0, "pass"), "{}", healthy.all_output());
+
+    let api_down = r#"{"id":"a","name":"API","status":"Operational","status_code":100,
+        "containers":[{"id":"c","name":"EU","status":"Service Disruption","status_code":500}]}"#;
+    let r = platform(&status_io_operational(api_down, "", ""));
+    assert_eq!(r.code, 1, "{}", r.all_output());
+    assert_eq!(r.status_of("platform"), "fail");
+    let summary = r.summary_of("platform");
+    assert!(summary.contains("headline says Operational (status code 100)"), "{summary}");
+    assert!(summary.contains("API / EU (Service Disruption)"), "{summary}");
+
+    let slow = r#"{"id":"a","name":"API","status":"Degraded Performance","status_code":300,"containers":[]}"#;
+    let r = platform(&status_io_operational(slow, "", ""));
+    assert_eq!((r.code, r.status_of("platform").as_str()), (0, "warn"), "{}", r.all_output());
+    assert!(r.summary_of("platform").contains("API (Degraded Performance)"), "{}", r.summary_of("platform"));
+}
+
+#[test]
+fn status_io_headline_100_with_an_active_incident_or_maintenance_warns_naming_it() {
+    let r = platform(&status_io_operational("", r#"{"name":"Webhooks delayed","datetime_open":"x"}"#, ""));
+    assert_eq!(r.status_of("platform"), "warn", "{}", r.stdout);
+    assert!(r.summary_of("platform").contains("incidents: Webhooks delayed"), "{}", r.summary_of("platform"));
+    // An incident of an unexpected shape still counts.
+    let r = platform(&status_io_operational("", r#"{"messages":[{"details":"?"}]}"#, ""));
+    assert_eq!(r.status_of("platform"), "warn");
+    assert!(r.summary_of("platform").contains("(untitled)"), "{}", r.summary_of("platform"));
+
+    let r = platform(&status_io_operational("", "", r#"{"name":"Database upgrade"}"#));
+    assert_eq!(r.status_of("platform"), "warn", "{}", r.stdout);
+    assert!(r.summary_of("platform").contains("maintenance in progress: Database upgrade"));
+}
+
+/// A Statuspage summary with indicator `none` and the given components and
+/// incidents.
+fn statuspage_none(components: &str, incidents: &str) -> String {
+    format!(
+        r#"{{"page":{{"id":"p","name":"P"}},"status":{{"indicator":"none","description":"All Systems Operational"}},
+            "components":[{components}],"incidents":[{incidents}],"scheduled_maintenances":[]}}"#
+    )
+}
+
+#[test]
+fn statuspage_indicator_none_disagreeing_with_a_component_or_incident_is_not_a_pass() {
+    let r = platform(&statuspage_none(r#"{"name":"API","status":"operational"}"#, ""));
+    assert_eq!(r.status_of("platform"), "pass", "{}", r.stdout);
+
+    let r = platform(&statuspage_none(r#"{"name":"API","status":"major_outage"}"#, ""));
+    assert_eq!((r.code, r.status_of("platform").as_str()), (1, "fail"), "{}", r.stdout);
+    let summary = r.summary_of("platform");
+    assert!(summary.contains("indicator `none`") && summary.contains("API (major_outage)"), "{summary}");
+    let r = platform(&statuspage_none(r#"{"name":"API","status":"degraded_performance"}"#, ""));
+    assert_eq!(r.status_of("platform"), "warn");
+
+    let open = r#"{"name":"Login failures","status":"investigating","impact":"major"}"#;
+    let r = platform(&statuspage_none("", open));
+    assert_eq!(r.status_of("platform"), "fail", "{}", r.stdout);
+    assert!(r.summary_of("platform").contains("incidents: Login failures"));
+    let resolved = r#"{"name":"Yesterday","status":"resolved","impact":"major"}"#;
+    assert_eq!(platform(&statuspage_none("", resolved)).status_of("platform"), "pass");
+}
+
+#[test]
+fn a_status_level_given_twice_with_different_values_is_an_error() {
+    let twice = r#"{"result":{"status_overall":{"status":"Operational","status_code":500,"status_code":100},
+        "status":[],"incidents":[],"maintenance":{"active":[],"upcoming":[]}}}"#;
+    let r = platform(twice);
+    assert_eq!((r.code, r.status_of("platform").as_str()), (1, "error"), "{}", r.stdout);
+    assert!(r.summary_of("platform").contains("duplicate key `status_code`"), "{}", r.summary_of("platform"));
+    let twice = r#"{"status":{"indicator":"critical","indicator":"none"},"components":[]}"#;
+    let r = platform(twice);
+    assert_eq!(r.status_of("platform"), "error", "{}", r.stdout);
+    assert!(r.summary_of("platform").contains("duplicate key `indicator`"), "{}", r.summary_of("platform"));
+}
