@@ -32,7 +32,7 @@ proptest! {
             .iter()
             .any(|h| h.as_deref().is_some_and(|v| v.trim().parse::<u64>().is_err()));
         let missing = limit.is_none() || remaining.is_none();
-        let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None };
+        let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None, ambiguous: vec![] };
         let evidence = Evidence { observed_at_unix: 1_800_000_000, user: vec![user_probe(headers)], ..Evidence::default() };
         let o = rate_limit::evaluate(&evidence, &CheckConfig::default());
         if garbage || missing {

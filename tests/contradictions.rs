@@ -100,3 +100,79 @@ fn a_status_level_given_twice_with_different_values_is_an_error() {
     assert_eq!(r.status_of("platform"), "error", "{}", r.stdout);
     assert!(r.summary_of("platform").contains("duplicate key `indicator`"), "{}", r.summary_of("platform"));
 }
+
+// ---- rate-limit ------------------------------------------------------------
+
+/// An API whose answers carry `headers`, with `teams` workspaces that have
+/// no webhooks, and a healthy status page.
+fn api_with(headers: Vec<(String, String)>, teams: usize) -> FakeServer {
+    let list: Vec<String> = (0..teams).map(|i| format!(r#"{{"id":"{}","name":"w{i}"}}"#, 1_000_000 + i)).collect();
+    let teams_body = format!(r#"{{"teams":[{}]}}"#, list.join(","));
+    FakeServer::start(move |seen| {
+        let body = match seen.path.as_str() {
+            "/status" => return Reply::json(STATUS_OK),
+            "/api/v2/user" => common::USER_OK.to_owned(),
+            "/api/v2/team" => teams_body.clone(),
+            _ => r#"{"webhooks":[]}"#.to_owned(),
+        };
+        Reply::Full(200, headers.clone(), body)
+    })
+}
+
+fn json_only() -> Vec<(String, String)> {
+    vec![("content-type".into(), "application/json".into())]
+}
+
+#[test]
+fn without_rate_limit_headers_a_run_keeps_a_fixed_request_ceiling() {
+    let server = api_with(json_only(), 2000);
+    let r = check_against(&server, &[]);
+    let sent = server.requests().iter().filter(|s| s.path.starts_with("/api/v2/")).count();
+    assert!(sent <= 10, "{sent} API requests sent with the window unknown");
+    assert_eq!(r.json()["api_requests"], sent as u64, "the report counts what was sent");
+    assert_eq!(r.status_of("rate-limit"), "error", "{}", r.stdout);
+    assert_eq!(r.status_of("webhooks"), "warn", "{}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("1994 workspaces not checked"), "{}", r.summary_of("webhooks"));
+
+    // With a stated window the budget is its share instead: 10% of 10,000.
+    let mut stated = json_only();
+    stated.extend([("x-ratelimit-limit".into(), "10000".into()), ("x-ratelimit-remaining".into(), "9999".into())]);
+    let server = api_with(stated, 2000);
+    let r = check_against(&server, &[]);
+    let sent = server.requests().iter().filter(|s| s.path.starts_with("/api/v2/")).count();
+    assert_eq!(sent, 1000, "{}", r.summary_of("webhooks"));
+    assert_eq!(r.status_of("rate-limit"), "pass");
+}
+
+#[test]
+fn a_rate_limit_header_sent_twice_with_different_values_is_an_error() {
+    let mut twice = common::rate_headers();
+    twice.push(("x-ratelimit-remaining".into(), "3".into()));
+    let server = api_with(twice, 1);
+    let r = check_against(&server, &["--only", "auth,rate-limit"]);
+    assert_eq!((r.code, r.status_of("rate-limit").as_str()), (1, "error"), "{}", r.stdout);
+    let summary = r.summary_of("rate-limit");
+    assert!(summary.contains("X-RateLimit-Remaining (`3` and `90`)") && summary.contains("twice"), "{summary}");
+
+    let mut same = common::rate_headers();
+    same.push(("x-ratelimit-remaining".into(), "90".into()));
+    let r = check_against(&api_with(same, 1), &["--only", "auth,rate-limit"]);
+    assert_eq!(r.status_of("rate-limit"), "pass", "the same value twice is not ambiguous: {}", r.stdout);
+}
+
+#[test]
+fn a_reset_in_milliseconds_is_converted_and_said() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let mut headers = json_only();
+    headers.extend([
+        ("x-ratelimit-limit".into(), "100".into()),
+        ("x-ratelimit-remaining".into(), "90".into()),
+        ("x-ratelimit-reset".into(), ((now + 40) * 1000).to_string()),
+    ]);
+    let r = check_against(&api_with(headers, 1), &["--only", "auth,rate-limit"]);
+    assert_eq!(r.status_of("rate-limit"), "pass", "{}", r.stdout);
+    let summary = r.summary_of("rate-limit");
+    assert!(summary.contains("milliseconds, converted"), "{summary}");
+    let reset = r.check("rate-limit")["metrics"]["reset_in_s"].as_f64().unwrap_or(-1.0);
+    assert!((30.0..=40.0).contains(&reset), "reset read as {reset}s: {summary}");
+}

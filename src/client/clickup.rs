@@ -206,11 +206,11 @@ fn reset_wait<T>(probe: &Probe<T>) -> Duration {
         return Duration::from_secs(secs);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    match headers.reset.as_deref().and_then(|v| v.trim().parse::<u64>().ok()) {
-        Some(reset) if reset >= 1_000_000_000 => Duration::from_secs(reset.saturating_sub(now)),
-        Some(secs) => Duration::from_secs(secs),
-        None => Duration::from_secs(1),
-    }
+    headers
+        .reset
+        .as_deref()
+        .and_then(|v| crate::evidence::reset_in(v, now))
+        .map_or(Duration::from_secs(1), |r| Duration::from_secs(r.seconds))
 }
 
 /// An id as one URL path segment; ids are digits, letters, `-` and `_`
@@ -254,13 +254,36 @@ fn clip(text: &str) -> String {
     if text.chars().count() > 160 { format!("{one_line}…") } else { one_line }
 }
 
+/// The rate-limit headers of an answer. A header sent twice with the same
+/// value counts once; with different values it is recorded as ambiguous and
+/// its value is not used (not for the verdict, not for the budget).
 fn rate_limit_headers(headers: &HeaderMap) -> RateLimitHeaders {
-    let get = |name: &str| headers.get(name).map(|v| clip(&String::from_utf8_lossy(v.as_bytes())));
+    let mut ambiguous = Vec::new();
+    let mut get = |name: &str, shown: &str| {
+        let mut values: Vec<String> = headers
+            .get_all(name)
+            .iter()
+            .map(|v| clip(&String::from_utf8_lossy(v.as_bytes())).trim().to_owned())
+            .collect();
+        values.sort();
+        values.dedup();
+        match values.len() {
+            0 => None,
+            1 => values.pop(),
+            _ => {
+                let quoted: Vec<String> =
+                    values.iter().map(|v| format!("`{}`", v.chars().take(20).collect::<String>())).collect();
+                ambiguous.push(format!("{shown} ({})", quoted.join(" and ")));
+                None
+            }
+        }
+    };
     RateLimitHeaders {
-        limit: get("x-ratelimit-limit"),
-        remaining: get("x-ratelimit-remaining"),
-        reset: get("x-ratelimit-reset"),
-        retry_after: get("retry-after"),
+        limit: get("x-ratelimit-limit", "X-RateLimit-Limit"),
+        remaining: get("x-ratelimit-remaining", "X-RateLimit-Remaining"),
+        reset: get("x-ratelimit-reset", "X-RateLimit-Reset"),
+        retry_after: get("retry-after", "Retry-After"),
+        ambiguous,
     }
 }
 

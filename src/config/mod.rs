@@ -224,6 +224,9 @@ pub fn resolve(
         }
         resilience.budget_share = percent / 100.0;
     }
+    // The first wave (every `/user` sample and `/team`) goes before any
+    // answer can state the window: the ceiling for an unknown window covers it.
+    resilience.unknown_window_ceiling = resilience.unknown_window_ceiling.max(samples as u64 + 1);
     if let Some(attempts) = api.and_then(|a| a.max_attempts) {
         if !(1..=10).contains(&attempts) {
             return Err(file.invalid(Some("api"), "max_attempts", format!("expected 1 to 10, got {attempts}")));
