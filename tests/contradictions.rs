@@ -176,3 +176,83 @@ fn a_reset_in_milliseconds_is_converted_and_said() {
     let reset = r.check("rate-limit")["metrics"]["reset_in_s"].as_f64().unwrap_or(-1.0);
     assert!((30.0..=40.0).contains(&reset), "reset read as {reset}s: {summary}");
 }
+
+// ---- webhooks and workspaces ------------------------------------------------
+
+/// One webhook object as ClickUp lists it, with the given health and events.
+fn webhook_json(id: &str, status: &str, fail_count: u64, events: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","userid":1,"team_id":9012345,"endpoint":"https://hooks.example/{id}","client_id":"c",
+            "events":{events},"task_id":null,"list_id":null,"folder_id":null,"space_id":null,
+            "health":{{"status":"{status}","fail_count":{fail_count}}},"secret":"s"}}"#
+    )
+}
+
+/// An API with the workspaces `teams` (a JSON array) whose every webhook
+/// listing answers `hooks` (a JSON array), with rate-limit headers.
+fn api_listing(teams: &str, hooks: &str) -> FakeServer {
+    let teams = format!(r#"{{"teams":{teams}}}"#);
+    let hooks = format!(r#"{{"webhooks":{hooks}}}"#);
+    FakeServer::start(move |seen| match seen.path.as_str() {
+        "/status" => Reply::json(STATUS_OK),
+        "/api/v2/user" => Reply::Full(200, common::rate_headers(), common::USER_OK.to_owned()),
+        "/api/v2/team" => Reply::Full(200, common::rate_headers(), teams.clone()),
+        _ => Reply::Full(200, common::rate_headers(), hooks.clone()),
+    })
+}
+
+const ONE_TEAM: &str = r#"[{"id":"9012345","name":"Acme"}]"#;
+
+fn webhooks_run(hooks: &[String]) -> Run {
+    let server = api_listing(ONE_TEAM, &format!("[{}]", hooks.join(",")));
+    check_against(&server, &["--only", "webhooks"])
+}
+
+#[test]
+fn an_active_webhook_at_the_suspension_threshold_fails() {
+    let fine = webhooks_run(&[webhook_json("a1", "active", 0, r#"["taskCreated"]"#)]);
+    assert_eq!((fine.code, fine.status_of("webhooks").as_str()), (0, "pass"), "{}", fine.stdout);
+    let r = webhooks_run(&[webhook_json("a1", "active", 150, r#"["taskCreated"]"#)]);
+    assert_eq!((r.code, r.status_of("webhooks").as_str()), (1, "fail"), "{}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("says `active` but its fail_count 150"), "{}", r.summary_of("webhooks"));
+}
+
+#[test]
+fn a_webhook_with_no_events_warns() {
+    for events in ["[]", "null"] {
+        let hook = webhook_json("a1", "active", 0, events).replace(r#""events":null,"#, "");
+        let r = webhooks_run(&[hook]);
+        assert_eq!(r.status_of("webhooks"), "warn", "events {events}: {}", r.stdout);
+        assert!(r.summary_of("webhooks").contains("subscribes to no events"), "{}", r.summary_of("webhooks"));
+    }
+}
+
+#[test]
+fn a_webhook_id_listed_twice_is_an_error() {
+    let a = webhook_json("a1", "active", 0, r#"["taskCreated"]"#);
+    let r = webhooks_run(&[a.clone(), a.clone()]);
+    assert_eq!((r.code, r.status_of("webhooks").as_str()), (1, "error"), "{}", r.stdout);
+    assert_eq!(r.summary_of("webhooks"), "webhook a1 is listed 2 times, identically");
+    let r = webhooks_run(&[a, webhook_json("a1", "active", 3, r#"["taskCreated"]"#)]);
+    assert!(r.summary_of("webhooks").contains("with different contents"), "{}", r.summary_of("webhooks"));
+    let series = r.check("webhooks")["metrics"]["webhook_fail_count"].clone();
+    assert_eq!(series, serde_json::json!({"a1": 3}), "one series per id");
+}
+
+#[test]
+fn an_empty_or_non_digit_workspace_id_is_not_a_workspace_nor_a_url() {
+    let teams = r#"[{"id":"","name":"Ghost"},{"id":"abc","name":"Letters"},{"id":"9012345","name":"Acme"}]"#;
+    let server = api_listing(teams, "[]");
+    let r = check_against(&server, &["--only", "workspaces,webhooks"]);
+    assert_eq!(r.code, 1, "{}", r.all_output());
+    assert_eq!(r.status_of("workspaces"), "error", "{}", r.stdout);
+    assert!(r.summary_of("workspaces").contains("``, `abc`"), "{}", r.summary_of("workspaces"));
+    assert_eq!(r.status_of("webhooks"), "error", "{}", r.stdout);
+    assert!(r.all_output().contains("is not a workspace id (digits)"), "{}", r.stdout);
+    let listings: Vec<String> =
+        server.requests().into_iter().map(|s| s.path).filter(|p| p.ends_with("/webhook")).collect();
+    assert_eq!(listings, vec!["/api/v2/team/9012345/webhook"], "only real ids become URLs");
+
+    let r = check_against(&api_listing(ONE_TEAM, "[]"), &["--only", "workspaces"]);
+    assert_eq!(r.status_of("workspaces"), "pass", "{}", r.stdout);
+}

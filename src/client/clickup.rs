@@ -91,9 +91,15 @@ impl ClickUpClient {
     }
 
     /// `GET /team/{team_id}/webhook`: the workspace's webhooks.
+    /// An id that is not digits is refused before any request.
     pub async fn webhooks(&self, team_id: &str) -> Probe<Vec<Webhook>> {
-        let Some(id) = segment(team_id) else {
-            return Probe::failed(bad_id("GET /team/{id}/webhook", team_id), Duration::ZERO);
+        let Some(id) = Some(team_id).filter(|id| super::is_workspace_id(id)) else {
+            let shown: String = team_id.chars().filter(|c| !c.is_control()).take(40).collect();
+            let reason = format!("`{}` is not a workspace id (digits)", crate::redact::scrub_token_like(&shown));
+            return Probe::failed(
+                ApiError::Decode { endpoint: "GET /team/{id}/webhook".to_owned(), reason },
+                Duration::ZERO,
+            );
         };
         self.get::<WebhooksEnvelope, Vec<Webhook>>(
             &format!("/team/{id}/webhook"),

@@ -207,7 +207,7 @@ pub fn resolve(
         ));
     }
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
-    if let Some(bad) = expected_workspaces.iter().find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
         return Err(file.invalid(
             None,
