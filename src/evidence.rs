@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
-use crate::repo::RepoEvidence;
+use crate::repo::{RepoError, RepoEvidence};
 use crate::token::{TokenKind, TokenSource};
 
 /// The rate-limit headers of one response, as received. Parsing is left to
@@ -110,7 +110,7 @@ pub struct Evidence {
     /// Test deliveries to the team's receivers.
     pub receivers: Vec<ReceiverProbe>,
     /// The repository scan, or why there is none.
-    pub repo: Option<Result<RepoEvidence, String>>,
+    pub repo: Option<Result<RepoEvidence, RepoError>>,
     /// Where the token in use came from.
     pub token_origin: Option<TokenOrigin>,
 }

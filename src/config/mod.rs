@@ -233,6 +233,9 @@ pub fn resolve(
         }
         resilience.max_attempts = attempts;
     }
+    if let Some(repo) = &args.repo {
+        check_repo_dir(repo)?;
+    }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
     let service_account = cfg.service_account.clone().filter(|a| !a.trim().is_empty());
@@ -284,6 +287,22 @@ pub fn resolve(
         attest_max_age_days: cfg.attest_max_age_days.unwrap_or(180),
         selected,
         format: args.format,
+    })
+}
+
+/// `--repo` must name an existing directory: a typo would otherwise scan
+/// nothing and could read as "no secrets".
+fn check_repo_dir(repo: &std::path::Path) -> Result<(), ConfigError> {
+    let problem = match std::fs::metadata(repo) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "is not a directory",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Err(_) => "cannot be read",
+    };
+    let shown: String = repo.display().to_string().chars().filter(|c| !c.is_control()).collect();
+    Err(ConfigError::Value {
+        origin: "--repo".to_owned(),
+        message: format!("{shown} {problem}; expected the directory of a git repository"),
     })
 }
 
