@@ -312,8 +312,9 @@ fn the_job_summary_stays_under_the_limit_with_a_huge_detail() {
     let hooks: Vec<String> = (0..8000)
         .map(|i| {
             format!(
-                r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{i}}}}}"#,
-                "p".repeat(200)
+                r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{}}}}}"#,
+                "p".repeat(200),
+                i % 100 // below the suspension threshold: failing, not suspended
             )
         })
         .collect();
