@@ -23,7 +23,7 @@ pub use delivery::{
 };
 pub use error::{ApiError, TransportCause};
 pub use resilience::{Policy, RunState};
-pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
+pub use status::{Incident, Part, RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
 /// Decodes a `GET /user` body as the client does (for property tests).
 #[cfg(test)]
@@ -33,4 +33,4 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
     body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(|u| u.sanitize(&sanitizer))
 }
 
-pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};
+pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event, is_workspace_id};

@@ -204,7 +204,7 @@ pub fn resolve(
         ));
     }
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
-    if let Some(bad) = expected_workspaces.iter().find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
         return Err(file.invalid(
             None,
@@ -221,11 +221,17 @@ pub fn resolve(
         }
         resilience.budget_share = percent / 100.0;
     }
+    // The first wave (every `/user` sample and `/team`) goes before any
+    // answer can state the window: the ceiling for an unknown window covers it.
+    resilience.unknown_window_ceiling = resilience.unknown_window_ceiling.max(samples as u64 + 1);
     if let Some(attempts) = api.and_then(|a| a.max_attempts) {
         if !(1..=10).contains(&attempts) {
             return Err(file.invalid(Some("api"), "max_attempts", format!("expected 1 to 10, got {attempts}")));
         }
         resilience.max_attempts = attempts;
+    }
+    if let Some(repo) = &args.repo {
+        check_repo_dir(repo)?;
     }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
@@ -310,6 +316,22 @@ fn validate_attestations(
         }
     }
     Ok(())
+}
+
+/// `--repo` must name an existing directory: a typo would otherwise scan
+/// nothing and could read as "no secrets".
+fn check_repo_dir(repo: &std::path::Path) -> Result<(), ConfigError> {
+    let problem = match std::fs::metadata(repo) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "is not a directory",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Err(_) => "cannot be read",
+    };
+    let shown = crate::text::Sanitizer::shapes_only().line(&repo.display().to_string(), crate::text::URL);
+    Err(ConfigError::Value {
+        origin: "--repo".to_owned(),
+        message: format!("{shown} {problem}; expected the directory of a git repository"),
+    })
 }
 
 /// The checks `--only` and `--skip` leave, in report order; `None` if none.
