@@ -278,7 +278,7 @@ fn settle(
 /// The attestation's date as days since 1970-01-01, when it has one.
 pub fn attestation_day(a: &AttestEntry) -> Option<i64> {
     let date = a.on.date?;
-    Some(crate::report::days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)))
+    Some(crate::model::calendar::days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)))
 }
 
 #[cfg(test)]
@@ -308,7 +308,7 @@ mod tests {
             Outcome::new(CheckId::Webhooks, Status::Pass, "ok"),
             Outcome::new(CheckId::Secrets, Status::Skip, "not git"),
         ];
-        let today = crate::report::days_from_civil(2026, 11, 23);
+        let today = crate::model::calendar::days_from_civil(2026, 11, 23);
         let mut attestations = BTreeMap::new();
         attestations.insert("token-rotation".to_owned(), attest("2026-11-01"));
         attestations.insert("caching".to_owned(), attest("2025-01-01"));
@@ -366,7 +366,7 @@ mod tests {
         let mut attestations = BTreeMap::new();
         attestations.insert("secrets-manager".to_owned(), attest("2026-11-01"));
         attestations.insert("webhook-async".to_owned(), attest("2026-11-01"));
-        let today = crate::report::days_from_civil(2026, 11, 23);
+        let today = crate::model::calendar::days_from_civil(2026, 11, 23);
         let results = evaluate(&outcomes, &attestations, today, 180);
         assert!(matches!(
             state_of(&results, "env-ignored-and-hook"),
@@ -391,8 +391,8 @@ mod tests {
         let item = |today| {
             evaluate(&[], &attestations, today, 180).into_iter().find(|r| r.item.id == "caching").expect("caching")
         };
-        assert!(!item(crate::report::days_from_civil(2026, 6, 30)).blocks());
-        assert!(item(crate::report::days_from_civil(2026, 7, 1)).blocks());
+        assert!(!item(crate::model::calendar::days_from_civil(2026, 6, 30)).blocks());
+        assert!(item(crate::model::calendar::days_from_civil(2026, 7, 1)).blocks());
     }
 
     #[test]

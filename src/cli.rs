@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 
-use crate::checks::{CheckId, Gate};
+pub use crate::model::Format;
+use crate::model::{CheckId, Gate, Named};
 use crate::sandbox::{ReceiverMode, ScenarioName};
 
 /// Is this ClickUp API v2 integration ready for production?
@@ -59,11 +61,11 @@ pub struct CheckArgs {
     pub connection: ConnectionArgs,
 
     /// Run only these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    #[arg(long, value_parser = all::<CheckId>(), value_delimiter = ',', value_name = "CHECK")]
     pub only: Vec<CheckId>,
 
     /// Skip these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    #[arg(long, value_parser = all::<CheckId>(), value_delimiter = ',', value_name = "CHECK")]
     pub skip: Vec<CheckId>,
 
     /// Also write FORMAT to PATH in the same run (repeatable), e.g. junit=preflight.xml.
@@ -71,7 +73,7 @@ pub struct CheckArgs {
     pub output: Vec<OutputSpec>,
 
     /// What fails the run: fail (FAIL/ERROR), warn (also WARN), never (report only).
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Gate::Fail)]
+    #[arg(long, value_parser = all::<Gate>(), value_name = "WHEN", default_value = "fail")]
     pub fail_on: Gate,
 
     /// No colours, even on a terminal (NO_COLOR does the same; CLICOLOR_FORCE forces them).
@@ -146,7 +148,7 @@ pub struct ConnectionArgs {
     pub config: Option<PathBuf>,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_parser = all::<Format>(), default_value = "table")]
     pub format: Format,
 
     /// Per-request timeout, e.g. 10, 2.5s, 500ms [default: 10s].
@@ -207,42 +209,24 @@ pub struct SandboxArgs {
 }
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
-pub enum Format {
-    /// A table for people, with hints below it.
-    Table,
-    /// Stable JSON (schema_version 1) for machines.
-    Json,
-    /// JUnit XML, one testcase per check, for CI test reports.
-    Junit,
-    /// GitHub Actions annotations; appends a job summary to $GITHUB_STEP_SUMMARY when set.
-    Github,
-    /// A Markdown summary, for PR comments.
-    Markdown,
-    /// SARIF 2.1.0 with the findings that point into the repository.
-    Sarif,
-    /// A monitoring-plugins status line with perfdata; exit 0/1/2/3.
-    Nagios,
-    /// Prometheus text format for node_exporter's textfile collector.
-    Prometheus,
-}
-
-impl Format {
-    /// The name used on the command line.
-    pub fn name(self) -> String {
-        self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
-    }
-}
-
 /// Restricts `--format` to what a command prints, so that `--help` offers
 /// only those and anything else is a usage error (the report formats are
 /// for `check`).
 fn only_formats(arg: clap::Arg, allowed: &'static [Format]) -> clap::Arg {
-    use clap::builder::TypedValueParser;
-    let values = allowed.iter().filter_map(ValueEnum::to_possible_value);
-    arg.value_parser(
-        clap::builder::PossibleValuesParser::new(values).try_map(|name: String| Format::from_str(&name, true)),
-    )
+    arg.value_parser(named(allowed))
+}
+
+/// A value parser over one of the library's closed sets of names (check
+/// ids, formats, gates): the names and their help come from the library,
+/// which itself knows no clap.
+fn named<T: Named + Send + Sync>(allowed: &'static [T]) -> impl TypedValueParser<Value = T> {
+    let values = allowed.iter().map(|v| PossibleValue::new(v.name()).help(v.about()));
+    PossibleValuesParser::new(values).try_map(|name: String| T::from_name(&name).ok_or("not one of the names"))
+}
+
+/// Every value of a closed set.
+fn all<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    named(T::VARIANTS)
 }
 
 /// `--output FORMAT=PATH`: another format written to a file in the same run.
@@ -257,8 +241,8 @@ pub struct OutputSpec {
 fn parse_output(text: &str) -> Result<OutputSpec, String> {
     let (name, path) =
         text.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH, e.g. junit=report.xml; got `{text}`"))?;
-    let format = Format::from_str(name.trim(), true).map_err(|_| {
-        let names: Vec<String> = Format::value_variants().iter().map(|f| f.name()).collect();
+    let format = Format::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Format::VARIANTS.iter().map(|f| f.name()).collect();
         format!("unknown format `{name}`; expected one of {}", names.join(", "))
     })?;
     if path.trim().is_empty() {

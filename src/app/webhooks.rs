@@ -7,6 +7,7 @@ use super::{StartError, write_stderr, write_stdout};
 use crate::cli::{ConnectionArgs, Format, ReactivateArgs};
 use crate::config::ConfigError;
 use crate::gather;
+use crate::model::Named;
 use crate::redact::Redactor;
 use crate::report::{self, Exit};
 

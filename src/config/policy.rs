@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use clap::ValueEnum;
-
 use super::{ConfigError, LoadedFile};
 use crate::checks::{CheckId, Gate, Outcome, Severity};
+use crate::model::Named;
 
 /// One check's overrides.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,7 +22,7 @@ pub struct Policy {
 pub fn policies(file: &LoadedFile) -> Result<BTreeMap<CheckId, Policy>, ConfigError> {
     let mut out = BTreeMap::new();
     for (key, entry) in file.config.checks.iter().flatten() {
-        let Ok(id) = CheckId::from_str(key, false) else {
+        let Some(id) = CheckId::from_name(key) else {
             let ids: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
             let shown = crate::redact::scrub_token_like(key);
             let message = format!("`{shown}` is not a check id; expected one of {}", ids.join(", "));

@@ -182,7 +182,7 @@ fn per_check_policies_are_read_and_unknown_ids_refused() {
 
 #[test]
 fn attestations_that_cannot_be_evidence_are_config_errors_with_their_line() {
-    let today = crate::report::days_from_civil(2026, 11, 23);
+    let today = crate::model::calendar::days_from_civil(2026, 11, 23);
     let check = |source: &str| {
         let f = file(source);
         let attestations = f.config.attest.clone().unwrap_or_default();

@@ -4,8 +4,8 @@
 //! The shape is the one Jenkins, GitLab and the GitHub test reporters read.
 
 use super::Report;
-use super::time::rfc3339;
 use crate::checks::{Outcome, Status};
+use crate::model::calendar::rfc3339;
 
 /// Renders the report as a JUnit XML document.
 pub fn render(report: &Report) -> String {
