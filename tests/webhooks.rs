@@ -210,6 +210,64 @@ fn reactivate_reports_json_and_unknown_ids() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
 
+/// `check --only webhooks` against a fake ClickUp with one workspace `1`
+/// listing `listed`, under `config`.
+fn check_listing(name: &str, listed: &'static str, config: &str) -> Run {
+    let api = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v2/team" => Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":1,"name":"A"}]}"#.into()),
+        _ => Reply::Full(200, common::rate_headers(), listed.into()),
+    });
+    let dir = scratch_dir(name);
+    std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+    let args = ["check", "--api-url", &api.url("/api/v2"), "--only", "webhooks", "--format", "json"];
+    run_in(&dir, &args, &[("CLICKUP_API_TOKEN", TOKEN)], Duration::from_secs(30))
+}
+
+/// Location ids as numbers in one webhook and strings in the other; `team_id`
+/// a number in one and a string in the other; `events` a list or `"*"`.
+const BOTH_SHAPES: &str = r#"{"webhooks":[
+    {"id":"w1","team_id":1,"endpoint":"https://h.example/a","events":["taskCreated"],"task_id":null,"list_id":901,"folder_id":null,"space_id":77,"health":{"status":"active","fail_count":0}},
+    {"id":"w2","team_id":"1","endpoint":"https://h.example/b","events":"*","task_id":"86abc9","list_id":null,"folder_id":"55","space_id":null,"health":{"status":"active","fail_count":0}}]}"#;
+
+const EXPECT_BOTH: &str = "[[webhooks.expect]]\nendpoint = \"https://h.example/a\"\nevents = [\"taskCreated\"]\nworkspace = \"1\"\nlist_id = \"901\"\n\n[[webhooks.expect]]\nendpoint = \"https://h.example/b\"\nevents = [\"taskMoved\"]\nworkspace = \"1\"\ntask_id = \"86abc9\"\n";
+
+#[test]
+fn ids_arrive_as_numbers_or_strings_and_events_as_a_list_or_star() {
+    let r = check_listing("both-shapes", BOTH_SHAPES, EXPECT_BOTH);
+    assert_eq!(r.status_of("webhooks"), "pass", "{}", r.all_output());
+    let details = r.check("webhooks")["details"].to_string();
+    assert!(details.contains("webhook w1 in workspace 1") && details.contains("watches list 901"), "{details}");
+    assert!(details.contains("webhook w2 in workspace 1") && details.contains("events *"), "{details}");
+    assert!(details.contains("watches task 86abc9 (most specific of folder, task)"), "{details}");
+
+    let elsewhere = EXPECT_BOTH.replace("list_id = \"901\"", "list_id = \"902\"");
+    let r = check_listing("both-shapes-elsewhere", BOTH_SHAPES, &elsewhere);
+    assert_eq!(r.status_of("webhooks"), "fail", "a number 901 is not 902: {}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("watches list 901 instead of list 902"), "{}", r.summary_of("webhooks"));
+}
+
+#[test]
+fn a_health_status_clickup_does_not_document_is_never_pass() {
+    const PAUSED: &str = r#"{"webhooks":[{"id":"w1","team_id":1,"endpoint":"https://h.example/a","events":["taskCreated"],"health":{"status":"paused","fail_count":0}}]}"#;
+    let r = check_listing("paused", PAUSED, "");
+    assert_eq!(r.status_of("webhooks"), "error", "{}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("unknown health status `paused`"), "{}", r.summary_of("webhooks"));
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn an_empty_listing_or_a_missing_webhook_says_clickup_lists_only_the_tokens_own() {
+    let empty = check_listing("empty", r#"{"webhooks":[]}"#, "");
+    assert_eq!(empty.status_of("webhooks"), "skip");
+    let hint = empty.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(hint.contains("only the webhooks created by the token's own user"), "{hint}");
+    let missing = check_listing("missing", r#"{"webhooks":[]}"#, EXPECT_BOTH);
+    assert_eq!(missing.status_of("webhooks"), "fail");
+    let hint = missing.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(hint.contains("the token that registered the webhooks"), "{hint}");
+    assert!(hint.contains("deactivated"), "{hint}");
+}
+
 // ---- webhooks reactivate: restate the subscription, verify the answer ---
 
 /// One workspace `1` with one suspended webhook `w1`, listed as `listed`

@@ -503,6 +503,41 @@ mod tests {
         }
     }
 
+    fn listed(body: &str) -> Webhook {
+        let wire: WireWebhook = serde_json::from_str(body).expect("decodes");
+        wire.sanitize(&Sanitizer::shapes_only())
+    }
+
+    #[test]
+    fn a_reactivation_restates_the_raw_subscription_and_compares_it() {
+        let before = listed(
+            r#"{"id":"a","team_id":1,"endpoint":"https://u:pw@h.example/x","events":["taskMoved","taskCreated"],"list_id":901}"#,
+        );
+        assert_eq!(before.endpoint, "https://h.example/x", "shown without userinfo");
+        let body: serde_json::Value =
+            serde_json::from_slice(&before.subscription.reactivation_body().expect("events listed")).expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({"endpoint": "https://u:pw@h.example/x", "events": ["taskMoved", "taskCreated"], "status": "active"}),
+            "sent back exactly as listed"
+        );
+        assert!(!format!("{before:?}").contains("pw@"), "Debug hides the raw subscription");
+        let same = listed(
+            r#"{"id":"a","team_id":"1","endpoint":"https://u:pw@h.example/x","events":["taskCreated","taskMoved"],"list_id":"901"}"#,
+        );
+        assert_eq!(before.subscription_changes(&same), Vec::<String>::new(), "order and id shapes do not matter");
+        let other_user = listed(
+            r#"{"id":"a","endpoint":"https://v:pw@h.example/x","events":["taskCreated","taskMoved"],"list_id":901}"#,
+        );
+        assert_eq!(before.subscription_changes(&other_user).len(), 1, "raw userinfo differs");
+        let star = listed(r#"{"id":"a","endpoint":"https://h.example/x","events":"*"}"#);
+        let star_list = listed(r#"{"id":"a","endpoint":"https://h.example/x","events":["*"]}"#);
+        assert!(star.subscription.same_events(&star_list.subscription));
+        assert_eq!(star.events, vec![OutsideText::from("*")]);
+        let unknown = listed(r#"{"id":"a","endpoint":"https://h.example/x"}"#);
+        assert_eq!(unknown.subscription.reactivation_body(), None, "no events listed: nothing to restate");
+    }
+
     #[test]
     fn team_ids_accept_strings_and_numbers() {
         let body = r#"{"teams":[{"id":"9012345","name":"Acme"},{"id":42}]}"#;
