@@ -304,15 +304,18 @@ pub fn random_alnum(len: usize) -> String {
     out
 }
 
+/// A personal token whose user id has `digits` digits, for tests; built at
+/// run time so that the repository holds no token-shaped literal.
+#[cfg(test)]
+pub(crate) fn personal_token_for_tests(digits: usize) -> String {
+    format!("{}_{}_{}", "pk", "7".repeat(digits), "AB12".repeat(8))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A personal token whose user id has `digits` digits, built at run
-    /// time so that the repository holds no token-shaped literal.
-    fn personal(digits: usize) -> String {
-        format!("{}_{}_{}", "pk", "7".repeat(digits), "AB12".repeat(8))
-    }
+    use super::personal_token_for_tests as personal;
 
     #[test]
     fn kinds_are_recognised_from_the_exact_shape() {

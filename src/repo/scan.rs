@@ -133,13 +133,9 @@ mod tests {
         assert_eq!(found[1].line, 3);
     }
 
-    /// A personal token whose user id has `digits` digits, built at run time.
-    fn personal(digits: usize) -> String {
-        format!("{}_{}_{}", "pk", "3".repeat(digits), "Z9".repeat(16))
-    }
-
     #[test]
     fn finds_user_ids_of_6_to_10_digits_without_the_word_clickup() {
+        use crate::token::personal_token_for_tests as personal;
         for digits in 6..=10 {
             let token = personal(digits);
             let found = scan(&format!("headers = {{'Authorization': '{token}'}}"));
