@@ -45,6 +45,7 @@ pub enum Command {
     /// Serve the built-in fake ClickUp API and status page until interrupted.
     Sandbox(SandboxArgs),
     /// The production checklist, item by item: VERIFIED by a check, ATTESTED in checks.toml, or OPEN.
+    #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json, Format::Markdown])))]
     Checklist(ConnectionArgs),
     /// Write a git pre-commit hook that runs the secrets check on staged files.
     InstallHook(InstallHookArgs),
@@ -86,6 +87,7 @@ pub struct CheckArgs {
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
     /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
+    #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     List(ConnectionArgs),
     /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with its endpoint and events as listed.
     ///
@@ -93,6 +95,7 @@ pub enum WebhooksCommand {
     /// webhook changed, or a workspace could not be listed; 2 could not start (bad id,
     /// no token, no terminal without --yes);
     /// 4 no such webhook in any workspace; 5 declined at the prompt.
+    #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     Reactivate(ReactivateArgs),
 }
 
@@ -234,6 +237,17 @@ impl Format {
     pub fn name(self) -> String {
         self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
     }
+}
+
+/// Restricts `--format` to what a command prints, so that `--help` offers
+/// only those and anything else is a usage error (the report formats are
+/// for `check`).
+fn only_formats(arg: clap::Arg, allowed: &'static [Format]) -> clap::Arg {
+    use clap::builder::TypedValueParser;
+    let values = allowed.iter().filter_map(ValueEnum::to_possible_value);
+    arg.value_parser(
+        clap::builder::PossibleValuesParser::new(values).try_map(|name: String| Format::from_str(&name, true)),
+    )
 }
 
 /// `--output FORMAT=PATH`: another format written to a file in the same run.

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
-use crate::repo::RepoEvidence;
+use crate::repo::{RepoError, RepoEvidence};
 use crate::text::OutsideText;
 use crate::token::{TokenKind, TokenSource};
 
@@ -24,6 +24,35 @@ pub struct RateLimitHeaders {
     pub reset: Option<OutsideText>,
     /// `Retry-After` (undocumented by ClickUp; accepted when present).
     pub retry_after: Option<OutsideText>,
+    /// Headers sent more than once with different values, each as
+    /// ``Name (`a` and `b`)``. Their field above is left `None`: which value
+    /// the server meant cannot be known, so neither is used.
+    pub ambiguous: Vec<OutsideText>,
+}
+
+/// How far away a stated `X-RateLimit-Reset` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResetIn {
+    /// Seconds from now (0 when already past).
+    pub seconds: u64,
+    /// The value was Unix time in milliseconds (above 1e12), converted.
+    pub from_milliseconds: bool,
+}
+
+/// Reads `X-RateLimit-Reset`: Unix seconds as documented, Unix milliseconds
+/// when above 1e12 (no date in seconds is that large before the year
+/// 33658), or small values as "seconds from now", a variant some gateways
+/// send. `None` when it is not a whole number.
+pub fn reset_in(value: &str, now_unix: u64) -> Option<ResetIn> {
+    let n: u64 = value.trim().parse().ok()?;
+    let (seconds, from_milliseconds) = if n > 1_000_000_000_000 {
+        ((n / 1000).saturating_sub(now_unix), true)
+    } else if n >= 1_000_000_000 {
+        (n.saturating_sub(now_unix), false)
+    } else {
+        (n, false)
+    };
+    Some(ResetIn { seconds, from_milliseconds })
 }
 
 impl RateLimitHeaders {
@@ -34,7 +63,11 @@ impl RateLimitHeaders {
 
     /// True when the response carried none of the headers.
     pub fn is_empty(&self) -> bool {
-        self.limit.is_none() && self.remaining.is_none() && self.reset.is_none() && self.retry_after.is_none()
+        self.limit.is_none()
+            && self.remaining.is_none()
+            && self.reset.is_none()
+            && self.retry_after.is_none()
+            && self.ambiguous.is_empty()
     }
 }
 
@@ -78,7 +111,7 @@ pub struct Evidence {
     /// Test deliveries to the team's receivers.
     pub receivers: Vec<ReceiverProbe>,
     /// The repository scan, or why there is none.
-    pub repo: Option<Result<RepoEvidence, String>>,
+    pub repo: Option<Result<RepoEvidence, RepoError>>,
     /// Where the token in use came from.
     pub token_origin: Option<TokenOrigin>,
 }

@@ -188,8 +188,10 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
 
     let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
     if let Some(handle) = repo_scan {
-        evidence.repo =
-            Some(handle.await.unwrap_or_else(|e| Err(format!("the repository scan ended unexpectedly ({e})"))));
+        evidence.repo = Some(handle.await.unwrap_or_else(|e| {
+            let reason = crate::text::Sanitizer::shapes_only().line(&e.to_string(), crate::text::MESSAGE);
+            Err(crate::repo::RepoError::ScanFailed(reason))
+        }));
     }
     for handle in users {
         evidence.user.push(join("GET /user", handle).await);
@@ -415,7 +417,7 @@ async fn join<T>(endpoint: &str, handle: JoinHandle<Probe<T>>) -> Probe<T> {
 }
 
 fn internal(endpoint: &str, e: &tokio::task::JoinError) -> ApiError {
-    ApiError::Transport { endpoint: endpoint.to_owned(), reason: format!("internal task ended unexpectedly ({e})") }
+    ApiError::local(endpoint, &format!("internal task ended unexpectedly ({e})"))
 }
 
 #[cfg(test)]

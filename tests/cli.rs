@@ -100,9 +100,16 @@ fn version_and_help_work() {
 /// Runs the binary on a pseudo-terminal via util-linux `script` (installed
 /// by `.ci/run` if missing), so colour and width are decided as for a person.
 fn run_on_a_terminal(args: &str, no_color: bool) -> String {
+    run_on_a_terminal_of(None, args, no_color)
+}
+
+/// As [`run_on_a_terminal`], on a terminal `columns` wide when given (set
+/// with `stty`; `script`'s own terminal reports 0 columns).
+fn run_on_a_terminal_of(columns: Option<u16>, args: &str, no_color: bool) -> String {
     let bin = env!("CARGO_BIN_EXE_clickup-preflight");
+    let size = columns.map_or_else(String::new, |c| format!("stty cols {c} rows 24 && "));
     let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+    cmd.args(["-qec", &format!("{size}{bin} {args}"), "/dev/null"])
         .current_dir(common::scratch_dir("tty"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -132,4 +139,16 @@ fn a_slow_run_on_a_terminal_shows_which_checks_are_still_running() {
     assert!(out.contains("p95 3."), "the table follows: {out}");
     let fast = run_on_a_terminal("check --sandbox healthy --only platform", false);
     assert!(!fast.contains("checking"), "runs under half a second show no progress:\n{fast}");
+}
+
+#[test]
+fn the_progress_line_fits_a_narrow_terminal_and_leaves_no_trail() {
+    let out = run_on_a_terminal_of(Some(24), "check --sandbox slow --only latency,platform", false);
+    let frames: Vec<&str> = out.split("\r\u{1b}[2K").filter(|f| f.contains("checking")).collect();
+    assert!(!frames.is_empty(), "a progress line was drawn:\n{out}");
+    for frame in frames {
+        assert!(frame.chars().count() < 24, "a frame wider than the terminal wraps and stays: {frame:?}");
+        assert!(!frame.contains('\n'), "{frame:?}");
+    }
+    assert!(out.contains("p95 3."), "the table follows: {out}");
 }

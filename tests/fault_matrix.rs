@@ -90,6 +90,30 @@ fn transient_failures_are_retried_and_the_retries_are_visible() {
 }
 
 #[test]
+fn the_readme_fault_example_gives_the_same_verdict_every_run() {
+    // README: `check --sandbox healthy --fault status=503,share=0.5  # retried; the report says so`.
+    // The checks send their requests concurrently; the verdict must not depend on their order.
+    let verdicts: Vec<(i32, Vec<String>)> = (0..8)
+        .map(|_| {
+            let r = faulted("status=503,share=0.5");
+            let doc = r.json();
+            let statuses = doc["checks"]
+                .as_array()
+                .expect("checks")
+                .iter()
+                .map(|c| format!("{}={}", c["id"].as_str().unwrap_or("?"), c["status"].as_str().unwrap_or("?")))
+                .collect();
+            assert!(doc.to_string().contains("needed retries"), "the report says what was retried:\n{}", r.stdout);
+            (r.code, statuses)
+        })
+        .collect();
+    assert!(verdicts.iter().all(|v| *v == verdicts[0]), "runs disagree: {verdicts:#?}");
+    let (code, statuses) = &verdicts[0];
+    assert_eq!(*code, 0, "every failed answer was retried and the retry answered: {statuses:?}");
+    assert!(statuses.iter().all(|s| s.ends_with("=pass")), "{statuses:?}");
+}
+
+#[test]
 fn a_429_that_resets_within_the_deadline_is_waited_for() {
     let r = faulted("status=429,share=0.5");
     assert_eq!(r.status_of("auth"), "pass", "the 429 reset in 1s and the retry succeeded: {}", r.summary_of("auth"));

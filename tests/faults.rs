@@ -183,3 +183,54 @@ fn https_proxy_is_honoured_and_sees_no_token() {
     assert_eq!(bypass.status_of("auth"), "fail");
     assert_eq!(proxy.requests().len(), seen.len(), "NO_PROXY bypasses the proxy");
 }
+
+/// The hint of one check in the JSON report.
+fn hint_of(r: &common::Run, id: &str) -> String {
+    r.check(id)["hint"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_server_error_is_blamed_on_the_server_not_the_network() {
+    let server = fake(|_| Reply::Full(503, vec![], "busy".into()));
+    let r = check_against(&server, &["--only", "auth"]);
+    assert_eq!(r.status_of("auth"), "fail");
+    let hint = hint_of(&r, "auth");
+    assert!(hint.contains("HTTP 503") && hint.contains("status page"), "{hint}");
+    assert!(!hint.contains("egress"), "a server that answered is reachable: {hint}");
+}
+
+#[test]
+fn a_refused_connection_names_the_host_and_the_setting() {
+    // Bind, learn a free port, close it: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind").port();
+    let api = format!("http://127.0.0.1:{port}/api/v2");
+    let r = run(&["check", "--only", "auth", "--api-url", &api, "--format", "json"], &[("CLICKUP_API_TOKEN", TOKEN)]);
+    assert!(r.summary_of("auth").contains("connection to 127.0.0.1 refused"), "{}", r.summary_of("auth"));
+    assert!(hint_of(&r, "auth").contains("nothing accepts connections at 127.0.0.1"), "{}", hint_of(&r, "auth"));
+}
+
+#[test]
+fn an_unresolvable_host_is_named_once_with_a_dns_hint_in_the_table() {
+    // `.invalid` never resolves (RFC 6761); no request leaves the machine.
+    let args = [
+        "check",
+        "--only",
+        "auth,workspaces,platform",
+        "--api-url",
+        "https://api.clickup-preflight.invalid/api/v2",
+        "--status-url",
+        "https://status.clickup-preflight.invalid/x",
+    ];
+    let r = run(&args, &[("CLICKUP_API_TOKEN", TOKEN)]);
+    assert_eq!(r.code, 1, "{}", r.all_output());
+    // The table may wrap the summary between its words.
+    let words: Vec<&str> = r.stdout.split_whitespace().filter(|w| !w.chars().all(|c| "│┆-".contains(c))).collect();
+    let wanted = ["cannot", "resolve", "the", "host", "api.clickup-preflight.invalid", "(DNS)"];
+    assert!(words.windows(6).any(|w| w == wanted), "{}", r.stdout);
+    let dns_hint = "api.clickup-preflight.invalid does not resolve from here: check the host name in --api-url";
+    assert_eq!(r.stdout.matches(dns_hint).count(), 1, "spelled out once:\n{}", r.stdout);
+    assert!(r.stdout.contains("workspaces (FAIL):\n  hint: as for auth above"), "{}", r.stdout);
+    assert!(!r.stdout.contains("flaky"), "a name that does not resolve is not retried as a flaky API:\n{}", r.stdout);
+    assert!(r.stdout.contains("status.clickup-preflight.invalid does not resolve"), "{}", r.stdout);
+    assert!(!r.stdout.contains("point --status-url at"), "a DNS failure is not a wrong kind of page:\n{}", r.stdout);
+}

@@ -290,11 +290,30 @@ fn token_command_supplies_the_token_and_a_dot_env_file_warns() {
     let failing = token_check(&dir, "token_command = \"echo oops >&2; exit 3\"\nservice_account = \"1\"\n", &[], &[]);
     assert_eq!(failing.code, 2);
     assert!(
-        failing.stderr.starts_with("error: token_command in checks.toml: `echo` failed with exit code 3"),
+        failing.stderr.starts_with("error: checks.toml:1: `token_command`: `echo` failed with exit code 3"),
         "{}",
         failing.stderr
     );
     assert!(!failing.stderr.contains("oops"), "the command's stderr is not repeated");
+}
+
+#[test]
+fn a_failing_token_command_names_the_config_file_it_came_from_and_its_line() {
+    let dir = scratch_dir("token-command-file");
+    std::fs::create_dir_all(dir.join("ops")).expect("mkdir");
+    std::fs::write(dir.join("ops/preflight.toml"), "service_account = \"1\"\ntoken_command = \"exit 3\"\n")
+        .expect("write");
+    let r = run_in(
+        &dir,
+        &["check", "--sandbox", "healthy", "--only", "token", "--config", "ops/preflight.toml"],
+        &[],
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.lines().collect::<Vec<_>>(),
+        ["error: ops/preflight.toml:2: `token_command`: `exit` failed with exit code 3"],
+    );
 }
 
 // ---- checklist ------------------------------------------------------------------
@@ -331,22 +350,38 @@ fn checklist_settles_every_item_and_gates_on_open_items() {
     let items = doc["items"].as_array().expect("items");
     assert_eq!(items.len(), 25);
     let item = |id: &str| items.iter().find(|i| i["id"] == id).cloned().unwrap_or_else(|| panic!("{id}"));
-    assert_eq!(item("health-check")["state"], "verified");
-    assert_eq!(item("health-check")["verdict"], "pass");
+    assert_eq!(item("env-ignored-and-hook")["state"], "verified");
     assert_eq!(item("env-ignored-and-hook")["check"], "secrets");
     assert_eq!(item("service-account")["verdict"], "pass");
+    for probe in ["health-check", "rate-limit-alerting", "rate-limit-headers-monitored"] {
+        assert_eq!(item(probe)["state"], "open", "{probe}: a passing run of this tool does not verify it");
+        assert_eq!(item(probe)["basis"], "probe", "{probe}");
+        assert!(item(probe)["satisfy_with"].as_str().is_some_and(|h| h.contains("--output prometheus=")), "{probe}");
+    }
+    assert_eq!(item("latency-tracked")["state"], "open", "the latency check is not the integration's tracking");
+    assert_eq!(item("latency-tracked")["verified_by"], serde_json::Value::Null);
     assert_eq!(item("token-rotation")["state"], "attested");
     assert_eq!(item("token-rotation")["attested"]["stale"], false);
     assert_eq!(item("caching")["attested"]["stale"], true);
     assert_eq!(item("circuit-breaker")["state"], "open");
     assert_eq!(doc["totals"]["attested"], 2);
+    assert_eq!(doc["totals"]["stale"], 1);
+    assert_eq!(
+        r.stderr.lines().filter(|l| l.starts_with("error: stale attestations")).collect::<Vec<_>>(),
+        [
+            "error: stale attestations, older than 180 days (attest_max_age_days), keep the gate shut: caching (attested 2020-01-01); re-attest them with a new `on` date"
+        ],
+        "{}",
+        r.stderr
+    );
 
     let table = run_in(&dir, &["checklist", "--sandbox", "healthy", "--repo", "."], &[], Duration::from_secs(30));
     assert!(
         table.stdout.contains("ATTESTED (stale)")
             && table.stdout.contains("VERIFIED (PASS)")
-            && table.stdout.contains("OPEN"),
-        "{}",
+            && table.stdout.contains("OPEN (probe)")
+            && table.stdout.contains(" token-rotation "),
+        "the table shows states and each item's id:\n{}",
         table.stdout
     );
     let md = run_in(
@@ -371,6 +406,65 @@ fn checklist_attestations_must_name_real_items() {
     );
 }
 
+/// The checklist run in a repository where every item is attested on
+/// `on`, with `extra` appended to `checks.toml` and the file named `name`.
+fn checklist_all_attested(dir: &Path, name: &str, on: &str, extra: &str) -> Run {
+    let mut config = String::from("attest_max_age_days = 30\n");
+    for item in clickup_preflight::checklist::ITEMS {
+        config.push_str(&format!("[attest.{}]\nby = \"ops@example.com\"\non = {on}\n", item.id));
+    }
+    config.push_str(extra);
+    std::fs::write(dir.join(name), config).expect("write config");
+    run_in(dir, &["checklist", "--sandbox", "healthy", "--config", name], &[], Duration::from_secs(30))
+}
+
+#[test]
+fn checklist_gate_opens_on_fresh_attestations_and_shuts_on_stale_ones_naming_them() {
+    let dir = scratch_dir("stale-attest");
+    let day = |days_ago: u64| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let out = Command::new("date")
+            .args(["-u", "-d", &format!("@{}", now - days_ago * 86_400), "+%Y-%m-%d"])
+            .output()
+            .expect("date");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let fresh = checklist_all_attested(&dir, "release.toml", &day(3), "");
+    assert_eq!(fresh.code, 0, "every item attested within 30 days:\n{}\n{}", fresh.stdout, fresh.stderr);
+    assert!(!fresh.stderr.contains("stale"), "{}", fresh.stderr);
+    let stale = checklist_all_attested(&dir, "release.toml", &day(31), "");
+    assert_eq!(stale.code, 1, "stale attestations shut the gate:\n{}", stale.stdout);
+    assert!(
+        stale.stderr.contains("keep the gate shut: secrets-manager (attested ") && stale.stderr.contains("caching"),
+        "{}",
+        stale.stderr
+    );
+}
+
+#[test]
+fn checklist_attestations_by_nobody_or_from_the_future_are_config_errors() {
+    let dir = scratch_dir("bad-attest-values");
+    std::fs::write(dir.join("future.toml"), "[attest.caching]\nby = \"ops@example.com\"\non = 2999-01-01\n")
+        .expect("write");
+    let future =
+        run_in(&dir, &["checklist", "--sandbox", "healthy", "--config", "future.toml"], &[], Duration::from_secs(30));
+    assert_eq!(future.code, 2);
+    assert_eq!(
+        future.stderr.lines().collect::<Vec<_>>(),
+        [
+            "error: future.toml:3: `attest.caching.on`: 2999-01-01 is in the future; expected the day it was attested, e.g. on = 2026-11-01"
+        ],
+    );
+    std::fs::write(dir.join("nobody.toml"), "\n[attest.token-rotation]\nby = \" \"\non = 2026-01-01\n").expect("write");
+    let nobody =
+        run_in(&dir, &["checklist", "--sandbox", "healthy", "--config", "nobody.toml"], &[], Duration::from_secs(30));
+    assert_eq!(nobody.code, 2);
+    assert_eq!(
+        nobody.stderr.lines().collect::<Vec<_>>(),
+        ["error: nobody.toml:3: `attest.token-rotation.by`: expected who attests, e.g. \"ops@example.com\""],
+    );
+}
+
 #[test]
 fn checklist_without_a_token_runs_what_needs_none() {
     let dir = repo("offline", &[(".gitignore", ".env\n"), GUARD], true);
@@ -382,4 +476,66 @@ fn checklist_without_a_token_runs_what_needs_none() {
     let state = |id: &str| items.iter().find(|i| i["id"] == id).map(|i| i["state"].clone());
     assert_eq!(state("env-ignored-and-hook"), Some("verified".into()), "secrets needs no token");
     assert_eq!(state("health-check"), Some("open".into()));
+}
+
+// ---- secrets: a scan that cannot run is never a pass or a skip ----------------
+
+/// A directory holding only a `git` that fails like a broken repository, to
+/// put first on PATH.
+fn failing_git(name: &str) -> PathBuf {
+    let bin = scratch_dir(&format!("{name}-bin")).join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let git = bin.join("git");
+    std::fs::write(&git, "#!/bin/sh\necho 'fatal: index file corrupt' >&2\nexit 128\n").expect("write fake git");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    bin
+}
+
+#[test]
+fn git_missing_is_an_error_not_a_skip() {
+    let dir = repo("no-git", &[("README.md", "hello\n"), GUARD], true);
+    let empty = scratch_dir("no-git-path");
+    let r = secrets(&dir, &[("PATH", empty.to_str().expect("utf-8 path"))]);
+    assert_eq!((r.code, r.status_of("secrets").as_str()), (1, "error"), "{}", r.all_output());
+    assert!(r.summary_of("secrets").contains("cannot run git"), "{}", r.summary_of("secrets"));
+}
+
+#[test]
+fn git_failing_is_an_error_with_the_reason() {
+    let dir = repo("git-fails", &[("README.md", "hello\n"), GUARD], true);
+    let r = secrets(&dir, &[("PATH", failing_git("git-fails").to_str().expect("utf-8 path"))]);
+    assert_eq!((r.code, r.status_of("secrets").as_str()), (1, "error"), "{}", r.all_output());
+    assert!(r.summary_of("secrets").contains("index file corrupt"), "{}", r.summary_of("secrets"));
+    assert_eq!(secrets(&dir, &[]).status_of("secrets"), "pass", "the same repository with a working git passes");
+}
+
+#[test]
+fn the_pre_commit_scan_exits_non_zero_with_the_reason_when_git_fails() {
+    // The command install-hook's script runs, in the hook's own environment
+    // (the repository root as working directory), with a git that fails.
+    let dir = repo("hook-git-fails", &[("README.md", "hello\n")], true);
+    let hook_args = ["check", "--only", "secrets", "--staged", "--repo", ".", "-q", "--no-color"];
+    let working = run_in(&dir, &hook_args, &[], Duration::from_secs(30));
+    assert_eq!(working.code, 0, "nothing staged passes: {}", working.all_output());
+    let path = failing_git("hook-git-fails");
+    let broken = run_in(&dir, &hook_args, &[("PATH", path.to_str().expect("utf-8 path"))], Duration::from_secs(30));
+    assert_ne!(broken.code, 0, "a broken scan must block the commit: {}", broken.all_output());
+    assert!(broken.all_output().contains("index file corrupt"), "the reason is shown: {}", broken.all_output());
+}
+
+#[test]
+fn a_repo_path_that_is_missing_or_not_a_directory_is_a_usage_error() {
+    let dir = scratch_dir("repo-flag");
+    std::fs::write(dir.join("file.txt"), "x").expect("write");
+    for (path, problem) in [("nowhere", "does not exist"), ("file.txt", "is not a directory")] {
+        let r = run_in(&dir, &["check", "--only", "secrets", "--repo", path], &[], Duration::from_secs(30));
+        assert_eq!(r.code, 2, "{}", r.all_output());
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
+        assert!(r.stderr.contains(&format!("--repo: {path} {problem}")), "{}", r.stderr);
+    }
 }

@@ -207,4 +207,7 @@ fn large_keeps_to_the_request_budget_and_names_what_it_left() {
     assert!(r.summary_of("webhooks").starts_with("44 workspaces not checked ("), "{}", r.summary_of("webhooks"));
     assert!(r.summary_of("webhooks").contains("and 34 more"), "{}", r.summary_of("webhooks"));
     assert!(r.summary_of("workspaces").starts_with("50 workspaces reachable"));
+    // 90 of 100 requests are left: the knob is the budget, not waiting.
+    let hint = r.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(hint.starts_with("a run spends at most `api.request_budget_percent`"), "{hint}");
 }

@@ -165,6 +165,46 @@ fn webhooks_list_prints_table_and_json() {
 }
 
 #[test]
+fn webhooks_list_never_splits_an_id_so_it_can_be_copied_into_reactivate() {
+    let doc = run(&["webhooks", "list", "--sandbox", "healthy", "--format", "json"], &[]).json();
+    let hooks = doc["webhooks"].as_array().expect("webhooks");
+    assert_eq!(hooks.len(), 2);
+    let table = run(&["webhooks", "list", "--sandbox", "healthy"], &[]);
+    assert_eq!(table.code, 0, "{}", table.all_output());
+    for hook in hooks {
+        for key in ["id", "workspace"] {
+            let token = hook[key].as_str().expect(key);
+            assert!(table.stdout.contains(&format!(" {token} ")), "{key} {token} is split:\n{}", table.stdout);
+        }
+        for event in hook["events"].as_array().expect("events") {
+            let event = event.as_str().expect("event");
+            assert!(table.stdout.contains(event), "event {event} is split:\n{}", table.stdout);
+        }
+    }
+}
+
+#[test]
+fn webhooks_commands_offer_only_the_formats_they_take() {
+    for command in [&["webhooks", "list"][..], &["webhooks", "reactivate"][..]] {
+        let help = run(&[command, &["--help"]].concat(), &[]);
+        assert_eq!(help.code, 0);
+        let formats =
+            help.stdout.split("--format").nth(1).unwrap_or_default().split("\n  -").next().unwrap_or_default();
+        assert!(formats.contains("table") && formats.contains("json"), "{command:?}: {formats}");
+        for other in ["junit", "github", "markdown", "sarif", "nagios", "prometheus"] {
+            assert!(!formats.contains(other), "{command:?} offers {other}:\n{formats}");
+        }
+    }
+    let refused = run(&["webhooks", "list", "--sandbox", "healthy", "--format", "junit"], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    assert!(refused.stderr.contains("[possible values: table, json]"), "{}", refused.stderr);
+    let checklist = run(&["checklist", "--help"], &[]);
+    let formats =
+        checklist.stdout.split("--format").nth(1).unwrap_or_default().split("\n  -").next().unwrap_or_default();
+    assert!(formats.contains("markdown") && !formats.contains("junit"), "{formats}");
+}
+
+#[test]
 fn webhooks_list_fails_when_a_workspace_cannot_be_listed() {
     let r = run(&["webhooks", "list", "--sandbox", "unauthorized", "--format", "json"], &[]);
     assert_eq!(r.code, 1);

@@ -1,5 +1,6 @@
 //! `checklist`: runs every check the checklist relies on, then settles each
-//! of its 25 items as VERIFIED, ATTESTED or OPEN.
+//! of its 25 items as VERIFIED, ATTESTED or OPEN, and names the stale
+//! attestations that keep the gate shut.
 
 use std::io::IsTerminal;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -44,5 +45,8 @@ pub(super) async fn run(args: &ConnectionArgs, redactor: &Redactor) -> Result<Ex
         _ => report::render_checklist_table(&items, report::table_width(std::io::stdout().is_terminal())),
     };
     write_stdout(redactor, &text);
+    if let Some(line) = report::stale_attestations_line(&items, settings.attest_max_age_days) {
+        write_stderr(redactor, &line);
+    }
     Ok(report::checklist_exit(&items))
 }

@@ -45,7 +45,8 @@ impl Session {
         let file = config::load_file(args, &env)?;
         let mut settings = config::resolve(args, selection, &env, &file)?;
         let needs_api = needs_api(&settings);
-        let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)?;
+        let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)
+            .map_err(|e| locate_token_command(e, settings.token_command_at.as_ref()))?;
         // The deadline covers the whole run, token_command included.
         settings.deadline = settings.deadline.saturating_sub(started.elapsed());
         if let Some((t, _)) = &token {
@@ -104,6 +105,15 @@ fn choose_token(
             _ => Err(TokenError::Missing.into()),
         },
         Err(other) => Err(other.into()),
+    }
+}
+
+/// A failing `token_command` is a problem of the config file it is written
+/// in: the error names that file, the line and the key.
+fn locate_token_command(error: StartError, at: Option<&config::Located>) -> StartError {
+    match (error, at) {
+        (StartError::Token(TokenError::Command(reason)), Some(at)) => StartError::Config(at.error(reason)),
+        (other, _) => other,
     }
 }
 

@@ -37,7 +37,7 @@ pub(super) async fn reactivate(args: &ReactivateArgs, redactor: &Redactor) -> Re
             "expected a webhook id such as 4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01 (see `webhooks list`)".to_owned();
         return Err(ConfigError::Value { origin: "ID".into(), message }.into());
     }
-    if let Some(bad) = args.workspace.as_deref().filter(|w| w.is_empty() || !w.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(bad) = args.workspace.as_deref().filter(|w| !crate::client::is_workspace_id(w)) {
         let message = format!("expected a workspace id of digits, such as 9012345; got `{}`", scrub_token_like(bad));
         return Err(ConfigError::Value { origin: "--workspace".into(), message }.into());
     }

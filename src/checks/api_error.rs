@@ -3,7 +3,7 @@
 //! read the same wherever they surface.
 
 use super::{CheckId, Outcome, Status};
-use crate::client::ApiError;
+use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
 
 /// What ClickUp's authentication error codes mean, in the user's terms.
@@ -84,6 +84,31 @@ pub fn is_unreachable(error: &ApiError) -> bool {
     }
 }
 
+/// Where to look when a server gave no usable answer, by what happened:
+/// a name that does not resolve is a typo or DNS, not egress; an HTTP 5xx
+/// came from the server, so the network is fine. `flag` names the setting
+/// that holds the URL.
+pub fn unreachable_hint(error: &ApiError, flag: &str) -> String {
+    match error {
+        ApiError::Transport { cause: TransportCause::Dns, host, .. } => {
+            format!("{host} does not resolve from here: check the host name in {flag} and this machine's DNS")
+        }
+        ApiError::Transport { cause: TransportCause::Refused, host, .. } => format!(
+            "nothing accepts connections at {host}: check the host and port in {flag}, and HTTPS_PROXY if a proxy is in the way"
+        ),
+        ApiError::Transport { cause: TransportCause::Tls, host, .. } => format!(
+            "TLS with {host} failed: a proxy that intercepts TLS needs its CA trusted here; check the system clock too"
+        ),
+        ApiError::Http { status, .. } => format!(
+            "the server answered HTTP {status}: the failure is on its side, not the network's; check ClickUp's status page and run again later"
+        ),
+        ApiError::CircuitOpen { .. } => {
+            "the API failed several times in a row this run; the first failure above says why".to_owned()
+        }
+        _ => "check network egress to the host, proxy settings (HTTPS_PROXY), and ClickUp's status page".to_owned(),
+    }
+}
+
 /// How a failed ClickUp exchange reads, for every check that calls the API:
 /// an unreachable API (5xx, timeout, transport) and a refused token FAIL; a
 /// 429 or an undecodable body cannot be judged and is ERROR.
@@ -106,8 +131,7 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
         | ApiError::Deadline { .. }
         | ApiError::Transport { .. }
         | ApiError::CircuitOpen { .. } => {
-            Outcome::new(id, Status::Fail, format!("API unreachable: {error}"))
-                .hint("check network egress to the API host, proxy settings (HTTPS_PROXY), and ClickUp's status page")
+            Outcome::new(id, Status::Fail, format!("API unreachable: {error}")).hint(unreachable_hint(error, "--api-url"))
         }
         ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, error.to_string())
             .hint("the run leaves most of the rate-limit window to production; run again when it has headroom, or raise `api.request_budget_percent`"),
@@ -123,6 +147,21 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreachable_hints_point_where_the_failure_is() {
+        let host = || "api.example.invalid".into();
+        let transport =
+            |cause| ApiError::Transport { endpoint: "GET /user".into(), cause, host: host(), reason: "x".into() };
+        let dns = unreachable_hint(&transport(TransportCause::Dns), "--api-url");
+        assert!(dns.contains("api.example.invalid does not resolve") && !dns.contains("egress"), "{dns}");
+        assert!(unreachable_hint(&transport(TransportCause::Refused), "--api-url").contains("nothing accepts"));
+        assert!(unreachable_hint(&transport(TransportCause::Tls), "--api-url").contains("TLS"));
+        let answered = ApiError::Http { endpoint: "GET /user".into(), status: 503, ecode: None, err: None };
+        let hint = unreachable_hint(&answered, "--api-url");
+        assert!(hint.contains("HTTP 503") && !hint.contains("egress"), "{hint}");
+        assert!(unreachable_hint(&transport(TransportCause::Other), "--api-url").contains("egress"));
+    }
 
     #[test]
     fn every_documented_auth_code_has_a_meaning() {

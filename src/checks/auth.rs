@@ -97,7 +97,7 @@ mod tests {
         for error in [
             http(503, None),
             ApiError::Timeout { endpoint: "GET /user".into(), after: Duration::from_secs(10) },
-            ApiError::Transport { endpoint: "GET /user".into(), reason: "could not connect".into() },
+            ApiError::local("GET /user", "could not connect"),
             ApiError::Deadline { endpoint: "GET /user".into() },
         ] {
             let o = evaluate(&with_user(Err(error)), &CheckConfig::default());

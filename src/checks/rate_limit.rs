@@ -3,12 +3,14 @@
 //! its own: every request spends the budget the production integration
 //! shares).
 //!
-//! Absent headers mean "unknown", never "plenty": that is ERROR.
+//! Absent headers mean "unknown", never "plenty": that is ERROR. So is a
+//! header sent twice with different values: which one is true cannot be
+//! known. A reset in Unix milliseconds is converted, and the summary says so.
 
 use super::{CheckId, Outcome, Status};
 use crate::client::ApiError;
 use crate::config::CheckConfig;
-use crate::evidence::{Evidence, RateLimitHeaders};
+use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
@@ -22,10 +24,15 @@ pub struct Snapshot {
     pub remaining: u64,
     /// Seconds until the window resets, when stated.
     pub reset_in: Option<u64>,
+    /// `X-RateLimit-Reset` was in milliseconds and was converted.
+    pub reset_was_ms: bool,
 }
 
 /// Parses one response's headers; `Ok(None)` when it carried none.
 pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, String> {
+    if !headers.ambiguous.is_empty() {
+        return Err(format!("sent twice with different values: {}", headers.ambiguous.join(", ")));
+    }
     if headers.limit.is_none() && headers.remaining.is_none() {
         return Ok(None);
     }
@@ -42,20 +49,18 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
     if remaining > limit {
         return Err(format!("X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"));
     }
-    let reset_in = match &headers.reset {
+    let reset = match &headers.reset {
         None => None,
-        Some(v) => Some(
-            seconds_until(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?,
-        ),
+        Some(v) => {
+            Some(reset_in(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?)
+        }
     };
-    Ok(Some(Snapshot { limit, remaining, reset_in }))
-}
-
-/// `X-RateLimit-Reset` is documented as Unix seconds; small values are read
-/// as "seconds from now", a variant some gateways send.
-fn seconds_until(value: &str, now_unix: u64) -> Option<u64> {
-    let n: u64 = value.trim().parse().ok()?;
-    Some(if n >= 1_000_000_000 { n.saturating_sub(now_unix) } else { n })
+    Ok(Some(Snapshot {
+        limit,
+        remaining,
+        reset_in: reset.map(|r| r.seconds),
+        reset_was_ms: reset.is_some_and(|r| r.from_milliseconds),
+    }))
 }
 
 /// No HTTP answer came back at all, so there were no headers to read.
@@ -87,12 +92,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
     if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429)) {
-        let reset = parse(headers, now)
-            .ok()
-            .flatten()
-            .and_then(|s| s.reset_in)
-            .or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));
-        let mut o = Outcome::new(ID, Status::Fail, format!("rate limited: the API answered 429; {}", reset_text(reset)))
+        let stated = headers.reset.as_deref().and_then(|v| reset_in(v, now));
+        let reset =
+            stated.map(|r| r.seconds).or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));
+        let ms = if stated.is_some_and(|r| r.from_milliseconds) {
+            " (X-RateLimit-Reset was in milliseconds, converted)"
+        } else {
+            ""
+        };
+        let mut o = Outcome::new(ID, Status::Fail, format!("rate limited: the API answered 429; {}{ms}", reset_text(reset)))
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
             .metric("remaining", 0.0);
         if let Some(s) = reset {
@@ -126,7 +134,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     if let Some(r) = s.reset_in {
         o = o.metric("reset_in_s", r as f64);
     }
-    let headroom = format!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
+    let mut headroom =
+        format!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
+    if s.reset_was_ms {
+        headroom.push_str(" (X-RateLimit-Reset was in milliseconds, converted)");
+    }
     let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
     if s.remaining == 0 {
         o.status = Status::Fail;
@@ -174,6 +186,7 @@ mod tests {
             remaining: Some(remaining.into()),
             reset: reset.map(Into::into),
             retry_after: None,
+            ambiguous: vec![],
         }
     }
 
@@ -238,7 +251,7 @@ mod tests {
         let o = run(vec![(RateLimitHeaders::default(), ok())]);
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
-        let unreachable = ApiError::Transport { endpoint: "GET /user".into(), reason: "refused".into() };
+        let unreachable = ApiError::local("GET /user", "refused");
         assert_eq!(run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status, Status::Error);
         assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
     }
@@ -255,6 +268,41 @@ mod tests {
         ] {
             assert_eq!(run(vec![(h.clone(), ok())]).status, Status::Error, "{h:?}");
         }
+    }
+
+    #[test]
+    fn a_header_sent_twice_with_different_values_is_an_error_naming_it() {
+        let mut twice = headers("100", "90", None);
+        twice.remaining = None;
+        twice.ambiguous = vec!["X-RateLimit-Remaining (`5` and `90`)".into()];
+        let o = run(vec![(twice, ok())]);
+        assert_eq!(o.status, Status::Error);
+        assert_eq!(
+            o.summary,
+            "cannot read the rate limit: sent twice with different values: X-RateLimit-Remaining (`5` and `90`)"
+        );
+        assert_eq!(run(vec![(headers("100", "90", None), ok())]).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_reset_in_milliseconds_is_converted_and_said() {
+        let ms = ((NOW + 42) * 1000 + 250).to_string();
+        let o = run(vec![(headers("100", "90", Some(&ms)), ok())]);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(
+            o.summary,
+            "90 of 100 requests left in this window; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
+        );
+        assert!(o.metrics.iter().any(|m| m.name == "reset_in_s" && m.value == 42.0));
+        let seconds = (NOW + 42).to_string();
+        assert!(!run(vec![(headers("100", "90", Some(&seconds)), ok())]).summary.contains("milliseconds"));
+        let err =
+            ApiError::Http { endpoint: "GET /user".into(), status: 429, ecode: Some("APP_002".into()), err: None };
+        let o = run(vec![(headers("100", "0", Some(&ms)), Err(err))]);
+        assert_eq!(
+            o.summary,
+            "rate limited: the API answered 429; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
+        );
     }
 
     #[test]

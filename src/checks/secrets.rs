@@ -9,7 +9,7 @@
 use super::{CheckId, FileLocation, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
-use crate::repo::{Guard, Place, SecretFinding};
+use crate::repo::{Guard, Place, RepoError, SecretFinding};
 
 const ID: CheckId = CheckId::Secrets;
 
@@ -17,9 +17,15 @@ const ID: CheckId = CheckId::Secrets;
 pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let scan = match &evidence.repo {
         None => return Outcome::new(ID, Status::Error, "the repository was not scanned"),
-        Some(Err(reason)) => {
-            return Outcome::new(ID, Status::Skip, reason.clone())
+        Some(Err(error @ RepoError::NotARepository { .. })) => {
+            return Outcome::new(ID, Status::Skip, error.to_string())
                 .hint("point --repo at the repository that is deployed");
+        }
+        // git missing or failing, or a crashed scan: nothing was read, so
+        // "no secret found" cannot be claimed. A pre-commit hook must block.
+        Some(Err(error)) => {
+            return Outcome::new(ID, Status::Error, format!("the repository could not be scanned: {error}"))
+                .hint("install git (or fix what it reports), then run again; a commit guarded by this scan is blocked meanwhile");
         }
         Some(Ok(scan)) => scan,
     };
@@ -158,8 +164,29 @@ mod tests {
 
     #[test]
     fn not_a_repository_is_skip_and_missing_scan_is_error() {
-        let ev = Evidence { repo: Some(Err("/tmp is not inside a git repository".into())), ..Evidence::default() };
+        let not_repo = RepoError::NotARepository { path: "/tmp".into() };
+        let ev = Evidence { repo: Some(Err(not_repo)), ..Evidence::default() };
         assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Skip);
         assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+    }
+
+    #[test]
+    fn git_missing_or_failing_or_a_crashed_scan_is_an_error_with_the_reason() {
+        for (error, reason) in [
+            (RepoError::GitMissing { reason: "No such file or directory (os error 2)".into() }, "cannot run git"),
+            (
+                RepoError::Git { command: "ls-files".into(), reason: "fatal: index file corrupt".into() },
+                "git ls-files failed: fatal: index file corrupt",
+            ),
+            (RepoError::ScanFailed("panicked".into()), "ended unexpectedly (panicked)"),
+        ] {
+            let o = evaluate(&Evidence { repo: Some(Err(error)), ..Evidence::default() }, &CheckConfig::default());
+            assert_eq!(o.status, Status::Error, "{}", o.summary);
+            assert!(
+                o.summary.starts_with("the repository could not be scanned: ") && o.summary.contains(reason),
+                "{}",
+                o.summary
+            );
+        }
     }
 }

@@ -250,10 +250,7 @@ mod tests {
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("410 Gone"), "{}", o.summary);
         assert_eq!(run(probe(d(500, 3), None, d(403, 1), d(403, 1))).status, Status::Fail);
-        let refused = Delivery {
-            result: Err(ApiError::Transport { endpoint: "POST".into(), reason: "refused".into() }),
-            elapsed: Duration::ZERO,
-        };
+        let refused = Delivery { result: Err(ApiError::local("POST", "refused")), elapsed: Duration::ZERO };
         assert_eq!(run(probe(refused.clone(), None, refused.clone(), refused)).status, Status::Fail);
     }
 

@@ -4,6 +4,10 @@
 //! ClickUp marks a webhook `failing` after failed deliveries, suspends it at
 //! `fail_count` 100 or at once on a 401 or 410, and tells nobody. This check is the
 //! alarm. It also holds the registrations to what `checks.toml` expects.
+//!
+//! A listing that contradicts itself is not a pass: `active` with a
+//! `fail_count` at the suspension threshold, a webhook with no events, or
+//! one id listed twice.
 
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
@@ -37,7 +41,13 @@ const HINT_EXPECT: &str = "ClickUp lists only the webhooks created by the token'
 const HINT_NONE_LISTED: &str = "ClickUp lists only the webhooks created by the token's own user: run with the token \
                                 that registered the webhooks; if the integration relies on webhooks, declare them as \
                                 [[webhooks.expect]] in checks.toml";
-const HINT_BUDGET: &str = "run again when the rate-limit window has headroom, or name the workspaces in `workspaces`";
+/// The budget, not the window, is what usually stops the listing: a run may
+/// spend `api.request_budget_percent` (10% by default) of the window.
+const HINT_BUDGET: &str = "a run spends at most `api.request_budget_percent` (default 10%) of the rate-limit window, leaving the rest to production: name the workspaces to check in `workspaces`, or raise `api.request_budget_percent`; if the window itself is nearly spent, run again after its reset";
+const HINT_NO_EVENTS: &str = "set the webhook's events explicitly (a list, or `*` for all) with PUT /webhook/{id}";
+
+/// ClickUp suspends a webhook when its `fail_count` reaches this.
+pub const SUSPENSION_THRESHOLD: u64 = 100;
 
 /// Evaluates every listed webhook and every expectation.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
@@ -71,6 +81,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         );
         findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
+    findings.extend(judge_duplicates(&mut hooks));
     for hook in &hooks {
         findings.extend(judge_hook(hook));
     }
@@ -118,9 +129,17 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("suspended", suspended as f64)
         .metric("max_fail_count", max_fail_count as f64)
         .took(slowest);
+    // One series per id: a repeated id reports its worst fail_count once.
+    let mut per_id: Vec<(&str, u64)> = Vec::new();
     for h in &hooks {
         let fail_count = h.health.as_ref().map_or(0, |x| x.fail_count);
-        o = o.labelled_metric("webhook_fail_count", ("webhook", h.id.to_string()), fail_count as f64);
+        match per_id.iter_mut().find(|(id, _)| h.id == *id) {
+            Some((_, worst)) => *worst = (*worst).max(fail_count),
+            None => per_id.push((&h.id, fail_count)),
+        }
+    }
+    for (id, fail_count) in per_id {
+        o = o.labelled_metric("webhook_fail_count", ("webhook", id.to_string()), fail_count as f64);
     }
     o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
@@ -128,11 +147,47 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     note_attempts(o, gathered.lists.iter().map(|(_, p)| p))
 }
 
+/// An id listed more than once is ERROR: the listing contradicts itself
+/// when the entries differ, and repeats itself when they do not. Identical
+/// repeats are then judged once; differing entries are each judged.
+fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for hook in hooks.iter() {
+        if seen.contains(&hook.id.as_str()) {
+            continue;
+        }
+        seen.push(&hook.id);
+        let copies: Vec<&&Webhook> = hooks.iter().filter(|h| h.id == hook.id).collect();
+        if copies.len() > 1 {
+            let differ = copies.iter().any(|h| **h != *hook);
+            let how = if differ { "with different contents: cannot tell which is true" } else { "identically" };
+            let text = format!("webhook {} is listed {} times, {how}", hook.id, copies.len());
+            out.push(Finding { status: Status::Error, text, hint: None });
+        }
+    }
+    let mut unique: Vec<&Webhook> = Vec::with_capacity(hooks.len());
+    for hook in hooks.iter() {
+        if !unique.contains(hook) {
+            unique.push(hook);
+        }
+    }
+    *hooks = unique;
+    out
+}
+
 /// What is wrong with one webhook: health, transport, events.
 fn judge_hook(hook: &Webhook) -> Vec<Finding> {
     let name = format!("webhook {} ({})", hook.id, hook.endpoint);
     let mut out = Vec::new();
     match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
+        Some(("active" | "failing", n)) if n >= SUSPENSION_THRESHOLD => {
+            let status = hook.health.as_ref().map_or("", |h| h.status.as_str());
+            let text = format!(
+                "{name} says `{status}` but its fail_count {n} is at or above ClickUp's suspension threshold ({SUSPENSION_THRESHOLD}): treat it as suspended"
+            );
+            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+        }
         Some(("active", _)) => {}
         Some(("failing", n)) => {
             out.push(Finding::new(Status::Warn, format!("{name} is failing: fail_count {n}"), HINT_RECEIVER))
@@ -151,7 +206,12 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
         let text = format!("{name} is not https://: deliveries and their signatures travel in clear text");
         out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
     }
-    let unknown: Vec<&str> = hook.events.iter().map(OutsideText::as_str).filter(|e| !is_known_event(e)).collect();
+    if hook.events.iter().all(|e| e.trim().is_empty()) {
+        let text = format!("{name} subscribes to no events: ClickUp may deliver nothing, or everything");
+        out.push(Finding::new(Status::Warn, text, HINT_NO_EVENTS));
+    }
+    let unknown: Vec<&str> =
+        hook.events.iter().map(OutsideText::as_str).filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
     if !unknown.is_empty() {
         let text = format!("{name} subscribes to undocumented events: {}", unknown.join(", "));
         out.push(Finding::new(Status::Warn, text, HINT_EVENTS));

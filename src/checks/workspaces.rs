@@ -3,6 +3,7 @@
 
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
+use crate::client::{Team, is_workspace_id};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
 
@@ -17,12 +18,27 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(teams) => teams,
         Err(error) => return note_attempts(judge_error(ID, error).took(probe.elapsed), [probe]),
     };
+    let (teams, not_ids): (Vec<&Team>, Vec<&Team>) = teams.iter().partition(|t| is_workspace_id(&t.id));
     let names: Vec<String> = teams
         .iter()
         .map(|t| if t.name.is_empty() { t.id.to_string() } else { format!("{} ({})", t.name, t.id) })
         .collect();
     let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
     let o = note_attempts(o, [probe]);
+    if !not_ids.is_empty() {
+        let shown: Vec<String> = not_ids.iter().map(|t| format!("`{}`", clip(&t.id))).collect();
+        let summary = format!(
+            "GET /team listed {} with an id that is not a workspace id (digits): {}",
+            if not_ids.len() == 1 { "1 entry".to_owned() } else { format!("{} entries", not_ids.len()) },
+            shown.join(", ")
+        );
+        let o = Outcome { status: Status::Error, summary, ..o };
+        return if names.is_empty() {
+            o
+        } else {
+            o.detail(format!("{} reachable: {}", plural(teams.len()), names.join(", ")))
+        };
+    }
     if teams.is_empty() {
         return Outcome { status: Status::Fail, summary: "no workspace is reachable with this token".to_owned(), ..o }
             .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
@@ -38,6 +54,12 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .hint("add the token's user to each missing workspace (or authorise the OAuth app there), or fix `workspaces` in checks.toml")
 }
 
+/// An id from the server, shown on one line, short, never token-shaped.
+fn clip(id: &str) -> String {
+    let one_line: String = id.chars().filter(|c| !c.is_control()).take(40).collect();
+    crate::redact::scrub_token_like(&one_line)
+}
+
 fn plural(n: usize) -> String {
     if n == 1 { "1 workspace".to_owned() } else { format!("{n} workspaces") }
 }
@@ -47,7 +69,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::client::{ApiError, Team};
+    use crate::client::ApiError;
     use crate::evidence::Probe;
 
     fn teams(list: &[(&str, &str)]) -> Evidence {
@@ -68,6 +90,20 @@ mod tests {
         let o = evaluate(&teams(&[("9012345", "Acme"), ("42", "")]), &CheckConfig::default());
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "2 workspaces reachable: Acme (9012345), 42");
+    }
+
+    #[test]
+    fn an_empty_or_non_digit_id_is_not_a_workspace() {
+        let o = evaluate(&teams(&[("9012345", "Acme"), ("", "Ghost"), ("../user", "Path")]), &CheckConfig::default());
+        assert_eq!(o.status, Status::Error);
+        assert_eq!(
+            o.summary,
+            "GET /team listed 2 entries with an id that is not a workspace id (digits): ``, `../user`"
+        );
+        assert_eq!(o.details, vec!["1 workspace reachable: Acme (9012345)"]);
+        let o = evaluate(&teams(&[("abc", "Letters")]), &CheckConfig::default());
+        assert_eq!(o.status, Status::Error);
+        assert!(o.summary.starts_with("GET /team listed 1 entry"), "{}", o.summary);
     }
 
     #[test]

@@ -9,9 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, FromWire, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
-use super::{ApiError, Policy, RunState, Team, User, Webhook};
+use super::{ApiError, Policy, RunState, Team, TransportCause, User, Webhook};
 use crate::evidence::{Probe, RateLimitHeaders};
-use crate::text::{self, Sanitizer};
+use crate::text::{self, OutsideText, Sanitizer};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
 /// clones share the connection pool and the run's state (request count,
@@ -91,9 +91,15 @@ impl ClickUpClient {
     }
 
     /// `GET /team/{team_id}/webhook`: the workspace's webhooks.
+    /// An id that is not digits is refused before any request.
     pub async fn webhooks(&self, team_id: &str) -> Probe<Vec<Webhook>> {
-        let Some(id) = segment(team_id) else {
-            return Probe::failed(bad_id("GET /team/{id}/webhook", team_id), Duration::ZERO);
+        let Some(id) = Some(team_id).filter(|id| super::is_workspace_id(id)) else {
+            let shown: String = team_id.chars().filter(|c| !c.is_control()).take(40).collect();
+            let reason = format!("`{}` is not a workspace id (digits)", crate::redact::scrub_token_like(&shown));
+            return Probe::failed(
+                ApiError::Decode { endpoint: "GET /team/{id}/webhook".to_owned(), reason },
+                Duration::ZERO,
+            );
         };
         self.get::<WebhooksEnvelope>(&format!("/team/{id}/webhook"), "a list of webhooks (`{\"webhooks\": [...]}`)")
             .await
@@ -111,8 +117,8 @@ impl ClickUpClient {
             return Probe::failed(bad_id(ENDPOINT, &hook.id), Duration::ZERO);
         };
         let Some(body) = hook.subscription.reactivation_body() else {
-            let reason = "not sent: the listing did not say which events the webhook subscribes to".to_owned();
-            return Probe::failed(ApiError::Transport { endpoint: ENDPOINT.to_owned(), reason }, Duration::ZERO);
+            let reason = "not sent: the listing did not say which events the webhook subscribes to";
+            return Probe::failed(ApiError::local(ENDPOINT, reason), Duration::ZERO);
         };
         self.exchange::<UpdatedWebhook>(Method::PUT, &format!("/webhook/{id}"), Some(body), "the updated webhook").await
     }
@@ -130,8 +136,8 @@ impl ClickUpClient {
     ) -> Probe<W::Out> {
         let endpoint = format!("{method} {path}");
         let Some(url) = join(&self.base, path) else {
-            let reason = "the API base URL cannot take a path".to_owned();
-            return Probe::failed(ApiError::Transport { endpoint, reason }, Duration::ZERO);
+            let error = ApiError::local(&endpoint, "the API base URL cannot take a path");
+            return Probe::failed(error, Duration::ZERO);
         };
         let started = std::time::Instant::now();
         let policy = self.run.policy();
@@ -178,6 +184,10 @@ impl ClickUpClient {
                 Ok(_) => None,
                 Err(ApiError::Http { status: 429, .. }) => Some(reset_wait(&probe)),
                 Err(ApiError::Http { status, .. }) if *status >= 500 => Some(backoff(&policy, attempts)),
+                // A name that does not resolve or a certificate that does not
+                // verify will not on the next try either: retrying only delays
+                // the verdict and calls a misconfiguration flaky.
+                Err(ApiError::Transport { cause: TransportCause::Dns | TransportCause::Tls, .. }) => None,
                 Err(ApiError::Transport { .. } | ApiError::Timeout { .. }) => Some(backoff(&policy, attempts)),
                 Err(_) => None,
             };
@@ -206,11 +216,11 @@ fn reset_wait<T>(probe: &Probe<T>) -> Duration {
         return Duration::from_secs(secs);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    match headers.reset.as_deref().and_then(|v| v.trim().parse::<u64>().ok()) {
-        Some(reset) if reset >= 1_000_000_000 => Duration::from_secs(reset.saturating_sub(now)),
-        Some(secs) => Duration::from_secs(secs),
-        None => Duration::from_secs(1),
-    }
+    headers
+        .reset
+        .as_deref()
+        .and_then(|v| crate::evidence::reset_in(v, now))
+        .map_or(Duration::from_secs(1), |r| Duration::from_secs(r.seconds))
 }
 
 /// An id as one URL path segment; ids are digits, letters, `-` and `_`
@@ -253,14 +263,36 @@ fn join(base: &Url, path: &str) -> Option<Url> {
     Url::parse(&joined).ok()
 }
 
+/// The rate-limit headers of an answer, sanitized. A header sent twice with
+/// the same value counts once; with different values it is recorded as
+/// ambiguous and its value is not used (not for the verdict, not for the
+/// budget).
 fn rate_limit_headers(headers: &HeaderMap, sanitizer: &Sanitizer) -> RateLimitHeaders {
-    let get =
-        |name: &str| headers.get(name).map(|v| sanitizer.line(&String::from_utf8_lossy(v.as_bytes()), text::WORD));
+    let mut ambiguous = Vec::new();
+    let mut get = |name: &str, shown: &str| {
+        let mut values: Vec<OutsideText> = headers
+            .get_all(name)
+            .iter()
+            .map(|v| sanitizer.line(String::from_utf8_lossy(v.as_bytes()).trim(), text::WORD))
+            .collect();
+        values.sort();
+        values.dedup();
+        match values.len() {
+            0 => None,
+            1 => values.pop(),
+            _ => {
+                let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+                ambiguous.push(sanitizer.line(&format!("{shown} ({})", quoted.join(" and ")), text::MESSAGE));
+                None
+            }
+        }
+    };
     RateLimitHeaders {
-        limit: get("x-ratelimit-limit"),
-        remaining: get("x-ratelimit-remaining"),
-        reset: get("x-ratelimit-reset"),
-        retry_after: get("retry-after"),
+        limit: get("x-ratelimit-limit", "X-RateLimit-Limit"),
+        remaining: get("x-ratelimit-remaining", "X-RateLimit-Remaining"),
+        reset: get("x-ratelimit-reset", "X-RateLimit-Reset"),
+        retry_after: get("retry-after", "Retry-After"),
+        ambiguous,
     }
 }
 

@@ -37,12 +37,18 @@ pub enum ApiError {
         endpoint: String,
     },
     /// The connection could not be made or broke.
-    #[error("{endpoint} failed: {reason}")]
+    #[error("{endpoint} failed: {}", transport_text(.cause, .host, .reason))]
     Transport {
         /// e.g. `GET /user`.
         endpoint: String,
-        /// The transport's own reason, without the URL.
-        reason: String,
+        /// What kind of failure, so that the hint can say where to look.
+        cause: TransportCause,
+        /// The host the request was for (sanitized: it came from a flag or
+        /// `checks.toml`), empty when unknown.
+        host: OutsideText,
+        /// The transport's own reason, without the URL (sanitized: a TLS
+        /// error can quote a server's certificate).
+        reason: OutsideText,
     },
     /// A 2xx answer whose body was not what the endpoint documents.
     #[error("{endpoint} answered, but {reason}")]
@@ -87,6 +93,33 @@ pub enum ApiError {
     },
 }
 
+/// Why a connection failed, as far as the transport tells: each cause has
+/// its own remedy, so "check network egress" is not said to a typo in a
+/// host name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportCause {
+    /// The host name does not resolve.
+    Dns,
+    /// Nothing accepts connections at that address and port.
+    Refused,
+    /// The TLS handshake failed (certificate, protocol, intercepting proxy).
+    Tls,
+    /// The connection broke, or a cause the transport does not name.
+    Other,
+}
+
+/// The one-line reason: the cause in the user's words, then the
+/// transport's own text where it adds something.
+fn transport_text(cause: &TransportCause, host: &OutsideText, reason: &OutsideText) -> String {
+    let at = if host.is_empty() { String::new() } else { format!(" {host}") };
+    match cause {
+        TransportCause::Dns => format!("cannot resolve the host{at} (DNS)"),
+        TransportCause::Refused => format!("connection to{at} refused"),
+        TransportCause::Tls => format!("TLS handshake with{at} failed: {reason}"),
+        TransportCause::Other => reason.to_string(),
+    }
+}
+
 fn ecode_suffix(ecode: &Option<OutsideText>, err: &Option<OutsideText>) -> String {
     match (ecode, err) {
         (Some(code), Some(msg)) => format!(" ({code}: {msg})"),
@@ -97,6 +130,17 @@ fn ecode_suffix(ecode: &Option<OutsideText>, err: &Option<OutsideText>) -> Strin
 }
 
 impl ApiError {
+    /// A transport failure that happened inside this process (a URL that
+    /// cannot take a path, a task that ended early): no host to blame.
+    pub fn local(endpoint: &str, reason: &str) -> Self {
+        ApiError::Transport {
+            endpoint: endpoint.to_owned(),
+            cause: TransportCause::Other,
+            host: OutsideText::default(),
+            reason: crate::text::Sanitizer::shapes_only().line(reason, crate::text::MESSAGE),
+        }
+    }
+
     /// The HTTP status, when the server answered.
     pub fn http_status(&self) -> Option<u16> {
         match self {

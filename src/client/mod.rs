@@ -21,9 +21,9 @@ pub use clickup::{ClickUpClient, ClientError};
 pub use delivery::{
     DELIVERY_FAILS_AFTER, TEST_ID_PREFIX, probe_receiver, sign as sign_delivery, verify as verify_signature,
 };
-pub use error::ApiError;
+pub use error::{ApiError, TransportCause};
 pub use resilience::{Policy, RunState};
-pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
+pub use status::{Incident, Part, RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
 /// Decodes a `GET /user` body as the client does (for property tests).
 #[cfg(test)]
@@ -33,4 +33,6 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
     body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(|u| u.sanitize(&sanitizer))
 }
 
-pub use types::{Health, Level, LocationFilter, Subscription, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};
+pub use types::{
+    Health, Level, LocationFilter, Subscription, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event, is_workspace_id,
+};

@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 
 use super::ApiError;
+use super::error::TransportCause;
 use crate::redact::Redactor;
 use crate::text::{self, Sanitizer};
 
@@ -107,15 +108,15 @@ impl Transport {
         if let Some(body) = out.json_body {
             request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
+        let host = out.url.host_str().unwrap_or_default();
+        let describe = |e: &reqwest::Error| describe_error(e, endpoint, self.options.timeout, host, &self.sanitizer);
         let result = async {
-            let mut response =
-                request.send().await.map_err(|e| describe_error(&e, endpoint, Some(self.options.timeout)))?;
+            let mut response = request.send().await.map_err(|e| describe(&e))?;
             let status = response.status();
             if status.is_redirection() {
                 return Err(redirect_error(&out.url, response.headers(), status, endpoint, &self.sanitizer));
             }
-            let (cap, timeout) = (self.options.body_cap, self.options.timeout);
-            let body = super::body::read_capped(&mut response, cap, endpoint, timeout).await?;
+            let body = super::body::read_capped(&mut response, self.options.body_cap, endpoint, describe).await?;
             Ok(Answer { status, headers: response.headers().clone(), body })
         }
         .await;
@@ -156,21 +157,31 @@ fn redirect_error(
     }
 }
 
-/// One line for a reqwest error: its kind and causes, never its URL.
-pub(crate) fn describe_error(e: &reqwest::Error, endpoint: &str, timeout: Option<Duration>) -> ApiError {
+/// One line for a reqwest error: its cause and the transport's reasons,
+/// never its URL.
+fn describe_error(
+    e: &reqwest::Error,
+    endpoint: &str,
+    timeout: Duration,
+    host: &str,
+    sanitizer: &Sanitizer,
+) -> ApiError {
     if e.is_timeout() {
-        if let Some(after) = timeout {
-            return ApiError::Timeout { endpoint: endpoint.to_owned(), after };
-        }
+        return ApiError::Timeout { endpoint: endpoint.to_owned(), after: timeout };
     }
     let mut parts: Vec<String> = Vec::new();
+    let mut cause = TransportCause::Other;
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let text = cause.to_string();
+    while let Some(inner) = source {
+        cause = match cause {
+            TransportCause::Other => classify(inner),
+            known => known,
+        };
+        let text = inner.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
-        source = cause.source();
+        source = inner.source();
     }
     let kind = if e.is_connect() {
         "could not connect"
@@ -180,7 +191,32 @@ pub(crate) fn describe_error(e: &reqwest::Error, endpoint: &str, timeout: Option
         "the request failed"
     };
     let reason = if parts.is_empty() { kind.to_owned() } else { format!("{kind}: {}", parts.join(": ")) };
-    ApiError::Transport { endpoint: endpoint.to_owned(), reason }
+    ApiError::Transport {
+        endpoint: endpoint.to_owned(),
+        cause,
+        host: sanitizer.line(host, text::NAME),
+        reason: sanitizer.line(&reason, text::MESSAGE),
+    }
+}
+
+/// The cause one link of an error chain names, if any. hyper-util reports
+/// resolver failures as "dns error"; the others are typed.
+fn classify(error: &(dyn std::error::Error + 'static)) -> TransportCause {
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::ConnectionRefused {
+            return TransportCause::Refused;
+        }
+        if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+            return TransportCause::Tls;
+        }
+    }
+    if error.is::<rustls::Error>() {
+        return TransportCause::Tls;
+    }
+    if error.to_string().starts_with("dns error") {
+        return TransportCause::Dns;
+    }
+    TransportCause::Other
 }
 
 /// rustls is built without a default provider (ring builds faster than

@@ -44,6 +44,13 @@ pub struct Team {
     pub name: OutsideText,
 }
 
+/// Whether `id` is a workspace id: ClickUp's are digits. Anything else
+/// (empty, letters, a path) is not a workspace, and is never put into a
+/// `/team/{id}/...` URL.
+pub fn is_workspace_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())
+}
+
 #[derive(Deserialize)]
 pub(crate) struct UserEnvelope {
     user: WireUser,

@@ -276,14 +276,41 @@ impl LoadedFile {
 
     /// An error about a key of the `index`-th `[[section]]` entry.
     pub fn invalid_in(&self, section: Option<&str>, index: Option<usize>, key: &str, message: String) -> ConfigError {
-        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
-        let line = locate(&self.source, section, index.unwrap_or(0), key);
         let name = match (section, index) {
             (Some(s), Some(i)) => format!("{s}[{i}].{key}"),
             (Some(s), None) => format!("{s}.{key}"),
             (None, _) => key.to_owned(),
         };
-        ConfigError::Invalid { path, line, message: format!("`{name}`: {message}") }
+        let line = locate(&self.source, section, index.unwrap_or(0), key);
+        Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }.error(message)
+    }
+
+    /// Where `section.key` is written, for a value that can only fail later
+    /// (a `token_command` that fails when it runs).
+    pub fn located(&self, section: Option<&str>, key: &str) -> Located {
+        let name = section.map_or_else(|| key.to_owned(), |s| format!("{s}.{key}"));
+        let line = locate(&self.source, section, 0, key);
+        Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }
+    }
+}
+
+/// A key's place in the config file: its path, line and dotted name, so
+/// an error found after loading still says file:line: `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    path: PathBuf,
+    line: Option<usize>,
+    name: String,
+}
+
+impl Located {
+    /// The error about this key.
+    pub fn error(&self, message: impl std::fmt::Display) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.clone(),
+            line: self.line,
+            message: format!("`{}`: {message}", self.name),
+        }
     }
 }
 

@@ -7,11 +7,11 @@ mod policy;
 mod webhooks;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
-pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Plan};
+pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
 pub use policy::{Policy, apply as apply_policy};
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
@@ -122,6 +122,8 @@ pub struct Settings {
     pub bundle_dirs: Vec<String>,
     /// A command whose stdout is the token.
     pub token_command: Option<String>,
+    /// Where `token_command` is written, so that its failure names file:line.
+    pub token_command_at: Option<Located>,
     /// Attested checklist items.
     pub attestations: std::collections::BTreeMap<String, file::AttestEntry>,
     /// Attestations older than this are stale.
@@ -162,25 +164,19 @@ pub fn resolve(
     let latency = cfg.latency.as_ref();
 
     let (api_origin, api_text) = pick(
-        "--api-url",
-        &args.api_url,
-        "CLICKUP_API_URL",
-        &env.api_url,
-        "api.url",
+        ("--api-url", &args.api_url),
+        ("CLICKUP_API_URL", &env.api_url),
         api.and_then(|a| a.url.clone()),
         DEFAULT_API_URL,
     );
-    let api_url = parse_url(&api_text, &api_origin, true)?;
+    let api_url = parse_url(&api_text, true).map_err(|m| api_origin.error(file, "url", m))?;
     let (status_origin, status_text) = pick(
-        "--status-url",
-        &args.status_url,
-        "CLICKUP_STATUS_URL",
-        &env.status_url,
-        "api.status_url",
+        ("--status-url", &args.status_url),
+        ("CLICKUP_STATUS_URL", &env.status_url),
         api.and_then(|a| a.status_url.clone()),
         DEFAULT_STATUS_URL,
     );
-    let status_url = parse_url(&status_text, &status_origin, false)?;
+    let status_url = parse_url(&status_text, false).map_err(|m| status_origin.error(file, "status_url", m))?;
 
     let timeout = args.timeout.or(api.and_then(|a| a.timeout).map(|d| d.0)).unwrap_or(DEFAULT_TIMEOUT);
     let deadline = args
@@ -208,7 +204,7 @@ pub fn resolve(
         ));
     }
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
-    if let Some(bad) = expected_workspaces.iter().find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
         return Err(file.invalid(
             None,
@@ -225,11 +221,17 @@ pub fn resolve(
         }
         resilience.budget_share = percent / 100.0;
     }
+    // The first wave (every `/user` sample and `/team`) goes before any
+    // answer can state the window: the ceiling for an unknown window covers it.
+    resilience.unknown_window_ceiling = resilience.unknown_window_ceiling.max(samples as u64 + 1);
     if let Some(attempts) = api.and_then(|a| a.max_attempts) {
         if !(1..=10).contains(&attempts) {
             return Err(file.invalid(Some("api"), "max_attempts", format!("expected 1 to 10, got {attempts}")));
         }
         resilience.max_attempts = attempts;
+    }
+    if let Some(repo) = &args.repo {
+        check_repo_dir(repo)?;
     }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
@@ -244,14 +246,8 @@ pub fn resolve(
         token_policy: service_account.is_some() || token_command.is_some(),
     };
     let attestations = cfg.attest.clone().unwrap_or_default();
-    if let Some(unknown) = attestations.keys().find(|k| crate::checklist::item_by_id(k).is_none()) {
-        let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
-        let shown = crate::redact::scrub_token_like(unknown);
-        return Err(file.invalid_table(
-            &format!("attest.{unknown}"),
-            format!("`{shown}` is not a checklist item; expected one of {}", ids.join(", ")),
-        ));
-    }
+    let today = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    validate_attestations(file, &attestations, today)?;
     let selected = select(only, skip, opt_ins).ok_or_else(|| ConfigError::Value {
         origin: "--only/--skip".to_owned(),
         message: "no check left to run".to_owned(),
@@ -281,11 +277,60 @@ pub fn resolve(
             .as_ref()
             .and_then(|s| s.bundle_dirs.clone())
             .unwrap_or_else(|| DEFAULT_BUNDLE_DIRS.iter().map(|d| (*d).to_owned()).collect()),
+        token_command_at: token_command.as_ref().map(|_| file.located(None, "token_command")),
         token_command,
         attestations,
         attest_max_age_days: cfg.attest_max_age_days.unwrap_or(180),
         selected,
         format: args.format,
+    })
+}
+
+/// Refuses attestations that cannot be evidence: for an item that does not
+/// exist, by nobody, without a date, or dated after tomorrow (`today` is
+/// days since 1970-01-01 in UTC; a day of slack covers time zones ahead).
+fn validate_attestations(
+    file: &LoadedFile,
+    attestations: &std::collections::BTreeMap<String, file::AttestEntry>,
+    today: i64,
+) -> Result<(), ConfigError> {
+    for (id, entry) in attestations {
+        let table = format!("attest.{id}");
+        if crate::checklist::item_by_id(id).is_none() {
+            let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
+            let shown = crate::redact::scrub_token_like(id);
+            return Err(file.invalid_table(
+                &table,
+                format!("`{shown}` is not a checklist item; expected one of {}", ids.join(", ")),
+            ));
+        }
+        if entry.by.trim().is_empty() {
+            return Err(file.invalid(Some(&table), "by", "expected who attests, e.g. \"ops@example.com\"".to_owned()));
+        }
+        let expected = "expected the day it was attested, e.g. on = 2026-11-01";
+        let Some(day) = crate::checklist::attestation_day(entry).filter(|_| entry.on.time.is_none()) else {
+            return Err(file.invalid(Some(&table), "on", format!("{expected}, got {}", entry.on)));
+        };
+        if day > today + 1 {
+            return Err(file.invalid(Some(&table), "on", format!("{} is in the future; {expected}", entry.on)));
+        }
+    }
+    Ok(())
+}
+
+/// `--repo` must name an existing directory: a typo would otherwise scan
+/// nothing and could read as "no secrets".
+fn check_repo_dir(repo: &std::path::Path) -> Result<(), ConfigError> {
+    let problem = match std::fs::metadata(repo) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "is not a directory",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Err(_) => "cannot be read",
+    };
+    let shown = crate::text::Sanitizer::shapes_only().line(&repo.display().to_string(), crate::text::URL);
+    Err(ConfigError::Value {
+        origin: "--repo".to_owned(),
+        message: format!("{shown} {problem}; expected the directory of a git repository"),
     })
 }
 
@@ -300,44 +345,59 @@ pub fn select(only: &[CheckId], skip: &[CheckId], opt_ins: OptIns) -> Option<Vec
     (!chosen.is_empty()).then_some(chosen)
 }
 
-/// The first value set among flag, env, file; with the name of its origin
-/// for error messages.
+/// Where an `[api]` value came from, so that its error names the flag, the
+/// variable, or the file, line and key.
+enum Origin {
+    /// A flag, a variable or the default, by name.
+    Named(&'static str),
+    /// `checks.toml` (whatever the file is called).
+    File,
+}
+
+impl Origin {
+    /// The error about the value of `[api] key` from this origin.
+    fn error(&self, file: &LoadedFile, key: &str, message: String) -> ConfigError {
+        match self {
+            Origin::Named(name) => ConfigError::Value { origin: (*name).to_owned(), message },
+            Origin::File => file.invalid(Some("api"), key, message),
+        }
+    }
+}
+
+/// The first value set among flag, env, file (`[api]`), default; with its origin.
 fn pick(
-    flag: &str,
-    flag_value: &Option<String>,
-    env: &str,
-    env_value: &Option<String>,
-    key: &str,
+    (flag, flag_value): (&'static str, &Option<String>),
+    (env, env_value): (&'static str, &Option<String>),
     file_value: Option<String>,
     default: &str,
-) -> (String, String) {
+) -> (Origin, String) {
     if let Some(v) = flag_value {
-        (flag.to_owned(), v.clone())
+        (Origin::Named(flag), v.clone())
     } else if let Some(v) = env_value {
-        (env.to_owned(), v.clone())
+        (Origin::Named(env), v.clone())
     } else if let Some(v) = file_value {
-        (format!("checks.toml `{key}`"), v)
+        (Origin::File, v)
     } else {
-        ("default".to_owned(), default.to_owned())
+        (Origin::Named("default"), default.to_owned())
     }
 }
 
 /// Parses a URL; with `carries_token`, plain http is refused unless the host
-/// is loopback (the sandbox, tests).
-fn parse_url(text: &str, origin: &str, carries_token: bool) -> Result<Url, ConfigError> {
-    let err = |message: String| ConfigError::Value { origin: origin.to_owned(), message };
-    let url = Url::parse(text.trim()).map_err(|e| err(format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}")))?;
+/// is loopback (the sandbox, tests). The error is what is wrong, for the
+/// caller to place.
+fn parse_url(text: &str, carries_token: bool) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("not a URL ({e}); expected e.g. {DEFAULT_API_URL}"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(err("credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned()));
+        return Err("credentials in the URL are not accepted; use CLICKUP_API_TOKEN or --token-file".to_owned());
     }
     match url.scheme() {
         "https" => Ok(url),
         "http" if !carries_token || is_loopback(&url) => Ok(url),
-        "http" => Err(err(format!(
+        "http" => Err(format!(
             "plain http:// would send the token unencrypted to {}; use https:// (http is allowed only for loopback)",
             url.host_str().unwrap_or("?")
-        ))),
-        other => Err(err(format!("unsupported scheme `{other}`; expected https://"))),
+        )),
+        other => Err(format!("unsupported scheme `{other}`; expected https://")),
     }
 }
 

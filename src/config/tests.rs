@@ -179,3 +179,58 @@ fn per_check_policies_are_read_and_unknown_ids_refused() {
     let err = file::parse("[checks.auth]\ngate = \"sometimes\"\n", Path::new("checks.toml")).expect_err("bad gate");
     assert!(err.to_string().starts_with("checks.toml:2:"), "{err}");
 }
+
+#[test]
+fn attestations_that_cannot_be_evidence_are_config_errors_with_their_line() {
+    let today = crate::report::days_from_civil(2026, 11, 23);
+    let check = |source: &str| {
+        let f = file(source);
+        let attestations = f.config.attest.clone().unwrap_or_default();
+        validate_attestations(&f, &attestations, today).map_err(|e| e.to_string())
+    };
+    assert_eq!(check("[attest.caching]\nby = \"ops@example.com\"\non = 2026-11-24\n"), Ok(()), "tomorrow: zones ahead");
+    let cases = [
+        ("# c\n[attest.caching]\nby = \"  \"\non = 2026-11-01\n", "checks.toml:3: `attest.caching.by`: expected who"),
+        (
+            "[attest.caching]\nby = \"ops\"\non = 2026-11-25\n",
+            "checks.toml:3: `attest.caching.on`: 2026-11-25 is in the future",
+        ),
+        ("[attest.caching]\nby = \"ops\"\non = 10:00:00\n", "checks.toml:3: `attest.caching.on`: expected the day"),
+        (
+            "[attest.caching]\nby = \"ops\"\non = 2026-11-01T10:00:00Z\n",
+            "checks.toml:3: `attest.caching.on`: expected the day",
+        ),
+        ("\n[attest.cachin]\nby = \"ops\"\non = 2026-11-01\n", "checks.toml:2: `[attest.cachin]`: `cachin` is not"),
+    ];
+    for (source, expected) in cases {
+        let err = check(source).expect_err(source);
+        assert!(err.starts_with(expected), "{source}\n{err}");
+    }
+}
+
+#[test]
+fn url_errors_from_the_file_name_its_real_path_line_and_key() {
+    let source = "# prod\n[api]\n\nurl = \"http://api.example.com/api/v2\"\nstatus_url = \"ftp://status.example/x\"\n";
+    let config = file::parse(source, Path::new("deploy/prod.toml")).expect("parses");
+    let mut f = LoadedFile { path: Some("deploy/prod.toml".into()), source: source.to_owned(), config };
+    let err = resolve(&args(&[]), &EnvVars::default(), &f).expect_err("plain http to a remote host");
+    assert!(err.to_string().starts_with("deploy/prod.toml:4: `api.url`: plain http://"), "{err}");
+    f.config.api.as_mut().expect("api").url = None;
+    let err = resolve(&args(&[]), &EnvVars::default(), &f).expect_err("not https");
+    assert!(err.to_string().starts_with("deploy/prod.toml:5: `api.status_url`: unsupported scheme `ftp`"), "{err}");
+    let flag = resolve(&args(&["--status-url", "ftp://x"]), &EnvVars::default(), &f).expect_err("flag");
+    assert!(flag.to_string().starts_with("--status-url: unsupported scheme"), "{flag}");
+}
+
+#[test]
+fn token_command_is_located_in_its_file() {
+    let source = "plan = \"business\"\ntoken_command = \"vault read -field=token secret/clickup\"\n";
+    let config = file::parse(source, Path::new("ops/preflight.toml")).expect("parses");
+    let f = LoadedFile { path: Some("ops/preflight.toml".into()), source: source.to_owned(), config };
+    let s = resolve(&args(&[]), &EnvVars::default(), &f).expect("resolves");
+    let at = s.token_command_at.expect("located");
+    assert_eq!(
+        at.error("it failed with exit code 3").to_string(),
+        "ops/preflight.toml:2: `token_command`: it failed with exit code 3"
+    );
+}

@@ -1,5 +1,6 @@
 //! The `checklist` command's output: every item once, section by section,
-//! VERIFIED / ATTESTED / OPEN, with totals and the share verified by machine.
+//! with its id (the `[attest.<id>]` key), VERIFIED / ATTESTED / OPEN, totals
+//! and the share verified by machine.
 
 use serde_json::{Value, json};
 
@@ -19,6 +20,8 @@ pub struct ChecklistTotals {
     pub stale: usize,
     /// Neither.
     pub open: usize,
+    /// Of those, items this tool provides when deployed as a probe.
+    pub probe: usize,
 }
 
 /// Counts the items.
@@ -34,15 +37,37 @@ pub fn checklist_totals(items: &[ItemResult]) -> ChecklistTotals {
                 t.attested += 1;
                 t.stale += usize::from(*stale);
             }
-            State::Open { .. } => t.open += 1,
+            State::Open { satisfy_with, .. } => {
+                t.open += 1;
+                t.probe += usize::from(satisfy_with.is_some());
+            }
         }
     }
     t
 }
 
-/// Exit 1 while any item is OPEN or verified by a failing check.
+/// Exit 1 while any item is OPEN, verified by a failing check, or attested
+/// too long ago.
 pub fn checklist_exit(items: &[ItemResult]) -> Exit {
     if items.iter().any(ItemResult::blocks) { Exit::ChecksFailed } else { Exit::Ok }
+}
+
+/// The line for stderr naming the attestations that keep the gate shut
+/// because they are older than `max_age_days`; `None` when there are none.
+pub fn stale_attestations_line(items: &[ItemResult], max_age_days: u32) -> Option<String> {
+    let stale: Vec<String> = items
+        .iter()
+        .filter_map(|i| match &i.state {
+            State::Attested { on, stale: true, .. } => Some(format!("{} (attested {on})", i.item.id)),
+            _ => None,
+        })
+        .collect();
+    (!stale.is_empty()).then(|| {
+        format!(
+            "error: stale attestations, older than {max_age_days} days (attest_max_age_days), keep the gate shut: {}; re-attest them with a new `on` date\n",
+            stale.join(", ")
+        )
+    })
 }
 
 fn state_word(state: &State) -> String {
@@ -50,6 +75,7 @@ fn state_word(state: &State) -> String {
         State::Verified { status, .. } => format!("VERIFIED ({})", status.as_str().to_ascii_uppercase()),
         State::Attested { stale: true, .. } => "ATTESTED (stale)".to_owned(),
         State::Attested { .. } => "ATTESTED".to_owned(),
+        State::Open { satisfy_with: Some(_), .. } => "OPEN (probe)".to_owned(),
         State::Open { .. } => "OPEN".to_owned(),
     }
 }
@@ -61,8 +87,10 @@ fn evidence(state: &State) -> String {
             Some(link) => format!("{by} on {on} ({link})"),
             None => format!("{by} on {on}"),
         },
-        State::Open { reason: Some(reason) } => reason.clone(),
-        State::Open { reason: None } => "not attested".to_owned(),
+        State::Open { reason, satisfy_with } => {
+            let parts: Vec<&str> = [reason.as_deref(), *satisfy_with].into_iter().flatten().collect();
+            if parts.is_empty() { "not attested".to_owned() } else { parts.join("; ") }
+        }
     }
 }
 
@@ -70,25 +98,33 @@ fn totals_line(items: &[ItemResult]) -> String {
     let t = checklist_totals(items);
     let share = if items.is_empty() { 0 } else { t.verified * 100 / items.len() };
     format!(
-        "{} items: {} verified by checks ({share}% by machine, {} failing), {} attested ({} stale), {} open",
+        "{} items: {} verified by checks ({share}% by machine, {} failing), {} attested ({} stale), {} open ({} a probe of this tool can satisfy)",
         items.len(),
         t.verified,
         t.failing,
         t.attested,
         t.stale,
-        t.open
+        t.open,
+        t.probe
     )
 }
 
 /// The checklist as a table per section.
 pub fn render_checklist_table(items: &[ItemResult], width: u16) -> String {
-    let mut table = super::table::new_table(&["Section", "Item", "State", "Evidence"], width, false);
+    let mut table = super::table::new_table(&["Section", "Id", "Item", "State", "Evidence"], width, false);
     let mut last = "";
     for i in items {
         let section = if i.item.section == last { "" } else { i.item.section };
         last = i.item.section;
-        table.add_row(vec![section.to_owned(), i.item.text.to_owned(), state_word(&i.state), evidence(&i.state)]);
+        table.add_row(vec![
+            section.to_owned(),
+            i.item.id.to_owned(),
+            i.item.text.to_owned(),
+            state_word(&i.state),
+            evidence(&i.state),
+        ]);
     }
+    super::table::keep_whole(&mut table, 1, items.iter().map(|i| i.item.id));
     format!("{table}\n\n{}\n", totals_line(items))
 }
 
@@ -98,8 +134,10 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
     let list: Vec<Value> = items
         .iter()
         .map(|i| {
+            let basis = i.item.basis;
             let mut v = json!({"id": i.item.id, "section": i.item.section, "text": i.item.text,
-                               "verified_by": i.item.check.map(|c| c.as_str())});
+                               "verified_by": basis.verifying_check().map(|c| c.as_str()),
+                               "basis": basis.as_str(), "bearing_check": basis.check().map(|c| c.as_str())});
             match &i.state {
                 State::Verified { check, status } => {
                     v["state"] = json!("verified");
@@ -110,9 +148,10 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
                     v["state"] = json!("attested");
                     v["attested"] = json!({"by": by, "on": on, "link": link, "stale": stale});
                 }
-                State::Open { reason } => {
+                State::Open { reason, satisfy_with } => {
                     v["state"] = json!("open");
                     v["reason"] = json!(reason);
+                    v["satisfy_with"] = json!(satisfy_with);
                 }
             }
             v
@@ -121,7 +160,7 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
     let doc = json!({
         "schema_version": 1,
         "items": list,
-        "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "attested": t.attested, "stale": t.stale, "open": t.open},
+        "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "attested": t.attested, "stale": t.stale, "open": t.open, "probe": t.probe},
     });
     super::json::pretty(&doc)
 }
@@ -137,8 +176,9 @@ pub fn render_checklist_markdown(items: &[ItemResult]) -> String {
         }
         let done = if i.blocks() { " " } else { "x" };
         out.push_str(&format!(
-            "- [{done}] {} — {}: {}\n",
+            "- [{done}] {} (`{}`) — {}: {}\n",
             i.item.text,
+            i.item.id,
             state_word(&i.state),
             evidence(&i.state).replace('|', "\\|")
         ));
@@ -155,22 +195,44 @@ mod tests {
     use crate::checks::{CheckId, Outcome, Status};
 
     #[test]
-    fn renders_every_item_once_with_totals() {
-        let outcomes =
-            vec![Outcome::new(CheckId::Auth, Status::Pass, "ok"), Outcome::new(CheckId::Webhooks, Status::Fail, "x")];
+    fn renders_every_item_once_with_ids_and_totals() {
+        let outcomes = vec![
+            Outcome::new(CheckId::Webhooks, Status::Pass, "ok"),
+            Outcome::new(CheckId::Secrets, Status::Fail, "x"),
+        ];
         let items = crate::checklist::evaluate(&outcomes, &BTreeMap::new(), 20_000, 180);
         let table = render_checklist_table(&items, 200);
-        assert!(table.contains("VERIFIED (PASS)") && table.contains("OPEN"), "{table}");
+        assert!(table.contains("VERIFIED (PASS)") && table.contains("OPEN (probe)"), "{table}");
+        assert!(table.contains("┆ rate-limit-headers-monitored ┆"), "ids are shown whole: {table}");
         assert!(
-            table.contains("25 items: 3 verified by checks (12% by machine, 2 failing), 0 attested (0 stale), 22 open"),
+            table.contains(
+                "25 items: 3 verified by checks (12% by machine, 2 failing), 0 attested (0 stale), 22 open (4 a probe of this tool can satisfy)"
+            ),
             "{table}"
         );
         let doc: Value = serde_json::from_str(&render_checklist_json(&items)).expect("json");
         assert_eq!(doc["items"].as_array().map(Vec::len), Some(25));
         assert_eq!(doc["totals"]["open"], 22);
+        assert_eq!(doc["totals"]["probe"], 4);
+        let health = &doc["items"][15];
+        assert_eq!((health["id"].as_str(), health["basis"].as_str()), (Some("health-check"), Some("probe")));
+        assert_eq!(health["satisfy_with"], crate::checklist::PROBE_HINT);
         let md = render_checklist_markdown(&items);
         assert_eq!(md.matches("- [").count(), 25);
-        assert!(md.contains("- [x] Health check endpoint verifies ClickUp connectivity — VERIFIED (PASS)"), "{md}");
+        assert!(md.contains("- [x] Endpoint uses HTTPS (`webhook-https`) — VERIFIED (PASS)"), "{md}");
+        assert!(
+            md.contains("- [ ] Health check endpoint verifies ClickUp connectivity (`health-check`) — OPEN (probe)"),
+            "{md}"
+        );
         assert_eq!(checklist_exit(&items), Exit::ChecksFailed);
+    }
+
+    #[test]
+    fn ids_never_wrap_in_a_narrow_table() {
+        let items = crate::checklist::evaluate(&[], &BTreeMap::new(), 20_000, 180);
+        let table = render_checklist_table(&items, 60);
+        for item in crate::checklist::ITEMS {
+            assert!(table.contains(&format!(" {} ", item.id)), "{} is split:\n{table}", item.id);
+        }
     }
 }

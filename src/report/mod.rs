@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use checklist::{
     ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
-    render_checklist_table,
+    render_checklist_table, stale_attestations_line,
 };
 pub use json::render as render_json;
 pub use markdown::{SUMMARY_CAP, render as render_markdown};

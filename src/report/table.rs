@@ -1,7 +1,7 @@
 //! The table format for people: one row per check, hints below, a closing
 //! line with totals and time.
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::Report;
 use crate::checks::{Gate, Status};
@@ -55,6 +55,9 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    // One cause (an unresolvable host, say) fails several checks alike:
+    // its hint is spelled out once and referred to after that.
+    let mut hinted: Vec<(&str, &str)> = Vec::new();
     for o in shown.iter().filter(|o| o.status != Status::Pass) {
         if o.details.is_empty() && o.hint.is_none() {
             continue;
@@ -64,7 +67,13 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&format!("  - {line}\n"));
         }
         if let Some(hint) = &o.hint {
-            out.push_str(&format!("  hint: {hint}\n"));
+            match hinted.iter().find(|(_, earlier)| earlier == hint) {
+                Some((first, _)) => out.push_str(&format!("  hint: as for {first} above\n")),
+                None => {
+                    out.push_str(&format!("  hint: {hint}\n"));
+                    hinted.push((o.id.as_str(), hint));
+                }
+            }
         }
     }
     out.push('\n');
@@ -132,6 +141,19 @@ pub(super) fn new_table(header: &[&str], width: u16, color: bool) -> Table {
     table
 }
 
+/// Keeps every cell of `column` on one line: ids a user copies into another
+/// command (a webhook id into `reactivate`, an item id into `[attest.<id>]`)
+/// must never be split across lines. The other columns wrap instead.
+pub(super) fn keep_whole<'a>(table: &mut Table, column: usize, cells: impl Iterator<Item = &'a str>) {
+    let widest = cells.map(|c| c.chars().count()).max().unwrap_or(0);
+    let widest = u16::try_from(widest).unwrap_or(u16::MAX);
+    if let Some(col) = table.column_mut(column) {
+        // The boundary counts the column's padding too.
+        let boundary = widest.saturating_add(col.padding_width());
+        col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(boundary)));
+    }
+}
+
 /// The width to draw at: the terminal's when stdout is one, else 120
 /// columns (CI logs).
 pub fn table_width(stdout_is_tty: bool) -> u16 {
@@ -187,6 +209,21 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains('\u{1b}'), "no colour codes when colour is off");
+    }
+
+    #[test]
+    fn a_hint_shared_by_several_checks_is_spelled_out_once() {
+        let mut r = report(&[Status::Fail, Status::Error, Status::Fail]);
+        for o in &mut r.outcomes {
+            o.hint = Some("host.invalid does not resolve".into());
+        }
+        r.outcomes[1].hint = Some("another cause".into());
+        let text = render(&r, PLAIN);
+        assert_eq!(text.matches("host.invalid does not resolve").count(), 1, "{text}");
+        assert!(text.contains("another cause"), "{text}");
+        let third = r.outcomes[2].id.as_str();
+        let first = r.outcomes[0].id.as_str();
+        assert!(text.contains(&format!("{third} (FAIL):\n  hint: as for {first} above")), "{text}");
     }
 
     #[test]

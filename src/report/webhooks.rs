@@ -34,7 +34,8 @@ fn problems(listing: &WebhookEvidence) -> Vec<(Option<&str>, String)> {
     out
 }
 
-/// The listing as a table, problems below it.
+/// The listing as a table, problems below it. Ids, workspace ids and event
+/// names are never split across lines, so they can be copied.
 pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
     let header = ["Workspace", "Webhook", "Health", "Fails", "Endpoint", "Events", "Watches"];
     let mut table = super::table::new_table(&header, width, false);
@@ -55,6 +56,12 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
             h.location.describe(),
         ]);
     }
+    let all: Vec<(&str, &Webhook)> = hooks(listing).collect();
+    super::table::keep_whole(&mut table, 0, all.iter().map(|(ws, _)| *ws).chain([header[0]]));
+    super::table::keep_whole(&mut table, 1, all.iter().map(|(_, h)| h.id.as_str()));
+    super::table::keep_whole(&mut table, 5, all.iter().flat_map(|(_, h)| h.events.iter().map(|e| e.as_str())));
+    let watches: Vec<String> = all.iter().map(|(_, h)| h.location.describe()).collect();
+    super::table::keep_whole(&mut table, 6, watches.iter().flat_map(|w| w.split_whitespace()));
     let mut out = if count == 0 { "no webhooks\n".to_owned() } else { format!("{table}\n") };
     for (ws, problem) in problems(listing) {
         out.push_str(&format!(

@@ -4,11 +4,14 @@
 //! ClickUp: slow, failing, cut off, lying about its content.
 //!
 //! A spec is `KIND[=VALUE][,share=F][,route=PATH]`: `share` (default 1) is
-//! the fraction of matching requests hit, spread evenly (deterministic, so
-//! tests are repeatable); `route` (default `/api/v2`) matches any request
-//! path containing it.
+//! the fraction of matching requests hit, spread evenly and counted per path
+//! (so the checks' concurrent requests, arriving in any order, meet the same
+//! faults and a run's verdict repeats); `route` (default `/api/v2`) matches
+//! any request path containing it.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// What a fault does to a request.
@@ -49,22 +52,37 @@ pub struct Fault {
     /// Requests whose path contains this.
     pub route: String,
     seen: AtomicU64,
+    seen_per_path: Mutex<HashMap<String, u64>>,
 }
 
 impl Clone for Fault {
     fn clone(&self) -> Self {
-        Fault { kind: self.kind.clone(), share: self.share, route: self.route.clone(), seen: AtomicU64::new(0) }
+        Fault::new(self.kind.clone(), self.share, self.route.clone())
     }
 }
 
 impl Fault {
-    /// Whether this request (its path) is hit: the n-th matching request is
-    /// hit when `floor((n + 1) * share)` steps past `floor(n * share)`.
+    /// A fault with fresh counters.
+    fn new(kind: FaultKind, share: f64, route: String) -> Fault {
+        Fault { kind, share, route, seen: AtomicU64::new(0), seen_per_path: Mutex::default() }
+    }
+
+    /// Whether this request (its path) is hit: the n-th matching request to
+    /// this path is hit when `floor((n + 1) * share)` steps past
+    /// `floor(n * share)`, so the first request to a path is answered unless
+    /// the share is 1. Counting per path keeps the sequence each exchange
+    /// meets independent of how concurrent requests to other paths interleave.
     pub fn hits(&self, path: &str) -> bool {
         if !path.contains(&self.route) {
             return false;
         }
-        let n = self.seen.fetch_add(1, Ordering::Relaxed) as f64;
+        self.seen.fetch_add(1, Ordering::Relaxed);
+        let n = {
+            let mut per_path = self.seen_per_path.lock().unwrap_or_else(PoisonError::into_inner);
+            let count = per_path.entry(path.to_owned()).or_insert(0);
+            *count += 1;
+            (*count - 1) as f64
+        };
         ((n + 1.0) * self.share).floor() > (n * self.share).floor()
     }
 
@@ -115,7 +133,7 @@ pub fn parse(spec: &str) -> Result<Fault, String> {
             ));
         }
     };
-    let mut fault = Fault { kind, share: 1.0, route: "/api/v2".to_owned(), seen: AtomicU64::new(0) };
+    let mut fault = Fault::new(kind, 1.0, "/api/v2".to_owned());
     for option in parts {
         match option.trim().split_once('=') {
             Some(("share", v)) => {
@@ -175,5 +193,23 @@ mod tests {
         assert!(!f.hits("/api/v2/user") && f.hits("/api/v2/team"));
         let all = parse("malformed").expect("parses");
         assert!(!all.hits("/1.0/status/x"), "the status page is spared unless routed");
+    }
+
+    #[test]
+    fn each_path_meets_the_same_sequence_however_requests_interleave() {
+        let sequence = |order: &[&str]| {
+            let f = parse("status=503,share=0.5").expect("parses");
+            let mut per_path: std::collections::BTreeMap<String, Vec<bool>> = Default::default();
+            for path in order {
+                per_path.entry((*path).to_owned()).or_default().push(f.hits(path));
+            }
+            per_path
+        };
+        let (user, team) = ("/api/v2/user", "/api/v2/team");
+        let one = sequence(&[user, user, team, user, team]);
+        let other = sequence(&[team, user, team, user, user]);
+        assert_eq!(one, other);
+        assert_eq!(one[user], [false, true, false]);
+        assert_eq!(one[team], [false, true]);
     }
 }
