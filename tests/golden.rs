@@ -114,7 +114,10 @@ fn every_format_matches_its_golden_file() {
 /// What the scenarios need on disk and on the network.
 struct Fixtures {
     /// A standalone sandbox playing a receiver that answers 401 to bad
-    /// signatures (a WARN with rich detail); kept alive for the test.
+    /// signatures (a WARN with rich detail); kept alive for the test. Its
+    /// URL appears in a table cell, where comfy-table wraps it before the
+    /// port is normalised: the layout repeats because Linux's ephemeral
+    /// ports (32768-60999 by default) all have five digits.
     _receiver: StandaloneSandbox,
     receiver_dir: PathBuf,
     summaries: PathBuf,
