@@ -79,6 +79,8 @@ pub fn command(dir: &std::path::Path) -> Command {
         "CLICKUP_STATUS_URL",
         "CLICKUP_PREFLIGHT_CONFIG",
         "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "GITHUB_STEP_SUMMARY",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "http_proxy",
