@@ -91,10 +91,11 @@ pub enum WebhooksCommand {
     /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     List(ConnectionArgs),
-    /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
+    /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with its endpoint and events as listed.
     ///
-    /// Exit codes: 0 reactivated; 1 ClickUp refused, or a workspace could not be
-    /// listed; 2 could not start (bad id, no token, no terminal without --yes);
+    /// Exit codes: 0 reactivated unchanged; 1 ClickUp refused, its answer shows the
+    /// webhook changed, or a workspace could not be listed; 2 could not start (bad id,
+    /// no token, no terminal without --yes);
     /// 4 no such webhook in any workspace; 5 declined at the prompt.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     Reactivate(ReactivateArgs),
@@ -122,6 +123,10 @@ pub struct ReactivateArgs {
     /// Do not ask for confirmation (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    /// The workspace that has the webhook: look only there (one request) instead of searching.
+    #[arg(long, value_name = "WORKSPACE_ID")]
+    pub workspace: Option<String>,
 
     /// Connection, config and output flags.
     #[command(flatten)]

@@ -2,7 +2,7 @@
 //! webhooks, from one `GET /team/{id}/webhook` per workspace.
 //!
 //! ClickUp marks a webhook `failing` after failed deliveries, suspends it at
-//! `fail_count` 100 or at once on a 410, and tells nobody. This check is the
+//! `fail_count` 100 or at once on a 401 or 410, and tells nobody. This check is the
 //! alarm. It also holds the registrations to what `checks.toml` expects.
 //!
 //! A listing that contradicts itself is not a pass: `active` with a
@@ -31,12 +31,16 @@ impl Finding {
     }
 }
 
-const HINT_RECEIVER: &str = "fix the receiver first (2xx within 7 s, never 410), then `clickup-preflight webhooks reactivate ID`; \
+const HINT_RECEIVER: &str = "fix the receiver first (2xx within 7 s, never 401 or 410), then `clickup-preflight webhooks reactivate ID`; \
                              ClickUp drops events after their retries and notifies nobody";
 const HINT_HTTPS: &str = "re-register the webhook with an https:// endpoint (PUT /webhook/{id} with the new endpoint)";
 const HINT_EVENTS: &str = "subscribe only to the events ClickUp documents, or `*`";
-const HINT_EXPECT: &str =
-    "register the webhook as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
+const HINT_EXPECT: &str = "ClickUp lists only the webhooks created by the token's own user: run with the token that \
+                           registered the webhooks (one whose creator was deactivated stays listed but never fires); \
+                           else register it as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
+const HINT_NONE_LISTED: &str = "ClickUp lists only the webhooks created by the token's own user: run with the token \
+                                that registered the webhooks; if the integration relies on webhooks, declare them as \
+                                [[webhooks.expect]] in checks.toml";
 /// The budget, not the window, is what usually stops the listing: a run may
 /// spend `api.request_budget_percent` (10% by default) of the window.
 const HINT_BUDGET: &str = "a run spends at most `api.request_budget_percent` (default 10%) of the rate-limit window, leaving the rest to production: name the workspaces to check in `workspaces`, or raise `api.request_budget_percent`; if the window itself is nearly spent, run again after its reset";
@@ -94,10 +98,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     if hooks.is_empty() && findings.is_empty() {
         let summary = format!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
-        return Outcome::new(ID, Status::Skip, summary)
-            .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
-            .metric("webhooks", 0.0)
-            .took(slowest);
+        return Outcome::new(ID, Status::Skip, summary).hint(HINT_NONE_LISTED).metric("webhooks", 0.0).took(slowest);
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.status));
     let status = findings.first().map_or(Status::Pass, |f| f.status);

@@ -105,13 +105,21 @@ impl ClickUpClient {
             .await
     }
 
-    /// `PUT /webhook/{id}` with `{"status": "active"}`: reactivates a
-    /// suspended or failing webhook and resets its health.
-    pub async fn reactivate_webhook(&self, webhook_id: &str) -> Probe<Webhook> {
-        let Some(id) = segment(webhook_id) else {
-            return Probe::failed(bad_id("PUT /webhook/{id}", webhook_id), Duration::ZERO);
+    /// `PUT /webhook/{id}` with the webhook's `endpoint` and `events` as
+    /// listed and `status: "active"`: reactivates a suspended or failing
+    /// webhook and resets its health. ClickUp requires all three fields and
+    /// reads a missing `events` as all events, so the subscription is
+    /// restated, never left out. Nothing is sent when the listing did not
+    /// say the events.
+    pub async fn reactivate_webhook(&self, hook: &Webhook) -> Probe<Webhook> {
+        const ENDPOINT: &str = "PUT /webhook/{id}";
+        let Some(id) = segment(&hook.id) else {
+            return Probe::failed(bad_id(ENDPOINT, &hook.id), Duration::ZERO);
         };
-        let body = br#"{"status":"active"}"#.to_vec();
+        let Some(body) = hook.subscription.reactivation_body() else {
+            let reason = "not sent: the listing did not say which events the webhook subscribes to";
+            return Probe::failed(ApiError::local(ENDPOINT, reason), Duration::ZERO);
+        };
         self.exchange::<UpdatedWebhook>(Method::PUT, &format!("/webhook/{id}"), Some(body), "the updated webhook").await
     }
 

@@ -33,4 +33,6 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
     body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(|u| u.sanitize(&sanitizer))
 }
 
-pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event, is_workspace_id};
+pub use types::{
+    Health, Level, LocationFilter, Subscription, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event, is_workspace_id,
+};

@@ -47,6 +47,17 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The policy for a command a person runs on purpose (`webhooks list`,
+    /// `webhooks reactivate`): it may spend the whole rate-limit window
+    /// except the reserve. A probe runs unattended and often, so it keeps to
+    /// its share; a repair that stopped at that share (listing nine
+    /// workspaces eats 10% of a 100-request window) would never be sent.
+    pub fn for_explicit_command(self) -> Policy {
+        Policy { budget_share: 1.0, ..self }
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     hard_failures_in_a_row: u32,
@@ -123,6 +134,12 @@ impl RunState {
     pub fn spent(&self) -> u64 {
         self.lock().spent
     }
+
+    /// The fewest requests left in the window as last stated by an answer
+    /// (counted down for requests sent since), when any answer stated it.
+    pub fn remaining(&self) -> Option<u64> {
+        self.lock().latest_remaining
+    }
 }
 
 /// Full-jitter backoff before attempt `attempt + 1`: a random delay below
@@ -167,6 +184,17 @@ mod tests {
         assert!(!low.take(), "never the last 5");
         low.record_remaining(5);
         assert!(!low.take());
+    }
+
+    #[test]
+    fn explicit_commands_may_spend_the_window_but_never_the_reserve() {
+        let run = RunState::new(Policy::default().for_explicit_command());
+        assert!(run.take());
+        run.record_remaining(99);
+        // The probe's share would stop at 10; a person's command goes on to
+        // the reserve: 99 left, the last 5 kept, so 94 more.
+        assert_eq!((0..200).filter(|_| run.take()).count(), 94);
+        assert_eq!((run.spent(), run.remaining()), (95, Some(5)));
     }
 
     #[test]

@@ -93,17 +93,31 @@ fn hook_json(workspace: &str, h: &Webhook) -> Value {
     })
 }
 
-/// What `webhooks reactivate` changed, as a sentence.
-pub fn render_reactivation_text(before: &Webhook, after: &Webhook) -> String {
-    format!("reactivated webhook {} ({}): {} -> {}\n", before.id, before.endpoint, health(before), health(after))
+/// What `webhooks reactivate` changed, as a sentence; `changes` (what
+/// ClickUp's answer shows changed besides health) make it a FAIL listing
+/// each difference.
+pub fn render_reactivation_text(before: &Webhook, after: &Webhook, changes: &[String]) -> String {
+    let mut out =
+        format!("reactivated webhook {} ({}): {} -> {}\n", before.id, before.endpoint, health(before), health(after));
+    if !changes.is_empty() {
+        out.push_str("FAIL: ClickUp's answer shows the webhook changed, not only reactivated:\n");
+        for change in changes {
+            out.push_str(&format!("  {change}\n"));
+        }
+        out.push_str("restore the endpoint, events and location it had (shown on the left) before relying on it\n");
+    }
+    out
 }
 
-/// What `webhooks reactivate` changed, as JSON.
-pub fn render_reactivation_json(before: &Webhook, after: &Webhook) -> String {
+/// What `webhooks reactivate` changed, as JSON: `status` is `pass` when
+/// only the health changed, `fail` with `changes` otherwise.
+pub fn render_reactivation_json(before: &Webhook, after: &Webhook, changes: &[String]) -> String {
     let state = |h: &Webhook| json!({"health": h.health.as_ref().map(|x| x.status.clone()), "fail_count": h.health.as_ref().map(|x| x.fail_count)});
-    super::json::pretty(
-        &json!({"schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before), "after": state(after)}),
-    )
+    let status = if changes.is_empty() { "pass" } else { "fail" };
+    super::json::pretty(&json!({
+        "schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before),
+        "after": state(after), "status": status, "changes": changes,
+    }))
 }
 
 fn health(h: &Webhook) -> String {

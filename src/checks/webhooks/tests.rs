@@ -12,6 +12,7 @@ fn hook(id: &str, endpoint: &str, status: &str, fail_count: u64) -> Webhook {
         events: vec!["taskCreated".into(), "taskUpdated".into()],
         location: LocationFilter { list_id: Some("901".into()), ..LocationFilter::default() },
         health: Some(Health { status: status.into(), fail_count }),
+        subscription: Default::default(),
     }
 }
 
