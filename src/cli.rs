@@ -169,7 +169,7 @@ pub struct ConnectionArgs {
     pub repo: Option<PathBuf>,
 
     /// Run against the built-in fake ClickUp with this scenario: no token, no network.
-    #[arg(long, value_enum, value_name = "SCENARIO")]
+    #[arg(long, value_parser = all::<ScenarioName>(), value_name = "SCENARIO")]
     pub sandbox: Option<ScenarioName>,
 
     /// With --sandbox: inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
@@ -185,11 +185,11 @@ pub struct SandboxArgs {
     pub listen: SocketAddr,
 
     /// Which behaviour to model.
-    #[arg(long, value_enum, default_value_t = ScenarioName::Healthy)]
+    #[arg(long, value_parser = all::<ScenarioName>(), default_value = "healthy")]
     pub scenario: ScenarioName,
 
     /// Also act as a team's webhook receiver on /webhook, behaving as MODE.
-    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
+    #[arg(long, value_parser = all::<ReceiverMode>(), value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
     pub receiver: Option<ReceiverMode>,
 
     /// Inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
@@ -214,6 +214,22 @@ pub struct SandboxArgs {
 }
 
 /// Output formats.
+impl ConnectionArgs {
+    /// The flags that override the environment and `checks.toml`, as the
+    /// configuration layer takes them.
+    pub fn overrides(&self) -> crate::config::Overrides {
+        crate::config::Overrides {
+            config: self.config.clone(),
+            api_url: self.api_url.clone(),
+            status_url: self.status_url.clone(),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            repo: self.repo.clone(),
+            format: self.format,
+        }
+    }
+}
+
 /// Restricts `--format` to what a command prints, so that `--help` offers
 /// only those and anything else is a usage error (the report formats are
 /// for `check`).

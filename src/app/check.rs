@@ -14,7 +14,7 @@ use crate::checks;
 use crate::checks::{CheckId, Gate, Status};
 use crate::cli::{CheckArgs, ConnectionArgs, Format, OutputSpec};
 use crate::client::ClickUpClient;
-use crate::config::{ProbeTarget, apply_policy};
+use crate::config::ProbeTarget;
 use crate::gather::{self, InFlight, Plan, Receiver, Sources};
 use crate::model::Named;
 use crate::redact::Redactor;
@@ -155,7 +155,8 @@ pub(super) async fn execute(
         .iter()
         .map(|id| {
             let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
-            apply_policy(&mut outcome, settings.policies.get(id), fail_on);
+            let policy = settings.policies.get(id).copied().unwrap_or_default();
+            outcome.apply_policy(policy.gate, policy.severity, fail_on);
             outcome
         })
         .collect();

@@ -91,6 +91,19 @@ impl Outcome {
         }
     }
 
+    /// Applies the run's policy for this check: its severity from
+    /// `checks.toml` if set; `--fail-on never` makes every check
+    /// report-only; otherwise the check's own `gate` wins over `--fail-on`.
+    pub fn apply_policy(&mut self, gate: Option<Gate>, severity: Option<Severity>, fail_on: Gate) {
+        if let Some(severity) = severity {
+            self.severity = severity;
+        }
+        self.gate = match fail_on {
+            Gate::ReportOnly => Gate::ReportOnly,
+            _ => gate.unwrap_or(fail_on),
+        };
+    }
+
     /// Whether this outcome fails the run under its gate.
     pub fn blocks(&self) -> bool {
         self.gate.blocks(self.status)
@@ -139,5 +152,23 @@ pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome 
         CheckId::WebhookEndpoint => webhook_endpoint::evaluate(evidence, cfg),
         CheckId::Secrets => secrets::evaluate(evidence, cfg),
         CheckId::Token => token::evaluate(evidence, cfg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_check_gates_beat_fail_on_except_never() {
+        let mut o = Outcome::new(CheckId::Platform, Status::Warn, "x");
+        o.apply_policy(Some(Gate::Warn), Some(Severity::P1), Gate::Fail);
+        assert_eq!((o.gate, o.severity), (Gate::Warn, Severity::P1));
+        assert!(o.blocks());
+        o.apply_policy(Some(Gate::Warn), Some(Severity::P1), Gate::ReportOnly);
+        assert_eq!(o.gate, Gate::ReportOnly, "--fail-on never is report-only mode for every check");
+        let mut o = Outcome::new(CheckId::Auth, Status::Fail, "x");
+        o.apply_policy(None, None, Gate::Warn);
+        assert_eq!((o.gate, o.severity), (Gate::Warn, Severity::P1));
     }
 }

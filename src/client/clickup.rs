@@ -10,7 +10,7 @@ use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, FromWire, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
 use super::{ApiError, Policy, RunState, Team, TransportCause, User, Webhook};
-use crate::evidence::{Probe, RateLimitHeaders};
+use super::{Probe, RateLimitHeaders};
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
@@ -219,7 +219,7 @@ fn reset_wait<T>(probe: &Probe<T>) -> Duration {
     headers
         .reset
         .as_deref()
-        .and_then(|v| crate::evidence::reset_in(v, now))
+        .and_then(|v| super::reset_in(v, now))
         .map_or(Duration::from_secs(1), |r| Duration::from_secs(r.seconds))
 }
 

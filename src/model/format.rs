@@ -3,9 +3,10 @@
 use super::Named;
 
 /// An output format of `check` (and, for some, of the other commands).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Format {
     /// A table for people, with hints below it.
+    #[default]
     Table,
     /// Stable JSON (schema_version 1) for machines.
     Json,

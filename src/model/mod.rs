@@ -7,6 +7,7 @@
 
 pub mod calendar;
 mod check;
+pub mod checklist;
 mod format;
 mod named;
 
