@@ -5,6 +5,7 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
+use crate::message;
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
@@ -24,8 +25,8 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
                 .username
                 .as_deref()
                 .filter(|u| !u.trim().is_empty())
-                .map_or_else(|| format!("user id {}", user.id), |name| format!("{name} (user id {})", user.id));
-            Outcome::new(ID, Status::Pass, format!("authenticated as {who} with {kind}"))
+                .map_or_else(|| message!("user id {}", user.id), |name| message!("{} (user id {})", name, user.id));
+            Outcome::new(ID, Status::Pass, message!("authenticated as {} with {}", who, kind))
         }
         Err(error) => judge_error(ID, error),
     };

@@ -8,6 +8,7 @@
 //! disagrees is named in the summary. An unknown level is ERROR: a status
 //! page that changes its vocabulary must not read as "operational".
 
+use crate::message;
 use super::{CheckId, Outcome, Status};
 use crate::client::{RawLevel, StatusPage, StatusPageFormat};
 use crate::config::CheckConfig;
@@ -61,9 +62,9 @@ pub fn level_verdict(level: &RawLevel) -> Option<Status> {
 
 fn describe_level(level: &RawLevel) -> String {
     match level {
-        RawLevel::StatusIoCode(code) => format!("status code {code}"),
-        RawLevel::Indicator(ind) => format!("indicator `{ind}`"),
-        RawLevel::Component(status) => format!("component status `{status}`"),
+        RawLevel::StatusIoCode(code) => message!("status code {}", code),
+        RawLevel::Indicator(ind) => message!("indicator `{}`", ind),
+        RawLevel::Component(status) => message!("component status `{}`", status),
     }
 }
 
@@ -76,7 +77,7 @@ struct Listed {
 
 impl Listed {
     fn text(&self) -> String {
-        format!("{}: {}", self.heading, self.entries.join(", "))
+        message!("{}: {}", self.heading, self.entries.join(", "))
     }
 }
 
@@ -89,8 +90,8 @@ fn judge_parts(page: &StatusPage) -> Vec<Listed> {
         let status = level_verdict(&part.level).unwrap_or(Status::Error);
         affected.status = affected.status.max(status);
         affected.entries.push(match status {
-            Status::Error => format!("{} (unknown {})", part.name, describe_level(&part.level)),
-            _ => format!("{} ({})", part.name, part.words),
+            Status::Error => message!("{} (unknown {})", part.name, describe_level(&part.level)),
+            _ => message!("{} ({})", part.name, part.words),
         });
     }
     let mut incidents = Listed { status: Status::Pass, heading: "incidents", entries: Vec::new() };
@@ -121,7 +122,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
             } else {
                 "point --status-url at a Status.io status API or a Statuspage summary.json".to_owned()
             };
-            return Outcome::new(ID, Status::Error, format!("status unknown: {error}")).hint(hint).took(probe.elapsed);
+            return Outcome::new(ID, Status::Error, message!("status unknown: {}", error)).hint(hint).took(probe.elapsed);
         }
     };
     let level = describe_level(&page.level);
@@ -133,7 +134,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         return Outcome::new(
             ID,
             Status::Error,
-            format!("unknown {source} {level}; cannot tell whether ClickUp is operational"),
+            message!("unknown {} {}; cannot tell whether ClickUp is operational", source, level),
         )
         .took(probe.elapsed);
     };
@@ -142,13 +143,13 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let description = if page.description.is_empty() { level.clone() } else { page.description.to_string() };
     let listed = listed.iter().map(Listed::text).collect::<Vec<_>>().join("; ");
     let summary = if worst > headline {
-        format!("ClickUp's headline says {description} ({level}), but the page also lists: {listed}")
+        message!("ClickUp's headline says {} ({}), but the page also lists: {}", description, level, listed)
     } else if listed.is_empty() {
-        format!("ClickUp reports: {description}")
+        message!("ClickUp reports: {}", description)
     } else {
-        format!("ClickUp reports: {description}; {listed}")
+        message!("ClickUp reports: {}; {}", description, listed)
     };
-    let mut o = Outcome::new(ID, worst, summary).took(probe.elapsed).detail(format!("source: {source}, {level}"));
+    let mut o = Outcome::new(ID, worst, summary).took(probe.elapsed).detail(message!("source: {}, {}", source, level));
     if worst == Status::Error {
         o = o.hint("the status page uses a level this tool does not know: read the page itself before trusting it");
     } else if worst != Status::Pass {
@@ -273,9 +274,7 @@ mod tests {
             assert_eq!(o.status, expected, "{code}");
             assert_eq!(
                 o.summary,
-                format!(
-                    "ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({words})"
-                )
+                message!("ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({})", words)
             );
         }
         let mut p = operational_status_io();

@@ -7,6 +7,7 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
+use crate::message;
 use super::{CheckId, Outcome, Status};
 use crate::client::ApiError;
 use crate::config::CheckConfig;
@@ -31,15 +32,15 @@ pub struct Snapshot {
 /// Parses one response's headers; `Ok(None)` when it carried none.
 pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, String> {
     if !headers.ambiguous.is_empty() {
-        return Err(format!("sent twice with different values: {}", headers.ambiguous.join(", ")));
+        return Err(message!("sent twice with different values: {}", headers.ambiguous.join(", ")));
     }
     if headers.limit.is_none() && headers.remaining.is_none() {
         return Ok(None);
     }
     let number = |name: &str, value: &Option<OutsideText>| -> Result<u64, String> {
         let value =
-            value.as_deref().ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
-        value.trim().parse::<u64>().map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))
+            value.as_deref().ok_or_else(|| message!("{} is missing while other X-RateLimit headers are present", name))?;
+        value.trim().parse::<u64>().map_err(|_| message!("{} is not a whole number (`{}`)", name, shorten(value)))
     };
     let limit = number("X-RateLimit-Limit", &headers.limit)?;
     let remaining = number("X-RateLimit-Remaining", &headers.remaining)?;
@@ -47,12 +48,12 @@ pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapsho
         return Err("X-RateLimit-Limit is 0".to_owned());
     }
     if remaining > limit {
-        return Err(format!("X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"));
+        return Err(message!("X-RateLimit-Remaining ({}) is above X-RateLimit-Limit ({})", remaining, limit));
     }
     let reset = match &headers.reset {
         None => None,
         Some(v) => {
-            Some(reset_in(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?)
+            Some(reset_in(v, now_unix).ok_or_else(|| message!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?)
         }
     };
     Ok(Some(Snapshot {
@@ -82,7 +83,7 @@ fn shorten(value: &str) -> String {
 fn reset_text(reset_in: Option<u64>) -> String {
     match reset_in {
         Some(0) => "the window resets now".to_owned(),
-        Some(s) => format!("resets in {s}s"),
+        Some(s) => message!("resets in {}s", s),
         None => "reset time not stated".to_owned(),
     }
 }
@@ -100,7 +101,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         } else {
             ""
         };
-        let mut o = Outcome::new(ID, Status::Fail, format!("rate limited: the API answered 429; {}{ms}", reset_text(reset)))
+        let mut o = Outcome::new(ID, Status::Fail, message!("rate limited: the API answered 429; {}{}", reset_text(reset), ms))
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
             .metric("remaining", 0.0);
         if let Some(s) = reset {
@@ -113,7 +114,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let mut lowest: Option<Snapshot> = None;
     for (headers, _) in &responses {
         match parse(headers, now) {
-            Err(reason) => return Outcome::new(ID, Status::Error, format!("cannot read the rate limit: {reason}")),
+            Err(reason) => return Outcome::new(ID, Status::Error, message!("cannot read the rate limit: {}", reason)),
             Ok(Some(s)) if lowest.is_none_or(|l| s.remaining < l.remaining) => lowest = Some(s),
             Ok(_) => {}
         }
@@ -122,7 +123,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         let summary = if answered == 0 {
             "no answer from the API to read X-RateLimit headers from; headroom unknown".to_owned()
         } else {
-            format!("none of {answered} API answers carried X-RateLimit headers; headroom unknown")
+            message!("none of {} API answers carried X-RateLimit headers; headroom unknown", answered)
         };
         return Outcome::new(ID, Status::Error, summary);
     };
@@ -135,27 +136,22 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         o = o.metric("reset_in_s", r as f64);
     }
     let mut headroom =
-        format!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
+        message!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
     if s.reset_was_ms {
         headroom.push_str(" (X-RateLimit-Reset was in milliseconds, converted)");
     }
     let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
     if s.remaining == 0 {
         o.status = Status::Fail;
-        o.summary = format!("budget exhausted: {headroom}");
+        o.summary = message!("budget exhausted: {}", headroom);
         o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
     } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
-        o.summary = format!("low headroom (under {}%): {headroom}", cfg.rate_limit_warn_percent);
+        o.summary = message!("low headroom (under {}%): {}", cfg.rate_limit_warn_percent, headroom);
         o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
-        o.summary = format!(
-            "limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected",
-            s.limit,
-            plan.as_str(),
-            plan.requests_per_minute()
-        );
+        o.summary = message!("limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected", s.limit, plan.as_str(), plan.requests_per_minute());
         o.detail(headroom).hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
     } else {
         o.summary = headroom;

@@ -6,6 +6,7 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
+use crate::message;
 use super::{CheckId, FileLocation, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
@@ -24,7 +25,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         // git missing or failing, or a crashed scan: nothing was read, so
         // "no secret found" cannot be claimed. A pre-commit hook must block.
         Some(Err(error)) => {
-            return Outcome::new(ID, Status::Error, format!("the repository could not be scanned: {error}"))
+            return Outcome::new(ID, Status::Error, message!("the repository could not be scanned: {}", error))
                 .hint("install git (or fix what it reports), then run again; a commit guarded by this scan is blocked meanwhile");
         }
         Some(Ok(scan)) => scan,
@@ -39,19 +40,19 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     }
     for (path, tracked) in &scan.exposed_env_files {
         let how = if *tracked { "is committed" } else { "is not ignored by git and would be committed" };
-        problems.push(format!("{path} {how}"));
-        locations.push(FileLocation { path: path.clone(), line: 1, message: format!("{path} {how}") });
+        problems.push(message!("{} {}", path, how));
+        locations.push(FileLocation { path: path.clone(), line: 1, message: message!("{} {}", path, how) });
     }
     let guard = match &scan.guard {
-        Guard::Found(what) => Some(format!("pre-commit guard: {what}")),
+        Guard::Found(what) => Some(message!("pre-commit guard: {}", what)),
         Guard::Missing => None,
         Guard::NotExamined => Some("staged files only".to_owned()),
     };
-    let counted = format!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
+    let counted = message!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
     let mut o = if !problems.is_empty() {
         let summary = match problems.len() {
             1 => problems[0].clone(),
-            n => format!("{} (+{} more below)", problems[0], n - 1),
+            n => message!("{} (+{} more below)", problems[0], n - 1),
         };
         let mut o = Outcome::new(ID, Status::Fail, summary)
             .hint("remove the secret, rotate it in ClickUp (Settings > Apps) since git history keeps it, add .env* to .gitignore, and keep OAuth secrets server-side");
@@ -64,7 +65,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         Outcome::new(
             ID,
             Status::Pass,
-            format!("no ClickUp secrets in {} files; .env files ignored", scan.files_scanned),
+            message!("no ClickUp secrets in {} files; .env files ignored", scan.files_scanned),
         )
     };
     o.details.extend(guard);
@@ -82,14 +83,7 @@ fn describe(f: &SecretFinding, deployed: Option<&str>) -> String {
         Place::Tracked => "",
     };
     let whose = if deployed == Some(f.found.fingerprint.as_str()) { "; it is the deployed token" } else { "" };
-    format!(
-        "{} in {place}{}:{} ({}…, fingerprint {}){whose}",
-        f.found.kind.describe(),
-        f.path,
-        f.found.line,
-        f.found.prefix,
-        f.found.fingerprint
-    )
+    message!("{} in {}{}:{} ({}…, fingerprint {}){}", f.found.kind.describe(), place, f.path, f.found.line, f.found.prefix, f.found.fingerprint, whose)
 }
 
 #[cfg(test)]

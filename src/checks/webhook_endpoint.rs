@@ -8,6 +8,7 @@
 //! form), and reject what is not signed with the webhook's secret with a 4xx
 //! other than 401.
 
+use crate::message;
 use std::time::Duration;
 
 use super::{CheckId, Outcome, Status};
@@ -39,14 +40,11 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
     let slowest = evidence.receivers.iter().map(|p| p.signed.elapsed).max().unwrap_or_default();
     let summary = match status {
-        Status::Pass => format!(
-            "{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403",
-            if evidence.receivers.len() == 1 {
+        Status::Pass => message!("{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403", if evidence.receivers.len() == 1 {
                 "the receiver".to_owned()
             } else {
                 format!("all {} receivers", evidence.receivers.len())
-            }
-        ),
+            }),
         _ => findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("; "),
     };
     let mut o = Outcome::new(ID, status, summary)
@@ -77,7 +75,7 @@ fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
     out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed));
     if let Some(d) = &probe.duplicate {
         out.extend(judge_accepted(at, "a duplicate delivery", d).map(|(s, t)| {
-            (s, format!("{t}; duplicates must be acknowledged (idempotent processing on history_items[].id)"))
+            (s, message!("{}; duplicates must be acknowledged (idempotent processing on history_items[].id)", t))
         }));
     }
     if let Some(d) = &probe.noncanonical {
@@ -97,10 +95,8 @@ fn judge_raw_body(at: &str, d: &Delivery) -> Option<Finding> {
             let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
             Some((
                 Status::Fail,
-                format!(
-                    "{at} accepted the canonical signed delivery but rejected the same event signed over other bytes \
-                     (HTTP {s}): it {REQUIRES_RAW_BODY}{suspends}"
-                ),
+                message!("{} accepted the canonical signed delivery but rejected the same event signed over other bytes \
+                     (HTTP {}): it {}{}", at, s, REQUIRES_RAW_BODY, suspends),
             ))
         }
         _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d),
@@ -111,22 +107,22 @@ fn judge_raw_body(at: &str, d: &Delivery) -> Option<Finding> {
 fn judge_accepted(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
-        Err(e) => Some((Status::Fail, format!("{at}: {what} failed: {e}"))),
+        Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e))),
         Ok(410) => {
-            Some((Status::Fail, format!("{at} answered {what} with 410 Gone: ClickUp suspends the webhook at once")))
+            Some((Status::Fail, message!("{} answered {} with 410 Gone: ClickUp suspends the webhook at once", at, what)))
         }
         Ok(401) => Some((
             Status::Fail,
-            format!("{at} answered {what} with 401 Unauthorized: ClickUp suspends the webhook at once"),
+            message!("{} answered {} with 401 Unauthorized: ClickUp suspends the webhook at once", at, what),
         )),
         Ok(s) if !(200..300).contains(s) => {
-            Some((Status::Fail, format!("{at} answered {what} with HTTP {s}: ClickUp counts it failed")))
+            Some((Status::Fail, message!("{} answered {} with HTTP {}: ClickUp counts it failed", at, what, s)))
         }
         Ok(_) if d.elapsed > FAIL_ABOVE => {
-            Some((Status::Fail, format!("{at} took {took} to answer {what}: over 7s ClickUp counts it failed")))
+            Some((Status::Fail, message!("{} took {} to answer {}: over 7s ClickUp counts it failed", at, took, what)))
         }
         Ok(_) if d.elapsed > WARN_ABOVE => {
-            Some((Status::Warn, format!("{at} took {took} to answer {what}: keep it under 5s")))
+            Some((Status::Warn, message!("{} took {} to answer {}: keep it under 5s", at, took, what)))
         }
         Ok(_) => None,
     }
@@ -136,11 +132,11 @@ fn judge_accepted(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
 fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
     match &d.result {
         Ok(s) if (200..300).contains(s) => {
-            Some((Status::Fail, format!("{at} accepted {what} (HTTP {s}): endpoint accepts forged deliveries")))
+            Some((Status::Fail, message!("{} accepted {} (HTTP {}): endpoint accepts forged deliveries", at, what, s)))
         }
         Ok(s) if (400..500).contains(s) => None,
-        Ok(s) => Some((Status::Warn, format!("{at} answered {what} with HTTP {s}; expected a 4xx rejection"))),
-        Err(e) => Some((Status::Warn, format!("{at}: {what} got no answer: {e}"))),
+        Ok(s) => Some((Status::Warn, message!("{} answered {} with HTTP {}; expected a 4xx rejection", at, what, s))),
+        Err(e) => Some((Status::Warn, message!("{}: {} got no answer: {}", at, what, e))),
     }
 }
 
@@ -158,12 +154,9 @@ fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Find
     (!answered_401.is_empty()).then(|| {
         (
             Status::Warn,
-            format!(
-                "{at} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
+            message!("{} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
                  the day verification rejects genuine deliveries (e.g. after a secret rotation) the receiver suspends \
-                 its own webhook; answer 400 or 403 instead",
-                answered_401.join(", ")
-            ),
+                 its own webhook; answer 400 or 403 instead", at, answered_401.join(", ")),
         )
     })
 }
@@ -171,20 +164,12 @@ fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Find
 /// Every sub-result with its measured time, on one line.
 fn timeline(probe: &ReceiverProbe) -> String {
     let show = |d: &Delivery| match &d.result {
-        Ok(s) => format!("HTTP {s} in {}", human(d.elapsed)),
-        Err(_) => format!("no answer after {}", human(d.elapsed)),
+        Ok(s) => message!("HTTP {} in {}", s, human(d.elapsed)),
+        Err(_) => message!("no answer after {}", human(d.elapsed)),
     };
     let follow_up =
         |d: &Option<Delivery>| d.as_ref().map_or_else(|| "not sent (first delivery failed)".to_owned(), show);
-    format!(
-        "{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}",
-        probe.endpoint,
-        show(&probe.signed),
-        follow_up(&probe.noncanonical),
-        follow_up(&probe.duplicate),
-        show(&probe.forged),
-        show(&probe.unsigned)
-    )
+    message!("{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}", probe.endpoint, show(&probe.signed), follow_up(&probe.noncanonical), follow_up(&probe.duplicate), show(&probe.forged), show(&probe.unsigned))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! `fail_count` at the suspension threshold, a webhook with no events, or
 //! one id listed twice.
 
+use crate::message;
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
@@ -54,7 +55,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(ids) => ids,
         Err(error) => {
             let o = judge_error(ID, error);
-            return Outcome { summary: format!("cannot tell which workspaces to list: {}", o.summary), ..o };
+            return Outcome { summary: message!("cannot tell which workspaces to list: {}", o.summary), ..o };
         }
     };
     let mut findings: Vec<Finding> = Vec::new();
@@ -64,17 +65,13 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             Ok(list) => hooks.extend(list),
             Err(error) => {
                 let o = judge_error(ID, error);
-                let text = format!("workspace {workspace}: {}", o.summary);
+                let text = message!("workspace {}: {}", workspace, o.summary);
                 findings.push(Finding { status: o.status, text, hint: None });
             }
         }
     }
     if !gathered.not_checked.is_empty() {
-        let text = format!(
-            "{} not checked ({}): listing them would spend more of the rate-limit window than this run may",
-            plural(gathered.not_checked.len(), "workspace"),
-            shortlist(&gathered.not_checked)
-        );
+        let text = message!("{} not checked ({}): listing them would spend more of the rate-limit window than this run may", plural(gathered.not_checked.len(), "workspace"), shortlist(&gathered.not_checked));
         findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
     findings.extend(judge_duplicates(&mut hooks));
@@ -86,14 +83,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
     if gathered.lists.is_empty() && !gathered.not_checked.is_empty() {
-        let summary = format!(
-            "not checked: listing {} would spend more of the rate-limit window than this run may",
-            plural(gathered.not_checked.len(), "workspace")
-        );
+        let summary = message!("not checked: listing {} would spend more of the rate-limit window than this run may", plural(gathered.not_checked.len(), "workspace"));
         return Outcome::new(ID, Status::Skip, summary).hint(HINT_BUDGET);
     }
     if hooks.is_empty() && findings.is_empty() {
-        let summary = format!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
+        let summary = message!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
         return Outcome::new(ID, Status::Skip, summary)
             .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
             .metric("webhooks", 0.0)
@@ -106,17 +100,13 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let summary = if status == Status::Pass {
         let expected = match cfg.expected_webhooks.len() {
             0 => String::new(),
-            n => format!("; all {n} expected registrations present"),
+            n => message!("; all {} expected registrations present", n),
         };
-        format!(
-            "{} in {}, all active{expected}",
-            plural(hooks.len(), "webhook"),
-            plural(gathered.lists.len(), "workspace")
-        )
+        message!("{} in {}, all active{}", plural(hooks.len(), "webhook"), plural(gathered.lists.len(), "workspace"), expected)
     } else {
         let mut text = findings.iter().take(in_summary).map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
         if findings.len() > in_summary {
-            text.push_str(&format!(" (+{} more below)", findings.len() - in_summary));
+            text.push_str(&message!(" (+{} more below)", findings.len() - in_summary));
         }
         text
     };
@@ -161,7 +151,7 @@ fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
         if copies.len() > 1 {
             let differ = copies.iter().any(|h| **h != *hook);
             let how = if differ { "with different contents: cannot tell which is true" } else { "identically" };
-            let text = format!("webhook {} is listed {} times, {how}", hook.id, copies.len());
+            let text = message!("webhook {} is listed {} times, {}", hook.id, copies.len(), how);
             out.push(Finding { status: Status::Error, text, hint: None });
         }
     }
@@ -177,42 +167,40 @@ fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
 
 /// What is wrong with one webhook: health, transport, events.
 fn judge_hook(hook: &Webhook) -> Vec<Finding> {
-    let name = format!("webhook {} ({})", hook.id, hook.endpoint);
+    let name = message!("webhook {} ({})", hook.id, hook.endpoint);
     let mut out = Vec::new();
     match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
         Some(("active" | "failing", n)) if n >= SUSPENSION_THRESHOLD => {
             let status = hook.health.as_ref().map_or("", |h| h.status.as_str());
-            let text = format!(
-                "{name} says `{status}` but its fail_count {n} is at or above ClickUp's suspension threshold ({SUSPENSION_THRESHOLD}): treat it as suspended"
-            );
+            let text = message!("{} says `{}` but its fail_count {} is at or above ClickUp's suspension threshold ({}): treat it as suspended", name, status, n, SUSPENSION_THRESHOLD);
             out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
         }
         Some(("active", _)) => {}
         Some(("failing", n)) => {
-            out.push(Finding::new(Status::Warn, format!("{name} is failing: fail_count {n}"), HINT_RECEIVER))
+            out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER))
         }
         Some(("suspended" | "disabled", n)) => {
-            let text = format!("{name} is suspended (fail_count {n}): ClickUp delivers nothing to it");
+            let text = message!("{} is suspended (fail_count {}): ClickUp delivers nothing to it", name, n);
             out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
         }
         Some((other, _)) => {
-            let text = format!("{name} has an unknown health status `{}`", clip(other));
+            let text = message!("{} has an unknown health status `{}`", name, clip(other));
             out.push(Finding { status: Status::Error, text, hint: None });
         }
-        None => out.push(Finding { status: Status::Error, text: format!("{name} reports no health"), hint: None }),
+        None => out.push(Finding { status: Status::Error, text: message!("{} reports no health", name), hint: None }),
     }
     if !hook.endpoint.trim().to_ascii_lowercase().starts_with("https://") {
-        let text = format!("{name} is not https://: deliveries and their signatures travel in clear text");
+        let text = message!("{} is not https://: deliveries and their signatures travel in clear text", name);
         out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
     }
     if hook.events.iter().all(|e| e.trim().is_empty()) {
-        let text = format!("{name} subscribes to no events: ClickUp may deliver nothing, or everything");
+        let text = message!("{} subscribes to no events: ClickUp may deliver nothing, or everything", name);
         out.push(Finding::new(Status::Warn, text, HINT_NO_EVENTS));
     }
     let unknown: Vec<&str> =
         hook.events.iter().map(OutsideText::as_str).filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
     if !unknown.is_empty() {
-        let text = format!("{name} subscribes to undocumented events: {}", unknown.join(", "));
+        let text = message!("{} subscribes to undocumented events: {}", name, unknown.join(", "));
         out.push(Finding::new(Status::Warn, text, HINT_EVENTS));
     }
     out
@@ -230,14 +218,14 @@ fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<F
     let Some(closest) = in_workspace.iter().min_by_key(|h| differences(expected, h).len()) else {
         let text = match (same_endpoint.first(), &expected.workspace) {
             (Some(other), Some(ws)) => {
-                format!("expected webhook {} is registered in workspace {}, not {ws}", expected.endpoint, other.team_id)
+                message!("expected webhook {} is registered in workspace {}, not {}", expected.endpoint, other.team_id, ws)
             }
-            _ => format!("expected webhook {} is not registered", expected.endpoint),
+            _ => message!("expected webhook {} is not registered", expected.endpoint),
         };
         return Some(Finding::new(Status::Fail, text, HINT_EXPECT));
     };
     let diff = differences(expected, closest);
-    let text = format!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "));
+    let text = message!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "));
     (!diff.is_empty()).then(|| Finding::new(Status::Fail, text, HINT_EXPECT))
 }
 
@@ -254,12 +242,12 @@ fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
         if expected.events.iter().any(|e| e == "*") {
             out.push("subscribes to fewer events: expected all (`*`)".to_owned());
         } else if !missing.is_empty() {
-            out.push(format!("subscribes to fewer events: missing {}", missing.join(", ")));
+            out.push(message!("subscribes to fewer events: missing {}", missing.join(", ")));
         }
     }
     if let Some(want) = expected.location.effective() {
         if hook.location.effective() != Some(want) {
-            out.push(format!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
+            out.push(message!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
         }
     }
     out
@@ -271,22 +259,15 @@ fn describe(hook: &Webhook) -> String {
     let levels = hook.location.levels_set();
     let location = if levels.len() > 1 {
         let set: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
-        format!("{} (most specific of {})", hook.location.describe(), set.join(", "))
+        message!("{} (most specific of {})", hook.location.describe(), set.join(", "))
     } else {
         hook.location.describe()
     };
     let health = hook
         .health
         .as_ref()
-        .map_or_else(|| "no health".to_owned(), |h| format!("{} (fail_count {})", clip(&h.status), h.fail_count));
-    format!(
-        "webhook {} in workspace {}: {} -> {}; events {}; watches {location}",
-        hook.id,
-        hook.team_id,
-        health,
-        hook.endpoint,
-        hook.events.join(", ")
-    )
+        .map_or_else(|| "no health".to_owned(), |h| message!("{} (fail_count {})", clip(&h.status), h.fail_count));
+    message!("webhook {} in workspace {}: {} -> {}; events {}; watches {}", hook.id, hook.team_id, health, hook.endpoint, hook.events.join(", "), location)
 }
 
 fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
@@ -299,12 +280,12 @@ fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
 fn shortlist(ids: &[String]) -> String {
     match ids.len() {
         0..=10 => ids.join(", "),
-        n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
+        n => message!("{}, and {} more", ids[..10].join(", "), n - 10),
     }
 }
 
 fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+    if n == 1 { message!("1 {}", what) } else { message!("{} {}s", n, what) }
 }
 
 fn clip(text: &str) -> String {

@@ -1,6 +1,7 @@
 //! `workspaces`: the workspaces (`GET /team`) the token can reach, and the
 //! ones `checks.toml` says it must reach.
 
+use crate::message;
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::client::{Team, is_workspace_id};
@@ -21,22 +22,18 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let (teams, not_ids): (Vec<&Team>, Vec<&Team>) = teams.iter().partition(|t| is_workspace_id(&t.id));
     let names: Vec<String> = teams
         .iter()
-        .map(|t| if t.name.is_empty() { t.id.to_string() } else { format!("{} ({})", t.name, t.id) })
+        .map(|t| if t.name.is_empty() { t.id.to_string() } else { message!("{} ({})", t.name, t.id) })
         .collect();
     let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
     let o = note_attempts(o, [probe]);
     if !not_ids.is_empty() {
-        let shown: Vec<String> = not_ids.iter().map(|t| format!("`{}`", clip(&t.id))).collect();
-        let summary = format!(
-            "GET /team listed {} with an id that is not a workspace id (digits): {}",
-            if not_ids.len() == 1 { "1 entry".to_owned() } else { format!("{} entries", not_ids.len()) },
-            shown.join(", ")
-        );
+        let shown: Vec<String> = not_ids.iter().map(|t| message!("`{}`", clip(&t.id))).collect();
+        let summary = message!("GET /team listed {} with an id that is not a workspace id (digits): {}", if not_ids.len() == 1 { "1 entry".to_owned() } else { format!("{} entries", not_ids.len()) }, shown.join(", "));
         let o = Outcome { status: Status::Error, summary, ..o };
         return if names.is_empty() {
             o
         } else {
-            o.detail(format!("{} reachable: {}", plural(teams.len()), names.join(", ")))
+            o.detail(message!("{} reachable: {}", plural(teams.len()), names.join(", ")))
         };
     }
     if teams.is_empty() {
@@ -45,11 +42,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let missing: Vec<&str> =
         cfg.expected_workspaces.iter().filter(|id| !teams.iter().any(|t| &t.id == *id)).map(String::as_str).collect();
-    let reachable = format!("{} reachable: {}", plural(teams.len()), names.join(", "));
+    let reachable = message!("{} reachable: {}", plural(teams.len()), names.join(", "));
     if missing.is_empty() {
         return Outcome { summary: reachable, ..o };
     }
-    Outcome { status: Status::Fail, summary: format!("expected workspace {} not reachable", missing.join(", ")), ..o }
+    Outcome { status: Status::Fail, summary: message!("expected workspace {} not reachable", missing.join(", ")), ..o }
         .detail(reachable)
         .hint("add the token's user to each missing workspace (or authorise the OAuth app there), or fix `workspaces` in checks.toml")
 }
@@ -61,7 +58,7 @@ fn clip(id: &str) -> String {
 }
 
 fn plural(n: usize) -> String {
-    if n == 1 { "1 workspace".to_owned() } else { format!("{n} workspaces") }
+    if n == 1 { "1 workspace".to_owned() } else { message!("{} workspaces", n) }
 }
 
 #[cfg(test)]
