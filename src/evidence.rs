@@ -124,7 +124,7 @@ pub struct TokenOrigin {
     /// The token file is a `.env*` file inside the repository.
     pub env_file_in_repo: bool,
     /// The token's fingerprint, to recognise it among secrets found in files.
-    pub fingerprint: String,
+    pub fingerprint: crate::repo::Fingerprint,
 }
 
 /// What gathering saw of the workspaces' webhooks.
@@ -132,12 +132,12 @@ pub struct TokenOrigin {
 pub struct WebhookEvidence {
     /// The workspace ids to examine (from `checks.toml` or `/team`), or why
     /// none could be known.
-    pub workspaces: Result<Vec<String>, ApiError>,
+    pub workspaces: Result<Vec<OutsideText>, ApiError>,
     /// One listing per workspace fetched.
-    pub lists: Vec<(String, Probe<Vec<Webhook>>)>,
+    pub lists: Vec<(OutsideText, Probe<Vec<Webhook>>)>,
     /// Workspaces not fetched, to leave the last requests of the rate-limit
     /// window to the production integration.
-    pub not_checked: Vec<String>,
+    pub not_checked: Vec<OutsideText>,
 }
 
 /// One test delivery: the receiver's HTTP status, or why there is none.

@@ -24,6 +24,7 @@ use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webh
 use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::repo::ScanOptions;
+use crate::text::OutsideText;
 use crate::token::TokenKind;
 
 /// Webhook listings in flight at once.
@@ -42,7 +43,7 @@ pub struct Plan {
     pub webhooks: bool,
     /// Workspaces named in `checks.toml`: webhooks are listed for these
     /// without waiting for `/team`.
-    pub named_workspaces: Vec<String>,
+    pub named_workspaces: Vec<OutsideText>,
     /// Whether the receivers in `checks.toml` get test deliveries.
     pub receivers: bool,
     /// Whether the repository is scanned for secrets.
@@ -266,7 +267,7 @@ async fn teams_then_webhooks(
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
-            let ids = list.iter().map(|t| t.id.to_string()).collect();
+            let ids = list.iter().map(|t| t.id.clone()).collect();
             in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
@@ -282,12 +283,12 @@ async fn teams_then_webhooks(
 /// reported as not checked.
 pub async fn list_webhooks(
     api: &ClickUpClient,
-    workspaces: Vec<String>,
+    workspaces: Vec<OutsideText>,
     ends_at: tokio::time::Instant,
 ) -> WebhookEvidence {
     let fetch = &workspaces;
     let permits = Arc::new(Semaphore::new(LISTINGS_IN_FLIGHT));
-    let handles: Vec<(String, JoinHandle<Probe<Vec<Webhook>>>)> = fetch
+    let handles: Vec<(OutsideText, JoinHandle<Probe<Vec<Webhook>>>)> = fetch
         .iter()
         .map(|id| {
             let (client, id_owned, permits) = (api.clone(), id.clone(), Arc::clone(&permits));

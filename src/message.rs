@@ -145,6 +145,10 @@ impl Shown for crate::client::ApiError {}
 /// Its `Display` is sanitized outside text and the program's words.
 impl Shown for crate::repo::RepoError {}
 impl<T: Shown> Shown for Box<T> {}
+/// Hex digits this program computed.
+impl Shown for crate::repo::Fingerprint {}
+/// Digits and a unit (`350ms`, `1.5s`).
+impl Shown for crate::duration::Human {}
 
 /// Checks at compile time that `value` may be shown, and passes it on.
 #[doc(hidden)]
@@ -186,7 +190,7 @@ pub fn shown<T: Shown + ?Sized>(value: &T) -> &T {
 #[macro_export]
 macro_rules! message {
     ($fmt:literal $(,)?) => {
-        $crate::message::Message::from_checked_parts(::std::string::String::from(concat!($fmt)))
+        $crate::message::Message::from_checked_parts(::std::format!(concat!($fmt)))
     };
     ($fmt:literal, $($arg:expr),+ $(,)?) => {
         $crate::message::Message::from_checked_parts(
@@ -209,5 +213,20 @@ mod tests {
         let mut m = Message::from("x");
         m.push(" and y");
         assert_eq!(m.as_str(), "x and y");
+    }
+
+    #[test]
+    fn braces_read_as_in_format_with_or_without_arguments() {
+        assert_eq!(crate::message!("a {{b}}"), "a {b}");
+        assert_eq!(crate::message!("a {{b}} {}", 1u8), "a {b} 1");
+    }
+
+    #[test]
+    fn joins_and_durations_keep_their_text() {
+        let names = [Sanitizer::shapes_only().line("a\nb", crate::text::NAME), "c".into()];
+        assert_eq!(Message::join(&names, ", "), "a␤b, c");
+        let d = crate::duration::human(std::time::Duration::from_millis(1500));
+        assert_eq!(crate::message!("took {}", d), "took 1.5s");
+        assert_eq!(Message::join(Vec::<Message>::new(), "; "), "");
     }
 }

@@ -2,10 +2,10 @@
 //! that reads an API answer, so that "API unreachable" and a refused token
 //! read the same wherever they surface.
 
-use crate::message;
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
+use crate::message;
 
 /// What ClickUp's authentication error codes mean, in the user's terms.
 pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
@@ -62,7 +62,12 @@ pub fn note_attempts<'a, T: 'a>(mut outcome: Outcome, probes: impl IntoIterator<
         retried += u32::from(p.attempts > 1);
     }
     if retried > 0 {
-        outcome.details.push(message!("{} of {} requests needed retries ({} attempts in all): the API is flaky", retried, exchanges, attempts));
+        outcome.details.push(message!(
+            "{} of {} requests needed retries ({} attempts in all): the API is flaky",
+            retried,
+            exchanges,
+            attempts
+        ));
     }
     outcome.metric("attempts", f64::from(attempts))
 }
@@ -87,18 +92,28 @@ pub fn is_unreachable(error: &ApiError) -> bool {
 /// a name that does not resolve is a typo or DNS, not egress; an HTTP 5xx
 /// came from the server, so the network is fine. `flag` names the setting
 /// that holds the URL.
-pub fn unreachable_hint(error: &ApiError, flag: &str) -> String {
+pub fn unreachable_hint(error: &ApiError, flag: &'static str) -> Message {
     match error {
         ApiError::Transport { cause: TransportCause::Dns, host, .. } => {
             message!("{} does not resolve from here: check the host name in {} and this machine's DNS", host, flag)
         }
-        ApiError::Transport { cause: TransportCause::Refused, host, .. } => message!("nothing accepts connections at {}: check the host and port in {}, and HTTPS_PROXY if a proxy is in the way", host, flag),
-        ApiError::Transport { cause: TransportCause::Tls, host, .. } => message!("TLS with {} failed: a proxy that intercepts TLS needs its CA trusted here; check the system clock too", host),
-        ApiError::Http { status, .. } => message!("the server answered HTTP {}: the failure is on its side, not the network's; check ClickUp's status page and run again later", status),
+        ApiError::Transport { cause: TransportCause::Refused, host, .. } => message!(
+            "nothing accepts connections at {}: check the host and port in {}, and HTTPS_PROXY if a proxy is in the way",
+            host,
+            flag
+        ),
+        ApiError::Transport { cause: TransportCause::Tls, host, .. } => message!(
+            "TLS with {} failed: a proxy that intercepts TLS needs its CA trusted here; check the system clock too",
+            host
+        ),
+        ApiError::Http { status, .. } => message!(
+            "the server answered HTTP {}: the failure is on its side, not the network's; check ClickUp's status page and run again later",
+            status
+        ),
         ApiError::CircuitOpen { .. } => {
-            "the API failed several times in a row this run; the first failure above says why".to_owned()
+            Message::from("the API failed several times in a row this run; the first failure above says why")
         }
-        _ => "check network egress to the host, proxy settings (HTTPS_PROXY), and ClickUp's status page".to_owned(),
+        _ => Message::from("check network egress to the host, proxy settings (HTTPS_PROXY), and ClickUp's status page"),
     }
 }
 
@@ -126,9 +141,9 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
         | ApiError::CircuitOpen { .. } => {
             Outcome::new(id, Status::Fail, message!("API unreachable: {}", error)).hint(unreachable_hint(error, "--api-url"))
         }
-        ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, error.to_string())
+        ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, message!("{}", error))
             .hint("the run leaves most of the rate-limit window to production; run again when it has headroom, or raise `api.request_budget_percent`"),
-        ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, error.to_string())
+        ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, message!("{}", error))
             .hint("point --api-url at the final API origin; the token is never sent across origins"),
         ApiError::Decode { .. } | ApiError::TooLarge { .. } => {
             Outcome::new(id, Status::Error, message!("cannot evaluate: {}", error))

@@ -5,11 +5,11 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
-use crate::message;
 use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+use crate::message;
 
 const ID: CheckId = CheckId::Auth;
 
@@ -23,7 +23,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         Ok(user) => {
             let who = user
                 .username
-                .as_deref()
+                .as_ref()
                 .filter(|u| !u.trim().is_empty())
                 .map_or_else(|| message!("user id {}", user.id), |name| message!("{} (user id {})", name, user.id));
             Outcome::new(ID, Status::Pass, message!("authenticated as {} with {}", who, kind))

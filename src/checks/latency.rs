@@ -10,7 +10,7 @@ use crate::message;
 use std::time::Duration;
 
 use super::api_error::{is_unreachable, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::Evidence;
@@ -35,8 +35,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let mut good: Vec<Duration> = samples.iter().filter(|p| p.result.is_ok()).map(|p| p.elapsed).collect();
     good.sort();
-    let failures: Vec<String> =
-        samples.iter().filter_map(|p| p.result.as_ref().err().map(ToString::to_string)).collect();
+    let failures: Vec<Message> =
+        samples.iter().filter_map(|p| p.result.as_ref().err().map(|e| message!("{}", e))).collect();
     let slowest = samples.iter().map(|p| p.elapsed).max().unwrap_or_default();
     let (Some(p50), Some(p95), Some(max)) = (percentile(&good, 50.0), percentile(&good, 95.0), good.last().copied())
     else {
@@ -51,9 +51,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             .metric("failed", failures.len() as f64)
             .took(slowest);
     };
-    let mut summary = message!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
+    let mut summary =
+        message!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
     if !failures.is_empty() {
-        summary.push_str(&message!("; {} of {} failed", failures.len(), samples.len()));
+        summary.push(message!("; {} of {} failed", failures.len(), samples.len()));
     }
     let status = if p95 > cfg.latency_fail_p95 {
         Status::Fail

@@ -23,8 +23,8 @@ pub mod workspaces;
 use std::time::Duration;
 
 use crate::config::CheckConfig;
-pub use crate::message::Message;
 use crate::evidence::Evidence;
+pub use crate::message::Message;
 
 /// A check's stable identifier. The kebab-case strings are public API: users
 /// type them in `--only`, `--skip` and dashboards read them from JSON.

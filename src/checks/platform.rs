@@ -8,11 +8,11 @@
 //! disagrees is named in the summary. An unknown level is ERROR: a status
 //! page that changes its vocabulary must not read as "operational".
 
-use crate::message;
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{RawLevel, StatusPage, StatusPageFormat};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+use crate::message;
 
 const ID: CheckId = CheckId::Platform;
 
@@ -60,7 +60,7 @@ pub fn level_verdict(level: &RawLevel) -> Option<Status> {
     }
 }
 
-fn describe_level(level: &RawLevel) -> String {
+fn describe_level(level: &RawLevel) -> Message {
     match level {
         RawLevel::StatusIoCode(code) => message!("status code {}", code),
         RawLevel::Indicator(ind) => message!("indicator `{}`", ind),
@@ -72,12 +72,12 @@ fn describe_level(level: &RawLevel) -> String {
 struct Listed {
     status: Status,
     heading: &'static str,
-    entries: Vec<String>,
+    entries: Vec<Message>,
 }
 
 impl Listed {
-    fn text(&self) -> String {
-        message!("{}: {}", self.heading, self.entries.join(", "))
+    fn text(&self) -> Message {
+        message!("{}: {}", self.heading, Message::join(&self.entries, ", "))
     }
 }
 
@@ -98,12 +98,12 @@ fn judge_parts(page: &StatusPage) -> Vec<Listed> {
     for incident in &page.incidents {
         let impact = incident.impact.as_ref().and_then(level_verdict).unwrap_or(Status::Warn);
         incidents.status = incidents.status.max(impact.max(Status::Warn));
-        incidents.entries.push(incident.title.to_string());
+        incidents.entries.push(Message::from(&incident.title));
     }
     let maintenance = Listed {
         status: if page.maintenance.is_empty() { Status::Pass } else { Status::Warn },
         heading: "maintenance in progress",
-        entries: page.maintenance.iter().map(ToString::to_string).collect(),
+        entries: page.maintenance.iter().map(Message::from).collect(),
     };
     [affected, incidents, maintenance].into_iter().filter(|l| !l.entries.is_empty()).collect()
 }
@@ -120,9 +120,11 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
             let hint = if super::api_error::is_unreachable(error) {
                 super::api_error::unreachable_hint(error, "--status-url")
             } else {
-                "point --status-url at a Status.io status API or a Statuspage summary.json".to_owned()
+                Message::from("point --status-url at a Status.io status API or a Statuspage summary.json")
             };
-            return Outcome::new(ID, Status::Error, message!("status unknown: {}", error)).hint(hint).took(probe.elapsed);
+            return Outcome::new(ID, Status::Error, message!("status unknown: {}", error))
+                .hint(hint)
+                .took(probe.elapsed);
         }
     };
     let level = describe_level(&page.level);
@@ -140,8 +142,8 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     };
     let listed = judge_parts(page);
     let worst = listed.iter().map(|l| l.status).fold(headline, Status::max);
-    let description = if page.description.is_empty() { level.clone() } else { page.description.to_string() };
-    let listed = listed.iter().map(Listed::text).collect::<Vec<_>>().join("; ");
+    let description = if page.description.is_empty() { level.clone() } else { Message::from(&page.description) };
+    let listed = Message::join(listed.iter().map(Listed::text), "; ");
     let summary = if worst > headline {
         message!("ClickUp's headline says {} ({}), but the page also lists: {}", description, level, listed)
     } else if listed.is_empty() {
@@ -274,7 +276,10 @@ mod tests {
             assert_eq!(o.status, expected, "{code}");
             assert_eq!(
                 o.summary,
-                message!("ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({})", words)
+                message!(
+                    "ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({})",
+                    words
+                )
             );
         }
         let mut p = operational_status_io();

@@ -7,11 +7,11 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use crate::message;
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::ApiError;
 use crate::config::CheckConfig;
 use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
+use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
@@ -30,22 +30,23 @@ pub struct Snapshot {
 }
 
 /// Parses one response's headers; `Ok(None)` when it carried none.
-pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, String> {
+pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, Message> {
     if !headers.ambiguous.is_empty() {
-        return Err(message!("sent twice with different values: {}", headers.ambiguous.join(", ")));
+        return Err(message!("sent twice with different values: {}", Message::join(&headers.ambiguous, ", ")));
     }
     if headers.limit.is_none() && headers.remaining.is_none() {
         return Ok(None);
     }
-    let number = |name: &str, value: &Option<OutsideText>| -> Result<u64, String> {
-        let value =
-            value.as_deref().ok_or_else(|| message!("{} is missing while other X-RateLimit headers are present", name))?;
+    let number = |name: &'static str, value: &Option<OutsideText>| -> Result<u64, Message> {
+        let value = value
+            .as_ref()
+            .ok_or_else(|| message!("{} is missing while other X-RateLimit headers are present", name))?;
         value.trim().parse::<u64>().map_err(|_| message!("{} is not a whole number (`{}`)", name, shorten(value)))
     };
     let limit = number("X-RateLimit-Limit", &headers.limit)?;
     let remaining = number("X-RateLimit-Remaining", &headers.remaining)?;
     if limit == 0 {
-        return Err("X-RateLimit-Limit is 0".to_owned());
+        return Err(Message::from("X-RateLimit-Limit is 0"));
     }
     if remaining > limit {
         return Err(message!("X-RateLimit-Remaining ({}) is above X-RateLimit-Limit ({})", remaining, limit));
@@ -76,15 +77,15 @@ fn is_unanswered(error: &ApiError) -> bool {
     )
 }
 
-fn shorten(value: &str) -> String {
-    value.chars().take(20).collect()
+fn shorten(value: &OutsideText) -> OutsideText {
+    value.clipped(20)
 }
 
-fn reset_text(reset_in: Option<u64>) -> String {
+fn reset_text(reset_in: Option<u64>) -> Message {
     match reset_in {
-        Some(0) => "the window resets now".to_owned(),
+        Some(0) => Message::from("the window resets now"),
         Some(s) => message!("resets in {}s", s),
-        None => "reset time not stated".to_owned(),
+        None => Message::from("reset time not stated"),
     }
 }
 
@@ -121,14 +122,14 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let Some(s) = lowest else {
         let summary = if answered == 0 {
-            "no answer from the API to read X-RateLimit headers from; headroom unknown".to_owned()
+            Message::from("no answer from the API to read X-RateLimit headers from; headroom unknown")
         } else {
             message!("none of {} API answers carried X-RateLimit headers; headroom unknown", answered)
         };
         return Outcome::new(ID, Status::Error, summary);
     };
     let warn_below = s.limit as f64 * cfg.rate_limit_warn_percent / 100.0;
-    let mut o = Outcome::new(ID, Status::Pass, String::new())
+    let mut o = Outcome::new(ID, Status::Pass, Message::default())
         .metric("remaining", s.remaining as f64)
         .metric("limit", s.limit as f64)
         .metric("warn_below", warn_below.ceil());
@@ -138,7 +139,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let mut headroom =
         message!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
     if s.reset_was_ms {
-        headroom.push_str(" (X-RateLimit-Reset was in milliseconds, converted)");
+        headroom.push(" (X-RateLimit-Reset was in milliseconds, converted)");
     }
     let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
     if s.remaining == 0 {
@@ -151,7 +152,12 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
-        o.summary = message!("limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected", s.limit, plan.as_str(), plan.requests_per_minute());
+        o.summary = message!(
+            "limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected",
+            s.limit,
+            plan.as_str(),
+            plan.requests_per_minute()
+        );
         o.detail(headroom).hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
     } else {
         o.summary = headroom;

@@ -6,11 +6,11 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
-use crate::message;
-use super::{CheckId, FileLocation, Outcome, Status};
+use super::{CheckId, FileLocation, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
-use crate::repo::{Guard, Place, RepoError, SecretFinding};
+use crate::message;
+use crate::repo::{Fingerprint, Guard, Place, RepoError, SecretFinding};
 
 const ID: CheckId = CheckId::Secrets;
 
@@ -19,7 +19,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let scan = match &evidence.repo {
         None => return Outcome::new(ID, Status::Error, "the repository was not scanned"),
         Some(Err(error @ RepoError::NotARepository { .. })) => {
-            return Outcome::new(ID, Status::Skip, error.to_string())
+            return Outcome::new(ID, Status::Skip, message!("{}", error))
                 .hint("point --repo at the repository that is deployed");
         }
         // git missing or failing, or a crashed scan: nothing was read, so
@@ -30,8 +30,8 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         }
         Some(Ok(scan)) => scan,
     };
-    let deployed = evidence.token_origin.as_ref().map(|t| t.fingerprint.as_str());
-    let mut problems: Vec<String> = Vec::new();
+    let deployed = evidence.token_origin.as_ref().map(|t| &t.fingerprint);
+    let mut problems: Vec<Message> = Vec::new();
     let mut locations = Vec::new();
     for f in &scan.findings {
         let text = describe(f, deployed);
@@ -46,7 +46,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let guard = match &scan.guard {
         Guard::Found(what) => Some(message!("pre-commit guard: {}", what)),
         Guard::Missing => None,
-        Guard::NotExamined => Some("staged files only".to_owned()),
+        Guard::NotExamined => Some(Message::from("staged files only")),
     };
     let counted = message!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
     let mut o = if !problems.is_empty() {
@@ -75,15 +75,24 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     o.metric("findings", findings as f64).metric("files_scanned", scan.files_scanned as f64)
 }
 
-fn describe(f: &SecretFinding, deployed: Option<&str>) -> String {
+fn describe(f: &SecretFinding, deployed: Option<&Fingerprint>) -> Message {
     let place = match f.place {
         Place::Bundle => "client bundle ",
         Place::Untracked => "untracked, not ignored ",
         Place::Staged => "staged ",
         Place::Tracked => "",
     };
-    let whose = if deployed == Some(f.found.fingerprint.as_str()) { "; it is the deployed token" } else { "" };
-    message!("{} in {}{}:{} ({}…, fingerprint {}){}", f.found.kind.describe(), place, f.path, f.found.line, f.found.prefix, f.found.fingerprint, whose)
+    let whose = if deployed == Some(&f.found.fingerprint) { "; it is the deployed token" } else { "" };
+    message!(
+        "{} in {}{}:{} ({}…, fingerprint {}){}",
+        f.found.kind.describe(),
+        place,
+        f.path,
+        f.found.line,
+        f.found.prefix,
+        f.found.fingerprint,
+        whose
+    )
 }
 
 #[cfg(test)]

@@ -9,9 +9,10 @@
 //! other than 401.
 
 use crate::message;
+use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
@@ -22,7 +23,7 @@ pub const WARN_ABOVE: Duration = Duration::from_secs(5);
 /// Where ClickUp counts a delivery as failed.
 pub const FAIL_ABOVE: Duration = crate::client::DELIVERY_FAILS_AFTER;
 
-type Finding = (Status, String);
+type Finding = (Status, Message);
 
 /// Evaluates every receiver probed.
 pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
@@ -40,19 +41,22 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
     let slowest = evidence.receivers.iter().map(|p| p.signed.elapsed).max().unwrap_or_default();
     let summary = match status {
-        Status::Pass => message!("{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403", if evidence.receivers.len() == 1 {
-                "the receiver".to_owned()
+        Status::Pass => message!(
+            "{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403",
+            if evidence.receivers.len() == 1 {
+                Message::from("the receiver")
             } else {
-                format!("all {} receivers", evidence.receivers.len())
-            }),
-        _ => findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("; "),
+                message!("all {} receivers", evidence.receivers.len())
+            }
+        ),
+        _ => Message::join(findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
         .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
     if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {
-        o.details.push(RAW_BODY_EXPLAINED.to_owned());
+        o.details.push(Message::from(RAW_BODY_EXPLAINED));
     }
     o.details.extend(details);
     if status != Status::Pass {
@@ -89,14 +93,20 @@ fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
 
 /// The non-canonical delivery is sent only after the canonical one was
 /// accepted, so a 4xx on it can only come from how its bytes were checked.
-fn judge_raw_body(at: &str, d: &Delivery) -> Option<Finding> {
+fn judge_raw_body(at: &OutsideText, d: &Delivery) -> Option<Finding> {
     match &d.result {
         Ok(s) if (400..500).contains(s) => {
             let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
             Some((
                 Status::Fail,
-                message!("{} accepted the canonical signed delivery but rejected the same event signed over other bytes \
-                     (HTTP {}): it {}{}", at, s, REQUIRES_RAW_BODY, suspends),
+                message!(
+                    "{} accepted the canonical signed delivery but rejected the same event signed over other bytes \
+                     (HTTP {}): it {}{}",
+                    at,
+                    s,
+                    REQUIRES_RAW_BODY,
+                    suspends
+                ),
             ))
         }
         _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d),
@@ -104,13 +114,14 @@ fn judge_raw_body(at: &str, d: &Delivery) -> Option<Finding> {
 }
 
 /// A delivery ClickUp would send must get 2xx in time.
-fn judge_accepted(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
+fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
         Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e))),
-        Ok(410) => {
-            Some((Status::Fail, message!("{} answered {} with 410 Gone: ClickUp suspends the webhook at once", at, what)))
-        }
+        Ok(410) => Some((
+            Status::Fail,
+            message!("{} answered {} with 410 Gone: ClickUp suspends the webhook at once", at, what),
+        )),
         Ok(401) => Some((
             Status::Fail,
             message!("{} answered {} with 401 Unauthorized: ClickUp suspends the webhook at once", at, what),
@@ -129,7 +140,7 @@ fn judge_accepted(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
 }
 
 /// A delivery not signed with the secret must be refused with 4xx.
-fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
+fn judge_rejected(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<Finding> {
     match &d.result {
         Ok(s) if (200..300).contains(s) => {
             Some((Status::Fail, message!("{} accepted {} (HTTP {}): endpoint accepts forged deliveries", at, what, s)))
@@ -145,8 +156,8 @@ fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
 /// deliveries (a secret rotated on one side only, a proxy re-encoding the
 /// body): ClickUp suspends at once on 401. WARN, not FAIL, because nothing
 /// is broken yet and forgeries are refused; the fix is one status code.
-fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Finding> {
-    let answered_401: Vec<&str> = [("wrong signature", &probe.forged), ("no signature", &probe.unsigned)]
+fn judge_unauthorized_rejections(at: &OutsideText, probe: &ReceiverProbe) -> Option<Finding> {
+    let answered_401: Vec<&'static str> = [("wrong signature", &probe.forged), ("no signature", &probe.unsigned)]
         .into_iter()
         .filter(|(_, d)| matches!(d.result, Ok(401)))
         .map(|(what, _)| what)
@@ -154,22 +165,34 @@ fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Find
     (!answered_401.is_empty()).then(|| {
         (
             Status::Warn,
-            message!("{} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
+            message!(
+                "{} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
                  the day verification rejects genuine deliveries (e.g. after a secret rotation) the receiver suspends \
-                 its own webhook; answer 400 or 403 instead", at, answered_401.join(", ")),
+                 its own webhook; answer 400 or 403 instead",
+                at,
+                Message::join(answered_401, ", ")
+            ),
         )
     })
 }
 
 /// Every sub-result with its measured time, on one line.
-fn timeline(probe: &ReceiverProbe) -> String {
+fn timeline(probe: &ReceiverProbe) -> Message {
     let show = |d: &Delivery| match &d.result {
         Ok(s) => message!("HTTP {} in {}", s, human(d.elapsed)),
         Err(_) => message!("no answer after {}", human(d.elapsed)),
     };
     let follow_up =
-        |d: &Option<Delivery>| d.as_ref().map_or_else(|| "not sent (first delivery failed)".to_owned(), show);
-    message!("{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}", probe.endpoint, show(&probe.signed), follow_up(&probe.noncanonical), follow_up(&probe.duplicate), show(&probe.forged), show(&probe.unsigned))
+        |d: &Option<Delivery>| d.as_ref().map_or_else(|| Message::from("not sent (first delivery failed)"), show);
+    message!(
+        "{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}",
+        probe.endpoint,
+        show(&probe.signed),
+        follow_up(&probe.noncanonical),
+        follow_up(&probe.duplicate),
+        show(&probe.forged),
+        show(&probe.unsigned)
+    )
 }
 
 #[cfg(test)]

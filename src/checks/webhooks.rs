@@ -9,12 +9,12 @@
 //! `fail_count` at the suspension threshold, a webhook with no events, or
 //! one id listed twice.
 
-use crate::message;
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
 use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
 use crate::evidence::Evidence;
+use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Webhooks;
@@ -22,12 +22,12 @@ const ID: CheckId = CheckId::Webhooks;
 /// One problem found: how serious, what, and what to do about it.
 struct Finding {
     status: Status,
-    text: String,
+    text: Message,
     hint: Option<&'static str>,
 }
 
 impl Finding {
-    fn new(status: Status, text: String, hint: &'static str) -> Self {
+    fn new(status: Status, text: Message, hint: &'static str) -> Self {
         Finding { status, text, hint: Some(hint) }
     }
 }
@@ -71,7 +71,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         }
     }
     if !gathered.not_checked.is_empty() {
-        let text = message!("{} not checked ({}): listing them would spend more of the rate-limit window than this run may", plural(gathered.not_checked.len(), "workspace"), shortlist(&gathered.not_checked));
+        let text = message!(
+            "{} not checked ({}): listing them would spend more of the rate-limit window than this run may",
+            plural(gathered.not_checked.len(), "workspace"),
+            shortlist(&gathered.not_checked)
+        );
         findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
     findings.extend(judge_duplicates(&mut hooks));
@@ -83,7 +87,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
     if gathered.lists.is_empty() && !gathered.not_checked.is_empty() {
-        let summary = message!("not checked: listing {} would spend more of the rate-limit window than this run may", plural(gathered.not_checked.len(), "workspace"));
+        let summary = message!(
+            "not checked: listing {} would spend more of the rate-limit window than this run may",
+            plural(gathered.not_checked.len(), "workspace")
+        );
         return Outcome::new(ID, Status::Skip, summary).hint(HINT_BUDGET);
     }
     if hooks.is_empty() && findings.is_empty() {
@@ -99,14 +106,19 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let in_summary = findings.iter().filter(|f| f.status == status && status != Status::Pass).count().min(2);
     let summary = if status == Status::Pass {
         let expected = match cfg.expected_webhooks.len() {
-            0 => String::new(),
+            0 => Message::default(),
             n => message!("; all {} expected registrations present", n),
         };
-        message!("{} in {}, all active{}", plural(hooks.len(), "webhook"), plural(gathered.lists.len(), "workspace"), expected)
+        message!(
+            "{} in {}, all active{}",
+            plural(hooks.len(), "webhook"),
+            plural(gathered.lists.len(), "workspace"),
+            expected
+        )
     } else {
-        let mut text = findings.iter().take(in_summary).map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
+        let mut text = Message::join(findings.iter().take(in_summary).map(|f| &f.text), "; ");
         if findings.len() > in_summary {
-            text.push_str(&message!(" (+{} more below)", findings.len() - in_summary));
+            text.push(message!(" (+{} more below)", findings.len() - in_summary));
         }
         text
     };
@@ -130,7 +142,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     for (id, fail_count) in per_id {
         o = o.labelled_metric("webhook_fail_count", ("webhook", id.to_string()), fail_count as f64);
     }
-    o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
+    o.hint = findings.iter().find_map(|f| f.hint).map(Message::from);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));
     note_attempts(o, gathered.lists.iter().map(|(_, p)| p))
@@ -169,21 +181,26 @@ fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
 fn judge_hook(hook: &Webhook) -> Vec<Finding> {
     let name = message!("webhook {} ({})", hook.id, hook.endpoint);
     let mut out = Vec::new();
-    match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
-        Some(("active" | "failing", n)) if n >= SUSPENSION_THRESHOLD => {
-            let status = hook.health.as_ref().map_or("", |h| h.status.as_str());
-            let text = message!("{} says `{}` but its fail_count {} is at or above ClickUp's suspension threshold ({}): treat it as suspended", name, status, n, SUSPENSION_THRESHOLD);
+    match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count, &h.status)) {
+        Some(("active" | "failing", n, status)) if n >= SUSPENSION_THRESHOLD => {
+            let text = message!(
+                "{} says `{}` but its fail_count {} is at or above ClickUp's suspension threshold ({}): treat it as suspended",
+                name,
+                status,
+                n,
+                SUSPENSION_THRESHOLD
+            );
             out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
         }
-        Some(("active", _)) => {}
-        Some(("failing", n)) => {
+        Some(("active", _, _)) => {}
+        Some(("failing", n, _)) => {
             out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER))
         }
-        Some(("suspended" | "disabled", n)) => {
+        Some(("suspended" | "disabled", n, _)) => {
             let text = message!("{} is suspended (fail_count {}): ClickUp delivers nothing to it", name, n);
             out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
         }
-        Some((other, _)) => {
+        Some((_, _, other)) => {
             let text = message!("{} has an unknown health status `{}`", name, clip(other));
             out.push(Finding { status: Status::Error, text, hint: None });
         }
@@ -197,10 +214,10 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
         let text = message!("{} subscribes to no events: ClickUp may deliver nothing, or everything", name);
         out.push(Finding::new(Status::Warn, text, HINT_NO_EVENTS));
     }
-    let unknown: Vec<&str> =
-        hook.events.iter().map(OutsideText::as_str).filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
+    let unknown: Vec<&OutsideText> =
+        hook.events.iter().filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
     if !unknown.is_empty() {
-        let text = message!("{} subscribes to undocumented events: {}", name, unknown.join(", "));
+        let text = message!("{} subscribes to undocumented events: {}", name, Message::join(unknown, ", "));
         out.push(Finding::new(Status::Warn, text, HINT_EVENTS));
     }
     out
@@ -218,35 +235,36 @@ fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<F
     let Some(closest) = in_workspace.iter().min_by_key(|h| differences(expected, h).len()) else {
         let text = match (same_endpoint.first(), &expected.workspace) {
             (Some(other), Some(ws)) => {
-                message!("expected webhook {} is registered in workspace {}, not {}", expected.endpoint, other.team_id, ws)
+                message!(
+                    "expected webhook {} is registered in workspace {}, not {}",
+                    expected.endpoint,
+                    other.team_id,
+                    ws
+                )
             }
             _ => message!("expected webhook {} is not registered", expected.endpoint),
         };
         return Some(Finding::new(Status::Fail, text, HINT_EXPECT));
     };
     let diff = differences(expected, closest);
-    let text = message!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "));
+    let text = message!("webhook {} for {}: {}", closest.id, expected.endpoint, Message::join(&diff, "; "));
     (!diff.is_empty()).then(|| Finding::new(Status::Fail, text, HINT_EXPECT))
 }
 
 /// How a registered webhook falls short of an expectation.
-fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
+fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<Message> {
     let mut out = Vec::new();
     if !hook.events.iter().any(|e| e == "*") {
-        let missing: Vec<&str> = expected
-            .events
-            .iter()
-            .map(String::as_str)
-            .filter(|e| *e != "*" && !hook.events.iter().any(|h| h == e))
-            .collect();
+        let missing: Vec<&OutsideText> =
+            expected.events.iter().filter(|e| *e != "*" && !hook.events.iter().any(|h| h == *e)).collect();
         if expected.events.iter().any(|e| e == "*") {
-            out.push("subscribes to fewer events: expected all (`*`)".to_owned());
+            out.push(Message::from("subscribes to fewer events: expected all (`*`)"));
         } else if !missing.is_empty() {
-            out.push(message!("subscribes to fewer events: missing {}", missing.join(", ")));
+            out.push(message!("subscribes to fewer events: missing {}", Message::join(missing, ", ")));
         }
     }
-    if let Some(want) = expected.location.effective() {
-        if hook.location.effective() != Some(want) {
+    if let Some(want) = expected.location.effective_text() {
+        if hook.location.effective_text() != Some(want) {
             out.push(message!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
         }
     }
@@ -255,19 +273,27 @@ fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
 
 /// One line per webhook for the details: what it listens to, where, and how
 /// it is doing. Names the level ClickUp applies when several are set.
-fn describe(hook: &Webhook) -> String {
+fn describe(hook: &Webhook) -> Message {
     let levels = hook.location.levels_set();
     let location = if levels.len() > 1 {
-        let set: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
-        message!("{} (most specific of {})", hook.location.describe(), set.join(", "))
+        let set = levels.iter().map(|l| l.as_str());
+        message!("{} (most specific of {})", hook.location.describe(), Message::join(set, ", "))
     } else {
         hook.location.describe()
     };
     let health = hook
         .health
         .as_ref()
-        .map_or_else(|| "no health".to_owned(), |h| message!("{} (fail_count {})", clip(&h.status), h.fail_count));
-    message!("webhook {} in workspace {}: {} -> {}; events {}; watches {}", hook.id, hook.team_id, health, hook.endpoint, hook.events.join(", "), location)
+        .map_or_else(|| Message::from("no health"), |h| message!("{} (fail_count {})", clip(&h.status), h.fail_count));
+    message!(
+        "webhook {} in workspace {}: {} -> {}; events {}; watches {}",
+        hook.id,
+        hook.team_id,
+        health,
+        hook.endpoint,
+        Message::join(&hook.events, ", "),
+        location
+    )
 }
 
 fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
@@ -277,19 +303,20 @@ fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
 }
 
 /// Up to ten ids, then how many more.
-fn shortlist(ids: &[String]) -> String {
+fn shortlist(ids: &[OutsideText]) -> Message {
     match ids.len() {
-        0..=10 => ids.join(", "),
-        n => message!("{}, and {} more", ids[..10].join(", "), n - 10),
+        0..=10 => Message::join(ids, ", "),
+        n => message!("{}, and {} more", Message::join(&ids[..10], ", "), n - 10),
     }
 }
 
-fn plural(n: usize, what: &str) -> String {
+fn plural(n: usize, what: &'static str) -> Message {
     if n == 1 { message!("1 {}", what) } else { message!("{} {}s", n, what) }
 }
 
-fn clip(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(40).collect()
+/// A health word (sanitized already), shown short.
+fn clip(text: &OutsideText) -> OutsideText {
+    text.clipped(40)
 }
 
 #[cfg(test)]
