@@ -120,13 +120,13 @@ impl From<String> for Message {
 
 /// A value whose text may go into a [`Message`]: the program's own words,
 /// numbers, its enums, and sanitized outside text. Not `String`, not a
-/// borrowed `&str`: those could hold anything.
+/// borrowed `&str`: those could hold anything. Not `char` either: one taken
+/// from outside text could be an ESC.
 pub trait Shown: fmt::Display {}
 
 impl Shown for &'static str {}
 impl Shown for OutsideText {}
 impl Shown for Message {}
-impl Shown for char {}
 impl Shown for bool {}
 impl Shown for u8 {}
 impl Shown for u16 {}
@@ -138,6 +138,7 @@ impl Shown for i32 {}
 impl Shown for i64 {}
 impl Shown for f64 {}
 impl<T: Shown + ?Sized> Shown for &T {}
+/// Its kebab-case id, a literal of the program's.
 impl Shown for crate::checks::CheckId {}
 /// Its `Display` is the endpoint (the program's words and validated ids)
 /// and sanitized outside text; never a body.
