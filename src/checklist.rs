@@ -41,7 +41,7 @@ pub enum State {
     /// Neither.
     Open {
         /// Why the check that bears on it did not settle it, when one ran.
-        reason: Option<String>,
+        reason: Option<crate::message::Message>,
         /// How to satisfy it with this tool, for items the tool provides as a probe.
         satisfy_with: Option<&'static str>,
     },
@@ -110,8 +110,8 @@ fn settle(
         return State::Attested { by, on: a.on.to_string(), link, stale };
     }
     let reason = outcome.map(|o| match o.status {
-        Status::Pass => format!("{} passed, which does not show this item: attest it", o.id.as_str()),
-        _ => format!("{} is {}: {}", o.id.as_str(), o.status.as_str(), o.summary),
+        Status::Pass => crate::message!("{} passed, which does not show this item: attest it", o.id),
+        _ => crate::message!("{} is {}: {}", o.id, o.status.as_str(), o.summary),
     });
     let satisfy_with = matches!(item.basis, Basis::Probe(_)).then_some(PROBE_HINT);
     State::Open { reason, satisfy_with }
@@ -172,7 +172,7 @@ mod tests {
                 state_of(&results, id),
                 State::Open {
                     reason: (id == "webhook-auto-disable")
-                        .then(|| "webhooks passed, which does not show this item: attest it".to_owned()),
+                        .then(|| "webhooks passed, which does not show this item: attest it".into()),
                     satisfy_with: Some(PROBE_HINT)
                 },
                 "{id}"

@@ -7,6 +7,7 @@
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
 pub use crate::client::{Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
 use crate::repo::{RepoError, RepoEvidence};
+use crate::text::OutsideText;
 use crate::token::{TokenKind, TokenSource};
 
 /// Everything the checks may look at. Parts not gathered (their checks were
@@ -42,7 +43,7 @@ pub struct TokenOrigin {
     /// The token file is a `.env*` file inside the repository.
     pub env_file_in_repo: bool,
     /// The token's fingerprint, to recognise it among secrets found in files.
-    pub fingerprint: String,
+    pub fingerprint: crate::repo::Fingerprint,
 }
 
 /// What gathering saw of the workspaces' webhooks.
@@ -50,12 +51,12 @@ pub struct TokenOrigin {
 pub struct WebhookEvidence {
     /// The workspace ids to examine (from `checks.toml` or `/team`), or why
     /// none could be known.
-    pub workspaces: Result<Vec<String>, ApiError>,
+    pub workspaces: Result<Vec<OutsideText>, ApiError>,
     /// One listing per workspace fetched.
-    pub lists: Vec<(String, Probe<Vec<Webhook>>)>,
+    pub lists: Vec<(OutsideText, Probe<Vec<Webhook>>)>,
     /// Workspaces not fetched, to leave the last requests of the rate-limit
     /// window to the production integration.
-    pub not_checked: Vec<String>,
+    pub not_checked: Vec<OutsideText>,
 }
 
 impl Evidence {

@@ -25,6 +25,7 @@ use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webh
 use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::repo::ScanOptions;
+use crate::text::{OutsideText, Sanitizer};
 use crate::token::TokenKind;
 
 /// Webhook listings in flight at once.
@@ -43,7 +44,7 @@ pub struct Plan {
     pub webhooks: bool,
     /// Workspaces named in `checks.toml`: webhooks are listed for these
     /// without waiting for `/team`.
-    pub named_workspaces: Vec<String>,
+    pub named_workspaces: Vec<OutsideText>,
     /// Whether the receivers in `checks.toml` get test deliveries.
     pub receivers: bool,
     /// Whether the repository is scanned for secrets.
@@ -263,7 +264,7 @@ async fn teams_then_webhooks(
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
-            let ids = list.iter().map(|t| t.id.to_string()).collect();
+            let ids = list.iter().map(|t| t.id.clone()).collect();
             in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
@@ -279,7 +280,7 @@ async fn teams_then_webhooks(
 /// reported as not checked.
 pub async fn list_webhooks(
     api: &ClickUpClient,
-    workspaces: Vec<String>,
+    workspaces: Vec<OutsideText>,
     ends_at: tokio::time::Instant,
 ) -> WebhookEvidence {
     list_webhooks_until(api, workspaces, ends_at, |_| false).await
@@ -294,13 +295,14 @@ pub async fn find_webhook(
     id: &str,
     workspace: Option<&str>,
     deadline: Duration,
-) -> (Option<(String, Webhook)>, WebhookEvidence) {
+) -> (Option<(OutsideText, Webhook)>, WebhookEvidence) {
     let ends_at = tokio::time::Instant::now() + deadline;
     let api = api.until(ends_at);
     let workspaces = match workspace {
-        Some(named) => vec![named.to_owned()],
+        // The id a person typed: outside text like any other.
+        Some(named) => vec![Sanitizer::shapes_only().line(named, crate::text::ID)],
         None => match bounded("GET /team", ends_at, api.teams()).await.result {
-            Ok(teams) => teams.iter().map(|t| t.id.to_string()).collect(),
+            Ok(teams) => teams.iter().map(|t| t.id.clone()).collect(),
             Err(error) => return (None, WebhookEvidence { workspaces: Err(error), ..empty_listing() }),
         },
     };
@@ -326,13 +328,13 @@ type Listing = Probe<Vec<Webhook>>;
 /// that way appear nowhere in the evidence.
 async fn list_webhooks_until(
     api: &ClickUpClient,
-    workspaces: Vec<String>,
+    workspaces: Vec<OutsideText>,
     ends_at: tokio::time::Instant,
     enough: impl Fn(&[Webhook]) -> bool + Send + Sync + 'static,
 ) -> WebhookEvidence {
     let permits = Arc::new(Semaphore::new(LISTINGS_IN_FLIGHT));
     let (enough, done) = (Arc::new(enough), Arc::new(AtomicBool::new(false)));
-    let handles: Vec<(String, JoinHandle<Option<Listing>>)> = workspaces
+    let handles: Vec<(OutsideText, JoinHandle<Option<Listing>>)> = workspaces
         .iter()
         .map(|id| {
             let (client, id_owned, permits) = (api.clone(), id.clone(), Arc::clone(&permits));

@@ -57,6 +57,13 @@ impl OutsideText {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// At most `bound` characters of it, `…` marking a cut, for a report
+    /// line that needs it shorter than its field's bound. Clipping last
+    /// keeps it sanitized: masking already happened on the whole text.
+    pub fn clipped(&self, bound: usize) -> OutsideText {
+        OutsideText(clip(&self.0, bound))
+    }
 }
 
 impl std::ops::Deref for OutsideText {

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::duration::human;
+use crate::message::Message;
+use crate::text::Sanitizer;
 
 /// The environment variable that holds the token.
 pub const TOKEN_ENV: &str = "CLICKUP_API_TOKEN";
@@ -120,13 +122,17 @@ pub enum TokenError {
 }
 
 impl TokenSource {
-    /// For report sentences.
-    pub fn describe(&self) -> String {
+    /// For report sentences. A path is the user's text, so it passes the
+    /// sanitizer like any outside text.
+    pub fn describe(&self) -> Message {
         match self {
-            TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
-            TokenSource::File(path) => format!("the file {}", path.display()),
-            TokenSource::Command => "token_command (a secrets-manager command)".to_owned(),
-            TokenSource::SandboxDemo => "the sandbox's demo token".to_owned(),
+            TokenSource::Env => crate::message!("the {} environment variable", TOKEN_ENV),
+            TokenSource::File(path) => {
+                let shown = Sanitizer::shapes_only().line(&path.display().to_string(), crate::text::URL);
+                crate::message!("the file {}", shown)
+            }
+            TokenSource::Command => Message::from("token_command (a secrets-manager command)"),
+            TokenSource::SandboxDemo => Message::from("the sandbox's demo token"),
         }
     }
 }

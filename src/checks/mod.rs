@@ -2,7 +2,8 @@
 //!
 //! Each check lives in its own module and exposes one pure function,
 //! `evaluate(&Evidence, &CheckConfig) -> Outcome`: no I/O, no clock, no
-//! printing. [`CheckId`] is matched exhaustively in [`evaluate`], so a new
+//! printing. An outcome's text is a [`Message`]: the compiler refuses text
+//! that did not pass the sanitizer. [`CheckId`] is matched exhaustively in [`evaluate`], so a new
 //! check does not compile until it is wired. Words such as `PASS` appear only
 //! in renderers; here statuses are typed and ordered.
 
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+pub use crate::message::Message;
 pub use crate::model::{CheckId, Gate, OptIns, Severity, Status};
 
 /// A named number with its unit, so that every format can chart it.
@@ -45,7 +47,7 @@ pub struct FileLocation {
     /// 1-based line.
     pub line: u32,
     /// What is wrong there; never the secret itself.
-    pub message: String,
+    pub message: Message,
 }
 
 /// What one check concluded, with enough evidence that every renderer can
@@ -57,13 +59,13 @@ pub struct Outcome {
     /// The verdict.
     pub status: Status,
     /// One line: what was seen, against what was required.
-    pub summary: String,
+    pub summary: Message,
     /// Further lines of evidence, each a complete sentence or fact.
-    pub details: Vec<String>,
+    pub details: Vec<Message>,
     /// Numbers behind the verdict.
     pub metrics: Vec<Metric>,
     /// What to do about a non-passing verdict.
-    pub hint: Option<String>,
+    pub hint: Option<Message>,
     /// How long gathering this check's evidence took.
     pub duration: Duration,
     /// Alert priority; the check's own unless `checks.toml` overrides it.
@@ -76,7 +78,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// A bare outcome; builders below add the rest.
-    pub fn new(id: CheckId, status: Status, summary: impl Into<String>) -> Self {
+    pub fn new(id: CheckId, status: Status, summary: impl Into<Message>) -> Self {
         Outcome {
             id,
             status,
@@ -110,13 +112,13 @@ impl Outcome {
     }
 
     /// Adds a remediation hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub fn hint(mut self, hint: impl Into<Message>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
     /// Adds a line of evidence.
-    pub fn detail(mut self, line: impl Into<String>) -> Self {
+    pub fn detail(mut self, line: impl Into<Message>) -> Self {
         self.details.push(line.into());
         self
     }

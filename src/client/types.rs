@@ -11,6 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use crate::message::Message;
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// A decoded wire shape and the public shape it becomes once its text is
@@ -302,6 +303,12 @@ impl LocationFilter {
     /// The filter ClickUp applies: the most specific one set, or `None` for
     /// the whole workspace.
     pub fn effective(&self) -> Option<(Level, &str)> {
+        self.effective_text().map(|(level, id)| (level, id.as_str()))
+    }
+
+    /// [`LocationFilter::effective`], its id kept as outside text for
+    /// report lines.
+    pub fn effective_text(&self) -> Option<(Level, &OutsideText)> {
         [
             (Level::Task, &self.task_id),
             (Level::List, &self.list_id),
@@ -309,7 +316,7 @@ impl LocationFilter {
             (Level::Space, &self.space_id),
         ]
         .into_iter()
-        .find_map(|(level, id)| id.as_deref().filter(|id| !id.is_empty()).map(|id| (level, id)))
+        .find_map(|(level, id)| id.as_ref().filter(|id| !id.is_empty()).map(|id| (level, id)))
     }
 
     /// The levels that are set, for reports of webhooks that set several.
@@ -324,8 +331,11 @@ impl LocationFilter {
     }
 
     /// `list 901234`, or `workspace` when no filter is set.
-    pub fn describe(&self) -> String {
-        self.effective().map_or_else(|| "whole workspace".to_owned(), |(level, id)| format!("{} {id}", level.as_str()))
+    pub fn describe(&self) -> Message {
+        self.effective_text().map_or_else(
+            || Message::from("whole workspace"),
+            |(level, id)| crate::message!("{} {}", level.as_str(), id),
+        )
     }
 }
 

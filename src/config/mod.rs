@@ -45,8 +45,9 @@ pub struct CheckConfig {
     pub rate_limit_warn_percent: f64,
     /// The plan expected to host the token, if stated.
     pub plan: Option<Plan>,
-    /// Workspace ids that must be reachable.
-    pub expected_workspaces: Vec<String>,
+    /// Workspace ids that must be reachable (digits, checked at load;
+    /// shown in reports, so outside text like any other).
+    pub expected_workspaces: Vec<crate::text::OutsideText>,
     /// Webhooks that must be registered.
     pub expected_webhooks: Vec<ExpectedWebhook>,
     /// The account the token must belong to (email, username or user id);
@@ -233,6 +234,8 @@ pub fn resolve(
             format!("workspace ids are digits, like \"9012345\"; got \"{shown}\""),
         ));
     }
+    let sanitizer = crate::text::Sanitizer::shapes_only();
+    let expected_workspaces = expected_workspaces.iter().map(|id| sanitizer.line(id, crate::text::ID)).collect();
 
     let mut resilience = crate::client::Policy::default();
     if let Some(percent) = api.and_then(|a| a.request_budget_percent) {

@@ -7,6 +7,7 @@
 
 use ring::digest;
 
+use crate::text::{self, OutsideText, Sanitizer};
 use crate::token::is_personal_token;
 
 /// What kind of secret matched.
@@ -35,17 +36,44 @@ pub struct SecretMatch {
     pub line: u32,
     /// What matched.
     pub kind: SecretKind,
-    /// The first six characters, enough to recognise, too few to use.
-    pub prefix: String,
+    /// The first six characters, enough to recognise, too few to use; the
+    /// scanned file's text, so sanitized.
+    pub prefix: OutsideText,
     /// [`fingerprint`] of the whole value.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
 }
 
-/// The first 12 hex digits of the value's SHA-256: compares two secrets
-/// without showing either.
-pub fn fingerprint(secret: &str) -> String {
+/// The first 12 hex digits of a value's SHA-256: compares two secrets
+/// without showing either. A type of its own so that report text may show
+/// it: its text is hex digits this program computed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    /// The hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Unit tests name fingerprints directly.
+#[cfg(test)]
+impl From<&str> for Fingerprint {
+    fn from(hex: &str) -> Self {
+        Fingerprint(hex.to_owned())
+    }
+}
+
+/// The [`Fingerprint`] of `secret`.
+pub fn fingerprint(secret: &str) -> Fingerprint {
     let digest = digest::digest(&digest::SHA256, secret.trim().as_bytes());
-    digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    Fingerprint(digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect())
 }
 
 /// Every secret in `text`.
@@ -67,7 +95,12 @@ pub fn scan(text: &str) -> Vec<SecretMatch> {
 }
 
 fn found(line: u32, kind: SecretKind, value: &str) -> SecretMatch {
-    SecretMatch { line, kind, prefix: value.chars().take(6).collect(), fingerprint: fingerprint(value) }
+    SecretMatch {
+        line,
+        kind,
+        prefix: Sanitizer::shapes_only().line(&value.chars().take(6).collect::<String>(), text::WORD),
+        fingerprint: fingerprint(value),
+    }
 }
 
 /// Every personal token on the line ([`is_personal_token`]: `pk_`, 6 to 10

@@ -65,7 +65,7 @@ fn element(name: &str, message: &str, kind: &str, body: &str) -> String {
 }
 
 fn body(o: &Outcome) -> String {
-    let mut lines: Vec<String> = o.details.clone();
+    let mut lines: Vec<String> = o.details.iter().map(ToString::to_string).collect();
     if let Some(hint) = &o.hint {
         lines.push(format!("hint: {hint}"));
     }

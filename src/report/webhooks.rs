@@ -25,11 +25,14 @@ fn problems(listing: &WebhookEvidence) -> Vec<(Option<&str>, String)> {
     }
     for (ws, p) in &listing.lists {
         if let Err(e) = &p.result {
-            out.push((Some(ws), e.to_string()));
+            out.push((Some(ws.as_str()), e.to_string()));
         }
     }
     for ws in &listing.not_checked {
-        out.push((Some(ws), "not listed: the rate-limit window's last requests are left to production".to_owned()));
+        out.push((
+            Some(ws.as_str()),
+            "not listed: the rate-limit window's last requests are left to production".to_owned(),
+        ));
     }
     out
 }
@@ -53,14 +56,14 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
             fails,
             h.endpoint.to_string(),
             h.events.join(", "),
-            h.location.describe(),
+            h.location.describe().to_string(),
         ]);
     }
     let all: Vec<(&str, &Webhook)> = hooks(listing).collect();
     super::table::keep_whole(&mut table, 0, all.iter().map(|(ws, _)| *ws).chain([header[0]]));
     super::table::keep_whole(&mut table, 1, all.iter().map(|(_, h)| h.id.as_str()));
     super::table::keep_whole(&mut table, 5, all.iter().flat_map(|(_, h)| h.events.iter().map(|e| e.as_str())));
-    let watches: Vec<String> = all.iter().map(|(_, h)| h.location.describe()).collect();
+    let watches: Vec<crate::message::Message> = all.iter().map(|(_, h)| h.location.describe()).collect();
     super::table::keep_whole(&mut table, 6, watches.iter().flat_map(|w| w.split_whitespace()));
     let mut out = if count == 0 { "no webhooks\n".to_owned() } else { format!("{table}\n") };
     for (ws, problem) in problems(listing) {

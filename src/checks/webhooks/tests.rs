@@ -40,7 +40,7 @@ fn expecting(expected: Vec<ExpectedWebhook>, hooks: Vec<Webhook>) -> Outcome {
 fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhook {
     ExpectedWebhook {
         endpoint: endpoint.into(),
-        events: events.iter().map(|e| (*e).to_owned()).collect(),
+        events: events.iter().map(|e| (*e).into()).collect(),
         workspace: None,
         location: LocationFilter { list_id: list.map(Into::into), ..LocationFilter::default() },
     }
