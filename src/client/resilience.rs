@@ -31,7 +31,7 @@ pub struct Policy {
 
 /// The default [`Policy::unknown_window_ceiling`]: the run's 10% share of the
 /// smallest plan's 100 requests a minute.
-pub const UNKNOWN_WINDOW_CEILING: u64 = 10;
+pub(super) const UNKNOWN_WINDOW_CEILING: u64 = 10;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -144,7 +144,7 @@ impl RunState {
 
 /// Full-jitter backoff before attempt `attempt + 1`: a random delay below
 /// `min(max, base * 2^(attempt-1))`.
-pub fn backoff(policy: &Policy, attempt: u32) -> Duration {
+pub(super) fn backoff(policy: &Policy, attempt: u32) -> Duration {
     let ceiling = policy.base_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(policy.max_backoff);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(attempt);

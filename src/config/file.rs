@@ -323,7 +323,7 @@ impl Located {
 }
 
 /// Reads and parses `path`.
-pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
+pub(super) fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
     let config = parse(&source, path)?;
@@ -333,7 +333,7 @@ pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
 /// Parses text already read. Messages from the TOML parser are reduced to
 /// their first line (it quotes the offending source line, which could hold a
 /// token pasted unquoted) and scrubbed of anything token-shaped.
-pub fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+pub(super) fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(source).map_err(|e| {
         let line = e.span().map(|span| source.get(..span.start).unwrap_or(source).matches('\n').count() + 1);
         let first = e.message().lines().next().unwrap_or("invalid TOML").trim();

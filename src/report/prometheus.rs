@@ -5,7 +5,7 @@ use super::Report;
 use crate::checks::{CheckId, Status};
 
 /// Renders the metrics. Families without samples are left out.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let mut out = String::new();
     let statuses: Vec<(String, f64)> = report
         .outcomes
