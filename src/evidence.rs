@@ -91,6 +91,21 @@ impl<T> Probe<T> {
     }
 }
 
+/// One request sent to the ClickUp API, timed on its own. A retried
+/// exchange gives one sample per attempt: the server's latency, not the
+/// client's backoff between attempts, and every failed attempt is counted.
+#[derive(Debug, Clone)]
+pub struct ApiSample {
+    /// The endpoint's path with its ids replaced, e.g. `/team/{id}/webhook`:
+    /// latency is reported per endpoint, not per workspace.
+    pub endpoint: String,
+    /// From sending to the end of the body (or the failure); for a request
+    /// the run's deadline cut short, until then.
+    pub elapsed: Duration,
+    /// Why the attempt gave no usable answer; `None` when it did.
+    pub error: Option<ApiError>,
+}
+
 /// Everything the checks may look at. Parts not gathered (their checks were
 /// not selected) are `None`/empty; a check that finds its part missing says
 /// ERROR, never PASS.
@@ -102,6 +117,10 @@ pub struct Evidence {
     pub observed_at_unix: u64,
     /// Samples of `GET /user`; the first one is the auth request.
     pub user: Vec<Probe<User>>,
+    /// Every request sent to the ClickUp API this run, one per attempt:
+    /// what the `latency` check measures, so that timing costs no request
+    /// of its own.
+    pub api_samples: Vec<ApiSample>,
     /// `GET /team`.
     pub teams: Option<Probe<Vec<Team>>>,
     /// The status page.
