@@ -90,10 +90,7 @@ impl Spread {
             None => format!("no answered sample of {}", self.samples),
         };
         if self.quantiles.is_some() && answered < FEW_SAMPLES {
-            text.push_str(match answered {
-                1 => " (too few for percentiles: p50 and p95 are that one sample)",
-                _ => " (too few for percentiles: p95 is just the max)",
-            });
+            text.push_str(&format!(" (p95 of {answered} is just the max)"));
         }
         if self.failed > 0 && self.quantiles.is_some() {
             text.push_str(&format!("; {} of {} failed", self.failed, self.samples));
@@ -230,10 +227,7 @@ mod tests {
             (Duration::from_millis(40), Duration::from_millis(40), Duration::from_millis(40))
         );
         assert_eq!((spread.samples, spread.failed), (1, 0));
-        assert_eq!(
-            spread.describe(),
-            "p50 40ms, p95 40ms, max 40ms over 1 sample (too few for percentiles: p50 and p95 are that one sample)"
-        );
+        assert_eq!(spread.describe(), "p50 40ms, p95 40ms, max 40ms over 1 sample (p95 of 1 is just the max)");
     }
 
     #[test]
@@ -244,13 +238,9 @@ mod tests {
             (q.p50, q.p95, q.max),
             (Duration::from_millis(30), Duration::from_millis(90), Duration::from_millis(90))
         );
-        assert!(
-            spread.describe().ends_with("over 2 samples (too few for percentiles: p95 is just the max)"),
-            "{}",
-            spread.describe()
-        );
+        assert!(spread.describe().ends_with("over 2 samples (p95 of 2 is just the max)"), "{}", spread.describe());
         let three = Spread::of(&[at("/team", 1, true), at("/team", 2, true), at("/team", 3, true)]);
-        assert!(!three.describe().contains("too few"), "{}", three.describe());
+        assert!(!three.describe().contains("just the max"), "{}", three.describe());
     }
 
     #[test]
@@ -275,9 +265,7 @@ mod tests {
         let q = spread.quantiles.expect("two answered");
         assert_eq!(q.max, Duration::from_millis(20), "a failed sample's time is not a latency");
         assert_eq!((spread.samples, spread.failed), (3, 1));
-        assert!(
-            spread.describe().ends_with("over 2 samples (too few for percentiles: p95 is just the max); 1 of 3 failed")
-        );
+        assert!(spread.describe().ends_with("over 2 samples (p95 of 2 is just the max); 1 of 3 failed"));
         let none = Spread::of(&[at("/team", 10, false)]);
         assert_eq!((none.quantiles, none.samples, none.failed), (None, 1, 1));
         assert_eq!(none.describe(), "no answered sample of 1");
@@ -304,9 +292,9 @@ mod tests {
         assert_eq!(
             o.details,
             [
-                "/team: p50 2.5s, p95 2.5s, max 2.5s over 1 sample (too few for percentiles: p50 and p95 are that one sample)",
-                "/team/{id}/webhook: p50 50ms, p95 70ms, max 70ms over 2 samples (too few for percentiles: p95 is just the max)",
-                "/user: p50 100ms, p95 100ms, max 100ms over 1 sample (too few for percentiles: p50 and p95 are that one sample)",
+                "/team: p50 2.5s, p95 2.5s, max 2.5s over 1 sample (p95 of 1 is just the max)",
+                "/team/{id}/webhook: p50 50ms, p95 70ms, max 70ms over 2 samples (p95 of 2 is just the max)",
+                "/user: p50 100ms, p95 100ms, max 100ms over 1 sample (p95 of 1 is just the max)",
             ]
         );
         assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team")), Some(2500.0));
@@ -329,10 +317,7 @@ mod tests {
     fn few_samples_say_so() {
         let o = run(vec![sample(30, true), at("/team", 40, true)]);
         assert_eq!(o.status, Status::Pass);
-        assert_eq!(
-            o.summary,
-            "p50 30ms, p95 40ms, max 40ms over 2 samples (too few for percentiles: p95 is just the max)"
-        );
+        assert_eq!(o.summary, "p50 30ms, p95 40ms, max 40ms over 2 samples (p95 of 2 is just the max)");
     }
 
     #[test]

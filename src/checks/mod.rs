@@ -32,7 +32,7 @@ pub enum CheckId {
     Auth,
     /// Headroom left in the token's per-minute request budget.
     RateLimit,
-    /// Round-trip time of `GET /user`, p50/p95/max over several samples.
+    /// Round-trip time of every API request, p50/p95/max per endpoint and overall.
     Latency,
     /// The workspaces (`/team`) the token can reach.
     Workspaces,
