@@ -21,6 +21,7 @@
 //! escapes for its consumer (XML, workflow commands, Prometheus labels).
 
 use std::fmt;
+use std::io::Write;
 
 use crate::redact::{Redactor, scrub_token_like};
 
@@ -55,6 +56,13 @@ impl OutsideText {
     /// The sanitized text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// At most `bound` characters of it, `…` marking a cut, for a report
+    /// line that needs it shorter than its field's bound. Clipping last
+    /// keeps it sanitized: masking already happened on the whole text.
+    pub fn clipped(&self, bound: usize) -> OutsideText {
+        OutsideText(clip(&self.0, bound))
     }
 }
 
@@ -318,6 +326,37 @@ pub fn safe_log_text(text: &str) -> String {
     no_workflow_commands(replace_controls(text, true))
 }
 
+/// The output filter lives with the sanitizer it shares its rules with.
+impl Redactor {
+    /// A writer to `inner` that masks secrets in each write.
+    pub fn writer<W: Write>(&self, inner: W) -> RedactingWriter<W> {
+        RedactingWriter { redactor: self.clone(), inner }
+    }
+}
+
+/// A [`Write`] that masks secrets, makes control characters visible and
+/// keeps any line from starting a CI workflow command (see
+/// [`safe_log_text`]). Each `write` call is scrubbed on its
+/// own: callers write whole lines or whole events (tracing's fmt layer
+/// formats an event before writing it).
+#[derive(Debug)]
+pub struct RedactingWriter<W> {
+    redactor: Redactor,
+    inner: W,
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.inner.write_all(safe_log_text(&self.redactor.scrub(&text)).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +374,15 @@ mod tests {
     /// Any 29-character run of the token's secret part.
     fn leaks_secret(text: &str) -> bool {
         (0..=SECRET_PART.len() - 29).any(|i| text.contains(&SECRET_PART[i..i + 29]))
+    }
+
+    #[test]
+    fn writer_masks_bytes() {
+        let r = Redactor::default();
+        r.add("hunter2hunter2");
+        let mut out = Vec::new();
+        writeln!(r.writer(&mut out), "token=hunter2hunter2").expect("write to vec");
+        assert_eq!(String::from_utf8_lossy(&out), "token=[REDACTED]\n");
     }
 
     #[test]

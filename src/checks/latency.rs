@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::api_error::is_unreachable;
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::{ApiSample, Evidence};
+use crate::message;
 
 const ID: CheckId = CheckId::Latency;
 
@@ -77,23 +78,19 @@ impl Spread {
 
     /// `p50 …, p95 …, max … over N samples`, saying when there are too few
     /// for the p95 to be more than the max, and how many failed.
-    fn describe(&self) -> String {
+    fn describe(&self) -> Message {
         let answered = self.samples - self.failed;
-        let mut text = match self.quantiles {
-            Some(q) => format!(
-                "p50 {}, p95 {}, max {} over {}",
-                human(q.p50),
-                human(q.p95),
-                human(q.max),
-                if answered == 1 { "1 sample".to_owned() } else { format!("{answered} samples") }
-            ),
-            None => format!("no answered sample of {}", self.samples),
+        let Some(q) = self.quantiles else {
+            return message!("no answered sample of {}", self.samples);
         };
-        if self.quantiles.is_some() && answered < FEW_SAMPLES {
-            text.push_str(&format!(" (p95 of {answered} is just the max)"));
+        let unit = if answered == 1 { "sample" } else { "samples" };
+        let mut text =
+            message!("p50 {}, p95 {}, max {} over {} {}", human(q.p50), human(q.p95), human(q.max), answered, unit);
+        if answered < FEW_SAMPLES {
+            text.push(message!(" (p95 of {} is just the max)", answered));
         }
-        if self.failed > 0 && self.quantiles.is_some() {
-            text.push_str(&format!("; {} of {} failed", self.failed, self.samples));
+        if self.failed > 0 {
+            text.push(message!("; {} of {} failed", self.failed, self.samples));
         }
         text
     }
@@ -106,7 +103,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed");
     }
     let overall = Spread::of(samples);
-    let failures: Vec<String> = samples.iter().filter_map(|s| s.error.as_ref().map(ToString::to_string)).collect();
+    let failures: Vec<Message> = samples.iter().filter_map(|s| s.error.as_ref().map(|e| message!("{}", e))).collect();
     let slowest = samples.iter().map(|s| s.elapsed).max().unwrap_or_default();
     let Some(q) = overall.quantiles else {
         let first = failures.first().cloned().unwrap_or_default();
@@ -115,7 +112,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         let unreachable = samples.iter().all(|s| s.error.as_ref().is_some_and(is_unreachable));
         let (status, what) =
             if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
-        return Outcome::new(ID, status, format!("{what}: all {} samples failed ({first})", samples.len()))
+        return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
             .metric("samples", samples.len() as f64)
             .metric("failed", failures.len() as f64)
             .metric("attempts", samples.len() as f64)
@@ -140,7 +137,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("attempts", samples.len() as f64)
         .took(slowest);
     for (endpoint, spread) in per_endpoint(samples) {
-        o = o.detail(format!("{endpoint}: {}", spread.describe()));
+        o = o.detail(message!("{}: {}", endpoint, spread.describe()));
         let label = || ("endpoint", endpoint.to_owned());
         if let Some(q) = spread.quantiles {
             o = o
@@ -154,23 +151,20 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             spread.failed as f64,
         );
     }
-    o.details.extend(failures.into_iter().map(|f| format!("failed sample: {f}")));
+    o.details.extend(failures.into_iter().map(|f| message!("failed sample: {}", f)));
     match status {
-        Status::Fail => o.hint(format!(
-            "p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit",
-            human(cfg.latency_fail_p95)
-        )),
-        Status::Warn if q.p95 > cfg.latency_warn => o.hint(format!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
+        Status::Fail => o.hint(message!("p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit", human(cfg.latency_fail_p95))),
+        Status::Warn if q.p95 > cfg.latency_warn => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
         Status::Warn => o.hint("some samples failed: see the details; retries with backoff hide this from users but not from the budget"),
         _ => o,
     }
 }
 
 /// Each endpoint's spread, in a stable order (by endpoint).
-fn per_endpoint(samples: &[ApiSample]) -> BTreeMap<&str, Spread> {
-    let mut groups: BTreeMap<&str, Vec<&ApiSample>> = BTreeMap::new();
+fn per_endpoint(samples: &[ApiSample]) -> BTreeMap<&'static str, Spread> {
+    let mut groups: BTreeMap<&'static str, Vec<&ApiSample>> = BTreeMap::new();
     for sample in samples {
-        groups.entry(sample.endpoint.as_str()).or_default().push(sample);
+        groups.entry(sample.endpoint).or_default().push(sample);
     }
     groups.into_iter().map(|(endpoint, group)| (endpoint, Spread::of(group))).collect()
 }
@@ -184,10 +178,10 @@ mod tests {
     use super::*;
     use crate::client::ApiError;
 
-    fn at(endpoint: &str, ms: u64, ok: bool) -> ApiSample {
+    fn at(endpoint: &'static str, ms: u64, ok: bool) -> ApiSample {
         let error =
             (!ok).then(|| ApiError::Http { endpoint: format!("GET {endpoint}"), status: 503, ecode: None, err: None });
-        ApiSample { endpoint: endpoint.to_owned(), elapsed: Duration::from_millis(ms), error }
+        ApiSample { endpoint, elapsed: Duration::from_millis(ms), error }
     }
 
     fn sample(ms: u64, ok: bool) -> ApiSample {
@@ -308,7 +302,7 @@ mod tests {
     fn an_endpoint_whose_every_sample_failed_is_counted_without_times() {
         let o = run(vec![at("/user", 100, true), at("/team", 100, true), at("/team/{id}/webhook", 9, false)]);
         assert_eq!(o.status, Status::Warn);
-        assert!(o.details.contains(&"/team/{id}/webhook: no answered sample of 1".to_owned()), "{:?}", o.details);
+        assert!(o.details.iter().any(|d| d == "/team/{id}/webhook: no answered sample of 1"), "{:?}", o.details);
         assert_eq!(metric(&o, "endpoint_failed", Some("/team/{id}/webhook")), Some(1.0));
         assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team/{id}/webhook")), None);
     }
@@ -333,7 +327,7 @@ mod tests {
         let o = run(vec![sample(100, true), sample(100, true), sample(50, false)]);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.ends_with("1 of 3 failed"), "{}", o.summary);
-        let failed: Vec<&String> = o.details.iter().filter(|d| d.starts_with("failed sample: ")).collect();
+        let failed: Vec<&Message> = o.details.iter().filter(|d| d.starts_with("failed sample: ")).collect();
         assert_eq!(failed.len(), 1);
         assert!(failed[0].contains("HTTP 503"));
     }
@@ -344,7 +338,7 @@ mod tests {
         assert_eq!(o.status, Status::Fail, "every sample got a 503: the API is unreachable");
         assert!(o.summary.starts_with("API unreachable: all 2 samples failed"), "{}", o.summary);
         let refused = ApiSample {
-            endpoint: "/user".into(),
+            endpoint: "/user",
             elapsed: Duration::from_millis(5),
             error: Some(ApiError::Http { endpoint: "GET /user".into(), status: 401, ecode: None, err: None }),
         };

@@ -8,10 +8,11 @@
 //! disagrees is named in the summary. An unknown level is ERROR: a status
 //! page that changes its vocabulary must not read as "operational".
 
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{RawLevel, StatusPage, StatusPageFormat};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+use crate::message;
 
 const ID: CheckId = CheckId::Platform;
 
@@ -59,11 +60,11 @@ pub fn level_verdict(level: &RawLevel) -> Option<Status> {
     }
 }
 
-fn describe_level(level: &RawLevel) -> String {
+fn describe_level(level: &RawLevel) -> Message {
     match level {
-        RawLevel::StatusIoCode(code) => format!("status code {code}"),
-        RawLevel::Indicator(ind) => format!("indicator `{ind}`"),
-        RawLevel::Component(status) => format!("component status `{status}`"),
+        RawLevel::StatusIoCode(code) => message!("status code {}", code),
+        RawLevel::Indicator(ind) => message!("indicator `{}`", ind),
+        RawLevel::Component(status) => message!("component status `{}`", status),
     }
 }
 
@@ -71,12 +72,12 @@ fn describe_level(level: &RawLevel) -> String {
 struct Listed {
     status: Status,
     heading: &'static str,
-    entries: Vec<String>,
+    entries: Vec<Message>,
 }
 
 impl Listed {
-    fn text(&self) -> String {
-        format!("{}: {}", self.heading, self.entries.join(", "))
+    fn text(&self) -> Message {
+        message!("{}: {}", self.heading, Message::join(&self.entries, ", "))
     }
 }
 
@@ -89,20 +90,20 @@ fn judge_parts(page: &StatusPage) -> Vec<Listed> {
         let status = level_verdict(&part.level).unwrap_or(Status::Error);
         affected.status = affected.status.max(status);
         affected.entries.push(match status {
-            Status::Error => format!("{} (unknown {})", part.name, describe_level(&part.level)),
-            _ => format!("{} ({})", part.name, part.words),
+            Status::Error => message!("{} (unknown {})", part.name, describe_level(&part.level)),
+            _ => message!("{} ({})", part.name, part.words),
         });
     }
     let mut incidents = Listed { status: Status::Pass, heading: "incidents", entries: Vec::new() };
     for incident in &page.incidents {
         let impact = incident.impact.as_ref().and_then(level_verdict).unwrap_or(Status::Warn);
         incidents.status = incidents.status.max(impact.max(Status::Warn));
-        incidents.entries.push(incident.title.to_string());
+        incidents.entries.push(Message::from(&incident.title));
     }
     let maintenance = Listed {
         status: if page.maintenance.is_empty() { Status::Pass } else { Status::Warn },
         heading: "maintenance in progress",
-        entries: page.maintenance.iter().map(ToString::to_string).collect(),
+        entries: page.maintenance.iter().map(Message::from).collect(),
     };
     [affected, incidents, maintenance].into_iter().filter(|l| !l.entries.is_empty()).collect()
 }
@@ -119,9 +120,11 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
             let hint = if super::api_error::is_unreachable(error) {
                 super::api_error::unreachable_hint(error, "--status-url")
             } else {
-                "point --status-url at a Status.io status API or a Statuspage summary.json".to_owned()
+                Message::from("point --status-url at a Status.io status API or a Statuspage summary.json")
             };
-            return Outcome::new(ID, Status::Error, format!("status unknown: {error}")).hint(hint).took(probe.elapsed);
+            return Outcome::new(ID, Status::Error, message!("status unknown: {}", error))
+                .hint(hint)
+                .took(probe.elapsed);
         }
     };
     let level = describe_level(&page.level);
@@ -133,22 +136,22 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         return Outcome::new(
             ID,
             Status::Error,
-            format!("unknown {source} {level}; cannot tell whether ClickUp is operational"),
+            message!("unknown {} {}; cannot tell whether ClickUp is operational", source, level),
         )
         .took(probe.elapsed);
     };
     let listed = judge_parts(page);
     let worst = listed.iter().map(|l| l.status).fold(headline, Status::max);
-    let description = if page.description.is_empty() { level.clone() } else { page.description.to_string() };
-    let listed = listed.iter().map(Listed::text).collect::<Vec<_>>().join("; ");
+    let description = if page.description.is_empty() { level.clone() } else { Message::from(&page.description) };
+    let listed = Message::join(listed.iter().map(Listed::text), "; ");
     let summary = if worst > headline {
-        format!("ClickUp's headline says {description} ({level}), but the page also lists: {listed}")
+        message!("ClickUp's headline says {} ({}), but the page also lists: {}", description, level, listed)
     } else if listed.is_empty() {
-        format!("ClickUp reports: {description}")
+        message!("ClickUp reports: {}", description)
     } else {
-        format!("ClickUp reports: {description}; {listed}")
+        message!("ClickUp reports: {}; {}", description, listed)
     };
-    let mut o = Outcome::new(ID, worst, summary).took(probe.elapsed).detail(format!("source: {source}, {level}"));
+    let mut o = Outcome::new(ID, worst, summary).took(probe.elapsed).detail(message!("source: {}, {}", source, level));
     if worst == Status::Error {
         o = o.hint("the status page uses a level this tool does not know: read the page itself before trusting it");
     } else if worst != Status::Pass {
@@ -273,8 +276,9 @@ mod tests {
             assert_eq!(o.status, expected, "{code}");
             assert_eq!(
                 o.summary,
-                format!(
-                    "ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({words})"
+                message!(
+                    "ClickUp's headline says Operational (status code 100), but the page also lists: affected: API / EU ({})",
+                    words
                 )
             );
         }

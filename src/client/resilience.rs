@@ -7,8 +7,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::ApiError;
-use crate::evidence::ApiSample;
+use super::{ApiError, ApiSample};
 
 /// Tunables; the defaults are documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,6 +49,17 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The policy for a command a person runs on purpose (`webhooks list`,
+    /// `webhooks reactivate`): it may spend the whole rate-limit window
+    /// except the reserve. A probe runs unattended and often, so it keeps to
+    /// its share; a repair that stopped at that share (listing nine
+    /// workspaces eats 10% of a 100-request window) would never be sent.
+    pub fn for_explicit_command(self) -> Policy {
+        Policy { budget_share: 1.0, ..self }
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     hard_failures_in_a_row: u32,
@@ -66,7 +76,7 @@ struct State {
 struct Sent {
     /// The method and path, for the error of a request that never ended.
     request: String,
-    endpoint: String,
+    endpoint: &'static str,
     started: Instant,
     ended: Option<(Duration, Option<ApiError>)>,
 }
@@ -146,7 +156,7 @@ impl RunState {
     /// Records that `request` (`GET /team/1/webhook`) of `endpoint` (its
     /// class, `/team/{id}/webhook`) is being sent now, so that every request
     /// is a latency sample even if the run's deadline cuts it short.
-    pub fn request_sent(&self, request: String, endpoint: String) -> SentSlot {
+    pub fn request_sent(&self, request: String, endpoint: &'static str) -> SentSlot {
         let mut s = self.lock();
         s.sent.push(Sent { request, endpoint, started: Instant::now(), ended: None });
         SentSlot(s.sent.len() - 1)
@@ -171,9 +181,15 @@ impl RunState {
                 let (elapsed, error) = sent.ended.clone().unwrap_or_else(|| {
                     (sent.started.elapsed(), Some(ApiError::Deadline { endpoint: sent.request.clone() }))
                 });
-                ApiSample { endpoint: sent.endpoint.clone(), elapsed, error }
+                ApiSample { endpoint: sent.endpoint, elapsed, error }
             })
             .collect()
+    }
+
+    /// The fewest requests left in the window as last stated by an answer
+    /// (counted down for requests sent since), when any answer stated it.
+    pub fn remaining(&self) -> Option<u64> {
+        self.lock().latest_remaining
     }
 }
 
@@ -222,6 +238,17 @@ mod tests {
     }
 
     #[test]
+    fn explicit_commands_may_spend_the_window_but_never_the_reserve() {
+        let run = RunState::new(Policy::default().for_explicit_command());
+        assert!(run.take());
+        run.record_remaining(99);
+        // The probe's share would stop at 10; a person's command goes on to
+        // the reserve: 99 left, the last 5 kept, so 94 more.
+        assert_eq!((0..200).filter(|_| run.take()).count(), 94);
+        assert_eq!((run.spent(), run.remaining()), (95, Some(5)));
+    }
+
+    #[test]
     fn an_unknown_window_keeps_the_fixed_ceiling() {
         let run = RunState::new(Policy::default());
         assert_eq!((0..2000).filter(|_| run.take()).count(), UNKNOWN_WINDOW_CEILING as usize);
@@ -234,12 +261,12 @@ mod tests {
     #[test]
     fn every_request_sent_is_a_sample_and_an_unanswered_one_failed() {
         let run = RunState::new(Policy::default());
-        let answered = run.request_sent("GET /user".into(), "/user".into());
-        let cut = run.request_sent("GET /team/1/webhook".into(), "/team/{id}/webhook".into());
+        let answered = run.request_sent("GET /user".into(), "/user");
+        let cut = run.request_sent("GET /team/1/webhook".into(), "/team/{id}/webhook");
         run.request_ended(answered, Duration::from_millis(7), None);
         let samples = run.samples();
         assert_eq!(samples.len(), 2);
-        assert_eq!((samples[0].endpoint.as_str(), samples[0].elapsed), ("/user", Duration::from_millis(7)));
+        assert_eq!((samples[0].endpoint, samples[0].elapsed), ("/user", Duration::from_millis(7)));
         assert!(samples[0].error.is_none());
         assert_eq!(samples[1].endpoint, "/team/{id}/webhook");
         let error = samples[1].error.as_ref().map(ToString::to_string);

@@ -9,9 +9,9 @@
 use reqwest::Url;
 use serde_json::Value;
 
+use super::Probe;
 use super::transport::Transport;
 use super::{ApiError, RequestCounter};
-use crate::evidence::Probe;
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// Which status-page product answered.

@@ -12,12 +12,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
-pub use policy::{Policy, apply as apply_policy};
+pub use policy::CheckPolicy;
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
-use crate::checks::{CheckId, OptIns};
-use crate::cli::{ConnectionArgs, Format};
 use crate::client::TransportOptions;
+use crate::model::Format;
+use crate::model::{CheckId, OptIns};
 
 /// ClickUp's production API base.
 pub const DEFAULT_API_URL: &str = "https://api.clickup.com/api/v2";
@@ -47,8 +47,9 @@ pub struct CheckConfig {
     pub rate_limit_warn_percent: f64,
     /// The plan expected to host the token, if stated.
     pub plan: Option<Plan>,
-    /// Workspace ids that must be reachable.
-    pub expected_workspaces: Vec<String>,
+    /// Workspace ids that must be reachable (digits, checked at load;
+    /// shown in reports, so outside text like any other).
+    pub expected_workspaces: Vec<crate::text::OutsideText>,
     /// Webhooks that must be registered.
     pub expected_webhooks: Vec<ExpectedWebhook>,
     /// The account the token must belong to (email, username or user id);
@@ -117,7 +118,7 @@ pub struct Settings {
     /// Receivers to send test deliveries to (`webhook-endpoint`).
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
-    pub policies: std::collections::BTreeMap<CheckId, Policy>,
+    pub policies: std::collections::BTreeMap<CheckId, CheckPolicy>,
     /// The repository the `secrets` check reads.
     pub repo: PathBuf,
     /// Client bundle directories in it.
@@ -141,9 +142,30 @@ pub(crate) fn parse_file(source: &str) -> Result<FileConfig, ConfigError> {
     file::parse(source, std::path::Path::new("checks.toml"))
 }
 
+/// What the command line says, as plain data: the flags that override the
+/// environment and `checks.toml`. The command layer fills it; this module
+/// knows no argument parser.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--api-url`.
+    pub api_url: Option<String>,
+    /// `--status-url`.
+    pub status_url: Option<String>,
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
+    /// `--deadline`.
+    pub deadline: Option<Duration>,
+    /// `--repo`.
+    pub repo: Option<PathBuf>,
+    /// `--format`.
+    pub format: Format,
+}
+
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
 /// (both must exist), then `./checks.toml` if present.
-pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
+pub fn load_file(args: &Overrides, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
     let named = args.config.clone().or_else(|| env.config.as_ref().map(PathBuf::from));
     match named {
         Some(path) => file::load(&path),
@@ -156,7 +178,7 @@ pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, Con
 
 /// Applies flag > env > file > default and validates the result.
 pub fn resolve(
-    args: &ConnectionArgs,
+    args: &Overrides,
     (only, skip): (&[CheckId], &[CheckId]),
     env: &EnvVars,
     file: &LoadedFile,
@@ -214,6 +236,8 @@ pub fn resolve(
             format!("workspace ids are digits, like \"9012345\"; got \"{shown}\""),
         ));
     }
+    let sanitizer = crate::text::Sanitizer::shapes_only();
+    let expected_workspaces = expected_workspaces.iter().map(|id| sanitizer.line(id, crate::text::ID)).collect();
 
     let mut resilience = crate::client::Policy::default();
     if let Some(percent) = api.and_then(|a| a.request_budget_percent) {
@@ -298,8 +322,8 @@ fn validate_attestations(
 ) -> Result<(), ConfigError> {
     for (id, entry) in attestations {
         let table = format!("attest.{id}");
-        if crate::checklist::item_by_id(id).is_none() {
-            let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
+        if crate::model::checklist::item_by_id(id).is_none() {
+            let ids: Vec<&str> = crate::model::checklist::ITEMS.iter().map(|i| i.id).collect();
             let shown = crate::redact::scrub_token_like(id);
             return Err(file.invalid_table(
                 &table,
@@ -310,7 +334,7 @@ fn validate_attestations(
             return Err(file.invalid(Some(&table), "by", "expected who attests, e.g. \"ops@example.com\"".to_owned()));
         }
         let expected = "expected the day it was attested, e.g. on = 2026-11-01";
-        let Some(day) = crate::checklist::attestation_day(entry).filter(|_| entry.on.time.is_none()) else {
+        let Some(day) = entry.day().filter(|_| entry.on.time.is_none()) else {
             return Err(file.invalid(Some(&table), "on", format!("{expected}, got {}", entry.on)));
         };
         if day > today + 1 {

@@ -8,7 +8,7 @@ pub mod scan;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use scan::{SecretKind, SecretMatch, fingerprint};
+pub use scan::{Fingerprint, SecretKind, SecretMatch, fingerprint};
 
 use crate::text::{self, OutsideText, Sanitizer};
 
@@ -49,7 +49,7 @@ pub struct SecretFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Guard {
     /// What guards commits, e.g. `.git/hooks/pre-commit runs gitleaks`.
-    Found(String),
+    Found(crate::message::Message),
     /// Nothing would catch a `pk_` token at commit time.
     Missing,
     /// Not looked at (staged-files mode, inside the hook itself).
@@ -223,16 +223,16 @@ fn find_guard(root: &Path, sanitizer: &Sanitizer) -> Guard {
         if let Some(tool) = SCANNERS
             .iter()
             .find(|s| text.contains(*s))
-            .map(|s| (*s).to_owned())
-            .or_else(|| text.contains("pk_").then(|| "a pk_ pattern".to_owned()))
+            .copied()
+            .or_else(|| text.contains("pk_").then_some("a pk_ pattern"))
         {
             // `core.hooksPath` is the repository's to set: outside text.
-            return Guard::Found(format!("{}/pre-commit runs {tool}", sanitizer.line(&hooks, text::URL)));
+            return Guard::Found(crate::message!("{}/pre-commit runs {}", sanitizer.line(&hooks, text::URL), tool));
         }
     }
     if let Ok(text) = std::fs::read_to_string(root.join(".pre-commit-config.yaml")) {
         if let Some(tool) = SCANNERS.iter().find(|s| text.contains(*s)) {
-            return Guard::Found(format!(".pre-commit-config.yaml runs {tool}"));
+            return Guard::Found(crate::message!(".pre-commit-config.yaml runs {}", tool));
         }
     }
     Guard::Missing

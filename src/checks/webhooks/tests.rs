@@ -12,6 +12,7 @@ fn hook(id: &str, endpoint: &str, status: &str, fail_count: u64) -> Webhook {
         events: vec!["taskCreated".into(), "taskUpdated".into()],
         location: LocationFilter { list_id: Some("901".into()), ..LocationFilter::default() },
         health: Some(Health { status: status.into(), fail_count }),
+        subscription: Default::default(),
     }
 }
 
@@ -39,7 +40,7 @@ fn expecting(expected: Vec<ExpectedWebhook>, hooks: Vec<Webhook>) -> Outcome {
 fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhook {
     ExpectedWebhook {
         endpoint: endpoint.into(),
-        events: events.iter().map(|e| (*e).to_owned()).collect(),
+        events: events.iter().map(|e| (*e).into()).collect(),
         workspace: None,
         location: LocationFilter { list_id: list.map(Into::into), ..LocationFilter::default() },
     }
