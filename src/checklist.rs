@@ -41,7 +41,7 @@ pub enum State {
     /// Neither.
     Open {
         /// Why the check that bears on it did not settle it, when one ran.
-        reason: Option<crate::message::Message>,
+        reason: Option<crate::model::Message>,
         /// How to satisfy it with this tool, for items the tool provides as a probe.
         satisfy_with: Option<&'static str>,
     },

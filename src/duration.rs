@@ -45,10 +45,13 @@ pub fn human(d: Duration) -> Human {
 }
 
 /// A duration as [`human`] writes it. A type of its own, not a `String`, so
-/// that report text (`crate::message::Message`) can take it: its text is
+/// that report text (`crate::model::Message`) can take it: its text is
 /// made of digits and a unit only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Human(pub Duration);
+
+/// Digits and a unit.
+impl crate::model::Shown for Human {}
 
 impl std::fmt::Display for Human {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

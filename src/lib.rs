@@ -18,7 +18,6 @@ pub mod config;
 pub mod duration;
 pub mod evidence;
 pub mod gather;
-pub mod message;
 pub mod model;
 pub mod redact;
 pub mod repo;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::duration::human;
-use crate::message::Message;
+use crate::model::Message;
 use crate::text::Sanitizer;
 
 /// The environment variable that holds the token.

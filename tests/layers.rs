@@ -26,6 +26,10 @@ const LAYERS: &[&str] = &[
     "app",
 ];
 
+/// Macros exported at the crate root (`use crate::message;` imports the
+/// macro, not a module).
+const MACROS: &[&str] = &["message"];
+
 /// Modules that are test code as a whole.
 const TEST_ONLY: &[&str] = &["proptests"];
 
@@ -54,8 +58,10 @@ fn uses(text: &str) -> BTreeSet<String> {
     for (i, _) in code.match_indices("crate::") {
         let rest = &code[i + "crate::".len()..];
         let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        // `$crate::` inside macros and doc links count the same.
-        if !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        // `$crate::` inside macros and doc links count the same; a macro
+        // (`crate::message!`) lives at the crate root, not in a module.
+        let is_macro = rest[name.len()..].starts_with('!') || MACROS.contains(&name.as_str());
+        if !is_macro && !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
             found.insert(name);
         }
     }
@@ -128,4 +134,26 @@ fn only_the_command_layer_knows_clap() {
 fn the_layer_reader_sees_paths_and_skips_tests() {
     let text = "use crate::model::X;\nfn f() { crate::text::y(); }\n#[cfg(test)]\nmod tests { use crate::app; }";
     assert_eq!(uses(text), ["model", "text"].into_iter().map(String::from).collect());
+}
+
+#[test]
+fn only_the_sanitizer_makes_outside_text_and_only_the_macro_makes_messages() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    for (constructor, allowed) in [
+        ("from_sanitized(", ["text.rs", "model/text.rs"]),
+        ("from_checked_parts(", ["model/message.rs", "model/message.rs"]),
+    ] {
+        for file in &files {
+            let relative = file.strip_prefix(&src).expect("under src").to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(file).expect("read source");
+            if text.contains(constructor) {
+                assert!(
+                    allowed.contains(&relative.as_str()),
+                    "{relative} calls {constructor}, which only {allowed:?} may"
+                );
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
-pub use crate::message::Message;
+pub use crate::model::Message;
 pub use crate::model::{CheckId, Gate, OptIns, Severity, Status};
 
 /// A named number with its unit, so that every format can chart it.

@@ -11,7 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
-use crate::message::Message;
+use crate::model::Message;
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// A decoded wire shape and the public shape it becomes once its text is

@@ -49,7 +49,7 @@ pub struct SecretFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Guard {
     /// What guards commits, e.g. `.git/hooks/pre-commit runs gitleaks`.
-    Found(crate::message::Message),
+    Found(crate::model::Message),
     /// Nothing would catch a `pk_` token at commit time.
     Missing,
     /// Not looked at (staged-files mode, inside the hook itself).
@@ -110,6 +110,9 @@ pub enum RepoError {
     #[error("the repository scan ended unexpectedly ({0})")]
     ScanFailed(OutsideText),
 }
+
+/// Its `Display` is the program's words and sanitized outside text.
+impl crate::model::Shown for RepoError {}
 
 /// Scans the git repository containing `path`.
 pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Result<RepoEvidence, RepoError> {

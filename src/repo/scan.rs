@@ -49,6 +49,9 @@ pub struct SecretMatch {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fingerprint(String);
 
+/// Hex digits the program computed: nothing from the scanned file.
+impl crate::model::Shown for Fingerprint {}
+
 impl Fingerprint {
     /// The hex digits.
     pub fn as_str(&self) -> &str {

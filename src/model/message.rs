@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::text::OutsideText;
+use super::OutsideText;
 
 /// Text for a report, built from trusted parts (see the module docs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -139,17 +139,8 @@ impl Shown for i64 {}
 impl Shown for f64 {}
 impl<T: Shown + ?Sized> Shown for &T {}
 /// Its kebab-case id, a literal of the program's.
-impl Shown for crate::checks::CheckId {}
-/// Its `Display` is the endpoint (the program's words and validated ids)
-/// and sanitized outside text; never a body.
-impl Shown for crate::client::ApiError {}
-/// Its `Display` is sanitized outside text and the program's words.
-impl Shown for crate::repo::RepoError {}
+impl Shown for super::CheckId {}
 impl<T: Shown> Shown for Box<T> {}
-/// Hex digits this program computed.
-impl Shown for crate::repo::Fingerprint {}
-/// Digits and a unit (`350ms`, `1.5s`).
-impl Shown for crate::duration::Human {}
 
 /// Checks at compile time that `value` may be shown, and passes it on.
 #[doc(hidden)]
@@ -191,11 +182,11 @@ pub fn shown<T: Shown + ?Sized>(value: &T) -> &T {
 #[macro_export]
 macro_rules! message {
     ($fmt:literal $(,)?) => {
-        $crate::message::Message::from_checked_parts(::std::format!(concat!($fmt)))
+        $crate::model::Message::from_checked_parts(::std::format!(concat!($fmt)))
     };
     ($fmt:literal, $($arg:expr),+ $(,)?) => {
-        $crate::message::Message::from_checked_parts(
-            ::std::format!(concat!($fmt), $($crate::message::shown(&$arg)),+)
+        $crate::model::Message::from_checked_parts(
+            ::std::format!(concat!($fmt), $($crate::model::shown(&$arg)),+)
         )
     };
 }
