@@ -181,7 +181,7 @@ pub struct ApiSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencySection {
-    /// Number of `GET /user` samples.
+    /// Number of `GET /user` requests, the auth request included.
     pub samples: Option<u32>,
     /// WARN when p95 is above this.
     pub warn_above: Option<FileDuration>,
