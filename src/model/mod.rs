@@ -12,10 +12,14 @@ pub mod checklist;
 mod format;
 mod message;
 mod named;
+mod outcome;
+mod report;
 mod text;
 
 pub use check::{CheckId, Gate, OptIns, Severity, Status};
 pub use format::Format;
 pub use message::{Message, Shown, shown};
 pub use named::Named;
+pub use outcome::{FileLocation, Metric, Outcome};
+pub use report::{Exit, NagiosState, Report, Totals, exit_code, nagios_state};
 pub use text::OutsideText;

@@ -8,61 +8,7 @@
 
 use super::Report;
 use crate::checks::{CheckId, Gate, Outcome, Status};
-
-/// A plugin state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum NagiosState {
-    /// 0.
-    Ok,
-    /// 1.
-    Warning,
-    /// 3 (ranks below CRITICAL when combining).
-    Unknown,
-    /// 2.
-    Critical,
-}
-
-impl NagiosState {
-    /// The plugin exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            NagiosState::Ok => 0,
-            NagiosState::Warning => 1,
-            NagiosState::Critical => 2,
-            NagiosState::Unknown => 3,
-        }
-    }
-
-    /// `OK`, `WARNING`, `CRITICAL`, `UNKNOWN`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NagiosState::Ok => "OK",
-            NagiosState::Warning => "WARNING",
-            NagiosState::Critical => "CRITICAL",
-            NagiosState::Unknown => "UNKNOWN",
-        }
-    }
-}
-
-fn state_of(status: Status) -> NagiosState {
-    match status {
-        Status::Pass | Status::Skip => NagiosState::Ok,
-        Status::Warn => NagiosState::Warning,
-        Status::Error => NagiosState::Unknown,
-        Status::Fail => NagiosState::Critical,
-    }
-}
-
-/// The plugin state of a report: the worst of its gating checks.
-pub fn state(report: &Report) -> NagiosState {
-    report
-        .outcomes
-        .iter()
-        .filter(|o| o.gate != Gate::ReportOnly)
-        .map(|o| state_of(o.status))
-        .max()
-        .unwrap_or(NagiosState::Ok)
-}
+pub use crate::model::{NagiosState, nagios_state as state};
 
 /// The status line for a run that could not start.
 pub fn could_not_start(reason: &str) -> String {
@@ -73,7 +19,7 @@ pub fn could_not_start(reason: &str) -> String {
 pub(super) fn render(report: &Report) -> String {
     let state = state(report);
     let worst: Vec<&Outcome> =
-        report.outcomes.iter().filter(|o| o.gate != Gate::ReportOnly && state_of(o.status) == state).collect();
+        report.outcomes.iter().filter(|o| o.gate != Gate::ReportOnly && NagiosState::of(o.status) == state).collect();
     let text = if state == NagiosState::Ok {
         let t = report.totals();
         format!("{} of {} checks passed", t.pass, report.outcomes.len())
