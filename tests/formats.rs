@@ -452,6 +452,8 @@ fn clicolor_force_colours_a_pipe_and_no_color_wins() {
 
 #[test]
 fn no_progress_line_when_not_on_a_terminal() {
-    let r = run(&["check", "--sandbox", "slow"], &[]);
+    // Slow enough (1 s) for a terminal to get a progress line after 0.5 s.
+    let r = run(&["check", "--sandbox", "healthy", "--fault", "latency=1s,route=/user"], &[]);
+    assert!(r.elapsed > std::time::Duration::from_secs(1), "the run was slow: {:?}", r.elapsed);
     assert!(r.stderr.is_empty(), "nothing on stderr in a pipe: {:?}", r.stderr);
 }

@@ -304,7 +304,8 @@ impl StandaloneSandbox {
         Self::start_args(&args, env)
     }
 
-    fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
+    /// The sandbox with exactly these flags (after `--listen`).
+    pub fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
         let receiving = extra.contains(&"--receiver");
         let dir = scratch_dir(&format!("sandbox-{}", unique()));
         let mut cmd = command(&dir);
