@@ -19,7 +19,7 @@ fn faulted(spec: &str) -> Run {
         "--fault",
         spec,
         "--timeout",
-        "1s",
+        "500ms",
         "--deadline",
         "8s",
         "--format",
@@ -177,12 +177,12 @@ fn the_circuit_breaker_stops_waiting_on_a_dead_api() {
     assert_eq!(r.status_of("auth"), "fail");
 }
 
-/// Thresholds of 200 ms and 800 ms (`[latency]` in `checks.toml`) stand in
+/// Thresholds of 100 ms and 500 ms (`[latency]` in `checks.toml`) stand in
 /// for the production 2 s and 3 s, which `checks.toml`'s own test pins.
 #[test]
 fn latency_faults_are_measured_not_mistaken_for_health() {
     let dir = common::scratch_dir("latency-faults");
-    std::fs::write(dir.join("checks.toml"), "[latency]\nwarn_above = \"200ms\"\nfail_p95_above = \"800ms\"\n")
+    std::fs::write(dir.join("checks.toml"), "[latency]\nwarn_above = \"100ms\"\nfail_p95_above = \"500ms\"\n")
         .expect("write checks.toml");
     let latency = |delay: &str| {
         let fault = format!("latency={delay},route=/user");
@@ -190,7 +190,7 @@ fn latency_faults_are_measured_not_mistaken_for_health() {
         run_in(&dir, &args, &[], Duration::from_secs(30))
     };
     let (warn, fail) = std::thread::scope(|s| {
-        let (warn, fail) = (s.spawn(|| latency("300ms")), s.spawn(|| latency("900ms")));
+        let (warn, fail) = (s.spawn(|| latency("200ms")), s.spawn(|| latency("600ms")));
         (warn.join().expect("warn run"), fail.join().expect("fail run"))
     });
     assert_eq!(warn.status_of("latency"), "warn", "{}", warn.summary_of("latency"));

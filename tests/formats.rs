@@ -192,7 +192,7 @@ fn nagios_timeout_is_critical() {
             "--status-url",
             &hung.url("/s"),
             "--timeout",
-            "1s",
+            "500ms",
             "--format",
             "nagios",
         ],
@@ -452,8 +452,8 @@ fn clicolor_force_colours_a_pipe_and_no_color_wins() {
 
 #[test]
 fn no_progress_line_when_not_on_a_terminal() {
-    // Slow enough (1 s) for a terminal to get a progress line after 0.5 s.
-    let r = run(&["check", "--sandbox", "healthy", "--fault", "latency=1s,route=/user"], &[]);
-    assert!(r.elapsed > std::time::Duration::from_secs(1), "the run was slow: {:?}", r.elapsed);
+    // Slow enough (800 ms) for a terminal to get a progress line after 0.5 s.
+    let r = run(&["check", "--sandbox", "healthy", "--fault", "latency=800ms,route=/user"], &[]);
+    assert!(r.elapsed > std::time::Duration::from_millis(800), "the run was slow: {:?}", r.elapsed);
     assert!(r.stderr.is_empty(), "nothing on stderr in a pipe: {:?}", r.stderr);
 }

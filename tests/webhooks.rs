@@ -387,21 +387,21 @@ fn a_receiver_that_rejects_duplicates_fails() {
 
 #[test]
 fn a_slow_receiver_warns_over_warn_above() {
-    let r = probe_slow_receiver("slow", "400ms", ("200ms", "3s"));
+    let r = probe_slow_receiver("slow", "250ms", ("100ms", "3s"));
     assert_eq!(r.status_of("webhook-endpoint"), "warn", "{}", r.stdout);
     assert_eq!(r.code, 0);
     let summary = r.summary_of("webhook-endpoint");
-    assert!(summary.contains("to answer a correctly signed delivery: keep it under 200ms"), "{summary}");
+    assert!(summary.contains("to answer a correctly signed delivery: keep it under 100ms"), "{summary}");
 }
 
 #[test]
 fn a_receiver_slower_than_fail_above_fails_and_names_clickups_limit() {
-    let r = probe_slow_receiver("too-slow", "400ms", ("100ms", "200ms"));
+    let r = probe_slow_receiver("too-slow", "250ms", ("50ms", "100ms"));
     assert_eq!(r.status_of("webhook-endpoint"), "fail", "{}", r.stdout);
     assert_eq!(r.code, 1);
     let summary = r.summary_of("webhook-endpoint");
     assert!(
-        summary.contains("over the 200ms set in [webhook_endpoint] fail_above (ClickUp counts it failed over 7s)"),
+        summary.contains("over the 100ms set in [webhook_endpoint] fail_above (ClickUp counts it failed over 7s)"),
         "{summary}"
     );
 }
