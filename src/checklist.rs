@@ -14,165 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::{CheckId, Outcome, Status};
 use crate::config::AttestEntry;
-
-/// One checklist item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Item {
-    /// Stable key, used in `[attest.<id>]`.
-    pub id: &'static str,
-    /// The checklist section.
-    pub section: &'static str,
-    /// The item as the checklist states it.
-    pub text: &'static str,
-    /// What can settle it: a check that observes it, a check that can only
-    /// refute it, this tool deployed as a probe, or a person.
-    pub basis: Basis,
-}
-
-/// What evidence an item can have. Most items ask what the *integration*
-/// does; a passing run of this tool is evidence of that only where a check
-/// looks at the item itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
-    /// The check observes the item itself: its PASS verifies the item, its
-    /// FAIL keeps it failing (attested or not).
-    Observed(CheckId),
-    /// The check sees part of the item: its FAIL shows the item is not met,
-    /// but its PASS is no proof, so a person attests.
-    Refutable(CheckId),
-    /// This tool provides the item when deployed as a scheduled probe with an
-    /// alert on its output; a person attests that it is deployed. A check,
-    /// when named, can refute the item.
-    Probe(Option<CheckId>),
-    /// Only a person can attest it.
-    Attestation,
-}
-
-impl Basis {
-    /// The check whose verdict bears on the item, when there is one.
-    pub fn check(self) -> Option<CheckId> {
-        match self {
-            Basis::Observed(c) | Basis::Refutable(c) | Basis::Probe(Some(c)) => Some(c),
-            Basis::Probe(None) | Basis::Attestation => None,
-        }
-    }
-
-    /// The check whose PASS verifies the item, when one can.
-    pub fn verifying_check(self) -> Option<CheckId> {
-        match self {
-            Basis::Observed(c) => Some(c),
-            _ => None,
-        }
-    }
-
-    /// The stable word for the basis, in JSON and the README.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Observed(_) => "check",
-            Basis::Refutable(_) => "refutable",
-            Basis::Probe(_) => "probe",
-            Basis::Attestation => "attestation",
-        }
-    }
-
-    /// How the README's mapping table states the basis.
-    pub fn describe(self) -> String {
-        match self {
-            Basis::Observed(c) => format!("`{}`", c.as_str()),
-            Basis::Refutable(c) => format!("attestation; `{}` can refute", c.as_str()),
-            Basis::Probe(None) => "probe, then attestation".to_owned(),
-            Basis::Probe(Some(c)) => format!("probe, then attestation; `{}` can refute", c.as_str()),
-            Basis::Attestation => "attestation".to_owned(),
-        }
-    }
-}
-
-/// How to satisfy a [`Basis::Probe`] item with this tool.
-pub const PROBE_HINT: &str = "satisfy with: clickup-preflight check --output prometheus=PATH from cron, \
-     an alert on its metrics, then attest";
-
-const AUTH: &str = "Authentication & Secrets";
-const ERRORS: &str = "Error Handling";
-const RATES: &str = "Rate Limits";
-const MONITORING: &str = "Monitoring";
-const HOOKS: &str = "Webhooks";
-
-const fn entry(id: &'static str, section: &'static str, text: &'static str, basis: Basis) -> Item {
-    Item { id, section, text, basis }
-}
-
-use Basis::{Attestation, Observed, Probe, Refutable};
-
-/// Every item, in the checklist's order. Each basis is a deliberate claim
-/// about what the check sees (see the README's checklist section).
-pub const ITEMS: [Item; 25] = [
-    // `token` sees how this run got its token, not how production stores it.
-    entry(
-        "secrets-manager",
-        AUTH,
-        "Production API token stored in secrets manager (not env files)",
-        Refutable(CheckId::Token),
-    ),
-    // `token` asks ClickUp whose token it is and compares `service_account`.
-    entry(
-        "service-account",
-        AUTH,
-        "Token uses a service account, not a personal user account",
-        Observed(CheckId::Token),
-    ),
-    // `secrets` reads .gitignore and the hooks of the repository itself.
-    entry(
-        "env-ignored-and-hook",
-        AUTH,
-        ".env files in .gitignore; pre-commit hook catches pk_* patterns",
-        Observed(CheckId::Secrets),
-    ),
-    entry("token-rotation", AUTH, "Token rotation procedure documented and tested", Attestation),
-    // A clean repository does not prove the bundle built and deployed is clean.
-    entry(
-        "oauth-secret-server-side",
-        AUTH,
-        "OAuth client secret server-side only (never in client bundle)",
-        Refutable(CheckId::Secrets),
-    ),
-    entry("handles-401-429-500", ERRORS, "All API calls handle 401 (re-auth), 429 (backoff), 500 (retry)", Attestation),
-    entry("backoff-with-jitter", ERRORS, "Exponential backoff with jitter on rate limits", Attestation),
-    entry("ecode-parsed", ERRORS, "ClickUp-specific error codes parsed (ECODE field in responses)", Attestation),
-    entry("circuit-breaker", ERRORS, "Circuit breaker pattern prevents cascade failures", Attestation),
-    entry("graceful-degradation", ERRORS, "Graceful degradation when ClickUp API is down", Attestation),
-    entry("plan-limit-known", RATES, "Know your plan's limit (100/1K/10K req/min)", Attestation),
-    // The probe exports X-RateLimit-Remaining; one run of it is not monitoring.
-    entry("rate-limit-headers-monitored", RATES, "Rate limit headers monitored (X-RateLimit-Remaining)", Probe(None)),
-    entry("request-queuing", RATES, "Request queuing prevents burst overruns", Attestation),
-    entry("caching", RATES, "Caching reduces unnecessary API calls", Attestation),
-    entry("webhooks-over-polling", RATES, "Webhooks replace polling where possible", Attestation),
-    entry("health-check", MONITORING, "Health check endpoint verifies ClickUp connectivity", Probe(None)),
-    // The probe times GET /user only: per-endpoint latency is the integration's.
-    entry("latency-tracked", MONITORING, "API latency tracked per endpoint", Attestation),
-    entry("error-rate-alerting", MONITORING, "Error rate alerting (>5% triggers P2)", Attestation),
-    entry("rate-limit-alerting", MONITORING, "Rate limit remaining alerting (<10% triggers warning)", Probe(None)),
-    entry("structured-logging", MONITORING, "Structured logging with request/response metadata", Attestation),
-    // `webhooks` reads every registered endpoint's scheme.
-    entry("webhook-https", HOOKS, "Endpoint uses HTTPS", Observed(CheckId::Webhooks)),
-    // `webhook-endpoint` times the receiver's answer to a real delivery.
-    entry("webhook-fast-200", HOOKS, "Responds with 200 within 30 seconds", Observed(CheckId::WebhookEndpoint)),
-    // A 2xx to a duplicate does not show it was not processed twice.
-    entry("webhook-idempotent", HOOKS, "Idempotent processing (tracks history_items[].id)", Attestation),
-    // A slow answer refutes it; a fast one does not show the processing is async.
-    entry("webhook-async", HOOKS, "Async processing after immediate 200 response", Refutable(CheckId::WebhookEndpoint)),
-    // The probe alarms on suspension; a suspended webhook now refutes it.
-    entry(
-        "webhook-auto-disable",
-        HOOKS,
-        "Handles ClickUp auto-disable (re-register if needed)",
-        Probe(Some(CheckId::Webhooks)),
-    ),
-];
-
-/// The item with this id.
-pub fn item_by_id(id: &str) -> Option<&'static Item> {
-    ITEMS.iter().find(|i| i.id == id)
-}
+pub use crate::model::checklist::{Basis, ITEMS, Item, PROBE_HINT, item_by_id};
 
 /// How an item stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,7 +41,7 @@ pub enum State {
     /// Neither.
     Open {
         /// Why the check that bears on it did not settle it, when one ran.
-        reason: Option<String>,
+        reason: Option<crate::model::Message>,
         /// How to satisfy it with this tool, for items the tool provides as a probe.
         satisfy_with: Option<&'static str>,
     },
@@ -259,7 +101,7 @@ fn settle(
         return State::Verified { check: o.id, status: o.status };
     }
     if let Some(a) = attestations.get(item.id) {
-        let on = attestation_day(a);
+        let on = AttestEntry::day(a);
         let stale = on.is_none_or(|day| today - day > i64::from(max_age_days));
         // checks.toml is read before any secret is known: token shapes are masked.
         let sanitizer = crate::text::Sanitizer::shapes_only();
@@ -268,17 +110,11 @@ fn settle(
         return State::Attested { by, on: a.on.to_string(), link, stale };
     }
     let reason = outcome.map(|o| match o.status {
-        Status::Pass => format!("{} passed, which does not show this item: attest it", o.id.as_str()),
-        _ => format!("{} is {}: {}", o.id.as_str(), o.status.as_str(), o.summary),
+        Status::Pass => crate::message!("{} passed, which does not show this item: attest it", o.id),
+        _ => crate::message!("{} is {}: {}", o.id, o.status.as_str(), o.summary),
     });
     let satisfy_with = matches!(item.basis, Basis::Probe(_)).then_some(PROBE_HINT);
     State::Open { reason, satisfy_with }
-}
-
-/// The attestation's date as days since 1970-01-01, when it has one.
-pub fn attestation_day(a: &AttestEntry) -> Option<i64> {
-    let date = a.on.date?;
-    Some(crate::report::days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)))
 }
 
 #[cfg(test)]
@@ -287,15 +123,6 @@ mod tests {
 
     fn attest(on: &str) -> AttestEntry {
         AttestEntry { by: "ops@example.com".into(), on: on.parse().expect("toml date"), link: None }
-    }
-
-    #[test]
-    fn twenty_five_unique_items_in_five_sections() {
-        let ids: std::collections::HashSet<&str> = ITEMS.iter().map(|i| i.id).collect();
-        assert_eq!(ids.len(), 25);
-        for section in [AUTH, ERRORS, RATES, MONITORING, HOOKS] {
-            assert_eq!(ITEMS.iter().filter(|i| i.section == section).count(), 5, "{section}");
-        }
     }
 
     fn state_of(results: &[ItemResult], id: &str) -> State {
@@ -308,7 +135,7 @@ mod tests {
             Outcome::new(CheckId::Webhooks, Status::Pass, "ok"),
             Outcome::new(CheckId::Secrets, Status::Skip, "not git"),
         ];
-        let today = crate::report::days_from_civil(2026, 11, 23);
+        let today = crate::model::calendar::days_from_civil(2026, 11, 23);
         let mut attestations = BTreeMap::new();
         attestations.insert("token-rotation".to_owned(), attest("2026-11-01"));
         attestations.insert("caching".to_owned(), attest("2025-01-01"));
@@ -345,7 +172,7 @@ mod tests {
                 state_of(&results, id),
                 State::Open {
                     reason: (id == "webhook-auto-disable")
-                        .then(|| "webhooks passed, which does not show this item: attest it".to_owned()),
+                        .then(|| "webhooks passed, which does not show this item: attest it".into()),
                     satisfy_with: Some(PROBE_HINT)
                 },
                 "{id}"
@@ -366,7 +193,7 @@ mod tests {
         let mut attestations = BTreeMap::new();
         attestations.insert("secrets-manager".to_owned(), attest("2026-11-01"));
         attestations.insert("webhook-async".to_owned(), attest("2026-11-01"));
-        let today = crate::report::days_from_civil(2026, 11, 23);
+        let today = crate::model::calendar::days_from_civil(2026, 11, 23);
         let results = evaluate(&outcomes, &attestations, today, 180);
         assert!(matches!(
             state_of(&results, "env-ignored-and-hook"),
@@ -391,8 +218,8 @@ mod tests {
         let item = |today| {
             evaluate(&[], &attestations, today, 180).into_iter().find(|r| r.item.id == "caching").expect("caching")
         };
-        assert!(!item(crate::report::days_from_civil(2026, 6, 30)).blocks());
-        assert!(item(crate::report::days_from_civil(2026, 7, 1)).blocks());
+        assert!(!item(crate::model::calendar::days_from_civil(2026, 6, 30)).blocks());
+        assert!(item(crate::model::calendar::days_from_civil(2026, 7, 1)).blocks());
     }
 
     #[test]

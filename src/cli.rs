@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 
-use crate::checks::{CheckId, Gate};
+pub use crate::model::Format;
+use crate::model::{CheckId, Gate, Named};
 use crate::sandbox::{ReceiverMode, ScenarioName};
 
 /// Is this ClickUp API v2 integration ready for production?
@@ -59,11 +61,11 @@ pub struct CheckArgs {
     pub connection: ConnectionArgs,
 
     /// Run only these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    #[arg(long, value_parser = all::<CheckId>(), value_delimiter = ',', value_name = "CHECK")]
     pub only: Vec<CheckId>,
 
     /// Skip these checks (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECK")]
+    #[arg(long, value_parser = all::<CheckId>(), value_delimiter = ',', value_name = "CHECK")]
     pub skip: Vec<CheckId>,
 
     /// Also write FORMAT to PATH in the same run (repeatable), e.g. junit=preflight.xml.
@@ -71,7 +73,7 @@ pub struct CheckArgs {
     pub output: Vec<OutputSpec>,
 
     /// What fails the run: fail (FAIL/ERROR), warn (also WARN), never (report only).
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Gate::Fail)]
+    #[arg(long, value_parser = all::<Gate>(), value_name = "WHEN", default_value = "fail")]
     pub fail_on: Gate,
 
     /// No colours, even on a terminal (NO_COLOR does the same; CLICOLOR_FORCE forces them).
@@ -89,10 +91,11 @@ pub enum WebhooksCommand {
     /// Print every webhook of the reachable workspaces: health, fail count, endpoint, events, location.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     List(ConnectionArgs),
-    /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with status active.
+    /// Set a suspended (or failing) webhook back to active: PUT /webhook/{id} with its endpoint and events as listed.
     ///
-    /// Exit codes: 0 reactivated; 1 ClickUp refused, or a workspace could not be
-    /// listed; 2 could not start (bad id, no token, no terminal without --yes);
+    /// Exit codes: 0 reactivated unchanged; 1 ClickUp refused, its answer shows the
+    /// webhook changed, or a workspace could not be listed; 2 could not start (bad id,
+    /// no token, no terminal without --yes);
     /// 4 no such webhook in any workspace; 5 declined at the prompt.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     Reactivate(ReactivateArgs),
@@ -121,6 +124,10 @@ pub struct ReactivateArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    /// The workspace that has the webhook: look only there (one request) instead of searching.
+    #[arg(long, value_name = "WORKSPACE_ID")]
+    pub workspace: Option<String>,
+
     /// Connection, config and output flags.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -146,7 +153,7 @@ pub struct ConnectionArgs {
     pub config: Option<PathBuf>,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_parser = all::<Format>(), default_value = "table")]
     pub format: Format,
 
     /// Per-request timeout, e.g. 10, 2.5s, 500ms [default: 10s].
@@ -162,7 +169,7 @@ pub struct ConnectionArgs {
     pub repo: Option<PathBuf>,
 
     /// Run against the built-in fake ClickUp with this scenario: no token, no network.
-    #[arg(long, value_enum, value_name = "SCENARIO")]
+    #[arg(long, value_parser = all::<ScenarioName>(), value_name = "SCENARIO")]
     pub sandbox: Option<ScenarioName>,
 
     /// With --sandbox: inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
@@ -178,11 +185,11 @@ pub struct SandboxArgs {
     pub listen: SocketAddr,
 
     /// Which behaviour to model.
-    #[arg(long, value_enum, default_value_t = ScenarioName::Healthy)]
+    #[arg(long, value_parser = all::<ScenarioName>(), default_value = "healthy")]
     pub scenario: ScenarioName,
 
     /// Also act as a team's webhook receiver on /webhook, behaving as MODE.
-    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
+    #[arg(long, value_parser = all::<ReceiverMode>(), value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
     pub receiver: Option<ReceiverMode>,
 
     /// With --receiver slow or too-slow: wait this long before each answer [default: 5.5s, 7.5s].
@@ -215,30 +222,19 @@ pub struct SandboxArgs {
 }
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
-pub enum Format {
-    /// A table for people, with hints below it.
-    Table,
-    /// Stable JSON (schema_version 1) for machines.
-    Json,
-    /// JUnit XML, one testcase per check, for CI test reports.
-    Junit,
-    /// GitHub Actions annotations; appends a job summary to $GITHUB_STEP_SUMMARY when set.
-    Github,
-    /// A Markdown summary, for PR comments.
-    Markdown,
-    /// SARIF 2.1.0 with the findings that point into the repository.
-    Sarif,
-    /// A monitoring-plugins status line with perfdata; exit 0/1/2/3.
-    Nagios,
-    /// Prometheus text format for node_exporter's textfile collector.
-    Prometheus,
-}
-
-impl Format {
-    /// The name used on the command line.
-    pub fn name(self) -> String {
-        self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+impl ConnectionArgs {
+    /// The flags that override the environment and `checks.toml`, as the
+    /// configuration layer takes them.
+    pub fn overrides(&self) -> crate::config::Overrides {
+        crate::config::Overrides {
+            config: self.config.clone(),
+            api_url: self.api_url.clone(),
+            status_url: self.status_url.clone(),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            repo: self.repo.clone(),
+            format: self.format,
+        }
     }
 }
 
@@ -246,11 +242,20 @@ impl Format {
 /// only those and anything else is a usage error (the report formats are
 /// for `check`).
 fn only_formats(arg: clap::Arg, allowed: &'static [Format]) -> clap::Arg {
-    use clap::builder::TypedValueParser;
-    let values = allowed.iter().filter_map(ValueEnum::to_possible_value);
-    arg.value_parser(
-        clap::builder::PossibleValuesParser::new(values).try_map(|name: String| Format::from_str(&name, true)),
-    )
+    arg.value_parser(named(allowed))
+}
+
+/// A value parser over one of the library's closed sets of names (check
+/// ids, formats, gates): the names and their help come from the library,
+/// which itself knows no clap.
+fn named<T: Named + Send + Sync>(allowed: &'static [T]) -> impl TypedValueParser<Value = T> {
+    let values = allowed.iter().map(|v| PossibleValue::new(v.name()).help(v.about()));
+    PossibleValuesParser::new(values).try_map(|name: String| T::from_name(&name).ok_or("not one of the names"))
+}
+
+/// Every value of a closed set.
+fn all<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    named(T::VARIANTS)
 }
 
 /// `--output FORMAT=PATH`: another format written to a file in the same run.
@@ -265,8 +270,8 @@ pub struct OutputSpec {
 fn parse_output(text: &str) -> Result<OutputSpec, String> {
     let (name, path) =
         text.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH, e.g. junit=report.xml; got `{text}`"))?;
-    let format = Format::from_str(name.trim(), true).map_err(|_| {
-        let names: Vec<String> = Format::value_variants().iter().map(|f| f.name()).collect();
+    let format = Format::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Format::VARIANTS.iter().map(|f| f.name()).collect();
         format!("unknown format `{name}`; expected one of {}", names.join(", "))
     })?;
     if path.trim().is_empty() {

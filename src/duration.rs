@@ -40,14 +40,28 @@ pub fn from_secs(secs: f64) -> Option<Duration> {
 }
 
 /// `350ms`, `1.5s`, `12s`: short and exact enough for a report line.
-pub fn human(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms < 1000.0 {
-        format!("{}ms", ms.round() as u64)
-    } else {
-        let s = format!("{:.2}", d.as_secs_f64());
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        format!("{s}s")
+pub fn human(d: Duration) -> Human {
+    Human(d)
+}
+
+/// A duration as [`human`] writes it. A type of its own, not a `String`, so
+/// that report text (`crate::model::Message`) can take it: its text is
+/// made of digits and a unit only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Human(pub Duration);
+
+/// Digits and a unit.
+impl crate::model::Shown for Human {}
+
+impl std::fmt::Display for Human {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.0.as_secs_f64() * 1000.0;
+        if ms < 1000.0 {
+            write!(f, "{}ms", ms.round() as u64)
+        } else {
+            let s = format!("{:.2}", self.0.as_secs_f64());
+            write!(f, "{}s", s.trim_end_matches('0').trim_end_matches('.'))
+        }
     }
 }
 
@@ -88,8 +102,8 @@ mod tests {
 
     #[test]
     fn human_formats() {
-        assert_eq!(human(Duration::from_millis(349)), "349ms");
-        assert_eq!(human(Duration::from_millis(1500)), "1.5s");
-        assert_eq!(human(Duration::from_secs(12)), "12s");
+        assert_eq!(human(Duration::from_millis(349)).to_string(), "349ms");
+        assert_eq!(human(Duration::from_millis(1500)).to_string(), "1.5s");
+        assert_eq!(human(Duration::from_secs(12)).to_string(), "12s");
     }
 }

@@ -4,59 +4,11 @@
 //! failure is data the checks can judge, not control flow that aborts the
 //! run. Nothing here knows about verdicts.
 
-use std::time::Duration;
-
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
-use crate::repo::RepoEvidence;
+pub use crate::client::{Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
+use crate::repo::{RepoError, RepoEvidence};
 use crate::text::OutsideText;
 use crate::token::{TokenKind, TokenSource};
-
-/// The rate-limit headers of one response, as received. Parsing is left to
-/// the `rate-limit` check so that a malformed value is judged (ERROR with the
-/// reason), not dropped.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RateLimitHeaders {
-    /// `X-RateLimit-Limit`.
-    pub limit: Option<OutsideText>,
-    /// `X-RateLimit-Remaining`.
-    pub remaining: Option<OutsideText>,
-    /// `X-RateLimit-Reset` (documented as Unix seconds).
-    pub reset: Option<OutsideText>,
-    /// `Retry-After` (undocumented by ClickUp; accepted when present).
-    pub retry_after: Option<OutsideText>,
-}
-
-impl RateLimitHeaders {
-    /// `X-RateLimit-Remaining` as a number, when present and well-formed.
-    pub fn remaining(&self) -> Option<u64> {
-        self.remaining.as_deref().and_then(|v| v.trim().parse().ok())
-    }
-
-    /// True when the response carried none of the headers.
-    pub fn is_empty(&self) -> bool {
-        self.limit.is_none() && self.remaining.is_none() && self.reset.is_none() && self.retry_after.is_none()
-    }
-}
-
-/// One request and what came of it.
-#[derive(Debug, Clone)]
-pub struct Probe<T> {
-    /// The decoded body, or why there is none.
-    pub result: Result<T, ApiError>,
-    /// Wall time from sending to the end of the body (or the failure).
-    pub elapsed: Duration,
-    /// Rate-limit headers, present on error answers too (a 429 carries them).
-    pub rate_limit: RateLimitHeaders,
-    /// Requests sent for this exchange: more than 1 when it was retried.
-    pub attempts: u32,
-}
-
-impl<T> Probe<T> {
-    /// A probe that failed before any answer arrived.
-    pub fn failed(error: ApiError, elapsed: Duration) -> Self {
-        Probe { result: Err(error), elapsed, rate_limit: RateLimitHeaders::default(), attempts: 1 }
-    }
-}
 
 /// Everything the checks may look at. Parts not gathered (their checks were
 /// not selected) are `None`/empty; a check that finds its part missing says
@@ -78,7 +30,7 @@ pub struct Evidence {
     /// Test deliveries to the team's receivers.
     pub receivers: Vec<ReceiverProbe>,
     /// The repository scan, or why there is none.
-    pub repo: Option<Result<RepoEvidence, String>>,
+    pub repo: Option<Result<RepoEvidence, RepoError>>,
     /// Where the token in use came from.
     pub token_origin: Option<TokenOrigin>,
 }
@@ -91,7 +43,7 @@ pub struct TokenOrigin {
     /// The token file is a `.env*` file inside the repository.
     pub env_file_in_repo: bool,
     /// The token's fingerprint, to recognise it among secrets found in files.
-    pub fingerprint: String,
+    pub fingerprint: crate::repo::Fingerprint,
 }
 
 /// What gathering saw of the workspaces' webhooks.
@@ -99,40 +51,12 @@ pub struct TokenOrigin {
 pub struct WebhookEvidence {
     /// The workspace ids to examine (from `checks.toml` or `/team`), or why
     /// none could be known.
-    pub workspaces: Result<Vec<String>, ApiError>,
+    pub workspaces: Result<Vec<OutsideText>, ApiError>,
     /// One listing per workspace fetched.
-    pub lists: Vec<(String, Probe<Vec<Webhook>>)>,
+    pub lists: Vec<(OutsideText, Probe<Vec<Webhook>>)>,
     /// Workspaces not fetched, to leave the last requests of the rate-limit
     /// window to the production integration.
-    pub not_checked: Vec<String>,
-}
-
-/// One test delivery: the receiver's HTTP status, or why there is none.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// The status code.
-    pub result: Result<u16, ApiError>,
-    /// Time to the end of the answer.
-    pub elapsed: Duration,
-}
-
-/// The five test deliveries sent to one receiver.
-#[derive(Debug, Clone)]
-pub struct ReceiverProbe {
-    /// The receiver's URL (from `checks.toml`).
-    pub endpoint: OutsideText,
-    /// A correctly signed delivery.
-    pub signed: Delivery,
-    /// The same delivery again; `None` when not sent because the first failed.
-    pub duplicate: Option<Delivery>,
-    /// A correctly signed delivery whose raw bytes differ from their
-    /// re-serialisation, to catch verification over re-serialised JSON;
-    /// `None` when not sent because the first failed.
-    pub noncanonical: Option<Delivery>,
-    /// A delivery signed with the wrong secret.
-    pub forged: Delivery,
-    /// A delivery with no `X-Signature`.
-    pub unsigned: Delivery,
+    pub not_checked: Vec<OutsideText>,
 }
 
 impl Evidence {

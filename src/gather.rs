@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::JoinHandle;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use reqwest::Url;
@@ -24,6 +25,7 @@ use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webh
 use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::repo::ScanOptions;
+use crate::text::{OutsideText, Sanitizer};
 use crate::token::TokenKind;
 
 /// Webhook listings in flight at once.
@@ -42,7 +44,7 @@ pub struct Plan {
     pub webhooks: bool,
     /// Workspaces named in `checks.toml`: webhooks are listed for these
     /// without waiting for `/team`.
-    pub named_workspaces: Vec<String>,
+    pub named_workspaces: Vec<OutsideText>,
     /// Whether the receivers in `checks.toml` get test deliveries.
     pub receivers: bool,
     /// Whether the repository is scanned for secrets.
@@ -187,8 +189,10 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
 
     let mut evidence = Evidence { token_kind, observed_at_unix, ..Evidence::default() };
     if let Some(handle) = repo_scan {
-        evidence.repo =
-            Some(handle.await.unwrap_or_else(|e| Err(format!("the repository scan ended unexpectedly ({e})"))));
+        evidence.repo = Some(handle.await.unwrap_or_else(|e| {
+            let reason = crate::text::Sanitizer::shapes_only().line(&e.to_string(), crate::text::MESSAGE);
+            Err(crate::repo::RepoError::ScanFailed(reason))
+        }));
     }
     for handle in users {
         evidence.user.push(join("GET /user", handle).await);
@@ -227,11 +231,7 @@ pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvi
     };
     let ends_at = tokio::time::Instant::now() + deadline;
     let (_, webhooks) = teams_then_webhooks(&api.until(ends_at), &plan, ends_at, &InFlight::default()).await;
-    webhooks.unwrap_or_else(|| WebhookEvidence {
-        workspaces: Ok(Vec::new()),
-        lists: Vec::new(),
-        not_checked: Vec::new(),
-    })
+    webhooks.unwrap_or_else(empty_listing)
 }
 
 /// `/team` when needed, then the webhook listings: from the workspaces named
@@ -264,7 +264,7 @@ async fn teams_then_webhooks(
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
-            let ids = list.iter().map(|t| t.id.to_string()).collect();
+            let ids = list.iter().map(|t| t.id.clone()).collect();
             in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
@@ -280,18 +280,75 @@ async fn teams_then_webhooks(
 /// reported as not checked.
 pub async fn list_webhooks(
     api: &ClickUpClient,
-    workspaces: Vec<String>,
+    workspaces: Vec<OutsideText>,
     ends_at: tokio::time::Instant,
 ) -> WebhookEvidence {
-    let fetch = &workspaces;
+    list_webhooks_until(api, workspaces, ends_at, |_| false).await
+}
+
+/// Finds webhook `id` for `webhooks reactivate`: in `workspace` alone when
+/// one is named (no `/team`), else in the workspaces `/team` lists, sending
+/// no further listing once one has it. Returns the workspace and webhook
+/// found, and what was listed (to tell "not there" from "not searched").
+pub async fn find_webhook(
+    api: &ClickUpClient,
+    id: &str,
+    workspace: Option<&str>,
+    deadline: Duration,
+) -> (Option<(OutsideText, Webhook)>, WebhookEvidence) {
+    let ends_at = tokio::time::Instant::now() + deadline;
+    let api = api.until(ends_at);
+    let workspaces = match workspace {
+        // The id a person typed: outside text like any other.
+        Some(named) => vec![Sanitizer::shapes_only().line(named, crate::text::ID)],
+        None => match bounded("GET /team", ends_at, api.teams()).await.result {
+            Ok(teams) => teams.iter().map(|t| t.id.clone()).collect(),
+            Err(error) => return (None, WebhookEvidence { workspaces: Err(error), ..empty_listing() }),
+        },
+    };
+    let wanted = id.to_owned();
+    let listing =
+        list_webhooks_until(&api, workspaces, ends_at, move |hooks| hooks.iter().any(|h| h.id == wanted)).await;
+    let found = listing
+        .lists
+        .iter()
+        .find_map(|(ws, p)| p.result.as_ref().ok()?.iter().find(|h| h.id == id).map(|h| (ws.clone(), h.clone())));
+    (found, listing)
+}
+
+fn empty_listing() -> WebhookEvidence {
+    WebhookEvidence { workspaces: Ok(Vec::new()), lists: Vec::new(), not_checked: Vec::new() }
+}
+
+/// One workspace's webhooks.
+type Listing = Probe<Vec<Webhook>>;
+
+/// `list_webhooks` that sends no further listing once one satisfies
+/// `enough` (listings already in flight finish). Workspaces left unlisted
+/// that way appear nowhere in the evidence.
+async fn list_webhooks_until(
+    api: &ClickUpClient,
+    workspaces: Vec<OutsideText>,
+    ends_at: tokio::time::Instant,
+    enough: impl Fn(&[Webhook]) -> bool + Send + Sync + 'static,
+) -> WebhookEvidence {
     let permits = Arc::new(Semaphore::new(LISTINGS_IN_FLIGHT));
-    let handles: Vec<(String, JoinHandle<Probe<Vec<Webhook>>>)> = fetch
+    let (enough, done) = (Arc::new(enough), Arc::new(AtomicBool::new(false)));
+    let handles: Vec<(OutsideText, JoinHandle<Option<Listing>>)> = workspaces
         .iter()
         .map(|id| {
             let (client, id_owned, permits) = (api.clone(), id.clone(), Arc::clone(&permits));
-            let handle = spawn_bounded("GET /team/{id}/webhook", ends_at, async move {
+            let (enough, done) = (Arc::clone(&enough), Arc::clone(&done));
+            let handle = tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                client.webhooks(&id_owned).await
+                if done.load(Ordering::SeqCst) {
+                    return None;
+                }
+                let probe = bounded("GET /team/{id}/webhook", ends_at, client.webhooks(&id_owned)).await;
+                if probe.result.as_deref().is_ok_and(|hooks| enough(hooks)) {
+                    done.store(true, Ordering::SeqCst);
+                }
+                Some(probe)
             });
             (id.clone(), handle)
         })
@@ -299,13 +356,17 @@ pub async fn list_webhooks(
     let mut lists = Vec::with_capacity(handles.len());
     let mut not_checked = Vec::new();
     for (id, handle) in handles {
-        let probe = join("GET /team/{id}/webhook", handle).await;
+        let probe = match handle.await {
+            Ok(Some(probe)) => probe,
+            Ok(None) => continue,
+            Err(e) => Probe::failed(internal("GET /team/{id}/webhook", &e), Duration::ZERO),
+        };
         match probe.result {
             Err(ApiError::OverBudget { .. }) => not_checked.push(id),
             _ => lists.push((id, probe)),
         }
     }
-    WebhookEvidence { workspaces: Ok(workspaces.clone()), lists, not_checked }
+    WebhookEvidence { workspaces: Ok(workspaces), lists, not_checked }
 }
 
 /// A receiver probe that ends at the deadline with evidence that says so.

@@ -18,6 +18,7 @@ pub mod config;
 pub mod duration;
 pub mod evidence;
 pub mod gather;
+pub mod model;
 pub mod redact;
 pub mod repo;
 pub mod report;

@@ -34,7 +34,7 @@ proptest! {
             .iter()
             .any(|h| h.as_deref().is_some_and(|v| v.trim().parse::<u64>().is_err()));
         let missing = limit.is_none() || remaining.is_none();
-        let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None };
+        let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None, ambiguous: vec![] };
         let evidence = Evidence { observed_at_unix: 1_800_000_000, user: vec![user_probe(headers)], ..Evidence::default() };
         let o = rate_limit::evaluate(&evidence, &CheckConfig::default());
         if garbage || missing {
@@ -60,6 +60,22 @@ proptest! {
             level: RawLevel::StatusIoCode(code),
             description: "".into(),
             affected: vec![],
+            incidents: vec![],
+            maintenance: vec![],
+        };
+        let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
+        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default());
+        prop_assert_eq!(o.status == Status::Pass, code == 100);
+    }
+
+    #[test]
+    fn an_operational_headline_over_any_other_part_code_is_not_a_pass(code in any::<i64>()) {
+        let part = crate::client::Part { name: "API".into(), words: "".into(), level: RawLevel::StatusIoCode(code) };
+        let page = StatusPage {
+            format: StatusPageFormat::StatusIo,
+            level: RawLevel::StatusIoCode(100),
+            description: "".into(),
+            affected: vec![part],
             incidents: vec![],
             maintenance: vec![],
         };

@@ -8,7 +8,6 @@
 //! checker must not become the leak it warns about.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What replaces a secret in output.
@@ -39,38 +38,10 @@ impl Redactor {
         }
         out
     }
-
-    /// A writer to `inner` that masks secrets in each write.
-    pub fn writer<W: Write>(&self, inner: W) -> RedactingWriter<W> {
-        RedactingWriter { redactor: self.clone(), inner }
-    }
-}
-
-/// A [`Write`] that masks secrets, makes control characters visible and
-/// keeps any line from starting a CI workflow command (see
-/// [`crate::text::safe_log_text`]). Each `write` call is scrubbed on its
-/// own: callers write whole lines or whole events (tracing's fmt layer
-/// formats an event before writing it).
-#[derive(Debug)]
-pub struct RedactingWriter<W> {
-    redactor: Redactor,
-    inner: W,
-}
-
-impl<W: Write> Write for RedactingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.inner.write_all(crate::text::safe_log_text(&self.redactor.scrub(&text)).as_bytes())?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Masks every token-shaped word: the one definition of "token-shaped" in
-/// the program, used for outside text (see [`crate::text`]) and for text
+/// the program, used for outside text (the sanitizer) and for text
 /// that may quote user input whose secrets are not known (a config file's
 /// parse error). A word is a run of ASCII letters, digits and `_`; it is
 /// token-shaped when it is a ClickUp personal token or the start of one
@@ -122,15 +93,6 @@ mod tests {
         r.add("pk_42_SECRETSECRETSECRET");
         assert_eq!(r.scrub("a pk_42_SECRETSECRETSECRET b pk_42_SECRETSECRETSECRET"), "a [REDACTED] b [REDACTED]");
         assert!(matches!(r.scrub("nothing here"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn writer_masks_bytes() {
-        let r = Redactor::default();
-        r.add("hunter2hunter2");
-        let mut out = Vec::new();
-        writeln!(r.writer(&mut out), "token=hunter2hunter2").expect("write to vec");
-        assert_eq!(String::from_utf8_lossy(&out), "token=[REDACTED]\n");
     }
 
     #[test]

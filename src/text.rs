@@ -20,8 +20,9 @@
 //! This module does not escape for any output format: each renderer still
 //! escapes for its consumer (XML, workflow commands, Prometheus labels).
 
-use std::fmt;
+use std::io::Write;
 
+pub use crate::model::OutsideText;
 use crate::redact::{Redactor, scrub_token_like};
 
 /// Bound for a single word: a health status, an indicator, an `ECODE`, a
@@ -45,70 +46,13 @@ const NEWLINE_MARK: char = '␤';
 /// What replaces a control character with no picture of its own.
 const OTHER_MARK: char = '\u{FFFD}';
 
-/// Text from outside the program, sanitized (see the module docs). Made
-/// only by a [`Sanitizer`]; reading it (`Display`, `Deref<Target = str>`)
-/// yields the sanitized text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OutsideText(String);
-
+/// Clipping is the sanitizer's business, so it lives here.
 impl OutsideText {
-    /// The sanitized text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for OutsideText {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for OutsideText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for OutsideText {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for OutsideText {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for OutsideText {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl PartialEq<OutsideText> for String {
-    fn eq(&self, other: &OutsideText) -> bool {
-        self == &other.0
-    }
-}
-
-/// Machine formats write the sanitized text (there is deliberately no
-/// `Deserialize`: decoding makes raw text, which only the sanitizer turns
-/// into this type).
-impl serde::Serialize for OutsideText {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-/// Lets a list of outside texts be joined (`[OutsideText]::join`).
-impl std::borrow::Borrow<str> for OutsideText {
-    fn borrow(&self) -> &str {
-        &self.0
+    /// At most `bound` characters of it, `…` marking a cut, for a report
+    /// line that needs it shorter than its field's bound. Clipping last
+    /// keeps it sanitized: masking already happened on the whole text.
+    pub fn clipped(&self, bound: usize) -> OutsideText {
+        OutsideText::from_sanitized(clip(self.as_str(), bound))
     }
 }
 
@@ -162,7 +106,7 @@ impl Sanitizer {
     fn sanitize(&self, raw: &str, multi_line: bool, bound: usize) -> OutsideText {
         let visible = replace_controls(raw, multi_line);
         let masked = scrub_token_like(&self.known.scrub(&visible));
-        OutsideText(clip(&drop_userinfo(&masked), bound))
+        OutsideText::from_sanitized(clip(&drop_userinfo(&masked), bound))
     }
 }
 
@@ -318,6 +262,37 @@ pub fn safe_log_text(text: &str) -> String {
     no_workflow_commands(replace_controls(text, true))
 }
 
+/// The output filter lives with the sanitizer it shares its rules with.
+impl Redactor {
+    /// A writer to `inner` that masks secrets in each write.
+    pub fn writer<W: Write>(&self, inner: W) -> RedactingWriter<W> {
+        RedactingWriter { redactor: self.clone(), inner }
+    }
+}
+
+/// A [`Write`] that masks secrets, makes control characters visible and
+/// keeps any line from starting a CI workflow command (see
+/// [`safe_log_text`]). Each `write` call is scrubbed on its
+/// own: callers write whole lines or whole events (tracing's fmt layer
+/// formats an event before writing it).
+#[derive(Debug)]
+pub struct RedactingWriter<W> {
+    redactor: Redactor,
+    inner: W,
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.inner.write_all(safe_log_text(&self.redactor.scrub(&text)).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +310,15 @@ mod tests {
     /// Any 29-character run of the token's secret part.
     fn leaks_secret(text: &str) -> bool {
         (0..=SECRET_PART.len() - 29).any(|i| text.contains(&SECRET_PART[i..i + 29]))
+    }
+
+    #[test]
+    fn writer_masks_bytes() {
+        let r = Redactor::default();
+        r.add("hunter2hunter2");
+        let mut out = Vec::new();
+        writeln!(r.writer(&mut out), "token=hunter2hunter2").expect("write to vec");
+        assert_eq!(String::from_utf8_lossy(&out), "token=[REDACTED]\n");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::duration::human;
+use crate::model::Message;
+use crate::text::Sanitizer;
 
 /// The environment variable that holds the token.
 pub const TOKEN_ENV: &str = "CLICKUP_API_TOKEN";
@@ -22,8 +24,11 @@ pub const TOKEN_ENV: &str = "CLICKUP_API_TOKEN";
 /// service account rather than someone's personal token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
-    /// `pk_<user id>_<32 characters>`.
+    /// `pk_<user id>_<32 characters>` (see [`is_personal_token`]).
     Personal,
+    /// Starts with `pk_` but is not of the personal shape: not called
+    /// personal or OAuth on a guess.
+    Unrecognised,
     /// Anything else: an OAuth access token.
     OAuth,
 }
@@ -33,16 +38,37 @@ impl TokenKind {
     pub fn of(token: &SecretString) -> TokenKind {
         let t = token.expose_secret();
         let t = t.strip_prefix("Bearer ").unwrap_or(t);
-        if t.starts_with("pk_") { TokenKind::Personal } else { TokenKind::OAuth }
+        if is_personal_token(t) {
+            TokenKind::Personal
+        } else if t.starts_with("pk_") {
+            TokenKind::Unrecognised
+        } else {
+            TokenKind::OAuth
+        }
     }
 
     /// "a personal token" or "an OAuth token", for report sentences.
     pub fn describe(self) -> &'static str {
         match self {
             TokenKind::Personal => "a personal token",
+            TokenKind::Unrecognised => "a pk_ token not of the personal shape",
             TokenKind::OAuth => "an OAuth token",
         }
     }
+}
+
+/// Whether `text` is exactly a ClickUp personal token: `pk_`, the user's id
+/// (6 to 10 digits; 7-digit ids are common, so a narrower pattern misses
+/// real tokens), `_`, then 32 upper-case letters or digits. The one
+/// definition, shared by the token's kind and the secrets scan.
+pub fn is_personal_token(text: &str) -> bool {
+    let Some((user, secret)) = text.strip_prefix("pk_").and_then(|rest| rest.split_once('_')) else {
+        return false;
+    };
+    (6..=10).contains(&user.len())
+        && user.bytes().all(|b| b.is_ascii_digit())
+        && secret.len() == 32
+        && secret.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Where the token in use came from.
@@ -96,13 +122,17 @@ pub enum TokenError {
 }
 
 impl TokenSource {
-    /// For report sentences.
-    pub fn describe(&self) -> String {
+    /// For report sentences. A path is the user's text, so it passes the
+    /// sanitizer like any outside text.
+    pub fn describe(&self) -> Message {
         match self {
-            TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
-            TokenSource::File(path) => format!("the file {}", path.display()),
-            TokenSource::Command => "token_command (a secrets-manager command)".to_owned(),
-            TokenSource::SandboxDemo => "the sandbox's demo token".to_owned(),
+            TokenSource::Env => crate::message!("the {} environment variable", TOKEN_ENV),
+            TokenSource::File(path) => {
+                let shown = Sanitizer::shapes_only().line(&path.display().to_string(), crate::text::URL);
+                crate::message!("the file {}", shown)
+            }
+            TokenSource::Command => Message::from("token_command (a secrets-manager command)"),
+            TokenSource::SandboxDemo => Message::from("the sandbox's demo token"),
         }
     }
 }
@@ -280,14 +310,35 @@ pub fn random_alnum(len: usize) -> String {
     out
 }
 
+/// A personal token whose user id has `digits` digits, for tests; built at
+/// run time so that the repository holds no token-shaped literal.
+#[cfg(test)]
+pub(crate) fn personal_token_for_tests(digits: usize) -> String {
+    format!("{}_{}_{}", "pk", "7".repeat(digits), "AB12".repeat(8))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use super::personal_token_for_tests as personal;
+
     #[test]
-    fn kinds_are_recognised_from_shape() {
-        assert_eq!(TokenKind::of(&"pk_123_ABC".into()), TokenKind::Personal);
-        assert_eq!(TokenKind::of(&"Bearer pk_123_ABC".into()), TokenKind::Personal);
+    fn kinds_are_recognised_from_the_exact_shape() {
+        for digits in 6..=10 {
+            let token = personal(digits);
+            assert!(is_personal_token(&token), "{digits} digits");
+            assert_eq!(TokenKind::of(&token.clone().into()), TokenKind::Personal, "{digits} digits");
+            assert_eq!(TokenKind::of(&format!("Bearer {token}").into()), TokenKind::Personal);
+        }
+        for digits in [0, 5, 11] {
+            assert!(!is_personal_token(&personal(digits)), "{digits} digits");
+            assert_eq!(TokenKind::of(&personal(digits).into()), TokenKind::Unrecognised, "{digits} digits");
+        }
+        let seven = personal(7);
+        for near in [format!("{seven}A"), seven[..seven.len() - 1].to_owned(), seven.to_ascii_lowercase()] {
+            assert!(!is_personal_token(&near), "32 upper-case letters or digits, no more, no fewer");
+        }
         assert_eq!(TokenKind::of(&"8a7f_oauth".into()), TokenKind::OAuth);
     }
 

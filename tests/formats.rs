@@ -291,6 +291,31 @@ fn prometheus_parses_strictly_and_carries_the_values() {
     assert!(!skipped.contains_key("clickup_preflight_check_status{check=\"webhooks\"}"), "SKIP is omitted");
 }
 
+#[test]
+fn prometheus_series_stay_unique_when_a_webhook_id_is_listed_twice() {
+    // Two workspaces whose listings both carry webhook `dup`, with different counts.
+    let server = FakeServer::start(|seen| {
+        let body = match seen.path.as_str() {
+            "/api/v2/team" => r#"{"teams":[{"id":"1","name":"A"},{"id":"2","name":"B"}]}"#.to_owned(),
+            p if p.ends_with("/webhook") => {
+                let count = if p.contains("/team/1/") { 4 } else { 9 };
+                format!(
+                    r#"{{"webhooks":[{{"id":"dup","team_id":1,"endpoint":"https://h.example/x","events":["taskCreated"],"health":{{"status":"active","fail_count":{count}}}}}]}}"#
+                )
+            }
+            _ => common::USER_OK.to_owned(),
+        };
+        Reply::Full(200, common::rate_headers(), body)
+    });
+    let api_url = server.url("/api/v2");
+    let args = ["check", "--api-url", &api_url, "--only", "webhooks", "--format", "prometheus"];
+    let r = run(&args, &[("CLICKUP_API_TOKEN", TOKEN)]);
+    assert_eq!(r.code, 1, "a repeated id is an error: {}", r.all_output());
+    let series = parse_prometheus(&r.stdout);
+    assert_eq!(series.get("clickup_preflight_webhook_fail_count{webhook=\"dup\"}"), Some(&9.0), "{}", r.stdout);
+    assert_eq!(series.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&3.0));
+}
+
 // ---- GitHub and Markdown ---------------------------------------------------
 
 #[test]
@@ -320,8 +345,9 @@ fn the_job_summary_stays_under_the_limit_with_a_huge_detail() {
     let hooks: Vec<String> = (0..8000)
         .map(|i| {
             format!(
-                r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{i}}}}}"#,
-                "p".repeat(200)
+                r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{}}}}}"#,
+                "p".repeat(200),
+                i % 100 // below the suspension threshold: failing, not suspended
             )
         })
         .collect();

@@ -477,3 +477,65 @@ fn checklist_without_a_token_runs_what_needs_none() {
     assert_eq!(state("env-ignored-and-hook"), Some("verified".into()), "secrets needs no token");
     assert_eq!(state("health-check"), Some("open".into()));
 }
+
+// ---- secrets: a scan that cannot run is never a pass or a skip ----------------
+
+/// A directory holding only a `git` that fails like a broken repository, to
+/// put first on PATH.
+fn failing_git(name: &str) -> PathBuf {
+    let bin = scratch_dir(&format!("{name}-bin")).join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let git = bin.join("git");
+    std::fs::write(&git, "#!/bin/sh\necho 'fatal: index file corrupt' >&2\nexit 128\n").expect("write fake git");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    bin
+}
+
+#[test]
+fn git_missing_is_an_error_not_a_skip() {
+    let dir = repo("no-git", &[("README.md", "hello\n"), GUARD], true);
+    let empty = scratch_dir("no-git-path");
+    let r = secrets(&dir, &[("PATH", empty.to_str().expect("utf-8 path"))]);
+    assert_eq!((r.code, r.status_of("secrets").as_str()), (1, "error"), "{}", r.all_output());
+    assert!(r.summary_of("secrets").contains("cannot run git"), "{}", r.summary_of("secrets"));
+}
+
+#[test]
+fn git_failing_is_an_error_with_the_reason() {
+    let dir = repo("git-fails", &[("README.md", "hello\n"), GUARD], true);
+    let r = secrets(&dir, &[("PATH", failing_git("git-fails").to_str().expect("utf-8 path"))]);
+    assert_eq!((r.code, r.status_of("secrets").as_str()), (1, "error"), "{}", r.all_output());
+    assert!(r.summary_of("secrets").contains("index file corrupt"), "{}", r.summary_of("secrets"));
+    assert_eq!(secrets(&dir, &[]).status_of("secrets"), "pass", "the same repository with a working git passes");
+}
+
+#[test]
+fn the_pre_commit_scan_exits_non_zero_with_the_reason_when_git_fails() {
+    // The command install-hook's script runs, in the hook's own environment
+    // (the repository root as working directory), with a git that fails.
+    let dir = repo("hook-git-fails", &[("README.md", "hello\n")], true);
+    let hook_args = ["check", "--only", "secrets", "--staged", "--repo", ".", "-q", "--no-color"];
+    let working = run_in(&dir, &hook_args, &[], Duration::from_secs(30));
+    assert_eq!(working.code, 0, "nothing staged passes: {}", working.all_output());
+    let path = failing_git("hook-git-fails");
+    let broken = run_in(&dir, &hook_args, &[("PATH", path.to_str().expect("utf-8 path"))], Duration::from_secs(30));
+    assert_ne!(broken.code, 0, "a broken scan must block the commit: {}", broken.all_output());
+    assert!(broken.all_output().contains("index file corrupt"), "the reason is shown: {}", broken.all_output());
+}
+
+#[test]
+fn a_repo_path_that_is_missing_or_not_a_directory_is_a_usage_error() {
+    let dir = scratch_dir("repo-flag");
+    std::fs::write(dir.join("file.txt"), "x").expect("write");
+    for (path, problem) in [("nowhere", "does not exist"), ("file.txt", "is not a directory")] {
+        let r = run_in(&dir, &["check", "--only", "secrets", "--repo", path], &[], Duration::from_secs(30));
+        assert_eq!(r.code, 2, "{}", r.all_output());
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
+        assert!(r.stderr.contains(&format!("--repo: {path} {problem}")), "{}", r.stderr);
+    }
+}

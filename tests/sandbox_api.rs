@@ -163,3 +163,28 @@ fn the_client_reports_either_404_clearly_when_the_api_url_is_wrong() {
         assert!(hint.contains("is the API URL the v2 base"), "{api_url}: {hint}");
     }
 }
+
+#[test]
+fn the_webhook_update_requires_endpoint_events_and_status() {
+    let (_sandbox, base) = sandbox("webhook-suspended", &[]);
+    let path = "/api/v2/webhook/4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01";
+    for (body, missing) in [
+        (r#"{"status":"active"}"#, "endpoint"),
+        (r#"{"endpoint":"https://h.example/x","status":"active"}"#, "events"),
+        (r#"{"endpoint":"https://h.example/x","events":"taskCreated","status":"active"}"#, "events"),
+        (r#"{"endpoint":"https://h.example/x","events":["taskCreated"]}"#, "status"),
+    ] {
+        let answer = send(&base, "PUT", path, Some(TOKEN), body);
+        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        let doc = answer.json();
+        assert_eq!(doc["ECODE"], "INPUT_004", "{body}");
+        assert!(doc["err"].as_str().is_some_and(|e| e.starts_with(missing)), "{body}: {doc}");
+    }
+    let body = r#"{"endpoint":"https://hooks.acme.example/clickup/tasks","events":"*","status":"active"}"#;
+    let answer = send(&base, "PUT", path, Some(TOKEN), body);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let doc = answer.json();
+    assert_eq!(doc["id"], "4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01");
+    assert_eq!(doc["webhook"]["events"], "*");
+    assert_eq!(doc["webhook"]["health"], serde_json::json!({"status": "active", "fail_count": 0}));
+}

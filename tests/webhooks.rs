@@ -250,6 +250,232 @@ fn reactivate_reports_json_and_unknown_ids() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
 
+/// `check --only webhooks` against a fake ClickUp with one workspace `1`
+/// listing `listed`, under `config`.
+fn check_listing(name: &str, listed: &'static str, config: &str) -> Run {
+    let api = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v2/team" => Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":1,"name":"A"}]}"#.into()),
+        _ => Reply::Full(200, common::rate_headers(), listed.into()),
+    });
+    let dir = scratch_dir(name);
+    std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+    let args = ["check", "--api-url", &api.url("/api/v2"), "--only", "webhooks", "--format", "json"];
+    run_in(&dir, &args, &[("CLICKUP_API_TOKEN", TOKEN)], Duration::from_secs(30))
+}
+
+/// Location ids as numbers in one webhook and strings in the other; `team_id`
+/// a number in one and a string in the other; `events` a list or `"*"`.
+const BOTH_SHAPES: &str = r#"{"webhooks":[
+    {"id":"w1","team_id":1,"endpoint":"https://h.example/a","events":["taskCreated"],"task_id":null,"list_id":901,"folder_id":null,"space_id":77,"health":{"status":"active","fail_count":0}},
+    {"id":"w2","team_id":"1","endpoint":"https://h.example/b","events":"*","task_id":"86abc9","list_id":null,"folder_id":"55","space_id":null,"health":{"status":"active","fail_count":0}}]}"#;
+
+const EXPECT_BOTH: &str = "[[webhooks.expect]]\nendpoint = \"https://h.example/a\"\nevents = [\"taskCreated\"]\nworkspace = \"1\"\nlist_id = \"901\"\n\n[[webhooks.expect]]\nendpoint = \"https://h.example/b\"\nevents = [\"taskMoved\"]\nworkspace = \"1\"\ntask_id = \"86abc9\"\n";
+
+#[test]
+fn ids_arrive_as_numbers_or_strings_and_events_as_a_list_or_star() {
+    let r = check_listing("both-shapes", BOTH_SHAPES, EXPECT_BOTH);
+    assert_eq!(r.status_of("webhooks"), "pass", "{}", r.all_output());
+    let details = r.check("webhooks")["details"].to_string();
+    assert!(details.contains("webhook w1 in workspace 1") && details.contains("watches list 901"), "{details}");
+    assert!(details.contains("webhook w2 in workspace 1") && details.contains("events *"), "{details}");
+    assert!(details.contains("watches task 86abc9 (most specific of folder, task)"), "{details}");
+
+    let elsewhere = EXPECT_BOTH.replace("list_id = \"901\"", "list_id = \"902\"");
+    let r = check_listing("both-shapes-elsewhere", BOTH_SHAPES, &elsewhere);
+    assert_eq!(r.status_of("webhooks"), "fail", "a number 901 is not 902: {}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("watches list 901 instead of list 902"), "{}", r.summary_of("webhooks"));
+}
+
+#[test]
+fn a_health_status_clickup_does_not_document_is_never_pass() {
+    const PAUSED: &str = r#"{"webhooks":[{"id":"w1","team_id":1,"endpoint":"https://h.example/a","events":["taskCreated"],"health":{"status":"paused","fail_count":0}}]}"#;
+    let r = check_listing("paused", PAUSED, "");
+    assert_eq!(r.status_of("webhooks"), "error", "{}", r.stdout);
+    assert!(r.summary_of("webhooks").contains("unknown health status `paused`"), "{}", r.summary_of("webhooks"));
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn an_empty_listing_or_a_missing_webhook_says_clickup_lists_only_the_tokens_own() {
+    let empty = check_listing("empty", r#"{"webhooks":[]}"#, "");
+    assert_eq!(empty.status_of("webhooks"), "skip");
+    let hint = empty.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(hint.contains("only the webhooks created by the token's own user"), "{hint}");
+    let missing = check_listing("missing", r#"{"webhooks":[]}"#, EXPECT_BOTH);
+    assert_eq!(missing.status_of("webhooks"), "fail");
+    let hint = missing.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(hint.contains("the token that registered the webhooks"), "{hint}");
+    assert!(hint.contains("deactivated"), "{hint}");
+}
+
+// ---- webhooks reactivate: restate the subscription, verify the answer ---
+
+/// One workspace `1` with one suspended webhook `w1`, listed as `listed`
+/// (ids as numbers); the PUT is answered with `answer(body sent)`.
+fn fake_clickup(listed: &'static str, answer: impl Fn(&str) -> String + Send + Sync + 'static) -> FakeServer {
+    FakeServer::start(move |seen| match (seen.method.as_str(), seen.path.as_str()) {
+        ("GET", "/api/v2/team") => {
+            Reply::Full(200, common::rate_headers(), r#"{"teams":[{"id":"1","name":"A"}]}"#.into())
+        }
+        ("GET", "/api/v2/team/1/webhook") => Reply::Full(200, common::rate_headers(), listed.into()),
+        ("PUT", "/api/v2/webhook/w1") => Reply::Full(200, common::rate_headers(), answer(&seen.body)),
+        _ => Reply::Full(404, vec![], "404 page not found\n".into()),
+    })
+}
+
+const LISTED_W1: &str = r#"{"webhooks":[{"id":"w1","userid":7,"team_id":1,"endpoint":"https://h.example/x?k=1","events":["taskCreated","taskMoved"],"task_id":null,"list_id":901,"folder_id":null,"space_id":77,"health":{"status":"suspended","fail_count":100}}]}"#;
+
+/// ClickUp's answer to the PUT: the webhook with what was sent, health
+/// active, its location as strings this time.
+fn echo(sent: &str) -> String {
+    let sent: serde_json::Value = serde_json::from_str(sent).unwrap_or_default();
+    serde_json::json!({"id": "w1", "webhook": {"id": "w1", "team_id": 1, "endpoint": sent["endpoint"],
+        "events": sent["events"], "list_id": "901", "space_id": "77", "health": {"status": "active", "fail_count": 0}}})
+    .to_string()
+}
+
+fn reactivate_w1(server: &FakeServer, format: &str) -> Run {
+    let api = server.url("/api/v2");
+    run(
+        &["webhooks", "reactivate", "w1", "--yes", "--api-url", &api, "--format", format],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    )
+}
+
+/// The body of the one PUT the fake server saw.
+fn sent_put(server: &FakeServer) -> serde_json::Value {
+    let puts: Vec<_> = server.requests().into_iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    serde_json::from_str(&puts[0].body).unwrap_or_else(|e| panic!("PUT body is not JSON ({e}): {}", puts[0].body))
+}
+
+#[test]
+fn reactivate_restates_endpoint_and_events_and_passes_when_only_health_changed() {
+    let server = fake_clickup(LISTED_W1, echo);
+    let r = reactivate_w1(&server, "table");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(r.stdout.contains("suspended (fail_count 100) -> active (fail_count 0)"), "{}", r.stdout);
+    assert!(!r.stdout.contains("FAIL"), "{}", r.stdout);
+    assert!(r.stderr.contains("fix the receiver first"), "{}", r.stderr);
+    assert!(r.stderr.contains("3 API requests"), "/team, one listing, the PUT: {}", r.stderr);
+    let body = sent_put(&server);
+    assert_eq!(
+        body,
+        serde_json::json!({"endpoint": "https://h.example/x?k=1", "events": ["taskCreated", "taskMoved"], "status": "active"})
+    );
+}
+
+#[test]
+fn reactivate_sends_events_star_back_as_listed() {
+    const LISTED_STAR: &str = r#"{"webhooks":[{"id":"w1","team_id":"1","endpoint":"https://h.example/all","events":"*","health":{"status":"suspended","fail_count":100}}]}"#;
+    let server = fake_clickup(LISTED_STAR, |sent| {
+        let sent: serde_json::Value = serde_json::from_str(sent).unwrap_or_default();
+        serde_json::json!({"id": "w1", "webhook": {"id": "w1", "team_id": 1, "endpoint": sent["endpoint"],
+            "events": ["*"], "health": {"status": "active", "fail_count": 0}}})
+        .to_string()
+    });
+    let r = reactivate_w1(&server, "json");
+    assert_eq!(r.code, 0, "`*` and [`*`] are the same subscription: {}", r.all_output());
+    assert_eq!(r.json()["status"], "pass");
+    assert_eq!(sent_put(&server)["events"], "*");
+}
+
+#[test]
+fn reactivate_fails_when_the_answer_shows_the_webhook_changed() {
+    let server = fake_clickup(LISTED_W1, |_| {
+        r#"{"id":"w1","webhook":{"id":"w1","team_id":1,"endpoint":"https://other.example/y","events":"*","space_id":"77","health":{"status":"active","fail_count":0}}}"#.into()
+    });
+    let r = reactivate_w1(&server, "table");
+    assert_eq!(r.code, 1, "a changed webhook is not a success: {}", r.all_output());
+    assert!(r.stdout.contains("FAIL"), "{}", r.stdout);
+    for difference in [
+        "endpoint: https://h.example/x?k=1 -> https://other.example/y",
+        "events: taskCreated, taskMoved -> *",
+        "location: list 901 -> space 77",
+    ] {
+        assert!(r.stdout.contains(difference), "missing `{difference}` in:\n{}", r.stdout);
+    }
+    let json = reactivate_w1(&server, "json");
+    assert_eq!(json.code, 1);
+    assert_eq!(json.json()["status"], "fail");
+    assert_eq!(json.json()["changes"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn reactivate_with_workspace_goes_straight_there() {
+    let server = fake_clickup(LISTED_W1, echo);
+    let api = server.url("/api/v2");
+    let env = [("CLICKUP_API_TOKEN", TOKEN)];
+    let r = run(&["webhooks", "reactivate", "w1", "--yes", "--workspace", "1", "--api-url", &api], &env);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let paths: Vec<String> = server.requests().into_iter().map(|s| format!("{} {}", s.method, s.path)).collect();
+    assert_eq!(paths, ["GET /api/v2/team/1/webhook", "PUT /api/v2/webhook/w1"], "no /team");
+    let bad = run(&["webhooks", "reactivate", "w1", "--yes", "--workspace", "../1", "--api-url", &api], &env);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("--workspace") && bad.stderr.contains("digits"), "{}", bad.stderr);
+    let elsewhere = run(&["webhooks", "reactivate", "w9", "--yes", "--workspace", "1", "--api-url", &api], &env);
+    assert_eq!(elsewhere.code, 4, "{}", elsewhere.stderr);
+    assert!(elsewhere.stderr.contains("no webhook w9 in workspace 1"), "{}", elsewhere.stderr);
+    assert!(elsewhere.stderr.contains("created by the token's own user"), "{}", elsewhere.stderr);
+}
+
+/// The last webhook of the last generated workspace (`--workspaces 50`).
+const LAST_SCALE_HOOK: &str = "00000049-0000-4000-8000-000000000001";
+const FIRST_SCALE_HOOK: &str = "00000000-0000-4000-8000-000000000000";
+
+fn scale_sandbox() -> StandaloneSandbox {
+    StandaloneSandbox::start_with(
+        &["--workspaces", "50", "--webhooks-per-workspace", "2"],
+        &[("CLICKUP_API_TOKEN", TOKEN)],
+    )
+}
+
+/// The `N API requests` a command said it spent.
+fn spent(r: &Run) -> u64 {
+    let line = r.stderr.lines().find(|l| l.contains(" API requests")).unwrap_or_else(|| panic!("{}", r.stderr));
+    line.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+}
+
+#[test]
+fn fifty_workspaces_are_all_listed_and_a_webhook_in_the_last_is_repaired() {
+    let env = [("CLICKUP_API_TOKEN", TOKEN)];
+    let sandbox = scale_sandbox();
+    let api = sandbox.api_url.as_str();
+    let list = run(&["webhooks", "list", "--api-url", api, "--format", "json"], &env);
+    assert_eq!(list.code, 0, "{}", list.all_output());
+    assert_eq!(list.json()["webhooks"].as_array().map(Vec::len), Some(100));
+    assert_eq!(spent(&list), 51, "/team and 50 listings");
+    assert!(list.stderr.contains("49 left in the rate-limit window"), "{}", list.stderr);
+    let direct =
+        run(&["webhooks", "reactivate", LAST_SCALE_HOOK, "--yes", "--workspace", "9100049", "--api-url", api], &env);
+    assert_eq!(direct.code, 0, "{}", direct.all_output());
+    assert_eq!(spent(&direct), 2, "one listing and the PUT");
+
+    // A fresh window: the search stops at the first workspace that has it.
+    let sandbox = scale_sandbox();
+    let api = sandbox.api_url.as_str();
+    let first = run(&["webhooks", "reactivate", FIRST_SCALE_HOOK, "--yes", "--api-url", api], &env);
+    assert_eq!(first.code, 0, "{}", first.all_output());
+    assert!(spent(&first) <= 10, "/team, at most the 8 listings in flight, the PUT: {}", first.stderr);
+    let last = run(&["webhooks", "reactivate", LAST_SCALE_HOOK, "--yes", "--api-url", api, "--format", "json"], &env);
+    assert_eq!(last.code, 0, "{}", last.all_output());
+    assert_eq!(last.json()["status"], "pass");
+    assert_eq!(spent(&last), 52, "/team, 50 listings, the PUT");
+}
+
+#[test]
+fn explicit_commands_never_spend_the_last_5_requests_of_the_window() {
+    // `rate-limited`: 5 requests left when the run starts.
+    let r = run(&["webhooks", "list", "--sandbox", "rate-limited", "--format", "json"], &[]);
+    assert_eq!(r.code, 1, "{}", r.all_output());
+    assert_eq!(spent(&r), 1, "only /team, which states the window: {}", r.stderr);
+    let errors = r.json()["errors"].to_string();
+    assert!(errors.contains("last requests are left to production"), "{errors}");
+    let repair = run(&["webhooks", "reactivate", TASK_HOOK, "--yes", "--sandbox", "rate-limited"], &[]);
+    assert_eq!(repair.code, 1, "not searched is not `not found`: {}", repair.all_output());
+    assert!(repair.stderr.contains("some could not be listed"), "{}", repair.stderr);
+}
+
 // ---- webhook-endpoint: test deliveries to a receiver -------------------
 
 const RECEIVER_SECRET: &str = "whsec-test-0123456789abcdef";

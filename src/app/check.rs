@@ -14,8 +14,9 @@ use crate::checks;
 use crate::checks::{CheckId, Gate, Status};
 use crate::cli::{CheckArgs, ConnectionArgs, Format, OutputSpec};
 use crate::client::ClickUpClient;
-use crate::config::{ProbeTarget, apply_policy};
+use crate::config::ProbeTarget;
 use crate::gather::{self, InFlight, Plan, Receiver, Sources};
+use crate::model::Named;
 use crate::redact::Redactor;
 use crate::repo::ScanOptions;
 use crate::report::{self, Report, TableOptions};
@@ -74,7 +75,7 @@ fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartEr
     let mut outputs = Outputs { stdout: None, files: Vec::new() };
     for spec in specs {
         let refuse = |reason: String| StartError::Output {
-            what: spec.format.name(),
+            what: spec.format.name().to_owned(),
             path: spec.path.display().to_string(),
             reason,
         };
@@ -107,7 +108,7 @@ fn write_files(
             // Our own timeout says what happened; an OS error by its kind.
             let reason = if e.kind() == std::io::ErrorKind::TimedOut { e.to_string() } else { e.kind().to_string() };
             first_error.get_or_insert(StartError::Output {
-                what: format.name(),
+                what: format.name().to_owned(),
                 path: path.display().to_string(),
                 reason,
             });
@@ -154,7 +155,8 @@ pub(super) async fn execute(
         .iter()
         .map(|id| {
             let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
-            apply_policy(&mut outcome, settings.policies.get(id), fail_on);
+            let policy = settings.policies.get(id).copied().unwrap_or_default();
+            outcome.apply_policy(policy.gate, policy.severity, fail_on);
             outcome
         })
         .collect();

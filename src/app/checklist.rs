@@ -9,6 +9,7 @@ use super::check::execute;
 use super::{StartError, write_stderr, write_stdout};
 use crate::checks::{CheckId, Gate};
 use crate::cli::{ConnectionArgs, Format};
+use crate::model::Named;
 use crate::redact::Redactor;
 use crate::report::{self, Exit};
 use crate::token::TokenError;

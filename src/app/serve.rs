@@ -68,7 +68,7 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
         token_shown
     );
     if let (Some(mode), Some(shown)) = (args.receiver, secret_shown) {
-        let mode = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned()).unwrap_or_default();
+        let mode = crate::model::Named::name(mode);
         text.push_str(&format!(
             "  receiver url:   {}   (mode `{mode}`)\n  secret:         {shown}\n",
             running.receiver_url()

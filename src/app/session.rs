@@ -42,8 +42,9 @@ impl Session {
     ) -> Result<Session, StartError> {
         let started = std::time::Instant::now();
         let env = EnvVars::from_process();
-        let file = config::load_file(args, &env)?;
-        let mut settings = config::resolve(args, selection, &env, &file)?;
+        let overrides = args.overrides();
+        let file = config::load_file(&overrides, &env)?;
+        let mut settings = config::resolve(&overrides, selection, &env, &file)?;
         let needs_api = needs_api(&settings);
         let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)
             .map_err(|e| locate_token_command(e, settings.token_command_at.as_ref()))?;

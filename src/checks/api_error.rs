@@ -2,9 +2,10 @@
 //! that reads an API answer, so that "API unreachable" and a refused token
 //! read the same wherever they surface.
 
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
+use crate::message;
 
 /// What ClickUp's authentication error codes mean, in the user's terms.
 pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
@@ -61,8 +62,11 @@ pub fn note_attempts<'a, T: 'a>(mut outcome: Outcome, probes: impl IntoIterator<
         retried += u32::from(p.attempts > 1);
     }
     if retried > 0 {
-        outcome.details.push(format!(
-            "{retried} of {exchanges} requests needed retries ({attempts} attempts in all): the API is flaky"
+        outcome.details.push(message!(
+            "{} of {} requests needed retries ({} attempts in all): the API is flaky",
+            retried,
+            exchanges,
+            attempts
         ));
     }
     outcome.metric("attempts", f64::from(attempts))
@@ -88,24 +92,28 @@ pub fn is_unreachable(error: &ApiError) -> bool {
 /// a name that does not resolve is a typo or DNS, not egress; an HTTP 5xx
 /// came from the server, so the network is fine. `flag` names the setting
 /// that holds the URL.
-pub fn unreachable_hint(error: &ApiError, flag: &str) -> String {
+pub fn unreachable_hint(error: &ApiError, flag: &'static str) -> Message {
     match error {
         ApiError::Transport { cause: TransportCause::Dns, host, .. } => {
-            format!("{host} does not resolve from here: check the host name in {flag} and this machine's DNS")
+            message!("{} does not resolve from here: check the host name in {} and this machine's DNS", host, flag)
         }
-        ApiError::Transport { cause: TransportCause::Refused, host, .. } => format!(
-            "nothing accepts connections at {host}: check the host and port in {flag}, and HTTPS_PROXY if a proxy is in the way"
+        ApiError::Transport { cause: TransportCause::Refused, host, .. } => message!(
+            "nothing accepts connections at {}: check the host and port in {}, and HTTPS_PROXY if a proxy is in the way",
+            host,
+            flag
         ),
-        ApiError::Transport { cause: TransportCause::Tls, host, .. } => format!(
-            "TLS with {host} failed: a proxy that intercepts TLS needs its CA trusted here; check the system clock too"
+        ApiError::Transport { cause: TransportCause::Tls, host, .. } => message!(
+            "TLS with {} failed: a proxy that intercepts TLS needs its CA trusted here; check the system clock too",
+            host
         ),
-        ApiError::Http { status, .. } => format!(
-            "the server answered HTTP {status}: the failure is on its side, not the network's; check ClickUp's status page and run again later"
+        ApiError::Http { status, .. } => message!(
+            "the server answered HTTP {}: the failure is on its side, not the network's; check ClickUp's status page and run again later",
+            status
         ),
         ApiError::CircuitOpen { .. } => {
-            "the API failed several times in a row this run; the first failure above says why".to_owned()
+            Message::from("the API failed several times in a row this run; the first failure above says why")
         }
-        _ => "check network egress to the host, proxy settings (HTTPS_PROXY), and ClickUp's status page".to_owned(),
+        _ => Message::from("check network egress to the host, proxy settings (HTTPS_PROXY), and ClickUp's status page"),
     }
 }
 
@@ -115,30 +123,30 @@ pub fn unreachable_hint(error: &ApiError, flag: &str) -> String {
 pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
     match error {
         ApiError::Http { status: 429, .. } => {
-            Outcome::new(id, Status::Error, format!("rate limited, cannot evaluate: {error}"))
+            Outcome::new(id, Status::Error, message!("rate limited, cannot evaluate: {}", error))
                 .hint("wait for the rate-limit window to reset, then run again")
         }
         ApiError::Http { status: 400 | 401 | 403, ecode, .. } => {
             let meaning = ecode.as_deref().and_then(ecode_meaning).unwrap_or("the token was refused");
-            Outcome::new(id, Status::Fail, format!("{meaning}: {error}")).hint(refusal_hint(ecode.as_deref()))
+            Outcome::new(id, Status::Fail, message!("{}: {}", meaning, error)).hint(refusal_hint(ecode.as_deref()))
         }
         ApiError::Http { status, .. } if *status < 500 => {
-            Outcome::new(id, Status::Fail, format!("unexpected answer: {error}"))
-                .hint(format!("HTTP {status}: is the API URL the v2 base (…/api/v2)?"))
+            Outcome::new(id, Status::Fail, message!("unexpected answer: {}", error))
+                .hint(message!("HTTP {}: is the API URL the v2 base (…/api/v2)?", status))
         }
         ApiError::Http { .. }
         | ApiError::Timeout { .. }
         | ApiError::Deadline { .. }
         | ApiError::Transport { .. }
         | ApiError::CircuitOpen { .. } => {
-            Outcome::new(id, Status::Fail, format!("API unreachable: {error}")).hint(unreachable_hint(error, "--api-url"))
+            Outcome::new(id, Status::Fail, message!("API unreachable: {}", error)).hint(unreachable_hint(error, "--api-url"))
         }
-        ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, error.to_string())
+        ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, message!("{}", error))
             .hint("the run leaves most of the rate-limit window to production; run again when it has headroom, or raise `api.request_budget_percent`"),
-        ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, error.to_string())
+        ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, message!("{}", error))
             .hint("point --api-url at the final API origin; the token is never sent across origins"),
         ApiError::Decode { .. } | ApiError::TooLarge { .. } => {
-            Outcome::new(id, Status::Error, format!("cannot evaluate: {error}"))
+            Outcome::new(id, Status::Error, message!("cannot evaluate: {}", error))
                 .hint("the server does not speak ClickUp's API shapes: check --api-url")
         }
     }

@@ -9,6 +9,7 @@ use super::api_error::{judge_error, note_attempts};
 use super::{CheckId, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+use crate::message;
 
 const ID: CheckId = CheckId::Auth;
 
@@ -22,10 +23,10 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         Ok(user) => {
             let who = user
                 .username
-                .as_deref()
+                .as_ref()
                 .filter(|u| !u.trim().is_empty())
-                .map_or_else(|| format!("user id {}", user.id), |name| format!("{name} (user id {})", user.id));
-            Outcome::new(ID, Status::Pass, format!("authenticated as {who} with {kind}"))
+                .map_or_else(|| message!("user id {}", user.id), |name| message!("{} (user id {})", name, user.id));
+            Outcome::new(ID, Status::Pass, message!("authenticated as {} with {}", who, kind))
         }
         Err(error) => judge_error(ID, error),
     };

@@ -6,10 +6,11 @@
 //! requests fail is at least WARN, and one where all fail cannot measure
 //! latency at all (ERROR).
 
+use crate::message;
 use std::time::Duration;
 
 use super::api_error::{is_unreachable, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::Evidence;
@@ -34,8 +35,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let mut good: Vec<Duration> = samples.iter().filter(|p| p.result.is_ok()).map(|p| p.elapsed).collect();
     good.sort();
-    let failures: Vec<String> =
-        samples.iter().filter_map(|p| p.result.as_ref().err().map(ToString::to_string)).collect();
+    let failures: Vec<Message> =
+        samples.iter().filter_map(|p| p.result.as_ref().err().map(|e| message!("{}", e))).collect();
     let slowest = samples.iter().map(|p| p.elapsed).max().unwrap_or_default();
     let (Some(p50), Some(p95), Some(max)) = (percentile(&good, 50.0), percentile(&good, 95.0), good.last().copied())
     else {
@@ -45,14 +46,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         let unreachable = samples.iter().all(|p| p.result.as_ref().err().is_some_and(is_unreachable));
         let (status, what) =
             if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
-        return Outcome::new(ID, status, format!("{what}: all {} samples failed ({first})", samples.len()))
+        return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
             .metric("samples", samples.len() as f64)
             .metric("failed", failures.len() as f64)
             .took(slowest);
     };
-    let mut summary = format!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
+    let mut summary =
+        message!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
     if !failures.is_empty() {
-        summary.push_str(&format!("; {} of {} failed", failures.len(), samples.len()));
+        summary.push(message!("; {} of {} failed", failures.len(), samples.len()));
     }
     let status = if p95 > cfg.latency_fail_p95 {
         Status::Fail
@@ -70,14 +72,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("p95_warn_ms", ms(cfg.latency_warn))
         .metric("p95_fail_ms", ms(cfg.latency_fail_p95))
         .took(slowest);
-    o.details = failures.into_iter().map(|f| format!("failed sample: {f}")).collect();
+    o.details = failures.into_iter().map(|f| message!("failed sample: {}", f)).collect();
     let o = note_attempts(o, samples);
     match status {
-        Status::Fail => o.hint(format!(
-            "p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit",
-            human(cfg.latency_fail_p95)
-        )),
-        Status::Warn if p95 > cfg.latency_warn => o.hint(format!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
+        Status::Fail => o.hint(message!("p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit", human(cfg.latency_fail_p95))),
+        Status::Warn if p95 > cfg.latency_warn => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
         Status::Warn => o.hint("some samples failed: see the details; retries with backoff hide this from users but not from the budget"),
         _ => o,
     }

@@ -2,7 +2,8 @@
 //!
 //! Each check lives in its own module and exposes one pure function,
 //! `evaluate(&Evidence, &CheckConfig) -> Outcome`: no I/O, no clock, no
-//! printing. [`CheckId`] is matched exhaustively in [`evaluate`], so a new
+//! printing. An outcome's text is a [`Message`]: the compiler refuses text
+//! that did not pass the sanitizer. [`CheckId`] is matched exhaustively in [`evaluate`], so a new
 //! check does not compile until it is wired. Words such as `PASS` appear only
 //! in renderers; here statuses are typed and ordered.
 
@@ -23,219 +24,8 @@ use std::time::Duration;
 
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
-
-/// A check's stable identifier. The kebab-case strings are public API: users
-/// type them in `--only`, `--skip` and dashboards read them from JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
-pub enum CheckId {
-    /// `GET /user` answers with the user the token belongs to.
-    Auth,
-    /// Headroom left in the token's per-minute request budget.
-    RateLimit,
-    /// Round-trip time of `GET /user`, p50/p95/max over several samples.
-    Latency,
-    /// The workspaces (`/team`) the token can reach.
-    Workspaces,
-    /// ClickUp's own public status page.
-    Platform,
-    /// Health, security and expected registrations of the workspaces' webhooks.
-    Webhooks,
-    /// Test deliveries to the team's own receiver (opt-in via checks.toml).
-    WebhookEndpoint,
-    /// No ClickUp secret in the repository or its client bundles; .env ignored; a pre-commit guard.
-    Secrets,
-    /// Where the token comes from, and whose it is.
-    Token,
-}
-
-impl CheckId {
-    /// Every check, in the order the report lists them.
-    pub const ALL: [CheckId; 9] = [
-        CheckId::Auth,
-        CheckId::RateLimit,
-        CheckId::Latency,
-        CheckId::Workspaces,
-        CheckId::Platform,
-        CheckId::Webhooks,
-        CheckId::WebhookEndpoint,
-        CheckId::Secrets,
-        CheckId::Token,
-    ];
-
-    /// The stable kebab-case id.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckId::Auth => "auth",
-            CheckId::RateLimit => "rate-limit",
-            CheckId::Latency => "latency",
-            CheckId::Workspaces => "workspaces",
-            CheckId::Platform => "platform",
-            CheckId::Webhooks => "webhooks",
-            CheckId::WebhookEndpoint => "webhook-endpoint",
-            CheckId::Secrets => "secrets",
-            CheckId::Token => "token",
-        }
-    }
-
-    /// A short human title for tables and reports.
-    pub fn title(self) -> &'static str {
-        match self {
-            CheckId::Auth => "API token authenticates",
-            CheckId::RateLimit => "Rate-limit headroom",
-            CheckId::Latency => "API latency",
-            CheckId::Workspaces => "Workspaces reachable",
-            CheckId::Platform => "ClickUp platform status",
-            CheckId::Webhooks => "Webhook health",
-            CheckId::WebhookEndpoint => "Webhook receiver behaviour",
-            CheckId::Secrets => "Secret hygiene of the repository",
-            CheckId::Token => "Token provenance and owner",
-        }
-    }
-
-    /// How urgent a non-passing result is, from the checklist's alert table:
-    /// auth failures and an unreachable API are P1, rate limiting and latency
-    /// P2, webhook failures P3. A platform incident is ClickUp's, not the
-    /// team's, so it is P2.
-    pub fn severity(self) -> Severity {
-        match self {
-            CheckId::Auth | CheckId::Workspaces | CheckId::Secrets => Severity::P1,
-            CheckId::RateLimit | CheckId::Latency | CheckId::Platform | CheckId::Token => Severity::P2,
-            CheckId::Webhooks | CheckId::WebhookEndpoint => Severity::P3,
-        }
-    }
-
-    /// Whether the check needs requests to the ClickUp API (and so a token).
-    pub fn needs_api(self) -> bool {
-        !matches!(self, CheckId::Platform | CheckId::WebhookEndpoint | CheckId::Secrets)
-    }
-
-    /// Whether `check` runs it when no `--only` names it. The opt-in checks
-    /// run when their subject is named: `webhook-endpoint` sends deliveries
-    /// to the team's own receiver (`[[webhooks.probe]]`), `secrets` reads a
-    /// repository (`--repo`), `token` judges an owner or a token command
-    /// (`service_account`, `token_command`). `checklist` runs them all.
-    pub fn on_by_default(self, opt_ins: OptIns) -> bool {
-        match self {
-            CheckId::WebhookEndpoint => opt_ins.receivers,
-            CheckId::Secrets => opt_ins.repo,
-            CheckId::Token => opt_ins.token_policy,
-            _ => true,
-        }
-    }
-}
-
-impl std::fmt::Display for CheckId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What switches the opt-in checks on; see [`CheckId::on_by_default`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OptIns {
-    /// `[[webhooks.probe]]` declared.
-    pub receivers: bool,
-    /// `--repo` given.
-    pub repo: bool,
-    /// `service_account` or `token_command` set.
-    pub token_policy: bool,
-}
-
-/// A verdict, ordered from least to most serious so that the overall status
-/// of a run is the maximum of its outcomes.
-///
-/// `Error` means "could not evaluate": evidence was missing or unparseable.
-/// It is never turned into `Pass`. It ranks below `Fail` only because a
-/// definite failure is the more useful headline when both are present; both
-/// fail the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    /// Not run (by policy or because it does not apply).
-    Skip,
-    /// Healthy.
-    Pass,
-    /// Works, but needs attention.
-    Warn,
-    /// Could not evaluate; the reason is in the summary.
-    Error,
-    /// Not ready for production.
-    Fail,
-}
-
-impl Status {
-    /// The lower-case word used in JSON and other machine formats.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Skip => "skip",
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Error => "error",
-            Status::Fail => "fail",
-        }
-    }
-
-    /// Whether this status fails the run (exit code 1).
-    pub fn is_failing(self) -> bool {
-        matches!(self, Status::Fail | Status::Error)
-    }
-}
-
-/// Alert priority, from the production checklist's alert table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
-pub enum Severity {
-    /// Page someone: the integration is down.
-    P1,
-    /// Degraded: act within the day.
-    P2,
-    /// Attention needed.
-    P3,
-}
-
-impl Severity {
-    /// `P1`, `P2` or `P3`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::P1 => "P1",
-            Severity::P2 => "P2",
-            Severity::P3 => "P3",
-        }
-    }
-}
-
-/// When a check's verdict fails the run: the gate policy, from `--fail-on`
-/// and `checks.toml`, applied after evaluation and shown in every format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Gate {
-    /// Never fails the run; the verdict is still reported.
-    #[value(name = "never")]
-    #[serde(rename = "never", alias = "report-only")]
-    ReportOnly,
-    /// FAIL and ERROR fail the run (the default).
-    Fail,
-    /// WARN, FAIL and ERROR fail the run.
-    Warn,
-}
-
-impl Gate {
-    /// Whether `status` fails the run under this gate.
-    pub fn blocks(self, status: Status) -> bool {
-        match self {
-            Gate::ReportOnly => false,
-            Gate::Fail => status.is_failing(),
-            Gate::Warn => status.is_failing() || status == Status::Warn,
-        }
-    }
-
-    /// `report-only`, `fail` or `warn`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gate::ReportOnly => "report-only",
-            Gate::Fail => "fail",
-            Gate::Warn => "warn",
-        }
-    }
-}
+pub use crate::model::Message;
+pub use crate::model::{CheckId, Gate, OptIns, Severity, Status};
 
 /// A named number with its unit, so that every format can chart it.
 #[derive(Debug, Clone, PartialEq)]
@@ -257,7 +47,7 @@ pub struct FileLocation {
     /// 1-based line.
     pub line: u32,
     /// What is wrong there; never the secret itself.
-    pub message: String,
+    pub message: Message,
 }
 
 /// What one check concluded, with enough evidence that every renderer can
@@ -269,13 +59,13 @@ pub struct Outcome {
     /// The verdict.
     pub status: Status,
     /// One line: what was seen, against what was required.
-    pub summary: String,
+    pub summary: Message,
     /// Further lines of evidence, each a complete sentence or fact.
-    pub details: Vec<String>,
+    pub details: Vec<Message>,
     /// Numbers behind the verdict.
     pub metrics: Vec<Metric>,
     /// What to do about a non-passing verdict.
-    pub hint: Option<String>,
+    pub hint: Option<Message>,
     /// How long gathering this check's evidence took.
     pub duration: Duration,
     /// Alert priority; the check's own unless `checks.toml` overrides it.
@@ -288,7 +78,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// A bare outcome; builders below add the rest.
-    pub fn new(id: CheckId, status: Status, summary: impl Into<String>) -> Self {
+    pub fn new(id: CheckId, status: Status, summary: impl Into<Message>) -> Self {
         Outcome {
             id,
             status,
@@ -303,19 +93,32 @@ impl Outcome {
         }
     }
 
+    /// Applies the run's policy for this check: its severity from
+    /// `checks.toml` if set; `--fail-on never` makes every check
+    /// report-only; otherwise the check's own `gate` wins over `--fail-on`.
+    pub fn apply_policy(&mut self, gate: Option<Gate>, severity: Option<Severity>, fail_on: Gate) {
+        if let Some(severity) = severity {
+            self.severity = severity;
+        }
+        self.gate = match fail_on {
+            Gate::ReportOnly => Gate::ReportOnly,
+            _ => gate.unwrap_or(fail_on),
+        };
+    }
+
     /// Whether this outcome fails the run under its gate.
     pub fn blocks(&self) -> bool {
         self.gate.blocks(self.status)
     }
 
     /// Adds a remediation hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub fn hint(mut self, hint: impl Into<Message>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
     /// Adds a line of evidence.
-    pub fn detail(mut self, line: impl Into<String>) -> Self {
+    pub fn detail(mut self, line: impl Into<Message>) -> Self {
         self.details.push(line.into());
         self
     }
@@ -359,34 +162,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_order_by_seriousness() {
-        assert!(Status::Skip < Status::Pass);
-        assert!(Status::Pass < Status::Warn);
-        assert!(Status::Warn < Status::Error);
-        assert!(Status::Error < Status::Fail);
-        assert!(Status::Fail.is_failing() && Status::Error.is_failing());
-        assert!(!Status::Warn.is_failing());
-    }
-
-    #[test]
-    fn gates_decide_which_statuses_fail_the_run() {
-        for status in [Status::Skip, Status::Pass, Status::Warn, Status::Error, Status::Fail] {
-            assert!(!Gate::ReportOnly.blocks(status));
-        }
-        assert!(
-            !Gate::Fail.blocks(Status::Warn) && Gate::Fail.blocks(Status::Error) && Gate::Fail.blocks(Status::Fail)
-        );
-        assert!(
-            Gate::Warn.blocks(Status::Warn) && !Gate::Warn.blocks(Status::Pass) && !Gate::Warn.blocks(Status::Skip)
-        );
-    }
-
-    #[test]
-    fn ids_are_kebab_case_and_match_clap_names() {
-        use clap::ValueEnum;
-        for id in CheckId::ALL {
-            let clap_name = id.to_possible_value().map(|v| v.get_name().to_owned());
-            assert_eq!(clap_name.as_deref(), Some(id.as_str()));
-        }
+    fn per_check_gates_beat_fail_on_except_never() {
+        let mut o = Outcome::new(CheckId::Platform, Status::Warn, "x");
+        o.apply_policy(Some(Gate::Warn), Some(Severity::P1), Gate::Fail);
+        assert_eq!((o.gate, o.severity), (Gate::Warn, Severity::P1));
+        assert!(o.blocks());
+        o.apply_policy(Some(Gate::Warn), Some(Severity::P1), Gate::ReportOnly);
+        assert_eq!(o.gate, Gate::ReportOnly, "--fail-on never is report-only mode for every check");
+        let mut o = Outcome::new(CheckId::Auth, Status::Fail, "x");
+        o.apply_policy(None, None, Gate::Warn);
+        assert_eq!((o.gate, o.severity), (Gate::Warn, Severity::P1));
     }
 }

@@ -3,12 +3,15 @@
 //! its own: every request spends the budget the production integration
 //! shares).
 //!
-//! Absent headers mean "unknown", never "plenty": that is ERROR.
+//! Absent headers mean "unknown", never "plenty": that is ERROR. So is a
+//! header sent twice with different values: which one is true cannot be
+//! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::ApiError;
 use crate::config::CheckConfig;
-use crate::evidence::{Evidence, RateLimitHeaders};
+use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
+use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
@@ -22,40 +25,44 @@ pub struct Snapshot {
     pub remaining: u64,
     /// Seconds until the window resets, when stated.
     pub reset_in: Option<u64>,
+    /// `X-RateLimit-Reset` was in milliseconds and was converted.
+    pub reset_was_ms: bool,
 }
 
 /// Parses one response's headers; `Ok(None)` when it carried none.
-pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, String> {
+pub fn parse(headers: &RateLimitHeaders, now_unix: u64) -> Result<Option<Snapshot>, Message> {
+    if !headers.ambiguous.is_empty() {
+        return Err(message!("sent twice with different values: {}", Message::join(&headers.ambiguous, ", ")));
+    }
     if headers.limit.is_none() && headers.remaining.is_none() {
         return Ok(None);
     }
-    let number = |name: &str, value: &Option<OutsideText>| -> Result<u64, String> {
-        let value =
-            value.as_deref().ok_or_else(|| format!("{name} is missing while other X-RateLimit headers are present"))?;
-        value.trim().parse::<u64>().map_err(|_| format!("{name} is not a whole number (`{}`)", shorten(value)))
+    let number = |name: &'static str, value: &Option<OutsideText>| -> Result<u64, Message> {
+        let value = value
+            .as_ref()
+            .ok_or_else(|| message!("{} is missing while other X-RateLimit headers are present", name))?;
+        value.trim().parse::<u64>().map_err(|_| message!("{} is not a whole number (`{}`)", name, shorten(value)))
     };
     let limit = number("X-RateLimit-Limit", &headers.limit)?;
     let remaining = number("X-RateLimit-Remaining", &headers.remaining)?;
     if limit == 0 {
-        return Err("X-RateLimit-Limit is 0".to_owned());
+        return Err(Message::from("X-RateLimit-Limit is 0"));
     }
     if remaining > limit {
-        return Err(format!("X-RateLimit-Remaining ({remaining}) is above X-RateLimit-Limit ({limit})"));
+        return Err(message!("X-RateLimit-Remaining ({}) is above X-RateLimit-Limit ({})", remaining, limit));
     }
-    let reset_in = match &headers.reset {
+    let reset = match &headers.reset {
         None => None,
-        Some(v) => Some(
-            seconds_until(v, now_unix).ok_or_else(|| format!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?,
-        ),
+        Some(v) => {
+            Some(reset_in(v, now_unix).ok_or_else(|| message!("X-RateLimit-Reset is not a time (`{}`)", shorten(v)))?)
+        }
     };
-    Ok(Some(Snapshot { limit, remaining, reset_in }))
-}
-
-/// `X-RateLimit-Reset` is documented as Unix seconds; small values are read
-/// as "seconds from now", a variant some gateways send.
-fn seconds_until(value: &str, now_unix: u64) -> Option<u64> {
-    let n: u64 = value.trim().parse().ok()?;
-    Some(if n >= 1_000_000_000 { n.saturating_sub(now_unix) } else { n })
+    Ok(Some(Snapshot {
+        limit,
+        remaining,
+        reset_in: reset.map(|r| r.seconds),
+        reset_was_ms: reset.is_some_and(|r| r.from_milliseconds),
+    }))
 }
 
 /// No HTTP answer came back at all, so there were no headers to read.
@@ -70,15 +77,15 @@ fn is_unanswered(error: &ApiError) -> bool {
     )
 }
 
-fn shorten(value: &str) -> String {
-    value.chars().take(20).collect()
+fn shorten(value: &OutsideText) -> OutsideText {
+    value.clipped(20)
 }
 
-fn reset_text(reset_in: Option<u64>) -> String {
+fn reset_text(reset_in: Option<u64>) -> Message {
     match reset_in {
-        Some(0) => "the window resets now".to_owned(),
-        Some(s) => format!("resets in {s}s"),
-        None => "reset time not stated".to_owned(),
+        Some(0) => Message::from("the window resets now"),
+        Some(s) => message!("resets in {}s", s),
+        None => Message::from("reset time not stated"),
     }
 }
 
@@ -87,12 +94,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
     if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429)) {
-        let reset = parse(headers, now)
-            .ok()
-            .flatten()
-            .and_then(|s| s.reset_in)
-            .or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));
-        let mut o = Outcome::new(ID, Status::Fail, format!("rate limited: the API answered 429; {}", reset_text(reset)))
+        let stated = headers.reset.as_deref().and_then(|v| reset_in(v, now));
+        let reset =
+            stated.map(|r| r.seconds).or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));
+        let ms = if stated.is_some_and(|r| r.from_milliseconds) {
+            " (X-RateLimit-Reset was in milliseconds, converted)"
+        } else {
+            ""
+        };
+        let mut o = Outcome::new(ID, Status::Fail, message!("rate limited: the API answered 429; {}{}", reset_text(reset), ms))
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
             .metric("remaining", 0.0);
         if let Some(s) = reset {
@@ -105,51 +115,61 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let mut lowest: Option<Snapshot> = None;
     for (headers, _) in &responses {
         match parse(headers, now) {
-            Err(reason) => return Outcome::new(ID, Status::Error, format!("cannot read the rate limit: {reason}")),
+            Err(reason) => return Outcome::new(ID, Status::Error, message!("cannot read the rate limit: {}", reason)),
             Ok(Some(s)) if lowest.is_none_or(|l| s.remaining < l.remaining) => lowest = Some(s),
             Ok(_) => {}
         }
     }
     let Some(s) = lowest else {
         let summary = if answered == 0 {
-            "no answer from the API to read X-RateLimit headers from; headroom unknown".to_owned()
+            Message::from("no answer from the API to read X-RateLimit headers from; headroom unknown")
         } else {
-            format!("none of {answered} API answers carried X-RateLimit headers; headroom unknown")
+            message!("none of {} API answers carried X-RateLimit headers; headroom unknown", answered)
         };
         return Outcome::new(ID, Status::Error, summary);
     };
     let warn_below = s.limit as f64 * cfg.rate_limit_warn_percent / 100.0;
-    let mut o = Outcome::new(ID, Status::Pass, String::new())
+    let mut o = Outcome::new(ID, Status::Pass, Message::default())
         .metric("remaining", s.remaining as f64)
         .metric("limit", s.limit as f64)
         .metric("warn_below", warn_below.ceil());
     if let Some(r) = s.reset_in {
         o = o.metric("reset_in_s", r as f64);
     }
-    let headroom = format!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
+    let mut headroom =
+        message!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
+    if s.reset_was_ms {
+        headroom.push(" (X-RateLimit-Reset was in milliseconds, converted)");
+    }
     let mismatch = cfg.plan.filter(|p| p.requests_per_minute() != s.limit);
     if s.remaining == 0 {
         o.status = Status::Fail;
-        o.summary = format!("budget exhausted: {headroom}");
+        o.summary = message!("budget exhausted: {}", headroom);
         o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
     } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
-        o.summary = format!("low headroom (under {}%): {headroom}", cfg.rate_limit_warn_percent);
+        o.summary = message!("low headroom (under {}%): {}", cfg.rate_limit_warn_percent, headroom);
         o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
-        o.summary = format!(
-            "limit is {} per minute but plan `{}` allows {}: token is hosted in a different workspace or plan than expected",
+        o.summary = message!(
+            "limit is {} per minute but plan `{}` allows {} in ClickUp's published table: token may be hosted in a different workspace or plan than expected",
             s.limit,
             plan.as_str(),
             plan.requests_per_minute()
         );
-        o.detail(headroom).hint("check which workspace hosts the token's user, or fix `plan` in checks.toml")
+        // A warning, never a failure: the limits ClickUp applies are not
+        // always the table's (900/min has been observed on a 100/min plan).
+        o.detail(headroom).hint(PLAN_CAVEAT)
     } else {
         o.summary = headroom;
         o
     }
 }
+
+const PLAN_CAVEAT: &str = "limits observed in the wild differ from ClickUp's published plan table (900/min has been \
+                           seen on a 100/min plan), so this is a warning only: check which workspace hosts the token's \
+                           user, or fix `plan` in checks.toml";
 
 #[cfg(test)]
 mod tests {
@@ -168,6 +188,7 @@ mod tests {
             remaining: Some(remaining.into()),
             reset: reset.map(Into::into),
             retry_after: None,
+            ambiguous: vec![],
         }
     }
 
@@ -252,6 +273,41 @@ mod tests {
     }
 
     #[test]
+    fn a_header_sent_twice_with_different_values_is_an_error_naming_it() {
+        let mut twice = headers("100", "90", None);
+        twice.remaining = None;
+        twice.ambiguous = vec!["X-RateLimit-Remaining (`5` and `90`)".into()];
+        let o = run(vec![(twice, ok())]);
+        assert_eq!(o.status, Status::Error);
+        assert_eq!(
+            o.summary,
+            "cannot read the rate limit: sent twice with different values: X-RateLimit-Remaining (`5` and `90`)"
+        );
+        assert_eq!(run(vec![(headers("100", "90", None), ok())]).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_reset_in_milliseconds_is_converted_and_said() {
+        let ms = ((NOW + 42) * 1000 + 250).to_string();
+        let o = run(vec![(headers("100", "90", Some(&ms)), ok())]);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(
+            o.summary,
+            "90 of 100 requests left in this window; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
+        );
+        assert!(o.metrics.iter().any(|m| m.name == "reset_in_s" && m.value == 42.0));
+        let seconds = (NOW + 42).to_string();
+        assert!(!run(vec![(headers("100", "90", Some(&seconds)), ok())]).summary.contains("milliseconds"));
+        let err =
+            ApiError::Http { endpoint: "GET /user".into(), status: 429, ecode: Some("APP_002".into()), err: None };
+        let o = run(vec![(headers("100", "0", Some(&ms)), Err(err))]);
+        assert_eq!(
+            o.summary,
+            "rate limited: the API answered 429; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
+        );
+    }
+
+    #[test]
     fn a_limit_that_disagrees_with_the_plan_warns() {
         let cfg = CheckConfig { plan: Some(Plan::Enterprise), ..CheckConfig::default() };
         let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
@@ -259,5 +315,14 @@ mod tests {
         assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
         let cfg = CheckConfig { plan: Some(Plan::Business), ..CheckConfig::default() };
         assert_eq!(evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status, Status::Pass);
+        // Seen in the wild: 900 per minute on a plan the table gives 100.
+        let o = evaluate(&evidence(vec![(headers("900", "899", None), ok())]), &cfg);
+        assert_eq!(o.status, Status::Warn, "a mismatch is never FAIL");
+        assert!(o.summary.contains("plan `business` allows 100 in ClickUp's published table"), "{}", o.summary);
+        assert!(
+            o.hint.as_deref().is_some_and(|h| h.contains("900/min has been seen on a 100/min plan")),
+            "{:?}",
+            o.hint
+        );
     }
 }

@@ -6,10 +6,11 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
-use super::{CheckId, FileLocation, Outcome, Status};
+use super::{CheckId, FileLocation, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
-use crate::repo::{Guard, Place, SecretFinding};
+use crate::message;
+use crate::repo::{Fingerprint, Guard, Place, RepoError, SecretFinding};
 
 const ID: CheckId = CheckId::Secrets;
 
@@ -17,14 +18,20 @@ const ID: CheckId = CheckId::Secrets;
 pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let scan = match &evidence.repo {
         None => return Outcome::new(ID, Status::Error, "the repository was not scanned"),
-        Some(Err(reason)) => {
-            return Outcome::new(ID, Status::Skip, reason.clone())
+        Some(Err(error @ RepoError::NotARepository { .. })) => {
+            return Outcome::new(ID, Status::Skip, message!("{}", error))
                 .hint("point --repo at the repository that is deployed");
+        }
+        // git missing or failing, or a crashed scan: nothing was read, so
+        // "no secret found" cannot be claimed. A pre-commit hook must block.
+        Some(Err(error)) => {
+            return Outcome::new(ID, Status::Error, message!("the repository could not be scanned: {}", error))
+                .hint("install git (or fix what it reports), then run again; a commit guarded by this scan is blocked meanwhile");
         }
         Some(Ok(scan)) => scan,
     };
-    let deployed = evidence.token_origin.as_ref().map(|t| t.fingerprint.as_str());
-    let mut problems: Vec<String> = Vec::new();
+    let deployed = evidence.token_origin.as_ref().map(|t| &t.fingerprint);
+    let mut problems: Vec<Message> = Vec::new();
     let mut locations = Vec::new();
     for f in &scan.findings {
         let text = describe(f, deployed);
@@ -33,19 +40,19 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     }
     for (path, tracked) in &scan.exposed_env_files {
         let how = if *tracked { "is committed" } else { "is not ignored by git and would be committed" };
-        problems.push(format!("{path} {how}"));
-        locations.push(FileLocation { path: path.clone(), line: 1, message: format!("{path} {how}") });
+        problems.push(message!("{} {}", path, how));
+        locations.push(FileLocation { path: path.clone(), line: 1, message: message!("{} {}", path, how) });
     }
     let guard = match &scan.guard {
-        Guard::Found(what) => Some(format!("pre-commit guard: {what}")),
+        Guard::Found(what) => Some(message!("pre-commit guard: {}", what)),
         Guard::Missing => None,
-        Guard::NotExamined => Some("staged files only".to_owned()),
+        Guard::NotExamined => Some(Message::from("staged files only")),
     };
-    let counted = format!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
+    let counted = message!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
     let mut o = if !problems.is_empty() {
         let summary = match problems.len() {
             1 => problems[0].clone(),
-            n => format!("{} (+{} more below)", problems[0], n - 1),
+            n => message!("{} (+{} more below)", problems[0], n - 1),
         };
         let mut o = Outcome::new(ID, Status::Fail, summary)
             .hint("remove the secret, rotate it in ClickUp (Settings > Apps) since git history keeps it, add .env* to .gitignore, and keep OAuth secrets server-side");
@@ -58,7 +65,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
         Outcome::new(
             ID,
             Status::Pass,
-            format!("no ClickUp secrets in {} files; .env files ignored", scan.files_scanned),
+            message!("no ClickUp secrets in {} files; .env files ignored", scan.files_scanned),
         )
     };
     o.details.extend(guard);
@@ -68,21 +75,23 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     o.metric("findings", findings as f64).metric("files_scanned", scan.files_scanned as f64)
 }
 
-fn describe(f: &SecretFinding, deployed: Option<&str>) -> String {
+fn describe(f: &SecretFinding, deployed: Option<&Fingerprint>) -> Message {
     let place = match f.place {
         Place::Bundle => "client bundle ",
         Place::Untracked => "untracked, not ignored ",
         Place::Staged => "staged ",
         Place::Tracked => "",
     };
-    let whose = if deployed == Some(f.found.fingerprint.as_str()) { "; it is the deployed token" } else { "" };
-    format!(
-        "{} in {place}{}:{} ({}…, fingerprint {}){whose}",
+    let whose = if deployed == Some(&f.found.fingerprint) { "; it is the deployed token" } else { "" };
+    message!(
+        "{} in {}{}:{} ({}…, fingerprint {}){}",
         f.found.kind.describe(),
+        place,
         f.path,
         f.found.line,
         f.found.prefix,
-        f.found.fingerprint
+        f.found.fingerprint,
+        whose
     )
 }
 
@@ -158,8 +167,29 @@ mod tests {
 
     #[test]
     fn not_a_repository_is_skip_and_missing_scan_is_error() {
-        let ev = Evidence { repo: Some(Err("/tmp is not inside a git repository".into())), ..Evidence::default() };
+        let not_repo = RepoError::NotARepository { path: "/tmp".into() };
+        let ev = Evidence { repo: Some(Err(not_repo)), ..Evidence::default() };
         assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Skip);
         assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+    }
+
+    #[test]
+    fn git_missing_or_failing_or_a_crashed_scan_is_an_error_with_the_reason() {
+        for (error, reason) in [
+            (RepoError::GitMissing { reason: "No such file or directory (os error 2)".into() }, "cannot run git"),
+            (
+                RepoError::Git { command: "ls-files".into(), reason: "fatal: index file corrupt".into() },
+                "git ls-files failed: fatal: index file corrupt",
+            ),
+            (RepoError::ScanFailed("panicked".into()), "ended unexpectedly (panicked)"),
+        ] {
+            let o = evaluate(&Evidence { repo: Some(Err(error)), ..Evidence::default() }, &CheckConfig::default());
+            assert_eq!(o.status, Status::Error, "{}", o.summary);
+            assert!(
+                o.summary.starts_with("the repository could not be scanned: ") && o.summary.contains(reason),
+                "{}",
+                o.summary
+            );
+        }
     }
 }

@@ -8,16 +8,18 @@
 //! form), and reject what is not signed with the webhook's secret with a 4xx
 //! other than 401.
 
+use crate::message;
+use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
 
 const ID: CheckId = CheckId::WebhookEndpoint;
 
-type Finding = (Status, String);
+type Finding = (Status, Message);
 
 /// Evaluates every receiver probed.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
@@ -35,22 +37,22 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
     let slowest = evidence.receivers.iter().map(|p| p.signed.elapsed).max().unwrap_or_default();
     let summary = match status {
-        Status::Pass => format!(
+        Status::Pass => message!(
             "{} acknowledged signed, non-canonical and duplicate deliveries and rejected unsigned and forged ones with 400/403",
             if evidence.receivers.len() == 1 {
-                "the receiver".to_owned()
+                Message::from("the receiver")
             } else {
-                format!("all {} receivers", evidence.receivers.len())
+                message!("all {} receivers", evidence.receivers.len())
             }
         ),
-        _ => findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("; "),
+        _ => Message::join(findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
         .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
     if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {
-        o.details.push(RAW_BODY_EXPLAINED.to_owned());
+        o.details.push(Message::from(RAW_BODY_EXPLAINED));
     }
     o.details.extend(details);
     if status != Status::Pass {
@@ -82,12 +84,12 @@ impl From<&CheckConfig> for Limits {
 impl Limits {
     /// Why an answer slower than `fail_above` fails: ClickUp's own limit, or
     /// the stricter one `checks.toml` sets (then ClickUp's is named too).
-    fn too_slow(&self) -> String {
+    fn too_slow(&self) -> Message {
         let clickup = crate::client::DELIVERY_FAILS_AFTER;
         if self.fail_above >= clickup {
-            format!("over {} ClickUp counts it failed", human(clickup))
+            message!("over {} ClickUp counts it failed", human(clickup))
         } else {
-            format!(
+            message!(
                 "over the {} set in [webhook_endpoint] fail_above (ClickUp counts it failed over {})",
                 human(self.fail_above),
                 human(clickup)
@@ -102,7 +104,7 @@ fn judge(probe: &ReceiverProbe, limits: &Limits) -> Vec<Finding> {
     out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed, limits));
     if let Some(d) = &probe.duplicate {
         out.extend(judge_accepted(at, "a duplicate delivery", d, limits).map(|(s, t)| {
-            (s, format!("{t}; duplicates must be acknowledged (idempotent processing on history_items[].id)"))
+            (s, message!("{}; duplicates must be acknowledged (idempotent processing on history_items[].id)", t))
         }));
     }
     if let Some(d) = &probe.noncanonical {
@@ -116,15 +118,19 @@ fn judge(probe: &ReceiverProbe, limits: &Limits) -> Vec<Finding> {
 
 /// The non-canonical delivery is sent only after the canonical one was
 /// accepted, so a 4xx on it can only come from how its bytes were checked.
-fn judge_raw_body(at: &str, d: &Delivery, limits: &Limits) -> Option<Finding> {
+fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Limits) -> Option<Finding> {
     match &d.result {
         Ok(s) if (400..500).contains(s) => {
             let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
             Some((
                 Status::Fail,
-                format!(
-                    "{at} accepted the canonical signed delivery but rejected the same event signed over other bytes \
-                     (HTTP {s}): it {REQUIRES_RAW_BODY}{suspends}"
+                message!(
+                    "{} accepted the canonical signed delivery but rejected the same event signed over other bytes \
+                     (HTTP {}): it {}{}",
+                    at,
+                    s,
+                    REQUIRES_RAW_BODY,
+                    suspends
                 ),
             ))
         }
@@ -133,40 +139,41 @@ fn judge_raw_body(at: &str, d: &Delivery, limits: &Limits) -> Option<Finding> {
 }
 
 /// A delivery ClickUp would send must get 2xx in time.
-fn judge_accepted(at: &str, what: &str, d: &Delivery, limits: &Limits) -> Option<Finding> {
+fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &Limits) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
-        Err(e) => Some((Status::Fail, format!("{at}: {what} failed: {e}"))),
-        Ok(410) => {
-            Some((Status::Fail, format!("{at} answered {what} with 410 Gone: ClickUp suspends the webhook at once")))
-        }
+        Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e))),
+        Ok(410) => Some((
+            Status::Fail,
+            message!("{} answered {} with 410 Gone: ClickUp suspends the webhook at once", at, what),
+        )),
         Ok(401) => Some((
             Status::Fail,
-            format!("{at} answered {what} with 401 Unauthorized: ClickUp suspends the webhook at once"),
+            message!("{} answered {} with 401 Unauthorized: ClickUp suspends the webhook at once", at, what),
         )),
         Ok(s) if !(200..300).contains(s) => {
-            Some((Status::Fail, format!("{at} answered {what} with HTTP {s}: ClickUp counts it failed")))
+            Some((Status::Fail, message!("{} answered {} with HTTP {}: ClickUp counts it failed", at, what, s)))
         }
         Ok(_) if d.elapsed > limits.fail_above => {
-            Some((Status::Fail, format!("{at} took {took} to answer {what}: {}", limits.too_slow())))
+            Some((Status::Fail, message!("{} took {} to answer {}: {}", at, took, what, limits.too_slow())))
         }
         Ok(_) if d.elapsed > limits.warn_above => Some((
             Status::Warn,
-            format!("{at} took {took} to answer {what}: keep it under {}", human(limits.warn_above)),
+            message!("{} took {} to answer {}: keep it under {}", at, took, what, human(limits.warn_above)),
         )),
         Ok(_) => None,
     }
 }
 
 /// A delivery not signed with the secret must be refused with 4xx.
-fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
+fn judge_rejected(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<Finding> {
     match &d.result {
         Ok(s) if (200..300).contains(s) => {
-            Some((Status::Fail, format!("{at} accepted {what} (HTTP {s}): endpoint accepts forged deliveries")))
+            Some((Status::Fail, message!("{} accepted {} (HTTP {}): endpoint accepts forged deliveries", at, what, s)))
         }
         Ok(s) if (400..500).contains(s) => None,
-        Ok(s) => Some((Status::Warn, format!("{at} answered {what} with HTTP {s}; expected a 4xx rejection"))),
-        Err(e) => Some((Status::Warn, format!("{at}: {what} got no answer: {e}"))),
+        Ok(s) => Some((Status::Warn, message!("{} answered {} with HTTP {}; expected a 4xx rejection", at, what, s))),
+        Err(e) => Some((Status::Warn, message!("{}: {} got no answer: {}", at, what, e))),
     }
 }
 
@@ -175,8 +182,8 @@ fn judge_rejected(at: &str, what: &str, d: &Delivery) -> Option<Finding> {
 /// deliveries (a secret rotated on one side only, a proxy re-encoding the
 /// body): ClickUp suspends at once on 401. WARN, not FAIL, because nothing
 /// is broken yet and forgeries are refused; the fix is one status code.
-fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Finding> {
-    let answered_401: Vec<&str> = [("wrong signature", &probe.forged), ("no signature", &probe.unsigned)]
+fn judge_unauthorized_rejections(at: &OutsideText, probe: &ReceiverProbe) -> Option<Finding> {
+    let answered_401: Vec<&'static str> = [("wrong signature", &probe.forged), ("no signature", &probe.unsigned)]
         .into_iter()
         .filter(|(_, d)| matches!(d.result, Ok(401)))
         .map(|(what, _)| what)
@@ -184,25 +191,26 @@ fn judge_unauthorized_rejections(at: &str, probe: &ReceiverProbe) -> Option<Find
     (!answered_401.is_empty()).then(|| {
         (
             Status::Warn,
-            format!(
-                "{at} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
+            message!(
+                "{} answers 401 to deliveries it cannot verify ({}): ClickUp suspends a webhook at once on 401, so \
                  the day verification rejects genuine deliveries (e.g. after a secret rotation) the receiver suspends \
                  its own webhook; answer 400 or 403 instead",
-                answered_401.join(", ")
+                at,
+                Message::join(answered_401, ", ")
             ),
         )
     })
 }
 
 /// Every sub-result with its measured time, on one line.
-fn timeline(probe: &ReceiverProbe) -> String {
+fn timeline(probe: &ReceiverProbe) -> Message {
     let show = |d: &Delivery| match &d.result {
-        Ok(s) => format!("HTTP {s} in {}", human(d.elapsed)),
-        Err(_) => format!("no answer after {}", human(d.elapsed)),
+        Ok(s) => message!("HTTP {} in {}", s, human(d.elapsed)),
+        Err(_) => message!("no answer after {}", human(d.elapsed)),
     };
     let follow_up =
-        |d: &Option<Delivery>| d.as_ref().map_or_else(|| "not sent (first delivery failed)".to_owned(), show);
-    format!(
+        |d: &Option<Delivery>| d.as_ref().map_or_else(|| Message::from("not sent (first delivery failed)"), show);
+    message!(
         "{}: signed {}; non-canonical {}; duplicate {}; wrong signature {}; no signature {}",
         probe.endpoint,
         show(&probe.signed),

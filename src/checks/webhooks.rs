@@ -2,14 +2,19 @@
 //! webhooks, from one `GET /team/{id}/webhook` per workspace.
 //!
 //! ClickUp marks a webhook `failing` after failed deliveries, suspends it at
-//! `fail_count` 100 or at once on a 410, and tells nobody. This check is the
+//! `fail_count` 100 or at once on a 401 or 410, and tells nobody. This check is the
 //! alarm. It also holds the registrations to what `checks.toml` expects.
+//!
+//! A listing that contradicts itself is not a pass: `active` with a
+//! `fail_count` at the suspension threshold, a webhook with no events, or
+//! one id listed twice.
 
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
 use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
 use crate::evidence::Evidence;
+use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Webhooks;
@@ -17,25 +22,33 @@ const ID: CheckId = CheckId::Webhooks;
 /// One problem found: how serious, what, and what to do about it.
 struct Finding {
     status: Status,
-    text: String,
+    text: Message,
     hint: Option<&'static str>,
 }
 
 impl Finding {
-    fn new(status: Status, text: String, hint: &'static str) -> Self {
+    fn new(status: Status, text: Message, hint: &'static str) -> Self {
         Finding { status, text, hint: Some(hint) }
     }
 }
 
-const HINT_RECEIVER: &str = "fix the receiver first (2xx within 7 s, never 410), then `clickup-preflight webhooks reactivate ID`; \
+const HINT_RECEIVER: &str = "fix the receiver first (2xx within 7 s, never 401 or 410), then `clickup-preflight webhooks reactivate ID`; \
                              ClickUp drops events after their retries and notifies nobody";
 const HINT_HTTPS: &str = "re-register the webhook with an https:// endpoint (PUT /webhook/{id} with the new endpoint)";
 const HINT_EVENTS: &str = "subscribe only to the events ClickUp documents, or `*`";
-const HINT_EXPECT: &str =
-    "register the webhook as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
+const HINT_EXPECT: &str = "ClickUp lists only the webhooks created by the token's own user: run with the token that \
+                           registered the webhooks (one whose creator was deactivated stays listed but never fires); \
+                           else register it as checks.toml expects (POST /team/{id}/webhook), or fix [[webhooks.expect]]";
+const HINT_NONE_LISTED: &str = "ClickUp lists only the webhooks created by the token's own user: run with the token \
+                                that registered the webhooks; if the integration relies on webhooks, declare them as \
+                                [[webhooks.expect]] in checks.toml";
 /// The budget, not the window, is what usually stops the listing: a run may
 /// spend `api.request_budget_percent` (10% by default) of the window.
 const HINT_BUDGET: &str = "a run spends at most `api.request_budget_percent` (default 10%) of the rate-limit window, leaving the rest to production: name the workspaces to check in `workspaces`, or raise `api.request_budget_percent`; if the window itself is nearly spent, run again after its reset";
+const HINT_NO_EVENTS: &str = "set the webhook's events explicitly (a list, or `*` for all) with PUT /webhook/{id}";
+
+/// ClickUp suspends a webhook when its `fail_count` reaches this.
+pub const SUSPENSION_THRESHOLD: u64 = 100;
 
 /// Evaluates every listed webhook and every expectation.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
@@ -46,7 +59,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(ids) => ids,
         Err(error) => {
             let o = judge_error(ID, error);
-            return Outcome { summary: format!("cannot tell which workspaces to list: {}", o.summary), ..o };
+            return Outcome { summary: message!("cannot tell which workspaces to list: {}", o.summary), ..o };
         }
     };
     let mut findings: Vec<Finding> = Vec::new();
@@ -56,19 +69,20 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             Ok(list) => hooks.extend(list),
             Err(error) => {
                 let o = judge_error(ID, error);
-                let text = format!("workspace {workspace}: {}", o.summary);
+                let text = message!("workspace {}: {}", workspace, o.summary);
                 findings.push(Finding { status: o.status, text, hint: None });
             }
         }
     }
     if !gathered.not_checked.is_empty() {
-        let text = format!(
+        let text = message!(
             "{} not checked ({}): listing them would spend more of the rate-limit window than this run may",
             plural(gathered.not_checked.len(), "workspace"),
             shortlist(&gathered.not_checked)
         );
         findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
     }
+    findings.extend(judge_duplicates(&mut hooks));
     for hook in &hooks {
         findings.extend(judge_hook(hook));
     }
@@ -77,18 +91,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
     if gathered.lists.is_empty() && !gathered.not_checked.is_empty() {
-        let summary = format!(
+        let summary = message!(
             "not checked: listing {} would spend more of the rate-limit window than this run may",
             plural(gathered.not_checked.len(), "workspace")
         );
         return Outcome::new(ID, Status::Skip, summary).hint(HINT_BUDGET);
     }
     if hooks.is_empty() && findings.is_empty() {
-        let summary = format!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
-        return Outcome::new(ID, Status::Skip, summary)
-            .hint("if the integration relies on webhooks, declare them as [[webhooks.expect]] in checks.toml")
-            .metric("webhooks", 0.0)
-            .took(slowest);
+        let summary = message!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
+        return Outcome::new(ID, Status::Skip, summary).hint(HINT_NONE_LISTED).metric("webhooks", 0.0).took(slowest);
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.status));
     let status = findings.first().map_or(Status::Pass, |f| f.status);
@@ -96,18 +107,19 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let in_summary = findings.iter().filter(|f| f.status == status && status != Status::Pass).count().min(2);
     let summary = if status == Status::Pass {
         let expected = match cfg.expected_webhooks.len() {
-            0 => String::new(),
-            n => format!("; all {n} expected registrations present"),
+            0 => Message::default(),
+            n => message!("; all {} expected registrations present", n),
         };
-        format!(
-            "{} in {}, all active{expected}",
+        message!(
+            "{} in {}, all active{}",
             plural(hooks.len(), "webhook"),
-            plural(gathered.lists.len(), "workspace")
+            plural(gathered.lists.len(), "workspace"),
+            expected
         )
     } else {
-        let mut text = findings.iter().take(in_summary).map(|f| f.text.as_str()).collect::<Vec<_>>().join("; ");
+        let mut text = Message::join(findings.iter().take(in_summary).map(|f| &f.text), "; ");
         if findings.len() > in_summary {
-            text.push_str(&format!(" (+{} more below)", findings.len() - in_summary));
+            text.push(message!(" (+{} more below)", findings.len() - in_summary));
         }
         text
     };
@@ -119,42 +131,94 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         .metric("suspended", suspended as f64)
         .metric("max_fail_count", max_fail_count as f64)
         .took(slowest);
+    // One series per id: a repeated id reports its worst fail_count once.
+    let mut per_id: Vec<(&str, u64)> = Vec::new();
     for h in &hooks {
         let fail_count = h.health.as_ref().map_or(0, |x| x.fail_count);
-        o = o.labelled_metric("webhook_fail_count", ("webhook", h.id.to_string()), fail_count as f64);
+        match per_id.iter_mut().find(|(id, _)| h.id == *id) {
+            Some((_, worst)) => *worst = (*worst).max(fail_count),
+            None => per_id.push((&h.id, fail_count)),
+        }
     }
-    o.hint = findings.iter().find_map(|f| f.hint).map(str::to_owned);
+    for (id, fail_count) in per_id {
+        o = o.labelled_metric("webhook_fail_count", ("webhook", id.to_string()), fail_count as f64);
+    }
+    o.hint = findings.iter().find_map(|f| f.hint).map(Message::from);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));
     note_attempts(o, gathered.lists.iter().map(|(_, p)| p))
 }
 
-/// What is wrong with one webhook: health, transport, events.
-fn judge_hook(hook: &Webhook) -> Vec<Finding> {
-    let name = format!("webhook {} ({})", hook.id, hook.endpoint);
+/// An id listed more than once is ERROR: the listing contradicts itself
+/// when the entries differ, and repeats itself when they do not. Identical
+/// repeats are then judged once; differing entries are each judged.
+fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
     let mut out = Vec::new();
-    match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count)) {
-        Some(("active", _)) => {}
-        Some(("failing", n)) => {
-            out.push(Finding::new(Status::Warn, format!("{name} is failing: fail_count {n}"), HINT_RECEIVER))
+    let mut seen: Vec<&str> = Vec::new();
+    for hook in hooks.iter() {
+        if seen.contains(&hook.id.as_str()) {
+            continue;
         }
-        Some(("suspended" | "disabled", n)) => {
-            let text = format!("{name} is suspended (fail_count {n}): ClickUp delivers nothing to it");
-            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
-        }
-        Some((other, _)) => {
-            let text = format!("{name} has an unknown health status `{}`", clip(other));
+        seen.push(&hook.id);
+        let copies: Vec<&&Webhook> = hooks.iter().filter(|h| h.id == hook.id).collect();
+        if copies.len() > 1 {
+            let differ = copies.iter().any(|h| **h != *hook);
+            let how = if differ { "with different contents: cannot tell which is true" } else { "identically" };
+            let text = message!("webhook {} is listed {} times, {}", hook.id, copies.len(), how);
             out.push(Finding { status: Status::Error, text, hint: None });
         }
-        None => out.push(Finding { status: Status::Error, text: format!("{name} reports no health"), hint: None }),
+    }
+    let mut unique: Vec<&Webhook> = Vec::with_capacity(hooks.len());
+    for hook in hooks.iter() {
+        if !unique.contains(hook) {
+            unique.push(hook);
+        }
+    }
+    *hooks = unique;
+    out
+}
+
+/// What is wrong with one webhook: health, transport, events.
+fn judge_hook(hook: &Webhook) -> Vec<Finding> {
+    let name = message!("webhook {} ({})", hook.id, hook.endpoint);
+    let mut out = Vec::new();
+    match hook.health.as_ref().map(|h| (h.status.as_str(), h.fail_count, &h.status)) {
+        Some(("active" | "failing", n, status)) if n >= SUSPENSION_THRESHOLD => {
+            let text = message!(
+                "{} says `{}` but its fail_count {} is at or above ClickUp's suspension threshold ({}): treat it as suspended",
+                name,
+                status,
+                n,
+                SUSPENSION_THRESHOLD
+            );
+            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+        }
+        Some(("active", _, _)) => {}
+        Some(("failing", n, _)) => {
+            out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER))
+        }
+        Some(("suspended" | "disabled", n, _)) => {
+            let text = message!("{} is suspended (fail_count {}): ClickUp delivers nothing to it", name, n);
+            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+        }
+        Some((_, _, other)) => {
+            let text = message!("{} has an unknown health status `{}`", name, clip(other));
+            out.push(Finding { status: Status::Error, text, hint: None });
+        }
+        None => out.push(Finding { status: Status::Error, text: message!("{} reports no health", name), hint: None }),
     }
     if !hook.endpoint.trim().to_ascii_lowercase().starts_with("https://") {
-        let text = format!("{name} is not https://: deliveries and their signatures travel in clear text");
+        let text = message!("{} is not https://: deliveries and their signatures travel in clear text", name);
         out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
     }
-    let unknown: Vec<&str> = hook.events.iter().map(OutsideText::as_str).filter(|e| !is_known_event(e)).collect();
+    if hook.events.iter().all(|e| e.trim().is_empty()) {
+        let text = message!("{} subscribes to no events: ClickUp may deliver nothing, or everything", name);
+        out.push(Finding::new(Status::Warn, text, HINT_NO_EVENTS));
+    }
+    let unknown: Vec<&OutsideText> =
+        hook.events.iter().filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
     if !unknown.is_empty() {
-        let text = format!("{name} subscribes to undocumented events: {}", unknown.join(", "));
+        let text = message!("{} subscribes to undocumented events: {}", name, Message::join(unknown, ", "));
         out.push(Finding::new(Status::Warn, text, HINT_EVENTS));
     }
     out
@@ -172,36 +236,37 @@ fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<F
     let Some(closest) = in_workspace.iter().min_by_key(|h| differences(expected, h).len()) else {
         let text = match (same_endpoint.first(), &expected.workspace) {
             (Some(other), Some(ws)) => {
-                format!("expected webhook {} is registered in workspace {}, not {ws}", expected.endpoint, other.team_id)
+                message!(
+                    "expected webhook {} is registered in workspace {}, not {}",
+                    expected.endpoint,
+                    other.team_id,
+                    ws
+                )
             }
-            _ => format!("expected webhook {} is not registered", expected.endpoint),
+            _ => message!("expected webhook {} is not registered", expected.endpoint),
         };
         return Some(Finding::new(Status::Fail, text, HINT_EXPECT));
     };
     let diff = differences(expected, closest);
-    let text = format!("webhook {} for {}: {}", closest.id, expected.endpoint, diff.join("; "));
+    let text = message!("webhook {} for {}: {}", closest.id, expected.endpoint, Message::join(&diff, "; "));
     (!diff.is_empty()).then(|| Finding::new(Status::Fail, text, HINT_EXPECT))
 }
 
 /// How a registered webhook falls short of an expectation.
-fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
+fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<Message> {
     let mut out = Vec::new();
     if !hook.events.iter().any(|e| e == "*") {
-        let missing: Vec<&str> = expected
-            .events
-            .iter()
-            .map(String::as_str)
-            .filter(|e| *e != "*" && !hook.events.iter().any(|h| h == e))
-            .collect();
+        let missing: Vec<&OutsideText> =
+            expected.events.iter().filter(|e| *e != "*" && !hook.events.iter().any(|h| h == *e)).collect();
         if expected.events.iter().any(|e| e == "*") {
-            out.push("subscribes to fewer events: expected all (`*`)".to_owned());
+            out.push(Message::from("subscribes to fewer events: expected all (`*`)"));
         } else if !missing.is_empty() {
-            out.push(format!("subscribes to fewer events: missing {}", missing.join(", ")));
+            out.push(message!("subscribes to fewer events: missing {}", Message::join(missing, ", ")));
         }
     }
-    if let Some(want) = expected.location.effective() {
-        if hook.location.effective() != Some(want) {
-            out.push(format!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
+    if let Some(want) = expected.location.effective_text() {
+        if hook.location.effective_text() != Some(want) {
+            out.push(message!("watches {} instead of {} {}", hook.location.describe(), want.0.as_str(), want.1));
         }
     }
     out
@@ -209,25 +274,26 @@ fn differences(expected: &ExpectedWebhook, hook: &Webhook) -> Vec<String> {
 
 /// One line per webhook for the details: what it listens to, where, and how
 /// it is doing. Names the level ClickUp applies when several are set.
-fn describe(hook: &Webhook) -> String {
+fn describe(hook: &Webhook) -> Message {
     let levels = hook.location.levels_set();
     let location = if levels.len() > 1 {
-        let set: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
-        format!("{} (most specific of {})", hook.location.describe(), set.join(", "))
+        let set = levels.iter().map(|l| l.as_str());
+        message!("{} (most specific of {})", hook.location.describe(), Message::join(set, ", "))
     } else {
         hook.location.describe()
     };
     let health = hook
         .health
         .as_ref()
-        .map_or_else(|| "no health".to_owned(), |h| format!("{} (fail_count {})", clip(&h.status), h.fail_count));
-    format!(
-        "webhook {} in workspace {}: {} -> {}; events {}; watches {location}",
+        .map_or_else(|| Message::from("no health"), |h| message!("{} (fail_count {})", clip(&h.status), h.fail_count));
+    message!(
+        "webhook {} in workspace {}: {} -> {}; events {}; watches {}",
         hook.id,
         hook.team_id,
         health,
         hook.endpoint,
-        hook.events.join(", ")
+        Message::join(&hook.events, ", "),
+        location
     )
 }
 
@@ -238,19 +304,20 @@ fn health_counts(hooks: &[&Webhook]) -> (usize, usize) {
 }
 
 /// Up to ten ids, then how many more.
-fn shortlist(ids: &[String]) -> String {
+fn shortlist(ids: &[OutsideText]) -> Message {
     match ids.len() {
-        0..=10 => ids.join(", "),
-        n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
+        0..=10 => Message::join(ids, ", "),
+        n => message!("{}, and {} more", Message::join(&ids[..10], ", "), n - 10),
     }
 }
 
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+fn plural(n: usize, what: &'static str) -> Message {
+    if n == 1 { message!("1 {}", what) } else { message!("{} {}s", n, what) }
 }
 
-fn clip(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(40).collect()
+/// A health word (sanitized already), shown short.
+fn clip(text: &OutsideText) -> OutsideText {
+    text.clipped(40)
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //! ones `checks.toml` says it must reach.
 
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::{CheckId, Message, Outcome, Status};
+use crate::client::{Team, is_workspace_id};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
+use crate::message;
+use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Workspaces;
 
@@ -17,29 +20,55 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         Ok(teams) => teams,
         Err(error) => return note_attempts(judge_error(ID, error).took(probe.elapsed), [probe]),
     };
-    let names: Vec<String> = teams
+    let (teams, not_ids): (Vec<&Team>, Vec<&Team>) = teams.iter().partition(|t| is_workspace_id(&t.id));
+    let names: Vec<Message> = teams
         .iter()
-        .map(|t| if t.name.is_empty() { t.id.to_string() } else { format!("{} ({})", t.name, t.id) })
+        .map(|t| if t.name.is_empty() { Message::from(&t.id) } else { message!("{} ({})", t.name, t.id) })
         .collect();
-    let o = Outcome::new(ID, Status::Pass, String::new()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
+    let o =
+        Outcome::new(ID, Status::Pass, Message::default()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
     let o = note_attempts(o, [probe]);
-    if teams.is_empty() {
-        return Outcome { status: Status::Fail, summary: "no workspace is reachable with this token".to_owned(), ..o }
-            .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
+    if !not_ids.is_empty() {
+        let shown: Vec<Message> = not_ids.iter().map(|t| message!("`{}`", clip(&t.id))).collect();
+        let summary = message!(
+            "GET /team listed {} with an id that is not a workspace id (digits): {}",
+            if not_ids.len() == 1 { Message::from("1 entry") } else { message!("{} entries", not_ids.len()) },
+            Message::join(shown, ", ")
+        );
+        let o = Outcome { status: Status::Error, summary, ..o };
+        return if names.is_empty() {
+            o
+        } else {
+            o.detail(message!("{} reachable: {}", plural(teams.len()), Message::join(&names, ", ")))
+        };
     }
-    let missing: Vec<&str> =
-        cfg.expected_workspaces.iter().filter(|id| !teams.iter().any(|t| &t.id == *id)).map(String::as_str).collect();
-    let reachable = format!("{} reachable: {}", plural(teams.len()), names.join(", "));
+    if teams.is_empty() {
+        return Outcome {
+            status: Status::Fail,
+            summary: Message::from("no workspace is reachable with this token"),
+            ..o
+        }
+        .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
+    }
+    let missing: Vec<&OutsideText> =
+        cfg.expected_workspaces.iter().filter(|id| !teams.iter().any(|t| &t.id == *id)).collect();
+    let reachable = message!("{} reachable: {}", plural(teams.len()), Message::join(&names, ", "));
     if missing.is_empty() {
         return Outcome { summary: reachable, ..o };
     }
-    Outcome { status: Status::Fail, summary: format!("expected workspace {} not reachable", missing.join(", ")), ..o }
+    Outcome { status: Status::Fail, summary: message!("expected workspace {} not reachable", Message::join(missing, ", ")), ..o }
         .detail(reachable)
         .hint("add the token's user to each missing workspace (or authorise the OAuth app there), or fix `workspaces` in checks.toml")
 }
 
-fn plural(n: usize) -> String {
-    if n == 1 { "1 workspace".to_owned() } else { format!("{n} workspaces") }
+/// An id from the server (sanitized already: one line, never
+/// token-shaped), shown short.
+fn clip(id: &OutsideText) -> OutsideText {
+    id.clipped(40)
+}
+
+fn plural(n: usize) -> Message {
+    if n == 1 { Message::from("1 workspace") } else { message!("{} workspaces", n) }
 }
 
 #[cfg(test)]
@@ -47,7 +76,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::client::{ApiError, Team};
+    use crate::client::ApiError;
     use crate::evidence::Probe;
 
     fn teams(list: &[(&str, &str)]) -> Evidence {
@@ -68,6 +97,20 @@ mod tests {
         let o = evaluate(&teams(&[("9012345", "Acme"), ("42", "")]), &CheckConfig::default());
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "2 workspaces reachable: Acme (9012345), 42");
+    }
+
+    #[test]
+    fn an_empty_or_non_digit_id_is_not_a_workspace() {
+        let o = evaluate(&teams(&[("9012345", "Acme"), ("", "Ghost"), ("../user", "Path")]), &CheckConfig::default());
+        assert_eq!(o.status, Status::Error);
+        assert_eq!(
+            o.summary,
+            "GET /team listed 2 entries with an id that is not a workspace id (digits): ``, `../user`"
+        );
+        assert_eq!(o.details, vec!["1 workspace reachable: Acme (9012345)"]);
+        let o = evaluate(&teams(&[("abc", "Letters")]), &CheckConfig::default());
+        assert_eq!(o.status, Status::Error);
+        assert!(o.summary.starts_with("GET /team listed 1 entry"), "{}", o.summary);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Reading bodies under a cap, and decoding them without echoing them.
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 use super::ApiError;
 
@@ -36,6 +38,95 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str, expected
         .map_err(|e| ApiError::Decode { endpoint: endpoint.to_owned(), reason: describe_json_error(&e, expected) })
 }
 
+/// Decodes any JSON document, refusing one in which an object gives the same
+/// key twice with different values: serde_json keeps the last silently, so
+/// `{"status_code": 100, "status_code": 500}` would read as operational.
+/// The same key twice with the same value changes nothing and is accepted.
+pub(crate) fn decode_unambiguous(bytes: &[u8], endpoint: &str, expected: &str) -> Result<Value, ApiError> {
+    serde_json::from_slice::<Unambiguous>(bytes)
+        .map(|u| u.0)
+        .map_err(|e| ApiError::Decode { endpoint: endpoint.to_owned(), reason: describe_json_error(&e, expected) })
+}
+
+const DUPLICATE: &str = "duplicate key";
+
+/// A JSON value whose objects had no conflicting duplicate keys.
+struct Unambiguous(Value);
+
+impl<'de> Deserialize<'de> for Unambiguous {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(UnambiguousVisitor).map(Unambiguous)
+    }
+}
+
+struct UnambiguousVisitor;
+
+impl<'de> Visitor<'de> for UnambiguousVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unambiguous(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unambiguous(value) = map.next_value()?;
+            match object.get(&key) {
+                Some(earlier) if *earlier != value => {
+                    // The key comes from the body: named only when it looks
+                    // like a schema word, never like a token.
+                    let plain = key.len() <= 32 && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                    let shown = if plain { format!(" `{key}`") } else { String::new() };
+                    return Err(serde::de::Error::custom(format!(
+                        "{DUPLICATE}{shown} with different values in one object"
+                    )));
+                }
+                _ => {
+                    object.insert(key, value);
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// A one-line account of a serde_json error that keeps only what comes from
 /// our own schema (field names, expected types) and the position.
 pub(crate) fn describe_json_error(e: &serde_json::Error, expected: &str) -> String {
@@ -49,7 +140,7 @@ pub(crate) fn describe_json_error(e: &serde_json::Error, expected: &str) -> Stri
         Category::Data => {
             let message = e.to_string();
             let message = message.split(" at line ").next().unwrap_or_default();
-            let fact = if message.starts_with("missing field") {
+            let fact = if message.starts_with("missing field") || message.starts_with(DUPLICATE) {
                 message.to_owned()
             } else if let Some((_, wanted)) = message.rsplit_once(", expected ") {
                 format!("a value is not {wanted}")
@@ -86,6 +177,20 @@ mod tests {
     fn missing_fields_are_named() {
         let err = decode::<Shape>(b"{}", "GET /user", "a ClickUp user").unwrap_err();
         assert!(err.to_string().contains("missing field `id`"), "{err}");
+    }
+
+    #[test]
+    fn a_key_twice_with_different_values_is_ambiguous() {
+        let err = decode_unambiguous(br#"{"a":{"status_code":100,"status_code":500}}"#, "GET status page", "a page")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate key `status_code` with different values"), "{err}");
+        let secret = concat!("pk", "_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
+        let body = format!(r#"{{"{secret}":1,"{secret}":2}}"#);
+        let err = decode_unambiguous(body.as_bytes(), "GET status page", "a page").unwrap_err().to_string();
+        assert!(err.contains("duplicate key with different values") && !err.contains(secret), "{err}");
+        let same = decode_unambiguous(br#"{"x":[1,{"k":true,"k":true}],"y":null,"z":-1.5}"#, "e", "a page");
+        assert_eq!(same.ok(), Some(serde_json::json!({"x":[1,{"k":true}],"y":null,"z":-1.5})));
     }
 
     #[test]

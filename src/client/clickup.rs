@@ -10,8 +10,8 @@ use super::resilience::backoff;
 use super::transport::{Answer, Outgoing, Transport};
 use super::types::{ErrorBody, FromWire, TeamsEnvelope, UpdatedWebhook, UserEnvelope, WebhooksEnvelope};
 use super::{ApiError, Policy, RunState, Team, TransportCause, User, Webhook};
-use crate::evidence::{Probe, RateLimitHeaders};
-use crate::text::{self, Sanitizer};
+use super::{Probe, RateLimitHeaders};
+use crate::text::{self, OutsideText, Sanitizer};
 
 /// A ClickUp v2 client bound to one base URL and one token. Cheap to clone;
 /// clones share the connection pool and the run's state (request count,
@@ -91,21 +91,35 @@ impl ClickUpClient {
     }
 
     /// `GET /team/{team_id}/webhook`: the workspace's webhooks.
+    /// An id that is not digits is refused before any request.
     pub async fn webhooks(&self, team_id: &str) -> Probe<Vec<Webhook>> {
-        let Some(id) = segment(team_id) else {
-            return Probe::failed(bad_id("GET /team/{id}/webhook", team_id), Duration::ZERO);
+        let Some(id) = Some(team_id).filter(|id| super::is_workspace_id(id)) else {
+            let shown: String = team_id.chars().filter(|c| !c.is_control()).take(40).collect();
+            let reason = format!("`{}` is not a workspace id (digits)", crate::redact::scrub_token_like(&shown));
+            return Probe::failed(
+                ApiError::Decode { endpoint: "GET /team/{id}/webhook".to_owned(), reason },
+                Duration::ZERO,
+            );
         };
         self.get::<WebhooksEnvelope>(&format!("/team/{id}/webhook"), "a list of webhooks (`{\"webhooks\": [...]}`)")
             .await
     }
 
-    /// `PUT /webhook/{id}` with `{"status": "active"}`: reactivates a
-    /// suspended or failing webhook and resets its health.
-    pub async fn reactivate_webhook(&self, webhook_id: &str) -> Probe<Webhook> {
-        let Some(id) = segment(webhook_id) else {
-            return Probe::failed(bad_id("PUT /webhook/{id}", webhook_id), Duration::ZERO);
+    /// `PUT /webhook/{id}` with the webhook's `endpoint` and `events` as
+    /// listed and `status: "active"`: reactivates a suspended or failing
+    /// webhook and resets its health. ClickUp requires all three fields and
+    /// reads a missing `events` as all events, so the subscription is
+    /// restated, never left out. Nothing is sent when the listing did not
+    /// say the events.
+    pub async fn reactivate_webhook(&self, hook: &Webhook) -> Probe<Webhook> {
+        const ENDPOINT: &str = "PUT /webhook/{id}";
+        let Some(id) = segment(&hook.id) else {
+            return Probe::failed(bad_id(ENDPOINT, &hook.id), Duration::ZERO);
         };
-        let body = br#"{"status":"active"}"#.to_vec();
+        let Some(body) = hook.subscription.reactivation_body() else {
+            let reason = "not sent: the listing did not say which events the webhook subscribes to";
+            return Probe::failed(ApiError::local(ENDPOINT, reason), Duration::ZERO);
+        };
         self.exchange::<UpdatedWebhook>(Method::PUT, &format!("/webhook/{id}"), Some(body), "the updated webhook").await
     }
 
@@ -202,11 +216,11 @@ fn reset_wait<T>(probe: &Probe<T>) -> Duration {
         return Duration::from_secs(secs);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    match headers.reset.as_deref().and_then(|v| v.trim().parse::<u64>().ok()) {
-        Some(reset) if reset >= 1_000_000_000 => Duration::from_secs(reset.saturating_sub(now)),
-        Some(secs) => Duration::from_secs(secs),
-        None => Duration::from_secs(1),
-    }
+    headers
+        .reset
+        .as_deref()
+        .and_then(|v| super::reset_in(v, now))
+        .map_or(Duration::from_secs(1), |r| Duration::from_secs(r.seconds))
 }
 
 /// An id as one URL path segment; ids are digits, letters, `-` and `_`
@@ -249,14 +263,36 @@ fn join(base: &Url, path: &str) -> Option<Url> {
     Url::parse(&joined).ok()
 }
 
+/// The rate-limit headers of an answer, sanitized. A header sent twice with
+/// the same value counts once; with different values it is recorded as
+/// ambiguous and its value is not used (not for the verdict, not for the
+/// budget).
 fn rate_limit_headers(headers: &HeaderMap, sanitizer: &Sanitizer) -> RateLimitHeaders {
-    let get =
-        |name: &str| headers.get(name).map(|v| sanitizer.line(&String::from_utf8_lossy(v.as_bytes()), text::WORD));
+    let mut ambiguous = Vec::new();
+    let mut get = |name: &str, shown: &str| {
+        let mut values: Vec<OutsideText> = headers
+            .get_all(name)
+            .iter()
+            .map(|v| sanitizer.line(String::from_utf8_lossy(v.as_bytes()).trim(), text::WORD))
+            .collect();
+        values.sort();
+        values.dedup();
+        match values.len() {
+            0 => None,
+            1 => values.pop(),
+            _ => {
+                let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+                ambiguous.push(sanitizer.line(&format!("{shown} ({})", quoted.join(" and ")), text::MESSAGE));
+                None
+            }
+        }
+    };
     RateLimitHeaders {
-        limit: get("x-ratelimit-limit"),
-        remaining: get("x-ratelimit-remaining"),
-        reset: get("x-ratelimit-reset"),
-        retry_after: get("retry-after"),
+        limit: get("x-ratelimit-limit", "X-RateLimit-Limit"),
+        remaining: get("x-ratelimit-remaining", "X-RateLimit-Remaining"),
+        reset: get("x-ratelimit-reset", "X-RateLimit-Reset"),
+        retry_after: get("retry-after", "Retry-After"),
+        ambiguous,
     }
 }
 

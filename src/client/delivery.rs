@@ -13,7 +13,7 @@ use ring::hmac;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::transport::{Outgoing, Transport};
-use crate::evidence::{Delivery, ReceiverProbe};
+use super::{Delivery, ReceiverProbe};
 
 /// ClickUp counts a delivery answered later than this as failed.
 pub const DELIVERY_FAILS_AFTER: Duration = Duration::from_secs(7);

@@ -129,6 +129,10 @@ fn ecode_suffix(ecode: &Option<OutsideText>, err: &Option<OutsideText>) -> Strin
     }
 }
 
+/// Its `Display` is the endpoint (the program's words and validated ids)
+/// and sanitized outside text; never a body.
+impl crate::model::Shown for ApiError {}
+
 impl ApiError {
     /// A transport failure that happened inside this process (a URL that
     /// cannot take a path, a task that ended early): no host to blame.

@@ -1,7 +1,7 @@
 //! The thin async ClickUp v2 client and the status-page client.
 //!
 //! Deliberately small: it makes a request, caps and decodes the body, and
-//! reports what happened as a [`Probe`](crate::evidence::Probe). It never
+//! reports what happened as a [`Probe`]. It never
 //! decides a verdict, never retries behind the caller's back, and never
 //! prints. The token is held as a sensitive header value and appears in no
 //! error it produces.
@@ -12,6 +12,7 @@ mod body;
 mod clickup;
 mod delivery;
 mod error;
+mod exchange;
 mod resilience;
 mod status;
 mod transport;
@@ -22,8 +23,9 @@ pub use delivery::{
     DELIVERY_FAILS_AFTER, TEST_ID_PREFIX, probe_receiver, sign as sign_delivery, verify as verify_signature,
 };
 pub use error::{ApiError, TransportCause};
+pub use exchange::{Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
 pub use resilience::{Policy, RunState};
-pub use status::{RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
+pub use status::{Incident, Part, RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};
 /// Decodes a `GET /user` body as the client does (for property tests).
 #[cfg(test)]
@@ -33,4 +35,6 @@ pub(crate) fn decode_user(bytes: &[u8]) -> Result<User, ApiError> {
     body::decode::<types::UserEnvelope>(bytes, "GET /user", "a ClickUp user").map(|u| u.sanitize(&sanitizer))
 }
 
-pub use types::{Health, Level, LocationFilter, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event};
+pub use types::{
+    Health, Level, LocationFilter, Subscription, Team, User, WEBHOOK_EVENTS, Webhook, is_known_event, is_workspace_id,
+};

@@ -22,7 +22,16 @@ pub struct Policy {
     pub budget_share: f64,
     /// Requests of the window never spent.
     pub reserve: u64,
+    /// Requests the run may send while no answer has stated the window
+    /// (`X-RateLimit-Remaining`). Unknown headroom is never "plenty": without
+    /// rate-limit headers a run with 2,000 workspaces would otherwise send
+    /// 2,001 requests.
+    pub unknown_window_ceiling: u64,
 }
+
+/// The default [`Policy::unknown_window_ceiling`]: the run's 10% share of the
+/// smallest plan's 100 requests a minute.
+pub const UNKNOWN_WINDOW_CEILING: u64 = 10;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -33,7 +42,19 @@ impl Default for Policy {
             breaker_threshold: 3,
             budget_share: 0.10,
             reserve: 5,
+            unknown_window_ceiling: UNKNOWN_WINDOW_CEILING,
         }
+    }
+}
+
+impl Policy {
+    /// The policy for a command a person runs on purpose (`webhooks list`,
+    /// `webhooks reactivate`): it may spend the whole rate-limit window
+    /// except the reserve. A probe runs unattended and often, so it keeps to
+    /// its share; a repair that stopped at that share (listing nine
+    /// workspaces eats 10% of a 100-request window) would never be sent.
+    pub fn for_explicit_command(self) -> Policy {
+        Policy { budget_share: 1.0, ..self }
     }
 }
 
@@ -92,11 +113,13 @@ impl RunState {
     }
 
     /// Takes one request from the budget, to send it at once; `false` when
-    /// the budget is spent. Before any answer has stated the window,
-    /// requests are allowed: the first wave is how the window becomes known.
+    /// the budget is spent. Until an answer has stated the window, the fixed
+    /// [`Policy::unknown_window_ceiling`] is the budget: the first wave is
+    /// how the window becomes known, and a server that never says stays
+    /// bounded.
     pub fn take(&self) -> bool {
         let mut s = self.lock();
-        let within_share = s.allowed.is_none_or(|a| s.spent < a);
+        let within_share = s.spent < s.allowed.unwrap_or(self.policy.unknown_window_ceiling);
         let within_reserve = s.latest_remaining.is_none_or(|r| r > self.policy.reserve);
         if within_share && within_reserve {
             s.spent += 1;
@@ -110,6 +133,12 @@ impl RunState {
     /// Requests sent so far this run (each one was taken from the budget).
     pub fn spent(&self) -> u64 {
         self.lock().spent
+    }
+
+    /// The fewest requests left in the window as last stated by an answer
+    /// (counted down for requests sent since), when any answer stated it.
+    pub fn remaining(&self) -> Option<u64> {
+        self.lock().latest_remaining
     }
 }
 
@@ -155,6 +184,27 @@ mod tests {
         assert!(!low.take(), "never the last 5");
         low.record_remaining(5);
         assert!(!low.take());
+    }
+
+    #[test]
+    fn explicit_commands_may_spend_the_window_but_never_the_reserve() {
+        let run = RunState::new(Policy::default().for_explicit_command());
+        assert!(run.take());
+        run.record_remaining(99);
+        // The probe's share would stop at 10; a person's command goes on to
+        // the reserve: 99 left, the last 5 kept, so 94 more.
+        assert_eq!((0..200).filter(|_| run.take()).count(), 94);
+        assert_eq!((run.spent(), run.remaining()), (95, Some(5)));
+    }
+
+    #[test]
+    fn an_unknown_window_keeps_the_fixed_ceiling() {
+        let run = RunState::new(Policy::default());
+        assert_eq!((0..2000).filter(|_| run.take()).count(), UNKNOWN_WINDOW_CEILING as usize);
+        let known = RunState::new(Policy::default());
+        assert!(known.take());
+        known.record_remaining(9999);
+        assert_eq!((0..2000).filter(|_| known.take()).count(), 999, "a stated window replaces the ceiling");
     }
 
     #[test]

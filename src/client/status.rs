@@ -9,9 +9,9 @@
 use reqwest::Url;
 use serde_json::Value;
 
+use super::Probe;
 use super::transport::Transport;
 use super::{ApiError, RequestCounter};
-use crate::evidence::Probe;
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// Which status-page product answered.
@@ -23,13 +23,39 @@ pub enum StatusPageFormat {
     Statuspage,
 }
 
-/// The overall level exactly as the page stated it.
+/// A level exactly as the page stated it: of the whole page, of one of its
+/// parts, or an incident's impact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawLevel {
     /// Status.io `status_code`: 100, 200, ... 600.
     StatusIoCode(i64),
-    /// Statuspage `indicator`: `none`, `minor`, `major`, `critical`, `maintenance`.
+    /// Statuspage `indicator` (and incident `impact`): `none`, `minor`,
+    /// `major`, `critical`, `maintenance`.
     Indicator(OutsideText),
+    /// Statuspage component `status`: `operational`, `degraded_performance`,
+    /// `partial_outage`, `major_outage`, `under_maintenance`.
+    Component(OutsideText),
+}
+
+/// A service, container or component the page says is not operational.
+/// Kept with its own level because a page's headline can lag its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// `service` or `service / container`.
+    pub name: OutsideText,
+    /// The page's own words for its state.
+    pub words: OutsideText,
+    /// Its level.
+    pub level: RawLevel,
+}
+
+/// An incident the page lists as not resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    /// Its title, or `(untitled)`: an unexpected shape never hides it.
+    pub title: OutsideText,
+    /// Its stated impact (Statuspage `impact`), when there is one.
+    pub impact: Option<RawLevel>,
 }
 
 /// A decoded status page.
@@ -41,10 +67,10 @@ pub struct StatusPage {
     pub level: RawLevel,
     /// The page's own words for the overall level.
     pub description: OutsideText,
-    /// Services or components that are not operational, as `name (status)`.
-    pub affected: Vec<OutsideText>,
-    /// Titles of active incidents.
-    pub incidents: Vec<OutsideText>,
+    /// Services, containers or components that are not operational.
+    pub affected: Vec<Part>,
+    /// Incidents not resolved.
+    pub incidents: Vec<Incident>,
     /// Titles of maintenance in progress.
     pub maintenance: Vec<OutsideText>,
 }
@@ -91,12 +117,12 @@ impl StatusClient {
 
 const EXPECTED: &str = "a Status.io status (`result.status_overall`) or a Statuspage summary (`status.indicator`)";
 
-/// Decodes either format from raw bytes; every text through `s`.
+/// Decodes either format from raw bytes. A key given twice in one object
+/// with different values (two `status_code`s, two `indicator`s) is a decode
+/// error: which one the page meant cannot be known, and serde_json alone
+/// would silently keep the last.
 pub fn decode(bytes: &[u8], endpoint: &str, s: &Sanitizer) -> Result<StatusPage, ApiError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
-        endpoint: endpoint.to_owned(),
-        reason: super::body::describe_json_error(&e, EXPECTED),
-    })?;
+    let value: Value = super::body::decode_unambiguous(bytes, endpoint, EXPECTED)?;
     let bad = |reason: String| ApiError::Decode { endpoint: endpoint.to_owned(), reason };
     if let Some(overall) = value.pointer("/result/status_overall") {
         let code = overall
@@ -106,9 +132,9 @@ pub fn decode(bytes: &[u8], endpoint: &str, s: &Sanitizer) -> Result<StatusPage,
         return Ok(StatusPage {
             format: StatusPageFormat::StatusIo,
             level: RawLevel::StatusIoCode(code),
-            description: s.line(raw(overall.get("status")), text::NAME),
+            description: field(overall.get("status"), s),
             affected: status_io_affected(&value, s),
-            incidents: titles(value.pointer("/result/incidents"), s),
+            incidents: active_incidents(value.pointer("/result/incidents"), s),
             maintenance: titles(value.pointer("/result/maintenance/active"), s),
         });
     }
@@ -131,9 +157,9 @@ pub fn decode(bytes: &[u8], endpoint: &str, s: &Sanitizer) -> Result<StatusPage,
         return Ok(StatusPage {
             format: StatusPageFormat::Statuspage,
             level: RawLevel::Indicator(s.line(indicator, text::WORD)),
-            description: s.line(raw(status.get("description")), text::NAME),
+            description: field(status.get("description"), s),
             affected: statuspage_affected(&value, s),
-            incidents: titles(value.get("incidents"), s),
+            incidents: active_incidents(value.get("incidents"), s),
             maintenance: titles(in_progress.as_ref(), s),
         });
     }
@@ -145,24 +171,44 @@ fn raw(v: Option<&Value>) -> &str {
     v.and_then(Value::as_str).unwrap_or_default()
 }
 
-/// Titles of incident-like items; an item with no recognisable title still
-/// counts, so an incident is never hidden by an unexpected shape.
+/// A name-like field, sanitized.
+fn field(v: Option<&Value>, s: &Sanitizer) -> OutsideText {
+    s.line(raw(v), text::NAME)
+}
+
+/// An item's title; an item with no recognisable title still counts, so an
+/// incident is never hidden by an unexpected shape.
+fn title(item: &Value, s: &Sanitizer) -> OutsideText {
+    let found =
+        ["name", "title", "incident_title", "summary"].iter().find_map(|key| item.get(key).and_then(Value::as_str));
+    s.line(found.unwrap_or("(untitled)"), text::NAME)
+}
+
 fn titles(items: Option<&Value>, s: &Sanitizer) -> Vec<OutsideText> {
-    let Some(items) = items.and_then(Value::as_array) else {
-        return Vec::new();
-    };
+    items.and_then(Value::as_array).into_iter().flatten().map(|item| title(item, s)).collect()
+}
+
+/// Incidents not marked resolved. Their inner shape is not confirmed for
+/// ClickUp's page, so anything listed counts unless it says it is over;
+/// a textual `impact` (Statuspage's) is kept for the verdict.
+fn active_incidents(items: Option<&Value>, s: &Sanitizer) -> Vec<Incident> {
+    const OVER: [&str; 3] = ["resolved", "postmortem", "completed"];
     items
-        .iter()
-        .map(|item| {
-            ["name", "title", "incident_title", "summary"]
-                .iter()
-                .find_map(|key| item.get(key).and_then(Value::as_str))
-                .map_or_else(|| s.line("(untitled)", text::NAME), |title| s.line(title, text::NAME))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|item| !item.get("status").and_then(Value::as_str).is_some_and(|st| OVER.contains(&st)))
+        .map(|item| Incident {
+            title: title(item, s),
+            impact: item.get("impact").and_then(Value::as_str).map(|i| RawLevel::Indicator(s.line(i, text::WORD))),
         })
         .collect()
 }
 
-fn status_io_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
+/// Services and containers whose code is not 100. A container is listed
+/// when its code differs from its service's (the same state twice says
+/// nothing new).
+fn status_io_affected(value: &Value, s: &Sanitizer) -> Vec<Part> {
     let mut out = Vec::new();
     let Some(services) = value.pointer("/result/status").and_then(Value::as_array) else {
         return out;
@@ -170,22 +216,28 @@ fn status_io_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
     for service in services {
         let name = raw(service.get("name"));
         let code = service.get("status_code").and_then(Value::as_i64);
-        if code.is_some_and(|c| c != 100) {
-            out.push(s.line(&format!("{name} ({})", raw(service.get("status"))), text::NAME));
+        if let Some(c) = code.filter(|c| *c != 100) {
+            out.push(Part {
+                name: s.line(name, text::NAME),
+                words: field(service.get("status"), s),
+                level: RawLevel::StatusIoCode(c),
+            });
         }
         for container in service.get("containers").and_then(Value::as_array).into_iter().flatten() {
             let c_code = container.get("status_code").and_then(Value::as_i64);
-            if c_code.is_some_and(|c| c != 100) && c_code != code {
-                let c_name = raw(container.get("name"));
-                let line = format!("{name} / {c_name} ({})", raw(container.get("status")));
-                out.push(s.line(&line, text::NAME));
+            if let Some(c) = c_code.filter(|c| *c != 100 && Some(*c) != code) {
+                out.push(Part {
+                    name: s.line(&format!("{name} / {}", raw(container.get("name"))), text::NAME),
+                    words: field(container.get("status"), s),
+                    level: RawLevel::StatusIoCode(c),
+                });
             }
         }
     }
     out
 }
 
-fn statuspage_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
+fn statuspage_affected(value: &Value, s: &Sanitizer) -> Vec<Part> {
     let Some(components) = value.get("components").and_then(Value::as_array) else {
         return Vec::new();
     };
@@ -193,7 +245,11 @@ fn statuspage_affected(value: &Value, s: &Sanitizer) -> Vec<OutsideText> {
         .iter()
         .filter_map(|c| {
             let status = c.get("status").and_then(Value::as_str)?;
-            (status != "operational").then(|| s.line(&format!("{} ({status})", raw(c.get("name"))), text::NAME))
+            (status != "operational").then(|| Part {
+                name: field(c.get("name"), s),
+                words: s.line(status, text::WORD),
+                level: RawLevel::Component(s.line(status, text::WORD)),
+            })
         })
         .collect()
 }
@@ -211,8 +267,13 @@ mod tests {
         let page = decode(body, "GET status page", &Sanitizer::shapes_only()).expect("decodes");
         assert_eq!(page.format, StatusPageFormat::StatusIo);
         assert_eq!(page.level, RawLevel::StatusIoCode(300));
-        assert_eq!(page.affected, vec!["API (Degraded Performance)", "Web App / EU (Partial Service Disruption)"]);
-        assert_eq!(page.incidents, vec!["Slow task loading"]);
+        let affected: Vec<(&str, &RawLevel)> = page.affected.iter().map(|p| (p.name.as_str(), &p.level)).collect();
+        assert_eq!(
+            affected,
+            vec![("API", &RawLevel::StatusIoCode(300)), ("Web App / EU", &RawLevel::StatusIoCode(400))]
+        );
+        assert_eq!(page.affected[1].words, "Partial Service Disruption");
+        assert_eq!(page.incidents, vec![Incident { title: "Slow task loading".into(), impact: None }]);
     }
 
     #[test]
@@ -224,9 +285,43 @@ mod tests {
         let page = decode(body, "GET status page", &Sanitizer::shapes_only()).expect("decodes");
         assert_eq!(page.format, StatusPageFormat::Statuspage);
         assert_eq!(page.level, RawLevel::Indicator("major".into()));
-        assert_eq!(page.affected, vec!["API (major_outage)"]);
-        assert_eq!(page.incidents, vec!["API down", "(untitled)"]);
+        assert_eq!(
+            page.affected,
+            vec![Part {
+                name: "API".into(),
+                words: "major_outage".into(),
+                level: RawLevel::Component("major_outage".into())
+            }]
+        );
+        let incidents: Vec<(&str, Option<&RawLevel>)> =
+            page.incidents.iter().map(|i| (i.title.as_str(), i.impact.as_ref())).collect();
+        assert_eq!(incidents, vec![("API down", None), ("(untitled)", Some(&RawLevel::Indicator("major".into())))]);
         assert_eq!(page.maintenance, vec!["Now"]);
+    }
+
+    #[test]
+    fn resolved_incidents_are_not_active() {
+        let body = br#"{"status":{"indicator":"none","description":"All Systems Operational"},"components":[],
+            "incidents":[{"name":"Old","status":"resolved","impact":"major"},{"name":"Done","status":"postmortem"},{"name":"Open","status":"monitoring"}]}"#;
+        let page = decode(body, "GET status page", &Sanitizer::shapes_only()).expect("decodes");
+        assert_eq!(page.incidents.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), vec!["Open"]);
+    }
+
+    #[test]
+    fn a_level_given_twice_with_different_values_is_an_error() {
+        for body in [
+            &br#"{"result":{"status_overall":{"status":"Operational","status_code":500,"status_code":100}}}"#[..],
+            br#"{"status":{"indicator":"major","indicator":"none"}}"#,
+            br#"{"result":{"status_overall":{"status_code":100},"status":[{"name":"API","status_code":500,"status_code":100}]}}"#,
+        ] {
+            let err = decode(body, "GET status page", &Sanitizer::shapes_only()).expect_err("ambiguous").to_string();
+            assert!(err.contains("duplicate key") && err.contains("with different values"), "{err}");
+        }
+        let same = br#"{"status":{"indicator":"none","indicator":"none"}}"#;
+        assert_eq!(
+            decode(same, "GET status page", &Sanitizer::shapes_only()).map(|p| p.level).ok(),
+            Some(RawLevel::Indicator("none".into()))
+        );
     }
 
     #[test]

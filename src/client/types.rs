@@ -11,6 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use crate::model::Message;
 use crate::text::{self, OutsideText, Sanitizer};
 
 /// A decoded wire shape and the public shape it becomes once its text is
@@ -42,6 +43,13 @@ pub struct Team {
     pub id: OutsideText,
     /// Display name.
     pub name: OutsideText,
+}
+
+/// Whether `id` is a workspace id: ClickUp's are digits. Anything else
+/// (empty, letters, a path) is not a workspace, and is never put into a
+/// `/team/{id}/...` URL.
+pub fn is_workspace_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())
 }
 
 #[derive(Deserialize)]
@@ -147,6 +155,95 @@ pub struct Webhook {
     pub location: LocationFilter,
     /// `health.status` and `health.fail_count`, when present.
     pub health: Option<Health>,
+    /// The endpoint and events exactly as ClickUp sent them, to be sent back
+    /// unchanged by a reactivation (which must restate them).
+    pub subscription: Subscription,
+}
+
+/// A webhook's `endpoint` and `events` exactly as ClickUp sent them.
+///
+/// `PUT /webhook/{id}` requires both, and leaving `events` out subscribes
+/// the webhook to every event, so a reactivation must restate what was
+/// listed: the sanitized [`Webhook::endpoint`] would drop userinfo or mask a
+/// token-shaped query, changing the webhook. This raw text is never shown:
+/// there is no `Display`, `Debug` hides it, and the only ways out are the
+/// request body and comparisons.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Subscription {
+    endpoint: String,
+    events: Option<WireEvents>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Subscription(as listed)")
+    }
+}
+
+impl Subscription {
+    /// The body of `PUT /webhook/{id}` that reactivates the webhook without
+    /// changing it, or `None` when the listing did not say its events
+    /// (sending none would subscribe it to all of them).
+    pub fn reactivation_body(&self) -> Option<Vec<u8>> {
+        let events = self.events.as_ref()?;
+        let body = serde_json::json!({"endpoint": self.endpoint, "events": events, "status": "active"});
+        serde_json::to_vec(&body).ok()
+    }
+
+    /// Whether the endpoints are byte for byte the same.
+    pub fn same_endpoint(&self, other: &Subscription) -> bool {
+        self.endpoint == other.endpoint
+    }
+
+    /// Whether both subscribe to the same events: order does not matter,
+    /// and `"*"` is the same as `["*"]`.
+    pub fn same_events(&self, other: &Subscription) -> bool {
+        fn set(events: &Option<WireEvents>) -> Option<std::collections::BTreeSet<&str>> {
+            events.as_ref().map(WireEvents::set)
+        }
+        set(&self.events) == set(&other.events)
+    }
+}
+
+/// `events` as ClickUp sends it: a list of names, or one string (`"*"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(untagged)]
+enum WireEvents {
+    List(Vec<String>),
+    One(String),
+}
+
+impl WireEvents {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            WireEvents::List(list) => list.iter().map(String::as_str).collect(),
+            WireEvents::One(one) => vec![one.as_str()],
+        }
+    }
+
+    fn set(&self) -> std::collections::BTreeSet<&str> {
+        self.names().into_iter().collect()
+    }
+}
+
+impl Webhook {
+    /// How `after` (ClickUp's answer to a reactivation) differs from this
+    /// webhook in what it delivers: endpoint, events, location. Empty when
+    /// nothing changed. Lines show sanitized text only.
+    pub fn subscription_changes(&self, after: &Webhook) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.subscription.same_endpoint(&after.subscription) {
+            out.push(format!("endpoint: {} -> {}", self.endpoint, after.endpoint));
+        }
+        if !self.subscription.same_events(&after.subscription) {
+            let shown = |h: &Webhook| if h.events.is_empty() { "(none)".to_owned() } else { h.events.join(", ") };
+            out.push(format!("events: {} -> {}", shown(self), shown(after)));
+        }
+        if self.location != after.location {
+            out.push(format!("location: {} -> {}", self.location.describe(), after.location.describe()));
+        }
+        out
+    }
 }
 
 /// A webhook's health as ClickUp reports it.
@@ -206,6 +303,12 @@ impl LocationFilter {
     /// The filter ClickUp applies: the most specific one set, or `None` for
     /// the whole workspace.
     pub fn effective(&self) -> Option<(Level, &str)> {
+        self.effective_text().map(|(level, id)| (level, id.as_str()))
+    }
+
+    /// [`LocationFilter::effective`], its id kept as outside text for
+    /// report lines.
+    pub fn effective_text(&self) -> Option<(Level, &OutsideText)> {
         [
             (Level::Task, &self.task_id),
             (Level::List, &self.list_id),
@@ -213,7 +316,7 @@ impl LocationFilter {
             (Level::Space, &self.space_id),
         ]
         .into_iter()
-        .find_map(|(level, id)| id.as_deref().filter(|id| !id.is_empty()).map(|id| (level, id)))
+        .find_map(|(level, id)| id.as_ref().filter(|id| !id.is_empty()).map(|id| (level, id)))
     }
 
     /// The levels that are set, for reports of webhooks that set several.
@@ -228,8 +331,11 @@ impl LocationFilter {
     }
 
     /// `list 901234`, or `workspace` when no filter is set.
-    pub fn describe(&self) -> String {
-        self.effective().map_or_else(|| "whole workspace".to_owned(), |(level, id)| format!("{} {id}", level.as_str()))
+    pub fn describe(&self) -> Message {
+        self.effective_text().map_or_else(
+            || Message::from("whole workspace"),
+            |(level, id)| crate::message!("{} {}", level.as_str(), id),
+        )
     }
 }
 
@@ -246,7 +352,7 @@ pub(crate) struct WireWebhook {
     team_id: Option<String>,
     endpoint: String,
     #[serde(default)]
-    events: Vec<String>,
+    events: Option<WireEvents>,
     #[serde(default, deserialize_with = "opt_id_string")]
     space_id: Option<String>,
     #[serde(default, deserialize_with = "opt_id_string")]
@@ -273,7 +379,7 @@ impl WireWebhook {
             id: s.line(&self.id, text::ID),
             team_id: s.line(self.team_id.as_deref().unwrap_or_default(), text::ID),
             endpoint: s.line(&self.endpoint, text::URL),
-            events: self.events.iter().map(|e| s.line(e, text::WORD)).collect(),
+            events: self.events.iter().flat_map(WireEvents::names).map(|e| s.line(e, text::WORD)).collect(),
             location: LocationFilter {
                 space_id: id(self.space_id),
                 folder_id: id(self.folder_id),
@@ -281,6 +387,7 @@ impl WireWebhook {
                 task_id: id(self.task_id),
             },
             health: self.health.map(|h| Health { status: s.line(&h.status, text::WORD), fail_count: h.fail_count }),
+            subscription: Subscription { endpoint: self.endpoint, events: self.events },
         }
     }
 }
@@ -411,6 +518,41 @@ mod tests {
                 .expect("decodes");
             assert_eq!(hook.health.map(|h| h.status), Some("active".into()));
         }
+    }
+
+    fn listed(body: &str) -> Webhook {
+        let wire: WireWebhook = serde_json::from_str(body).expect("decodes");
+        wire.sanitize(&Sanitizer::shapes_only())
+    }
+
+    #[test]
+    fn a_reactivation_restates_the_raw_subscription_and_compares_it() {
+        let before = listed(
+            r#"{"id":"a","team_id":1,"endpoint":"https://u:pw@h.example/x","events":["taskMoved","taskCreated"],"list_id":901}"#,
+        );
+        assert_eq!(before.endpoint, "https://h.example/x", "shown without userinfo");
+        let body: serde_json::Value =
+            serde_json::from_slice(&before.subscription.reactivation_body().expect("events listed")).expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({"endpoint": "https://u:pw@h.example/x", "events": ["taskMoved", "taskCreated"], "status": "active"}),
+            "sent back exactly as listed"
+        );
+        assert!(!format!("{before:?}").contains("pw@"), "Debug hides the raw subscription");
+        let same = listed(
+            r#"{"id":"a","team_id":"1","endpoint":"https://u:pw@h.example/x","events":["taskCreated","taskMoved"],"list_id":"901"}"#,
+        );
+        assert_eq!(before.subscription_changes(&same), Vec::<String>::new(), "order and id shapes do not matter");
+        let other_user = listed(
+            r#"{"id":"a","endpoint":"https://v:pw@h.example/x","events":["taskCreated","taskMoved"],"list_id":901}"#,
+        );
+        assert_eq!(before.subscription_changes(&other_user).len(), 1, "raw userinfo differs");
+        let star = listed(r#"{"id":"a","endpoint":"https://h.example/x","events":"*"}"#);
+        let star_list = listed(r#"{"id":"a","endpoint":"https://h.example/x","events":["*"]}"#);
+        assert!(star.subscription.same_events(&star_list.subscription));
+        assert_eq!(star.events, vec![OutsideText::from("*")]);
+        let unknown = listed(r#"{"id":"a","endpoint":"https://h.example/x"}"#);
+        assert_eq!(unknown.subscription.reactivation_body(), None, "no events listed: nothing to restate");
     }
 
     #[test]

@@ -101,14 +101,22 @@ pub struct AttestEntry {
     pub link: Option<String>,
 }
 
+impl AttestEntry {
+    /// The attestation's date as days since 1970-01-01, when it has one.
+    pub fn day(&self) -> Option<i64> {
+        let date = self.on.date?;
+        Some(crate::model::calendar::days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)))
+    }
+}
+
 /// `[checks.<id>]`: how one check gates the run, and its severity.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyEntry {
     /// `never` (report only), `fail` or `warn`: what of this check fails the run.
-    pub gate: Option<crate::checks::Gate>,
+    pub gate: Option<crate::model::Gate>,
     /// `P1`, `P2` or `P3`.
-    pub severity: Option<crate::checks::Severity>,
+    pub severity: Option<crate::model::Severity>,
 }
 
 /// `[webhooks]`: `[[webhooks.expect]]` and `[[webhooks.probe]]` entries.

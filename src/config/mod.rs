@@ -12,12 +12,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
-pub use policy::{Policy, apply as apply_policy};
+pub use policy::CheckPolicy;
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
-use crate::checks::{CheckId, OptIns};
-use crate::cli::{ConnectionArgs, Format};
 use crate::client::TransportOptions;
+use crate::model::Format;
+use crate::model::{CheckId, OptIns};
 
 /// ClickUp's production API base.
 pub const DEFAULT_API_URL: &str = "https://api.clickup.com/api/v2";
@@ -52,8 +52,9 @@ pub struct CheckConfig {
     pub receiver_fail_above: Duration,
     /// The plan expected to host the token, if stated.
     pub plan: Option<Plan>,
-    /// Workspace ids that must be reachable.
-    pub expected_workspaces: Vec<String>,
+    /// Workspace ids that must be reachable (digits, checked at load;
+    /// shown in reports, so outside text like any other).
+    pub expected_workspaces: Vec<crate::text::OutsideText>,
     /// Webhooks that must be registered.
     pub expected_webhooks: Vec<ExpectedWebhook>,
     /// The account the token must belong to (email, username or user id);
@@ -124,7 +125,7 @@ pub struct Settings {
     /// Receivers to send test deliveries to (`webhook-endpoint`).
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
-    pub policies: std::collections::BTreeMap<CheckId, Policy>,
+    pub policies: std::collections::BTreeMap<CheckId, CheckPolicy>,
     /// The repository the `secrets` check reads.
     pub repo: PathBuf,
     /// Client bundle directories in it.
@@ -148,9 +149,30 @@ pub(crate) fn parse_file(source: &str) -> Result<FileConfig, ConfigError> {
     file::parse(source, std::path::Path::new("checks.toml"))
 }
 
+/// What the command line says, as plain data: the flags that override the
+/// environment and `checks.toml`. The command layer fills it; this module
+/// knows no argument parser.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--api-url`.
+    pub api_url: Option<String>,
+    /// `--status-url`.
+    pub status_url: Option<String>,
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
+    /// `--deadline`.
+    pub deadline: Option<Duration>,
+    /// `--repo`.
+    pub repo: Option<PathBuf>,
+    /// `--format`.
+    pub format: Format,
+}
+
 /// Finds and loads the config file: `--config`, then `CLICKUP_PREFLIGHT_CONFIG`
 /// (both must exist), then `./checks.toml` if present.
-pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
+pub fn load_file(args: &Overrides, env: &EnvVars) -> Result<LoadedFile, ConfigError> {
     let named = args.config.clone().or_else(|| env.config.as_ref().map(PathBuf::from));
     match named {
         Some(path) => file::load(&path),
@@ -163,7 +185,7 @@ pub fn load_file(args: &ConnectionArgs, env: &EnvVars) -> Result<LoadedFile, Con
 
 /// Applies flag > env > file > default and validates the result.
 pub fn resolve(
-    args: &ConnectionArgs,
+    args: &Overrides,
     (only, skip): (&[CheckId], &[CheckId]),
     env: &EnvVars,
     file: &LoadedFile,
@@ -214,7 +236,7 @@ pub fn resolve(
     }
     let (receiver_warn_above, receiver_fail_above) = receiver_thresholds(file, &defaults)?;
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
-    if let Some(bad) = expected_workspaces.iter().find(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
         return Err(file.invalid(
             None,
@@ -222,6 +244,8 @@ pub fn resolve(
             format!("workspace ids are digits, like \"9012345\"; got \"{shown}\""),
         ));
     }
+    let sanitizer = crate::text::Sanitizer::shapes_only();
+    let expected_workspaces = expected_workspaces.iter().map(|id| sanitizer.line(id, crate::text::ID)).collect();
 
     let mut resilience = crate::client::Policy::default();
     if let Some(percent) = api.and_then(|a| a.request_budget_percent) {
@@ -231,11 +255,17 @@ pub fn resolve(
         }
         resilience.budget_share = percent / 100.0;
     }
+    // The first wave (every `/user` sample and `/team`) goes before any
+    // answer can state the window: the ceiling for an unknown window covers it.
+    resilience.unknown_window_ceiling = resilience.unknown_window_ceiling.max(samples as u64 + 1);
     if let Some(attempts) = api.and_then(|a| a.max_attempts) {
         if !(1..=10).contains(&attempts) {
             return Err(file.invalid(Some("api"), "max_attempts", format!("expected 1 to 10, got {attempts}")));
         }
         resilience.max_attempts = attempts;
+    }
+    if let Some(repo) = &args.repo {
+        check_repo_dir(repo)?;
     }
     let webhook_probes = webhooks::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
@@ -324,8 +354,8 @@ fn validate_attestations(
 ) -> Result<(), ConfigError> {
     for (id, entry) in attestations {
         let table = format!("attest.{id}");
-        if crate::checklist::item_by_id(id).is_none() {
-            let ids: Vec<&str> = crate::checklist::ITEMS.iter().map(|i| i.id).collect();
+        if crate::model::checklist::item_by_id(id).is_none() {
+            let ids: Vec<&str> = crate::model::checklist::ITEMS.iter().map(|i| i.id).collect();
             let shown = crate::redact::scrub_token_like(id);
             return Err(file.invalid_table(
                 &table,
@@ -336,7 +366,7 @@ fn validate_attestations(
             return Err(file.invalid(Some(&table), "by", "expected who attests, e.g. \"ops@example.com\"".to_owned()));
         }
         let expected = "expected the day it was attested, e.g. on = 2026-11-01";
-        let Some(day) = crate::checklist::attestation_day(entry).filter(|_| entry.on.time.is_none()) else {
+        let Some(day) = entry.day().filter(|_| entry.on.time.is_none()) else {
             return Err(file.invalid(Some(&table), "on", format!("{expected}, got {}", entry.on)));
         };
         if day > today + 1 {
@@ -344,6 +374,22 @@ fn validate_attestations(
         }
     }
     Ok(())
+}
+
+/// `--repo` must name an existing directory: a typo would otherwise scan
+/// nothing and could read as "no secrets".
+fn check_repo_dir(repo: &std::path::Path) -> Result<(), ConfigError> {
+    let problem = match std::fs::metadata(repo) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "is not a directory",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Err(_) => "cannot be read",
+    };
+    let shown = crate::text::Sanitizer::shapes_only().line(&repo.display().to_string(), crate::text::URL);
+    Err(ConfigError::Value {
+        origin: "--repo".to_owned(),
+        message: format!("{shown} {problem}; expected the directory of a git repository"),
+    })
 }
 
 /// The checks `--only` and `--skip` leave, in report order; `None` if none.

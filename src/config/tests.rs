@@ -6,17 +6,18 @@ use super::*;
 use crate::checks::OptIns;
 use crate::cli::{Cli, Command};
 
-fn args(extra: &[&str]) -> ConnectionArgs {
+/// The overrides the command line would give for `check` with `extra`.
+fn args(extra: &[&str]) -> Overrides {
     let mut argv = vec!["clickup-preflight", "check"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).expect("test flags parse").command {
-        Command::Check(a) => a.connection,
+        Command::Check(a) => a.connection.overrides(),
         _ => unreachable!("check was given"),
     }
 }
 
 /// `resolve` with every check selectable.
-fn resolve(args: &ConnectionArgs, env: &EnvVars, file: &LoadedFile) -> Result<Settings, ConfigError> {
+fn resolve(args: &Overrides, env: &EnvVars, file: &LoadedFile) -> Result<Settings, ConfigError> {
     super::resolve(args, (&[], &[]), env, file)
 }
 
@@ -190,10 +191,10 @@ fn per_check_policies_are_read_and_unknown_ids_refused() {
     use crate::checks::{Gate, Severity};
     let f = file("[checks.platform]\ngate = \"never\"\n\n[checks.rate-limit]\ngate = \"warn\"\nseverity = \"P1\"\n");
     let s = resolve(&args(&[]), &EnvVars::default(), &f).expect("resolves");
-    assert_eq!(s.policies.get(&CheckId::Platform), Some(&Policy { gate: Some(Gate::ReportOnly), severity: None }));
+    assert_eq!(s.policies.get(&CheckId::Platform), Some(&CheckPolicy { gate: Some(Gate::ReportOnly), severity: None }));
     assert_eq!(
         s.policies.get(&CheckId::RateLimit),
-        Some(&Policy { gate: Some(Gate::Warn), severity: Some(Severity::P1) })
+        Some(&CheckPolicy { gate: Some(Gate::Warn), severity: Some(Severity::P1) })
     );
     let err =
         resolve(&args(&[]), &EnvVars::default(), &file("[checks.platfrom]\ngate = \"never\"\n")).expect_err("typo");
@@ -204,7 +205,7 @@ fn per_check_policies_are_read_and_unknown_ids_refused() {
 
 #[test]
 fn attestations_that_cannot_be_evidence_are_config_errors_with_their_line() {
-    let today = crate::report::days_from_civil(2026, 11, 23);
+    let today = crate::model::calendar::days_from_civil(2026, 11, 23);
     let check = |source: &str| {
         let f = file(source);
         let attestations = f.config.attest.clone().unwrap_or_default();

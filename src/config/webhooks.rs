@@ -15,10 +15,12 @@ pub struct ExpectedWebhook {
     /// Delivery URL, without a trailing `/`; shown in reports, so sanitized
     /// as webhook endpoints from ClickUp are, and compared with them so.
     pub endpoint: OutsideText,
-    /// Events it must subscribe to, at least.
-    pub events: Vec<String>,
-    /// Workspace it must be registered in, if stated.
-    pub workspace: Option<String>,
+    /// Events it must subscribe to, at least (documented names, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub events: Vec<OutsideText>,
+    /// Workspace it must be registered in, if stated (digits, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub workspace: Option<OutsideText>,
     /// Location filters; the effective (most specific) one must match.
     pub location: LocationFilter,
 }
@@ -80,8 +82,8 @@ pub fn expected(file: &LoadedFile) -> Result<Vec<ExpectedWebhook>, ConfigError> 
         let id = |id: &Option<String>| id.as_deref().map(|id| sanitizer.line(id, text::ID));
         out.push(ExpectedWebhook {
             endpoint: sanitizer.line(&normalise_endpoint(&e.endpoint), text::URL),
-            events: e.events.clone(),
-            workspace: e.workspace.clone(),
+            events: e.events.iter().map(|ev| sanitizer.line(ev, text::WORD)).collect(),
+            workspace: id(&e.workspace),
             location: LocationFilter {
                 space_id: id(&e.space_id),
                 folder_id: id(&e.folder_id),

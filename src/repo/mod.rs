@@ -8,7 +8,7 @@ pub mod scan;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use scan::{SecretKind, SecretMatch, fingerprint};
+pub use scan::{Fingerprint, SecretKind, SecretMatch, fingerprint};
 
 use crate::text::{self, OutsideText, Sanitizer};
 
@@ -49,7 +49,7 @@ pub struct SecretFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Guard {
     /// What guards commits, e.g. `.git/hooks/pre-commit runs gitleaks`.
-    Found(String),
+    Found(crate::model::Message),
     /// Nothing would catch a `pk_` token at commit time.
     Missing,
     /// Not looked at (staged-files mode, inside the hook itself).
@@ -82,13 +82,47 @@ pub struct ScanOptions {
     pub staged_only: bool,
 }
 
-/// Scans the git repository containing `path`. Errors are one line naming
-/// the path: not a git repository, or git failed. File names are outside
-/// text: `sanitizer` makes them safe to show.
-pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Result<RepoEvidence, String> {
-    let root = git(path, &["rev-parse", "--show-toplevel"])
-        .map(|out| PathBuf::from(out.trim()))
-        .map_err(|e| format!("{} is not inside a git repository ({e})", path.display()))?;
+/// Why the repository could not be scanned. Only the first means there is
+/// nothing to judge; the others mean the scan could not be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepoError {
+    /// `path` is not inside a git repository: the check does not apply.
+    #[error("{path} is not inside a git repository")]
+    NotARepository {
+        /// The path given.
+        path: OutsideText,
+    },
+    /// git could not be started (not installed, or not on `PATH`).
+    #[error("cannot run git ({reason}); the secrets scan needs git on PATH")]
+    GitMissing {
+        /// The OS's reason.
+        reason: OutsideText,
+    },
+    /// git ran and failed.
+    #[error("git {command} failed: {reason}")]
+    Git {
+        /// The git subcommand.
+        command: String,
+        /// The first line git printed (it can quote file names: outside text).
+        reason: OutsideText,
+    },
+    /// The scan itself ended abnormally.
+    #[error("the repository scan ended unexpectedly ({0})")]
+    ScanFailed(OutsideText),
+}
+
+/// Its `Display` is the program's words and sanitized outside text.
+impl crate::model::Shown for RepoError {}
+
+/// Scans the git repository containing `path`.
+pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Result<RepoEvidence, RepoError> {
+    let root = match git(path, &["rev-parse", "--show-toplevel"]) {
+        Ok(out) => PathBuf::from(out.trim()),
+        Err(RepoError::Git { reason, .. }) if reason.contains("not a git repository") => {
+            return Err(RepoError::NotARepository { path: sanitizer.line(&path.display().to_string(), text::URL) });
+        }
+        Err(other) => return Err(other),
+    };
     let mut evidence = RepoEvidence {
         root: root.clone(),
         findings: Vec::new(),
@@ -192,32 +226,42 @@ fn find_guard(root: &Path, sanitizer: &Sanitizer) -> Guard {
         if let Some(tool) = SCANNERS
             .iter()
             .find(|s| text.contains(*s))
-            .map(|s| (*s).to_owned())
-            .or_else(|| text.contains("pk_").then(|| "a pk_ pattern".to_owned()))
+            .copied()
+            .or_else(|| text.contains("pk_").then_some("a pk_ pattern"))
         {
             // `core.hooksPath` is the repository's to set: outside text.
-            return Guard::Found(format!("{}/pre-commit runs {tool}", sanitizer.line(&hooks, text::URL)));
+            return Guard::Found(crate::message!("{}/pre-commit runs {}", sanitizer.line(&hooks, text::URL), tool));
         }
     }
     if let Ok(text) = std::fs::read_to_string(root.join(".pre-commit-config.yaml")) {
         if let Some(tool) = SCANNERS.iter().find(|s| text.contains(*s)) {
-            return Guard::Found(format!(".pre-commit-config.yaml runs {tool}"));
+            return Guard::Found(crate::message!(".pre-commit-config.yaml runs {}", tool));
         }
     }
     Guard::Missing
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+fn git(dir: &Path, args: &[&str]) -> Result<String, RepoError> {
     git_bytes(dir, args).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
+/// Runs git with its messages in English (`LC_ALL=C`), so that "not a git
+/// repository" can be told apart from every other failure.
+fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, RepoError> {
+    let out =
+        Command::new("git").arg("-C").arg(dir).args(args).env("LC_ALL", "C").output().map_err(|e| {
+            RepoError::GitMissing { reason: Sanitizer::shapes_only().line(&e.to_string(), text::MESSAGE) }
+        })?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
-        let reason = String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("failed").to_owned();
-        Err(format!("git {}: {reason}", args.first().unwrap_or(&"")))
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        // Before the run's secrets are known to this function: token shapes
+        // are masked here, and the output filter catches the rest.
+        let reason = if first.is_empty() { format!("exit status {}", out.status) } else { first.to_owned() };
+        let reason = Sanitizer::shapes_only().line(&reason, text::MESSAGE);
+        Err(RepoError::Git { command: args.first().unwrap_or(&"").to_string(), reason })
     }
 }
 
@@ -228,6 +272,20 @@ fn split_z(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_missing_repository_is_not_a_repository() {
+        let outside = std::env::temp_dir().join(format!("cp-not-a-repo-{}", std::process::id()));
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        let options = ScanOptions { bundle_dirs: vec![], staged_only: false };
+        // /tmp itself might sit inside a repository on some machines: only
+        // judge the answer when git agrees there is none.
+        if let Err(e) = gather(&outside, &options, &Sanitizer::shapes_only()) {
+            assert!(matches!(e, RepoError::NotARepository { .. }), "{e:?}");
+            assert!(e.to_string().ends_with("is not inside a git repository"), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&outside);
+    }
 
     #[test]
     fn env_files_and_their_templates() {

@@ -1,11 +1,14 @@
-//! Finds ClickUp secrets in text: personal tokens (`pk_<digits>_<32 upper
-//! case letters or digits>`) anywhere, and OAuth client secrets or access
+//! Finds ClickUp secrets in text: personal tokens (`pk_<6 to 10 digits>_<32
+//! upper-case letters or digits>`) anywhere, and OAuth client secrets or access
 //! tokens assigned to a variable whose name mentions ClickUp.
 //!
 //! Pure and line-based. A match is reported by line, with the value's first
 //! six characters and a fingerprint: never the value.
 
 use ring::digest;
+
+use crate::text::{self, OutsideText, Sanitizer};
+use crate::token::is_personal_token;
 
 /// What kind of secret matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,17 +36,47 @@ pub struct SecretMatch {
     pub line: u32,
     /// What matched.
     pub kind: SecretKind,
-    /// The first six characters, enough to recognise, too few to use.
-    pub prefix: String,
+    /// The first six characters, enough to recognise, too few to use; the
+    /// scanned file's text, so sanitized.
+    pub prefix: OutsideText,
     /// [`fingerprint`] of the whole value.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
 }
 
-/// The first 12 hex digits of the value's SHA-256: compares two secrets
-/// without showing either.
-pub fn fingerprint(secret: &str) -> String {
+/// The first 12 hex digits of a value's SHA-256: compares two secrets
+/// without showing either. A type of its own so that report text may show
+/// it: its text is hex digits this program computed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fingerprint(String);
+
+/// Hex digits the program computed: nothing from the scanned file.
+impl crate::model::Shown for Fingerprint {}
+
+impl Fingerprint {
+    /// The hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Unit tests name fingerprints directly.
+#[cfg(test)]
+impl From<&str> for Fingerprint {
+    fn from(hex: &str) -> Self {
+        Fingerprint(hex.to_owned())
+    }
+}
+
+/// The [`Fingerprint`] of `secret`.
+pub fn fingerprint(secret: &str) -> Fingerprint {
     let digest = digest::digest(&digest::SHA256, secret.trim().as_bytes());
-    digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    Fingerprint(digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect())
 }
 
 /// Every secret in `text`.
@@ -65,34 +98,25 @@ pub fn scan(text: &str) -> Vec<SecretMatch> {
 }
 
 fn found(line: u32, kind: SecretKind, value: &str) -> SecretMatch {
-    SecretMatch { line, kind, prefix: value.chars().take(6).collect(), fingerprint: fingerprint(value) }
+    SecretMatch {
+        line,
+        kind,
+        prefix: Sanitizer::shapes_only().line(&value.chars().take(6).collect::<String>(), text::WORD),
+        fingerprint: fingerprint(value),
+    }
 }
 
-/// `pk_` + digits + `_` + exactly 32 of [A-Z0-9], not inside a longer word.
+/// Every personal token on the line ([`is_personal_token`]: `pk_`, 6 to 10
+/// digits, `_`, 32 of [A-Z0-9]) as a whole word, wherever it is: no nearby
+/// word such as "clickup" is needed, because the shape is ClickUp's alone.
 fn personal_tokens(line: &str) -> Vec<&str> {
     let bytes = line.as_bytes();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(offset) = line[from..].find("pk_") {
-        let start = from + offset;
-        from = start + 3;
-        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
-            continue;
-        }
-        let digits = bytes[start + 3..].iter().take_while(|b| b.is_ascii_digit()).count();
-        let underscore = start + 3 + digits;
-        if digits == 0 || bytes.get(underscore) != Some(&b'_') {
-            continue;
-        }
-        let tail = bytes[underscore + 1..].iter().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit()).count();
-        let end = underscore + 1 + tail;
-        let next_is_word = bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        if tail == 32 && !next_is_word {
-            out.push(&line[start..end]);
-            from = end;
-        }
-    }
-    out
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    line.match_indices("pk_")
+        .filter(|(start, _)| *start == 0 || !in_word(bytes[start - 1]))
+        .map(|(start, _)| &line[start..start + bytes[start..].iter().take_while(|b| in_word(**b)).count()])
+        .filter(|word| is_personal_token(word))
+        .collect()
 }
 
 /// `NAME = value` / `NAME: "value"` / `"name": "value"` anywhere on the
@@ -135,7 +159,7 @@ mod tests {
     const TOKEN: &str = concat!("pk", "_81234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
 
     #[test]
-    fn finds_personal_tokens_with_any_number_of_digits() {
+    fn finds_personal_tokens_anywhere_on_a_line() {
         let text = format!("a\nconst t = \"{TOKEN}\";\nb {}_1234567_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345 c\n", "pk");
         let found = scan(&text);
         assert_eq!(found.len(), 2);
@@ -143,6 +167,20 @@ mod tests {
         assert_eq!(found[0].prefix, "pk_812");
         assert_eq!(found[0].fingerprint, fingerprint(TOKEN));
         assert_eq!(found[1].line, 3);
+    }
+
+    #[test]
+    fn finds_user_ids_of_6_to_10_digits_without_the_word_clickup() {
+        use crate::token::personal_token_for_tests as personal;
+        for digits in 6..=10 {
+            let token = personal(digits);
+            let found = scan(&format!("headers = {{'Authorization': '{token}'}}"));
+            assert_eq!(found.len(), 1, "{digits} digits");
+            assert_eq!((found[0].kind, found[0].fingerprint.clone()), (SecretKind::PersonalToken, fingerprint(&token)));
+        }
+        for digits in [5, 11] {
+            assert!(scan(&format!("headers = {{'Authorization': '{}'}}", personal(digits))).is_empty(), "{digits}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn render(report: &Report) -> String {
             o.status.as_str().to_ascii_uppercase(),
             o.severity.as_str()
         );
-        let mut message = o.summary.clone();
+        let mut message = o.summary.to_string();
         for d in &o.details {
             message.push('\n');
             message.push_str(d);

@@ -24,7 +24,7 @@ struct JsonCheck<'a> {
     severity: &'static str,
     gate: &'static str,
     summary: &'a str,
-    details: &'a [String],
+    details: &'a [crate::model::Message],
     hint: Option<&'a str>,
     metrics: Map<String, Value>,
     duration_ms: u64,

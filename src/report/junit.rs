@@ -4,8 +4,8 @@
 //! The shape is the one Jenkins, GitLab and the GitHub test reporters read.
 
 use super::Report;
-use super::time::rfc3339;
 use crate::checks::{Outcome, Status};
+use crate::model::calendar::rfc3339;
 
 /// Renders the report as a JUnit XML document.
 pub fn render(report: &Report) -> String {
@@ -65,7 +65,7 @@ fn element(name: &str, message: &str, kind: &str, body: &str) -> String {
 }
 
 fn body(o: &Outcome) -> String {
-    let mut lines: Vec<String> = o.details.clone();
+    let mut lines: Vec<String> = o.details.iter().map(ToString::to_string).collect();
     if let Some(hint) = &o.hint {
         lines.push(format!("hint: {hint}"));
     }

@@ -120,8 +120,8 @@ mod tests {
     fn a_huge_detail_stays_far_under_the_limit() {
         let mut r = report(&[Status::Fail, Status::Fail, Status::Warn]);
         for o in &mut r.outcomes {
-            o.details = (0..50_000).map(|i| format!("line {i} {}", "x".repeat(100))).collect();
-            o.summary = "s|".repeat(100_000);
+            o.details = (0..50_000).map(|i| format!("line {i} {}", "x".repeat(100)).into()).collect();
+            o.summary = "s|".repeat(100_000).into();
         }
         let md = render(&r);
         assert!(md.len() <= SUMMARY_CAP, "{} bytes", md.len());

@@ -13,8 +13,6 @@ mod nagios;
 mod prometheus;
 mod sarif;
 mod table;
-mod time;
-pub use time::days_from_civil;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -33,7 +31,7 @@ pub use webhooks::{
 };
 
 use crate::checks::{Outcome, Status};
-use crate::cli::Format;
+pub use crate::model::Format;
 
 /// Everything a run found.
 #[derive(Debug, Clone)]

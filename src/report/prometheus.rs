@@ -80,14 +80,21 @@ pub fn render(report: &Report) -> String {
         "X-RateLimit-Limit: requests per window for this token.",
         &single("limit"),
     );
-    let fail_counts: Vec<(String, f64)> = report
+    let mut fail_counts: Vec<(String, f64)> = Vec::new();
+    let labelled = report
         .outcomes
         .iter()
         .filter(|o| o.id == CheckId::Webhooks)
         .flat_map(|o| &o.metrics)
         .filter(|m| m.name == "webhook_fail_count")
-        .filter_map(|m| m.label.as_ref().map(|(key, value)| (format!("{key}=\"{}\"", label_value(value)), m.value)))
-        .collect();
+        .filter_map(|m| m.label.as_ref().map(|(key, value)| (format!("{key}=\"{}\"", label_value(value)), m.value)));
+    // A series may appear once: a webhook id listed twice keeps its worst count.
+    for (labels, value) in labelled {
+        match fail_counts.iter_mut().find(|(l, _)| *l == labels) {
+            Some((_, worst)) => *worst = worst.max(value),
+            None => fail_counts.push((labels, value)),
+        }
+    }
     family(
         &mut out,
         "clickup_preflight_webhook_fail_count",
@@ -146,6 +153,26 @@ mod tests {
         assert!(text.contains("clickup_preflight_ratelimit_remaining 9\n"));
         assert!(text.contains("clickup_preflight_last_run_timestamp_seconds 1795000000\n"));
         assert!(!text.contains("clickup_preflight_latency_seconds"), "no samples, no family");
+    }
+
+    #[test]
+    fn a_repeated_webhook_label_gives_one_series_with_the_worst_value() {
+        let mut r = report(&[Status::Pass]);
+        let mut o = crate::checks::Outcome::new(CheckId::Webhooks, Status::Error, "x");
+        for (id, count) in [("w1", 3.0), ("w2", 1.0), ("w1", 12.0)] {
+            o = o.labelled_metric("webhook_fail_count", ("webhook", id.into()), count);
+        }
+        r.outcomes.push(o);
+        let text = render(&r);
+        let lines: Vec<&str> =
+            text.lines().filter(|l| l.starts_with("clickup_preflight_webhook_fail_count{")).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "clickup_preflight_webhook_fail_count{webhook=\"w1\"} 12",
+                "clickup_preflight_webhook_fail_count{webhook=\"w2\"} 1"
+            ]
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&format!("  - {line}\n"));
         }
         if let Some(hint) = &o.hint {
-            match hinted.iter().find(|(_, earlier)| earlier == hint) {
+            match hinted.iter().find(|(_, earlier)| *earlier == hint.as_str()) {
                 Some((first, _)) => out.push_str(&format!("  hint: as for {first} above\n")),
                 None => {
                     out.push_str(&format!("  hint: {hint}\n"));

@@ -25,11 +25,14 @@ fn problems(listing: &WebhookEvidence) -> Vec<(Option<&str>, String)> {
     }
     for (ws, p) in &listing.lists {
         if let Err(e) = &p.result {
-            out.push((Some(ws), e.to_string()));
+            out.push((Some(ws.as_str()), e.to_string()));
         }
     }
     for ws in &listing.not_checked {
-        out.push((Some(ws), "not listed: the rate-limit window's last requests are left to production".to_owned()));
+        out.push((
+            Some(ws.as_str()),
+            "not listed: the rate-limit window's last requests are left to production".to_owned(),
+        ));
     }
     out
 }
@@ -53,14 +56,14 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
             fails,
             h.endpoint.to_string(),
             h.events.join(", "),
-            h.location.describe(),
+            h.location.describe().to_string(),
         ]);
     }
     let all: Vec<(&str, &Webhook)> = hooks(listing).collect();
     super::table::keep_whole(&mut table, 0, all.iter().map(|(ws, _)| *ws).chain([header[0]]));
     super::table::keep_whole(&mut table, 1, all.iter().map(|(_, h)| h.id.as_str()));
     super::table::keep_whole(&mut table, 5, all.iter().flat_map(|(_, h)| h.events.iter().map(|e| e.as_str())));
-    let watches: Vec<String> = all.iter().map(|(_, h)| h.location.describe()).collect();
+    let watches: Vec<crate::model::Message> = all.iter().map(|(_, h)| h.location.describe()).collect();
     super::table::keep_whole(&mut table, 6, watches.iter().flat_map(|w| w.split_whitespace()));
     let mut out = if count == 0 { "no webhooks\n".to_owned() } else { format!("{table}\n") };
     for (ws, problem) in problems(listing) {
@@ -93,17 +96,31 @@ fn hook_json(workspace: &str, h: &Webhook) -> Value {
     })
 }
 
-/// What `webhooks reactivate` changed, as a sentence.
-pub fn render_reactivation_text(before: &Webhook, after: &Webhook) -> String {
-    format!("reactivated webhook {} ({}): {} -> {}\n", before.id, before.endpoint, health(before), health(after))
+/// What `webhooks reactivate` changed, as a sentence; `changes` (what
+/// ClickUp's answer shows changed besides health) make it a FAIL listing
+/// each difference.
+pub fn render_reactivation_text(before: &Webhook, after: &Webhook, changes: &[String]) -> String {
+    let mut out =
+        format!("reactivated webhook {} ({}): {} -> {}\n", before.id, before.endpoint, health(before), health(after));
+    if !changes.is_empty() {
+        out.push_str("FAIL: ClickUp's answer shows the webhook changed, not only reactivated:\n");
+        for change in changes {
+            out.push_str(&format!("  {change}\n"));
+        }
+        out.push_str("restore the endpoint, events and location it had (shown on the left) before relying on it\n");
+    }
+    out
 }
 
-/// What `webhooks reactivate` changed, as JSON.
-pub fn render_reactivation_json(before: &Webhook, after: &Webhook) -> String {
+/// What `webhooks reactivate` changed, as JSON: `status` is `pass` when
+/// only the health changed, `fail` with `changes` otherwise.
+pub fn render_reactivation_json(before: &Webhook, after: &Webhook, changes: &[String]) -> String {
     let state = |h: &Webhook| json!({"health": h.health.as_ref().map(|x| x.status.clone()), "fail_count": h.health.as_ref().map(|x| x.fail_count)});
-    super::json::pretty(
-        &json!({"schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before), "after": state(after)}),
-    )
+    let status = if changes.is_empty() { "pass" } else { "fail" };
+    super::json::pretty(&json!({
+        "schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before),
+        "after": state(after), "status": status, "changes": changes,
+    }))
 }
 
 fn health(h: &Webhook) -> String {

@@ -175,7 +175,7 @@ mod tests {
         )
         .expect("status.io decodes");
         assert_eq!((io.format, io.level.clone()), (StatusPageFormat::StatusIo, RawLevel::StatusIoCode(500)));
-        assert_eq!(io.incidents, vec!["Tasks failing to load"]);
+        assert_eq!(io.incidents.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), vec!["Tasks failing to load"]);
         let sp = crate::client::status_decode(
             statuspage(&p).to_string().as_bytes(),
             "GET status page",
@@ -183,6 +183,9 @@ mod tests {
         )
         .expect("statuspage decodes");
         assert_eq!(sp.level, RawLevel::Indicator("major".into()));
-        assert_eq!(sp.affected, vec!["API (major_outage)"]);
+        assert_eq!(
+            sp.affected.iter().map(|p| (p.name.as_str(), p.words.as_str())).collect::<Vec<_>>(),
+            vec![("API", "major_outage")]
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::client::verify_signature;
 pub const RECEIVER_PATH: &str = "/webhook";
 
 /// How the receiver behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReceiverMode {
     /// Verifies X-Signature over the raw body (400 if missing, 403 if
     /// wrong; never 401, which would suspend the webhook), acknowledges
@@ -40,6 +40,55 @@ pub enum ReceiverMode {
     /// Like good, but answers 401 to a wrong or missing signature, as
     /// ClickUp's demo app does: one secret rotation away from suspension.
     UnauthorizedOnBadSignature,
+}
+
+impl crate::model::Named for ReceiverMode {
+    const VARIANTS: &'static [Self] = &[
+        ReceiverMode::Good,
+        ReceiverMode::Slow,
+        ReceiverMode::TooSlow,
+        ReceiverMode::AcceptsForgeries,
+        ReceiverMode::Gone,
+        ReceiverMode::RejectsDuplicates,
+        ReceiverMode::ReserializedSignature,
+        ReceiverMode::UnauthorizedOnBadSignature,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            ReceiverMode::Good => "good",
+            ReceiverMode::Slow => "slow",
+            ReceiverMode::TooSlow => "too-slow",
+            ReceiverMode::AcceptsForgeries => "accepts-forgeries",
+            ReceiverMode::Gone => "gone",
+            ReceiverMode::RejectsDuplicates => "rejects-duplicates",
+            ReceiverMode::ReserializedSignature => "reserialized-signature",
+            ReceiverMode::UnauthorizedOnBadSignature => "unauthorized-on-bad-signature",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            ReceiverMode::Good => {
+                "Verifies X-Signature over the raw body (400 if missing, 403 if wrong; never 401, which would suspend the webhook), acknowledges duplicates"
+            }
+            ReceiverMode::Slow => {
+                "Like good, but answers after 5.5 s (over the 5 s recommendation), or after --receiver-delay"
+            }
+            ReceiverMode::TooSlow => {
+                "Like good, but answers after 7.5 s (ClickUp counts that as failed), or after --receiver-delay"
+            }
+            ReceiverMode::AcceptsForgeries => "Answers 200 to everything, signed or not",
+            ReceiverMode::Gone => "Answers 410 Gone, which makes ClickUp suspend the webhook at once",
+            ReceiverMode::RejectsDuplicates => "Verifies signatures but answers 409 to a history item it has seen",
+            ReceiverMode::ReserializedSignature => {
+                "Verifies X-Signature over the parsed body serialised again (the `JSON.stringify(req.body)` mistake), so it refuses genuine deliveries whose bytes are not in its serialiser's form"
+            }
+            ReceiverMode::UnauthorizedOnBadSignature => {
+                "Like good, but answers 401 to a wrong or missing signature, as ClickUp's demo app does: one secret rotation away from suspension"
+            }
+        }
+    }
 }
 
 impl ReceiverMode {

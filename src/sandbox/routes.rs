@@ -334,26 +334,48 @@ fn list_webhooks(state: &State, team_id: &str) -> Reply {
     json(StatusCode::OK, &serde_json::json!({ "webhooks": listed }))
 }
 
-/// `PUT /webhook/{id}`: `status: "active"` reactivates (health back to
-/// active, fail_count 0); `endpoint` and `events` are updated when given. An
-/// id that does not exist is 401 `OAUTH_027`, as ClickUp answers it.
+/// `PUT /webhook/{id}`: ClickUp's OpenAPI document requires `endpoint`,
+/// `events` (`"*"` or a list of names) and `status`, so a body missing any
+/// of them is 400, never read as "all events". `status: "active"`
+/// reactivates (health back to active, fail_count 0); `endpoint` and
+/// `events` are set as given. An id that does not exist is 401 `OAUTH_027`,
+/// as ClickUp answers it. The answer is `{"id", "webhook"}`.
 fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
     let Ok(update) = serde_json::from_slice::<Value>(body) else {
         return json(StatusCode::BAD_REQUEST, &fixtures::error("Body must be JSON", "INPUT_001"));
     };
+    if let Err(problem) = required_update_fields(&update) {
+        return json(StatusCode::BAD_REQUEST, &fixtures::error(problem, "INPUT_004"));
+    }
     let mut hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(hook) = hooks.iter_mut().find(|h| h["id"] == webhook_id) else {
         return team_not_authorized();
     };
-    match update.get("status").and_then(Value::as_str) {
-        Some("active") => hook["health"] = serde_json::json!({"status": "active", "fail_count": 0}),
-        Some(_) => return json(StatusCode::BAD_REQUEST, &fixtures::error("Status must be active", "INPUT_002")),
-        None => {}
+    if update["status"] != "active" {
+        return json(StatusCode::BAD_REQUEST, &fixtures::error("Status must be active", "INPUT_002"));
     }
+    hook["health"] = serde_json::json!({"status": "active", "fail_count": 0});
     for key in ["endpoint", "events"] {
-        if let Some(value) = update.get(key) {
-            hook[key] = value.clone();
-        }
+        hook[key] = update[key].clone();
     }
     json(StatusCode::OK, &serde_json::json!({ "id": webhook_id, "webhook": hook.clone() }))
+}
+
+/// The sandbox's own wording for a body that lacks a field ClickUp's
+/// OpenAPI document marks required (the real message is not recorded).
+fn required_update_fields(update: &Value) -> Result<(), &'static str> {
+    let events_ok = match &update["events"] {
+        Value::String(one) => one == "*",
+        Value::Array(list) => list.iter().all(Value::is_string),
+        _ => false,
+    };
+    if !update["endpoint"].is_string() {
+        Err("endpoint is required (a URL)")
+    } else if !events_ok {
+        Err("events is required (\"*\" or a list of event names)")
+    } else if !update["status"].is_string() {
+        Err("status is required")
+    } else {
+        Ok(())
+    }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// A scenario's name as typed on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScenarioName {
     /// Everything works: every check passes.
     Healthy,
@@ -31,6 +31,60 @@ pub enum ScenarioName {
     WebhookInsecure,
     /// 50 workspaces of 40 webhooks each, for scale runs.
     Large,
+}
+
+impl crate::model::Named for ScenarioName {
+    const VARIANTS: &'static [Self] = &[
+        ScenarioName::Healthy,
+        ScenarioName::Unauthorized,
+        ScenarioName::RateLimited,
+        ScenarioName::RateExhausted,
+        ScenarioName::Slow,
+        ScenarioName::Outage,
+        ScenarioName::PlatformDegraded,
+        ScenarioName::PlatformOutage,
+        ScenarioName::NoWorkspaces,
+        ScenarioName::WebhookFailing,
+        ScenarioName::WebhookSuspended,
+        ScenarioName::WebhookInsecure,
+        ScenarioName::Large,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            ScenarioName::Healthy => "healthy",
+            ScenarioName::Unauthorized => "unauthorized",
+            ScenarioName::RateLimited => "rate-limited",
+            ScenarioName::RateExhausted => "rate-exhausted",
+            ScenarioName::Slow => "slow",
+            ScenarioName::Outage => "outage",
+            ScenarioName::PlatformDegraded => "platform-degraded",
+            ScenarioName::PlatformOutage => "platform-outage",
+            ScenarioName::NoWorkspaces => "no-workspaces",
+            ScenarioName::WebhookFailing => "webhook-failing",
+            ScenarioName::WebhookSuspended => "webhook-suspended",
+            ScenarioName::WebhookInsecure => "webhook-insecure",
+            ScenarioName::Large => "large",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            ScenarioName::Healthy => "Everything works: every check passes",
+            ScenarioName::Unauthorized => "The token is refused (401 OAUTH_025), as after a revocation",
+            ScenarioName::RateLimited => "5 of 100 requests left in the window: rate-limit warns",
+            ScenarioName::RateExhausted => "Every API request answers 429 with a reset time",
+            ScenarioName::Slow => "`GET /user` takes 3.5 s: latency fails (p95 over 3 s)",
+            ScenarioName::Outage => "The API answers 503 with an HTML page, as a failing edge does",
+            ScenarioName::PlatformDegraded => "The status page reports degraded performance",
+            ScenarioName::PlatformOutage => "The status page reports a service disruption with an incident",
+            ScenarioName::NoWorkspaces => "The token reaches no workspace",
+            ScenarioName::WebhookFailing => "One webhook is failing (fail_count 12)",
+            ScenarioName::WebhookSuspended => "One webhook is suspended (fail_count 100)",
+            ScenarioName::WebhookInsecure => "One webhook delivers to a plain http:// endpoint",
+            ScenarioName::Large => "50 workspaces of 40 webhooks each, for scale runs",
+        }
+    }
 }
 
 impl ScenarioName {
@@ -222,11 +276,11 @@ mod tests {
     }
 
     #[test]
-    fn names_match_clap_and_the_table() {
-        use clap::ValueEnum;
+    fn names_match_the_table() {
+        use crate::model::Named;
         for s in ScenarioName::ALL {
-            let clap_name = s.to_possible_value().map(|v| v.get_name().to_owned());
-            assert_eq!(clap_name.as_deref(), Some(s.as_str()));
+            assert_eq!(s.name(), s.as_str());
+            assert_eq!(ScenarioName::from_name(s.as_str()), Some(s));
         }
     }
 }

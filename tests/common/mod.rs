@@ -79,6 +79,8 @@ pub fn command(dir: &std::path::Path) -> Command {
         "CLICKUP_STATUS_URL",
         "CLICKUP_PREFLIGHT_CONFIG",
         "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "GITHUB_STEP_SUMMARY",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "http_proxy",
@@ -157,8 +159,11 @@ fn drain<R: Read + Send + 'static>(mut pipe: R) -> thread::JoinHandle<String> {
 /// One request as the fake server saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    /// The request body (read up to its `content-length`).
+    pub body: String,
 }
 
 /// How the fake server answers one request.
@@ -219,6 +224,7 @@ fn serve_one(stream: TcpStream, handler: &dyn Fn(&Seen) -> Reply, log: &Mutex<Ve
     if reader.read_line(&mut line).is_err() {
         return;
     }
+    let method = line.split_whitespace().next().unwrap_or_default().to_owned();
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
     let mut headers = HashMap::new();
     loop {
@@ -230,7 +236,12 @@ fn serve_one(stream: TcpStream, handler: &dyn Fn(&Seen) -> Reply, log: &Mutex<Ve
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
         }
     }
-    let seen = Seen { path, headers };
+    let length = headers.get("content-length").and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+    let mut body = vec![0; length.min(1024 * 1024)];
+    if reader.read_exact(&mut body).is_err() {
+        body.clear();
+    }
+    let seen = Seen { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() };
     log.lock().expect("lock").push(seen.clone());
     let mut stream = stream;
     match handler(&seen) {

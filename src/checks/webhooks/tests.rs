@@ -12,6 +12,7 @@ fn hook(id: &str, endpoint: &str, status: &str, fail_count: u64) -> Webhook {
         events: vec!["taskCreated".into(), "taskUpdated".into()],
         location: LocationFilter { list_id: Some("901".into()), ..LocationFilter::default() },
         health: Some(Health { status: status.into(), fail_count }),
+        subscription: Default::default(),
     }
 }
 
@@ -39,7 +40,7 @@ fn expecting(expected: Vec<ExpectedWebhook>, hooks: Vec<Webhook>) -> Outcome {
 fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhook {
     ExpectedWebhook {
         endpoint: endpoint.into(),
-        events: events.iter().map(|e| (*e).to_owned()).collect(),
+        events: events.iter().map(|e| (*e).into()).collect(),
         workspace: None,
         location: LocationFilter { list_id: list.map(Into::into), ..LocationFilter::default() },
     }
@@ -199,4 +200,51 @@ fn the_hint_fits_the_worst_finding() {
     let o = run(vec![hook("a", "https://h.example/x", "suspended", 100)]);
     assert!(o.hint.as_deref().is_some_and(|h| h.contains("reactivate")), "{:?}", o.hint);
     assert_eq!(run(vec![hook("a", "https://h.example/x", "active", 0)]).hint, None);
+}
+
+#[test]
+fn active_or_failing_at_the_suspension_threshold_fails() {
+    assert_eq!(run(vec![hook("a", "https://h.example/x", "active", 99)]).status, Status::Pass);
+    let o = run(vec![hook("a", "https://h.example/x", "active", 100)]);
+    assert_eq!(o.status, Status::Fail);
+    assert!(
+        o.summary.contains("says `active` but its fail_count 100 is at or above ClickUp's suspension threshold (100)"),
+        "{}",
+        o.summary
+    );
+    assert_eq!(run(vec![hook("a", "https://h.example/x", "failing", 250)]).status, Status::Fail);
+    assert_eq!(run(vec![hook("a", "https://h.example/x", "failing", 99)]).status, Status::Warn);
+}
+
+#[test]
+fn a_webhook_with_no_events_is_not_a_pass() {
+    let mut h = hook("a", "https://h.example/x", "active", 0);
+    h.events = vec![];
+    let o = run(vec![h.clone()]);
+    assert_eq!(o.status, Status::Warn);
+    assert!(o.summary.contains("subscribes to no events"), "{}", o.summary);
+    h.events = vec![" ".into()];
+    assert_eq!(run(vec![h]).status, Status::Warn);
+}
+
+#[test]
+fn a_webhook_id_listed_twice_is_an_error_and_reported_once_per_series() {
+    let a = hook("a", "https://h.example/x", "active", 0);
+    let o = run(vec![a.clone(), a.clone()]);
+    assert_eq!(o.status, Status::Error);
+    assert_eq!(o.summary, "webhook a is listed 2 times, identically");
+    let mut worse = a.clone();
+    worse.health = Some(Health { status: "active".into(), fail_count: 7 });
+    let o = run(vec![a.clone(), worse]);
+    assert_eq!(o.status, Status::Error);
+    assert!(o.summary.contains("with different contents"), "{}", o.summary);
+    let series: Vec<(&str, f64)> = o
+        .metrics
+        .iter()
+        .filter(|m| m.name == "webhook_fail_count")
+        .filter_map(|m| m.label.as_ref().map(|(_, id)| (id.as_str(), m.value)))
+        .collect();
+    assert_eq!(series, vec![("a", 7.0)], "one series per id, its worst fail_count");
+    let suspended = hook("a", "https://h.example/x", "suspended", 100);
+    assert_eq!(run(vec![a, suspended]).status, Status::Fail, "a FAIL among the copies still decides");
 }

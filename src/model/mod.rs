@@ -1,0 +1,21 @@
+//! The leaf of the program: the vocabulary every other layer speaks.
+//!
+//! Check ids, verdicts, severities, gates, output formats, calendar
+//! arithmetic, and the two kinds of text a report carries: outside text
+//! (sanitized) and messages built from it and the program's own words. Nothing here imports another module of this crate or knows
+//! the command line, files or the network; everything else may import it.
+//! `tests/layers.rs` keeps it that way.
+
+pub mod calendar;
+mod check;
+pub mod checklist;
+mod format;
+mod message;
+mod named;
+mod text;
+
+pub use check::{CheckId, Gate, OptIns, Severity, Status};
+pub use format::Format;
+pub use message::{Message, Shown, shown};
+pub use named::Named;
+pub use text::OutsideText;
