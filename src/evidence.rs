@@ -5,7 +5,7 @@
 //! run. Nothing here knows about verdicts.
 
 use crate::client::{ApiError, StatusPage, Team, User, Webhook};
-pub use crate::client::{Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
+pub use crate::client::{ApiSample, Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
 use crate::repo::{RepoError, RepoEvidence};
 use crate::text::OutsideText;
 use crate::token::{TokenKind, TokenSource};
@@ -21,6 +21,10 @@ pub struct Evidence {
     pub observed_at_unix: u64,
     /// Samples of `GET /user`; the first one is the auth request.
     pub user: Vec<Probe<User>>,
+    /// Every request sent to the ClickUp API this run, one per attempt:
+    /// what the `latency` check measures, so that timing costs no request
+    /// of its own.
+    pub api_samples: Vec<ApiSample>,
     /// `GET /team`.
     pub teams: Option<Probe<Vec<Team>>>,
     /// The status page.

@@ -2,7 +2,9 @@
 //! results as [`Evidence`].
 //!
 //! Requests that do not depend on each other are all in flight together:
-//! the latency samples, `/team` and the status page. A default run takes
+//! `/user`, `/team` and the status page. Every API request is also a latency
+//! sample (the client times each one), so latency costs no request of its
+//! own. A default run takes
 //! about one round trip of wall time. Every request is bounded by the
 //! per-request timeout and by the run's deadline, so a hung server yields
 //! evidence of the hang, in time, and the other checks still report.
@@ -34,7 +36,8 @@ const LISTINGS_IN_FLIGHT: usize = 8;
 /// Which requests the selected checks need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// `GET /user` requests (the auth request plus latency samples).
+    /// `GET /user` requests: the auth request, plus the extra latency
+    /// samples `latency.samples` asks for beyond it.
     pub user_samples: usize,
     /// Whether `GET /team` is needed.
     pub teams: bool,
@@ -53,8 +56,8 @@ pub struct Plan {
 
 impl Plan {
     /// The fewest requests that serve `selected`: one `/user` serves auth,
-    /// the rate-limit headers and the first latency sample; `/team` serves
-    /// both the workspaces check and the webhook listing.
+    /// the rate-limit headers and a latency sample; `/team` serves both the
+    /// workspaces check and the webhook listing, and every request is timed.
     pub fn for_checks(selected: &[CheckId], cfg: &CheckConfig) -> Plan {
         let wants = |id| selected.contains(&id);
         let user_samples = if wants(CheckId::Latency) {
@@ -136,7 +139,8 @@ impl InFlight {
 }
 
 const USER_CHECKS: &[CheckId] = &[CheckId::Auth, CheckId::RateLimit, CheckId::Latency];
-const TEAM_CHECKS: &[CheckId] = &[CheckId::Workspaces, CheckId::Webhooks];
+const TEAM_CHECKS: &[CheckId] = &[CheckId::Workspaces, CheckId::Webhooks, CheckId::Latency];
+const LISTING_CHECKS: &[CheckId] = &[CheckId::Webhooks, CheckId::Latency];
 
 /// Runs the plan within `deadline`.
 pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token_kind: Option<TokenKind>) -> Evidence {
@@ -206,6 +210,9 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
             }
         }
     }
+    if let Some(api) = sources.api {
+        evidence.api_samples = api.run_state().samples();
+    }
     if let Some(handle) = status_page {
         evidence.status_page = Some(join("GET status page", handle).await);
     }
@@ -246,7 +253,7 @@ async fn teams_then_webhooks(
     let listings = async {
         if plan.webhooks && named {
             let listing = list_webhooks(api, plan.named_workspaces.clone(), ends_at);
-            Some(in_flight.track(&[CheckId::Webhooks], listing).await)
+            Some(in_flight.track(LISTING_CHECKS, listing).await)
         } else {
             None
         }
@@ -265,7 +272,7 @@ async fn teams_then_webhooks(
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
             let ids = list.iter().map(|t| t.id.clone()).collect();
-            in_flight.track(&[CheckId::Webhooks], list_webhooks(api, ids, ends_at)).await
+            in_flight.track(LISTING_CHECKS, list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
             WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }
@@ -434,7 +441,8 @@ mod tests {
         let all = Plan::for_checks(&CheckId::ALL, &cfg);
         assert_eq!(
             (all.user_samples, all.teams, all.status_page, all.webhooks, all.receivers),
-            (3, true, true, true, true)
+            (1, true, true, true, true),
+            "latency is timed from the requests the other checks need"
         );
         let platform_only = Plan::for_checks(&[CheckId::Platform, CheckId::WebhookEndpoint], &cfg);
         assert!(!platform_only.needs_api());

@@ -162,7 +162,7 @@ fn nagios_states_and_exit_codes_0_to_3() {
     {
         assert!(first.contains(&format!("'{label}'=")), "{label} in {first}");
     }
-    assert!(first.contains("'ratelimit_remaining'=94;10:;1:;0;100"), "{first}");
+    assert!(first.contains("'ratelimit_remaining'=96;10:;1:;0;100"), "{first}");
 
     let warning = format("webhook-failing", "nagios");
     assert_plugin_output(&warning, "WARNING", 1);
@@ -271,7 +271,7 @@ fn prometheus_parses_strictly_and_carries_the_values() {
     assert_eq!(series.get("clickup_preflight_check_status{check=\"auth\"}"), Some(&0.0));
     assert_eq!(series.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
     assert_eq!(series.get("clickup_preflight_ratelimit_limit"), Some(&100.0));
-    assert_eq!(series.get("clickup_preflight_ratelimit_remaining"), Some(&94.0));
+    assert_eq!(series.get("clickup_preflight_ratelimit_remaining"), Some(&96.0));
     assert_eq!(
         series.get("clickup_preflight_webhook_fail_count{webhook=\"4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01\"}"),
         Some(&12.0)
@@ -289,6 +289,29 @@ fn prometheus_parses_strictly_and_carries_the_values() {
     assert!(!outage.contains_key("clickup_preflight_ratelimit_remaining"), "unknown is absent, not 0 or plenty");
     let skipped = parse_prometheus(&format("no-workspaces", "prometheus").stdout);
     assert!(!skipped.contains_key("clickup_preflight_check_status{check=\"webhooks\"}"), "SKIP is omitted");
+}
+
+#[test]
+fn prometheus_tracks_api_latency_per_endpoint_beside_the_overall_quantiles() {
+    let r = format("healthy", "prometheus");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let series = parse_prometheus(&r.stdout);
+    for q in ["0.5", "0.95", "1"] {
+        assert!(series.contains_key(&format!("clickup_preflight_latency_seconds{{quantile=\"{q}\"}}")), "{q}");
+        for endpoint in ["/user", "/team", "/team/{id}/webhook"] {
+            let key = format!("clickup_preflight_api_latency_seconds{{endpoint=\"{endpoint}\",quantile=\"{q}\"}}");
+            assert!(series.get(&key).is_some_and(|s| *s >= 0.0 && *s < 5.0), "{key} in\n{}", r.stdout);
+        }
+    }
+    let samples =
+        |endpoint: &str| series.get(&format!("clickup_preflight_api_latency_samples{{endpoint=\"{endpoint}\"}}"));
+    assert_eq!(
+        (samples("/user"), samples("/team"), samples("/team/{id}/webhook")),
+        (Some(&1.0), Some(&1.0), Some(&2.0))
+    );
+    assert_eq!(series.get("clickup_preflight_api_latency_failed{endpoint=\"/team\"}"), Some(&0.0));
+    let per_workspace = series.keys().filter(|k| k.contains("/team/9")).count();
+    assert_eq!(per_workspace, 0, "one class per endpoint, never one series per workspace id");
 }
 
 #[test]

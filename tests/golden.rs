@@ -138,17 +138,25 @@ impl Fixtures {
 
     fn cases(&self) -> Vec<Case> {
         let mut cases = Vec::new();
-        let mut plain = |scenario: &'static str, extra: &[&str]| {
+        let mut with_config = |scenario: &'static str, extra: &[&str], config: &str| {
             let mut args = vec!["check", "--sandbox"];
             args.extend_from_slice(extra);
-            self.check_cases(&mut cases, scenario, &args, &scratch_dir(&format!("golden-{scenario}")), &[]);
+            let dir = scratch_dir(&format!("golden-{scenario}"));
+            if !config.is_empty() {
+                std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
+            }
+            self.check_cases(&mut cases, scenario, &args, &dir, &[]);
         };
+        // Against a dead API, /user and /team fail together and the breaker
+        // decides which of them gets its one retry: a race, not a verdict.
+        // One attempt each keeps the golden output about the verdicts.
+        with_config("outage", &["outage"], "[api]\nmax_attempts = 1\n");
+        let mut plain = |scenario: &'static str, extra: &[&str]| with_config(scenario, extra, "");
         plain("healthy", &["healthy"]);
-        plain("outage", &["outage"]);
         plain("rate-limited", &["rate-limited"]);
         plain("no-workspaces", &["no-workspaces"]);
         plain("webhook-suspended", &["webhook-suspended"]);
-        plain("flaky-api", &["healthy", "--fault", "status=503,share=0.5"]);
+        plain("team-unavailable", &["healthy", "--fault", "status=503,route=/team"]);
         let secret = [("TEAM_WEBHOOK_SECRET", RECEIVER_SECRET)];
         self.check_cases(&mut cases, "receiver-401", &["check", "--sandbox", "healthy"], &self.receiver_dir, &secret);
         let leaked = leaked_token_repo("golden-leaked-token");
@@ -382,7 +390,7 @@ fn guard_not_vacuous(case: &Case, path: &str, content: &str) {
 /// layout stays byte-exact.
 fn normalise(format: &str, text: &str) -> String {
     match format {
-        "table" => text.split('\n').map(normalise_table_line).collect::<Vec<_>>().join("\n"),
+        "table" => unwrap_rows(text).iter().map(|l| normalise_text(l)).collect::<Vec<_>>().join("\n"),
         "prometheus" => text.split('\n').map(normalise_prometheus_line).collect::<Vec<_>>().join("\n"),
         _ => normalise_text(text),
     }
@@ -391,9 +399,10 @@ fn normalise(format: &str, text: &str) -> String {
 /// JSON number fields that hold a time.
 const JSON_TIMES: [&str; 6] = ["duration_ms", "p50_ms", "p95_ms", "max_ms", "reset_in_s", "slowest_signed_ms"];
 /// Prometheus series whose value is a time.
-const PROMETHEUS_TIMES: [&str; 3] = [
+const PROMETHEUS_TIMES: [&str; 4] = [
     "clickup_preflight_check_duration_seconds",
     "clickup_preflight_latency_seconds",
+    "clickup_preflight_api_latency_seconds",
     "clickup_preflight_last_run_timestamp_seconds",
 ];
 
@@ -410,7 +419,36 @@ fn normalise_text(text: &str) -> String {
     for series in ["'latency_p50'=", "'latency_p95'="] {
         out = replace_after(&out, series, number, "<n>");
     }
+    out = normalise_endpoint_times(&out);
     out.replace(&format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"version\": \"<version>\"")
+}
+
+/// JSON objects of times per endpoint (`"endpoint_p95_ms": {"/user": 3}`):
+/// their values are timings; the sample counts beside them stay exact.
+fn normalise_endpoint_times(text: &str) -> String {
+    const TIMED: [&str; 3] = ["\"endpoint_p50_ms\": {", "\"endpoint_p95_ms\": {", "\"endpoint_max_ms\": {"];
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in text.split('\n') {
+        if inside && line.trim_start().starts_with('}') {
+            inside = false;
+        }
+        if inside {
+            lines.push(match line.rsplit_once(": ") {
+                Some((key, value)) => format!("{key}: <n>{}", if value.ends_with(',') { "," } else { "" }),
+                None => line.to_owned(),
+            });
+        } else {
+            lines.push(line.to_owned());
+        }
+        if TIMED.iter().any(|t| line.trim_start().starts_with(t))
+            && !line.trim_end().ends_with('}')
+            && !line.trim_end().ends_with("},")
+        {
+            inside = true;
+        }
+    }
+    lines.join("\n")
 }
 
 fn normalise_prometheus_line(line: &str) -> String {
@@ -423,35 +461,63 @@ fn normalise_prometheus_line(line: &str) -> String {
     }
 }
 
-/// A table row is cells between `│` and `┆`; each changed cell keeps its
-/// width so that the row keeps its length.
-fn normalise_table_line(line: &str) -> String {
-    if !line.starts_with('│') {
-        return normalise_text(line);
-    }
-    let mut out = String::new();
-    let mut cell = String::new();
-    for ch in line.chars() {
-        if ch == '│' || ch == '┆' {
-            out.push_str(&normalise_cell(&cell));
-            cell.clear();
-            out.push(ch);
-        } else {
-            cell.push(ch);
+/// A table's rows with their wrapped lines joined: where a long cell wraps
+/// depends on the width of the timings in it, which are run-dependent. A
+/// line whose first two cells are blank continues the row above; each
+/// logical row is written on one line, its cells trimmed. Borders, column
+/// order and every cell's text are still compared.
+fn unwrap_rows(text: &str) -> Vec<String> {
+    let cells_of = |line: &str| -> Vec<String> {
+        let inner = line.trim_start_matches('│').trim_end_matches('│');
+        inner.split('┆').map(|c| c.trim().to_owned()).collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut row: Option<Vec<String>> = None;
+    let flush = |row: &mut Option<Vec<String>>, out: &mut Vec<String>| {
+        if let Some(cells) = row.take() {
+            out.push(format!("│ {} │", cells.join(" ┆ ")));
+        }
+    };
+    for line in text.split('\n') {
+        if !line.starts_with('│') {
+            flush(&mut row, &mut out);
+            out.push(collapse_border(line));
+            continue;
+        }
+        let cells = cells_of(line);
+        let continues = cells.len() > 2 && cells[0].is_empty() && cells[1].is_empty();
+        match (&mut row, continues) {
+            (Some(current), true) if current.len() == cells.len() => {
+                for (into, more) in current.iter_mut().zip(cells) {
+                    if !more.is_empty() {
+                        if !into.is_empty() {
+                            into.push(' ');
+                        }
+                        into.push_str(&more);
+                    }
+                }
+            }
+            _ => {
+                flush(&mut row, &mut out);
+                row = Some(cells);
+            }
         }
     }
-    out.push_str(&normalise_cell(&cell));
+    flush(&mut row, &mut out);
     out
 }
 
-fn normalise_cell(cell: &str) -> String {
-    let normalised = normalise_text(cell);
-    if normalised == cell {
-        return normalised;
+/// A border line with each run of `─` or `═` written once: column widths
+/// follow the longest cell, whose timings are run-dependent.
+fn collapse_border(line: &str) -> String {
+    let mut out = String::new();
+    for ch in line.chars() {
+        if matches!(ch, '─' | '═') && out.ends_with(ch) {
+            continue;
+        }
+        out.push(ch);
     }
-    let width = cell.chars().count();
-    let content = normalised.trim_end();
-    format!("{content}{}", " ".repeat(width.saturating_sub(content.chars().count())))
+    out
 }
 
 /// Replaces each token that `token` recognises right after `prefix`
@@ -522,8 +588,10 @@ fn normalising_replaces_run_dependent_values_only() {
         "clickup_preflight_latency_seconds{quantile=\"0.5\"} <n>\nclickup_preflight_ratelimit_limit 100"
     );
     assert_eq!(normalise("json", "http://127.0.0.1:34361/webhook"), "http://127.0.0.1:<port>/webhook");
-    let row = "│ PASS   ┆ latency    ┆ p50 3ms, p95 433ms over 3 samples          │";
-    let normalised = normalise("table", row);
-    assert_eq!(normalised, "│ PASS   ┆ latency    ┆ p50 <dur>, p95 <dur> over 3 samples        │");
-    assert_eq!(normalised.chars().count(), row.chars().count(), "a row keeps its width");
+    // A wrapped row is one logical row, its cells trimmed; borders collapse.
+    let table = "┌──────┬──┐\n│ PASS   ┆ latency    ┆ p50 3ms, p95 433ms   │\n│        ┆            ┆ over 3 samples       │\n│ FAIL   ┆ auth       ┆ x                    │\n└──────┴──┘";
+    assert_eq!(
+        normalise("table", table),
+        "┌─┬─┐\n│ PASS ┆ latency ┆ p50 <dur>, p95 <dur> over 3 samples │\n│ FAIL ┆ auth ┆ x │\n└─┴─┘"
+    );
 }

@@ -97,7 +97,7 @@ fn every_module_uses_only_the_layers_below_it() {
             match rank(&used) {
                 Some(r) if r < own => {}
                 Some(_) => {
-                    violations.push(format!("{}: `{module}` uses `{used}`, which is not below it", file.display()))
+                    violations.push(format!("{}: `{module}` uses `{used}`, which is not below it", file.display()));
                 }
                 None => violations
                     .push(format!("{}: `{module}` uses `{used}`, which has no place in LAYERS", file.display())),

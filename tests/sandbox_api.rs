@@ -165,6 +165,39 @@ fn the_client_reports_either_404_clearly_when_the_api_url_is_wrong() {
 }
 
 #[test]
+fn a_default_check_costs_two_requests_plus_one_per_workspace_and_times_each_endpoint() {
+    let env = [("CLICKUP_API_TOKEN", TOKEN)];
+    let sandbox = StandaloneSandbox::start_with(&["--workspaces", "5"], &env);
+    let base = sandbox.api_url.trim_end_matches("/api/v2").to_owned();
+    let args = ["check", "--api-url", &sandbox.api_url, "--status-url", &sandbox.status_url, "--format", "json"];
+    let r = run(&args, &env);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let served = send(&base, "GET", "/sandbox/stats", None, "").json()["api_requests"].clone();
+    assert_eq!(served, 7, "/user, /team and one listing for each of the 5 workspaces, no extra latency sample");
+    assert_eq!(r.json()["api_requests"], served, "the report counts what the API served");
+
+    let latency = r.check("latency");
+    assert_eq!(latency["status"], "pass", "{latency}");
+    assert_eq!(latency["metrics"]["samples"], 7, "every request is a sample: {latency}");
+    assert_eq!(
+        latency["metrics"]["endpoint_samples"],
+        serde_json::json!({"/user": 1, "/team": 1, "/team/{id}/webhook": 5}),
+        "one class per endpoint, not per workspace"
+    );
+    for endpoint in ["/user", "/team", "/team/{id}/webhook"] {
+        for metric in ["endpoint_p50_ms", "endpoint_p95_ms", "endpoint_max_ms"] {
+            assert!(latency["metrics"][metric][endpoint].is_number(), "{metric} of {endpoint}: {latency}");
+        }
+    }
+    let details = latency["details"].to_string();
+    assert!(details.contains("/team/{id}/webhook: p50 "), "{details}");
+    assert!(
+        details.contains("/user: p50 ") && details.contains("over 1 sample (p95 of 1 is just the max)"),
+        "{details}"
+    );
+}
+
+#[test]
 fn the_webhook_update_requires_endpoint_events_and_status() {
     let (_sandbox, base) = sandbox("webhook-suspended", &[]);
     let path = "/api/v2/webhook/4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01";

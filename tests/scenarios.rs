@@ -35,8 +35,8 @@ fn healthy_passes_everything_within_the_request_budget() {
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["status"], "pass");
     assert_eq!(
-        doc["api_requests"], 6,
-        "3 samples of /user (one is auth), 1 /team, 1 webhook listing per workspace (2)"
+        doc["api_requests"], 4,
+        "1 /user (auth, rate limit and a latency sample), 1 /team, 1 webhook listing per workspace (2)"
     );
     let ids: Vec<&str> = doc["checks"].as_array().expect("checks").iter().filter_map(|c| c["id"].as_str()).collect();
     assert!(!ids.contains(&"webhook-endpoint"), "the receiver probe is opt-in");
@@ -66,7 +66,7 @@ fn rate_limited_warns_and_exits_zero() {
     assert_eq!(r.code, 0, "a warning alone does not fail the gate");
     assert_statuses(&r, &[("rate-limit", "warn"), ("auth", "pass"), ("latency", "pass"), ("webhooks", "skip")]);
     // 5 requests were left: the webhook listings would eat the reserve kept for production.
-    assert_eq!(r.json()["api_requests"], 4, "no webhook listing was sent");
+    assert_eq!(r.json()["api_requests"], 2, "/user and /team: no webhook listing was sent");
     assert!(r.summary_of("webhooks").contains("not checked"), "{}", r.summary_of("webhooks"));
     assert_eq!(r.json()["status"], "warn");
 }
@@ -97,7 +97,7 @@ fn slow_fails_latency_but_authenticates() {
     assert_statuses(&r, &[("latency", "fail"), ("auth", "pass"), ("workspaces", "pass")]);
     let latency = r.check("latency");
     assert!(latency["metrics"]["p95_ms"].as_f64().is_some_and(|ms| ms >= 700.0), "{latency}");
-    // The samples run concurrently: about one slow round trip, not two or three.
+    // /user and /team run concurrently: about one slow round trip, not two.
     assert!(r.elapsed.as_secs_f64() < 1.4, "took {:?}", r.elapsed);
 }
 
@@ -214,8 +214,8 @@ fn large_keeps_to_the_request_budget_and_names_what_it_left() {
     assert_eq!(r.code, 0, "{}", r.all_output());
     assert_eq!(r.json()["api_requests"], 10, "10% of the 100-request window, first wave included");
     assert_eq!(r.status_of("webhooks"), "warn");
-    assert!(r.summary_of("webhooks").starts_with("44 workspaces not checked ("), "{}", r.summary_of("webhooks"));
-    assert!(r.summary_of("webhooks").contains("and 34 more"), "{}", r.summary_of("webhooks"));
+    assert!(r.summary_of("webhooks").starts_with("42 workspaces not checked ("), "{}", r.summary_of("webhooks"));
+    assert!(r.summary_of("webhooks").contains("and 32 more"), "{}", r.summary_of("webhooks"));
     assert!(r.summary_of("workspaces").starts_with("50 workspaces reachable"));
     // 90 of 100 requests are left: the knob is the budget, not waiting.
     let hint = r.check("webhooks")["hint"].as_str().unwrap_or_default().to_owned();

@@ -14,7 +14,7 @@ const MAX_SYMLINKS: usize = 40;
 
 /// Where one report goes, decided before any request is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(super) enum Destination {
     /// The process's own stdout: `-`, `/dev/stdout`.
     Stdout,
     /// A regular file, existing or new, at its real path (symlinks
@@ -28,7 +28,7 @@ pub enum Destination {
 /// Decides where `path` writes, refusing what cannot be written (a missing
 /// directory, a directory, a socket, a directory nobody may create a file
 /// in). The error is the reason, for a message that names the path.
-pub fn destination(path: &Path) -> Result<Destination, String> {
+pub(super) fn destination(path: &Path) -> Result<Destination, String> {
     if is_stdout(path) {
         return Ok(Destination::Stdout);
     }
@@ -51,7 +51,7 @@ pub fn destination(path: &Path) -> Result<Destination, String> {
 /// opening a FIFO blocks until a reader comes, and a probe must not hang on
 /// a reader that never does) is an error; its writer thread is left behind,
 /// blocked, and ends with the process.
-pub fn write(destination: &Destination, bytes: &[u8], wait: Duration) -> std::io::Result<()> {
+pub(super) fn write(destination: &Destination, bytes: &[u8], wait: Duration) -> std::io::Result<()> {
     match destination {
         Destination::Stdout => Ok(()),
         Destination::Replace(path) => write_atomic(path, bytes),
@@ -161,7 +161,7 @@ fn temporary_beside(path: &Path) -> PathBuf {
 /// Writes `bytes` to a temporary file in `path`'s directory, syncs it, and
 /// renames it over `path`, keeping an existing file's permissions. On
 /// failure the temporary file is removed and `path` is left as it was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temporary_beside(path);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -179,7 +179,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Appends `text` to the file at `path` (GitHub's job summary).
-pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+pub(super) fn append(path: &Path, text: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     file.write_all(text.as_bytes())
 }

@@ -18,14 +18,14 @@ const TICK: Duration = Duration::from_millis(100);
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /// A running progress line; [`Progress::finish`] clears it.
-pub struct Progress {
+pub(super) struct Progress {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl Progress {
     /// Starts drawing (after half a second) when `enabled`.
-    pub fn start(enabled: bool, in_flight: InFlight, selected: Vec<CheckId>) -> Progress {
+    pub(super) fn start(enabled: bool, in_flight: InFlight, selected: Vec<CheckId>) -> Progress {
         if !enabled {
             return Progress { stop: None, task: None };
         }
@@ -57,7 +57,7 @@ impl Progress {
     }
 
     /// Stops drawing and clears the line.
-    pub async fn finish(mut self) {
+    pub(super) async fn finish(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -12,7 +12,7 @@ use crate::sandbox::{Receiver, Sandbox, Scenario, load_faults, parse_fault};
 use crate::token;
 
 /// The variable the receiver reads its signing secret from.
-pub const WEBHOOK_SECRET_ENV: &str = "CLICKUP_WEBHOOK_SECRET";
+pub(super) const WEBHOOK_SECRET_ENV: &str = "CLICKUP_WEBHOOK_SECRET";
 
 /// Serves until interrupted.
 pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit, StartError> {

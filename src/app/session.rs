@@ -34,7 +34,7 @@ pub(super) struct Session {
 impl Session {
     /// Resolves settings for `selection`, then sets up what they need.
     /// `needs_api` says, from the settings, whether a token is required.
-    pub async fn open(
+    pub(super) async fn open(
         args: &ConnectionArgs,
         selection: (&[CheckId], &[CheckId]),
         redactor: &Redactor,
@@ -83,7 +83,7 @@ impl Session {
     }
 
     /// The ClickUp client, for commands that cannot run without one.
-    pub fn require_api(&self) -> Result<&ClickUpClient, StartError> {
+    pub(super) fn require_api(&self) -> Result<&ClickUpClient, StartError> {
         self.api.as_ref().ok_or(StartError::Token(TokenError::Missing))
     }
 }

@@ -1,24 +1,31 @@
-//! `latency`: round-trip time of `GET /user` over several samples taken
-//! concurrently (the auth request is the first), reported as p50, p95 and
-//! max.
+//! `latency`: round-trip time of every request the run made to the API
+//! (`/user`, `/team`, `/team/{id}/webhook`), one sample per attempt, reported
+//! as p50, p95 and max per endpoint and overall. The verdict is over the
+//! overall p95, so timing costs no request of its own.
 //!
 //! Failed samples are counted and shown, never dropped: a run where some
 //! requests fail is at least WARN, and one where all fail cannot measure
-//! latency at all (ERROR).
+//! latency at all (ERROR, or FAIL when the API never answered). Nearest-rank
+//! p95 is the slowest sample below 20 samples; with 1 or 2 the summary says
+//! that the p95 is only their max.
 
-use crate::message;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::api_error::{is_unreachable, note_attempts};
+use super::api_error::is_unreachable;
 use super::{CheckId, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
-use crate::evidence::Evidence;
+use crate::evidence::{ApiSample, Evidence};
+use crate::message;
 
 const ID: CheckId = CheckId::Latency;
 
-/// Nearest-rank percentile of sorted samples (`p` in 0..=100). With three
-/// samples p50 is the middle one and p95 the slowest.
+/// Samples below this many make a p95 that is merely the max worth saying.
+const FEW_SAMPLES: usize = 3;
+
+/// Nearest-rank percentile of sorted samples (`p` in 0..=100). Below 20
+/// samples p95 is the slowest one.
 pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
     if sorted.is_empty() {
         return None;
@@ -27,59 +34,139 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
-/// Evaluates the `/user` samples against the thresholds.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
-    let samples = &evidence.user;
-    if samples.is_empty() {
-        return Outcome::new(ID, Status::Error, "no GET /user samples were gathered");
+/// The percentiles of one set of samples (an endpoint's, or all of them):
+/// failed samples are excluded from the times and counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spread {
+    /// Samples in all, failed included.
+    pub samples: usize,
+    /// Samples that gave no usable answer.
+    pub failed: usize,
+    /// p50, p95 and max of the answered samples; `None` when none answered.
+    pub quantiles: Option<Quantiles>,
+}
+
+/// Nearest-rank p50, p95 and max.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantiles {
+    /// Median.
+    pub p50: Duration,
+    /// 95th percentile: the verdict's measure.
+    pub p95: Duration,
+    /// Slowest.
+    pub max: Duration,
+}
+
+impl Spread {
+    /// Summarises `samples`.
+    pub fn of<'a>(samples: impl IntoIterator<Item = &'a ApiSample>) -> Spread {
+        let (mut answered, mut failed, mut total) = (Vec::new(), 0, 0);
+        for sample in samples {
+            total += 1;
+            match sample.error {
+                None => answered.push(sample.elapsed),
+                Some(_) => failed += 1,
+            }
+        }
+        answered.sort();
+        let quantiles = match (percentile(&answered, 50.0), percentile(&answered, 95.0), answered.last()) {
+            (Some(p50), Some(p95), Some(&max)) => Some(Quantiles { p50, p95, max }),
+            _ => None,
+        };
+        Spread { samples: total, failed, quantiles }
     }
-    let mut good: Vec<Duration> = samples.iter().filter(|p| p.result.is_ok()).map(|p| p.elapsed).collect();
-    good.sort();
-    let failures: Vec<Message> =
-        samples.iter().filter_map(|p| p.result.as_ref().err().map(|e| message!("{}", e))).collect();
-    let slowest = samples.iter().map(|p| p.elapsed).max().unwrap_or_default();
-    let (Some(p50), Some(p95), Some(max)) = (percentile(&good, 50.0), percentile(&good, 95.0), good.last().copied())
-    else {
+
+    /// `p50 …, p95 …, max … over N samples`, saying when there are too few
+    /// for the p95 to be more than the max, and how many failed.
+    fn describe(&self) -> Message {
+        let answered = self.samples - self.failed;
+        let Some(q) = self.quantiles else {
+            return message!("no answered sample of {}", self.samples);
+        };
+        let unit = if answered == 1 { "sample" } else { "samples" };
+        let mut text =
+            message!("p50 {}, p95 {}, max {} over {} {}", human(q.p50), human(q.p95), human(q.max), answered, unit);
+        if answered < FEW_SAMPLES {
+            text.push(message!(" (p95 of {} is just the max)", answered));
+        }
+        if self.failed > 0 {
+            text.push(message!("; {} of {} failed", self.failed, self.samples));
+        }
+        text
+    }
+}
+
+/// Evaluates every API request's time against the thresholds.
+pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+    let samples = &evidence.api_samples;
+    if samples.is_empty() {
+        return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed");
+    }
+    let overall = Spread::of(samples);
+    let failures: Vec<Message> = samples.iter().filter_map(|s| s.error.as_ref().map(|e| message!("{}", e))).collect();
+    let slowest = samples.iter().map(|s| s.elapsed).max().unwrap_or_default();
+    let Some(q) = overall.quantiles else {
         let first = failures.first().cloned().unwrap_or_default();
         // Every sample unanswered is an unreachable API (CRITICAL to a
         // monitor), not a measurement problem; refused ones are ERROR.
-        let unreachable = samples.iter().all(|p| p.result.as_ref().err().is_some_and(is_unreachable));
+        let unreachable = samples.iter().all(|s| s.error.as_ref().is_some_and(is_unreachable));
         let (status, what) =
             if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
         return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
             .metric("samples", samples.len() as f64)
             .metric("failed", failures.len() as f64)
+            .metric("attempts", samples.len() as f64)
             .took(slowest);
     };
-    let mut summary =
-        message!("p50 {}, p95 {}, max {} over {} samples", human(p50), human(p95), human(max), good.len());
-    if !failures.is_empty() {
-        summary.push(message!("; {} of {} failed", failures.len(), samples.len()));
-    }
-    let status = if p95 > cfg.latency_fail_p95 {
+    let status = if q.p95 > cfg.latency_fail_p95 {
         Status::Fail
-    } else if p95 > cfg.latency_warn || !failures.is_empty() {
+    } else if q.p95 > cfg.latency_warn || overall.failed > 0 {
         Status::Warn
     } else {
         Status::Pass
     };
-    let mut o = Outcome::new(ID, status, summary)
-        .metric("p50_ms", ms(p50))
-        .metric("p95_ms", ms(p95))
-        .metric("max_ms", ms(max))
+    let mut o = Outcome::new(ID, status, overall.describe())
+        .metric("p50_ms", ms(q.p50))
+        .metric("p95_ms", ms(q.p95))
+        .metric("max_ms", ms(q.max))
         .metric("samples", samples.len() as f64)
         .metric("failed", failures.len() as f64)
         .metric("p95_warn_ms", ms(cfg.latency_warn))
         .metric("p95_fail_ms", ms(cfg.latency_fail_p95))
+        // Each sample is one request sent: retries are samples of their own.
+        .metric("attempts", samples.len() as f64)
         .took(slowest);
-    o.details = failures.into_iter().map(|f| message!("failed sample: {}", f)).collect();
-    let o = note_attempts(o, samples);
+    for (endpoint, spread) in per_endpoint(samples) {
+        o = o.detail(message!("{}: {}", endpoint, spread.describe()));
+        let label = || ("endpoint", endpoint.to_owned());
+        if let Some(q) = spread.quantiles {
+            o = o
+                .labelled_metric("endpoint_p50_ms", label(), ms(q.p50))
+                .labelled_metric("endpoint_p95_ms", label(), ms(q.p95))
+                .labelled_metric("endpoint_max_ms", label(), ms(q.max));
+        }
+        o = o.labelled_metric("endpoint_samples", label(), spread.samples as f64).labelled_metric(
+            "endpoint_failed",
+            label(),
+            spread.failed as f64,
+        );
+    }
+    o.details.extend(failures.into_iter().map(|f| message!("failed sample: {}", f)));
     match status {
         Status::Fail => o.hint(message!("p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit", human(cfg.latency_fail_p95))),
-        Status::Warn if p95 > cfg.latency_warn => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
+        Status::Warn if q.p95 > cfg.latency_warn => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
         Status::Warn => o.hint("some samples failed: see the details; retries with backoff hide this from users but not from the budget"),
         _ => o,
     }
+}
+
+/// Each endpoint's spread, in a stable order (by endpoint).
+fn per_endpoint(samples: &[ApiSample]) -> BTreeMap<&'static str, Spread> {
+    let mut groups: BTreeMap<&'static str, Vec<&ApiSample>> = BTreeMap::new();
+    for sample in samples {
+        groups.entry(sample.endpoint).or_default().push(sample);
+    }
+    groups.into_iter().map(|(endpoint, group)| (endpoint, Spread::of(group))).collect()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -89,25 +176,34 @@ fn ms(d: Duration) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{ApiError, User};
-    use crate::evidence::Probe;
+    use crate::client::ApiError;
 
-    fn sample(ms: u64, ok: bool) -> Probe<User> {
-        let result = if ok {
-            Ok(User { id: 1, username: None, email: None })
-        } else {
-            Err(ApiError::Http { endpoint: "GET /user".into(), status: 503, ecode: None, err: None })
-        };
-        Probe { result, elapsed: Duration::from_millis(ms), rate_limit: Default::default(), attempts: 1 }
+    fn at(endpoint: &'static str, ms: u64, ok: bool) -> ApiSample {
+        let error =
+            (!ok).then(|| ApiError::Http { endpoint: format!("GET {endpoint}"), status: 503, ecode: None, err: None });
+        ApiSample { endpoint, elapsed: Duration::from_millis(ms), error }
     }
 
-    fn run(samples: Vec<Probe<User>>) -> Outcome {
-        evaluate(&Evidence { user: samples, ..Evidence::default() }, &CheckConfig::default())
+    fn sample(ms: u64, ok: bool) -> ApiSample {
+        at("/user", ms, ok)
+    }
+
+    fn run(samples: Vec<ApiSample>) -> Outcome {
+        evaluate(&Evidence { api_samples: samples, ..Evidence::default() }, &CheckConfig::default())
+    }
+
+    fn metric(o: &Outcome, name: &str, endpoint: Option<&str>) -> Option<f64> {
+        let label = endpoint.map(|e| ("endpoint", e.to_owned()));
+        o.metrics.iter().find(|m| m.name == name && m.label == label).map(|m| m.value)
+    }
+
+    fn ms_list(ms: &[u64]) -> Vec<Duration> {
+        ms.iter().map(|&m| Duration::from_millis(m)).collect()
     }
 
     #[test]
     fn nearest_rank_percentiles() {
-        let d = |ms: &[u64]| ms.iter().map(|&m| Duration::from_millis(m)).collect::<Vec<_>>();
+        let d = ms_list;
         assert_eq!(percentile(&d(&[10, 20, 30]), 50.0), Some(Duration::from_millis(20)));
         assert_eq!(percentile(&d(&[10, 20, 30]), 95.0), Some(Duration::from_millis(30)));
         assert_eq!(percentile(&d(&[10]), 95.0), Some(Duration::from_millis(10)));
@@ -117,11 +213,105 @@ mod tests {
     }
 
     #[test]
+    fn one_sample_is_every_quantile() {
+        let spread = Spread::of(&[at("/team", 40, true)]);
+        let q = spread.quantiles.expect("one answered sample");
+        assert_eq!(
+            (q.p50, q.p95, q.max),
+            (Duration::from_millis(40), Duration::from_millis(40), Duration::from_millis(40))
+        );
+        assert_eq!((spread.samples, spread.failed), (1, 0));
+        assert_eq!(spread.describe(), "p50 40ms, p95 40ms, max 40ms over 1 sample (p95 of 1 is just the max)");
+    }
+
+    #[test]
+    fn two_samples_have_the_lower_as_p50_and_the_max_as_p95() {
+        let spread = Spread::of(&[at("/team", 90, true), at("/team", 30, true)]);
+        let q = spread.quantiles.expect("answered");
+        assert_eq!(
+            (q.p50, q.p95, q.max),
+            (Duration::from_millis(30), Duration::from_millis(90), Duration::from_millis(90))
+        );
+        assert!(spread.describe().ends_with("over 2 samples (p95 of 2 is just the max)"), "{}", spread.describe());
+        let three = Spread::of(&[at("/team", 1, true), at("/team", 2, true), at("/team", 3, true)]);
+        assert!(!three.describe().contains("just the max"), "{}", three.describe());
+    }
+
+    #[test]
+    fn twenty_samples_are_the_first_whose_p95_is_not_the_max() {
+        let nineteen: Vec<ApiSample> = (1..=19).map(|i| at("/user", i * 10, true)).collect();
+        let q = Spread::of(&nineteen).quantiles.expect("answered");
+        assert_eq!(
+            (q.p50, q.p95, q.max),
+            (Duration::from_millis(100), Duration::from_millis(190), Duration::from_millis(190))
+        );
+        let twenty: Vec<ApiSample> = (1..=20).map(|i| at("/user", i * 10, true)).collect();
+        let q = Spread::of(&twenty).quantiles.expect("answered");
+        assert_eq!(
+            (q.p50, q.p95, q.max),
+            (Duration::from_millis(100), Duration::from_millis(190), Duration::from_millis(200))
+        );
+    }
+
+    #[test]
+    fn failed_samples_are_excluded_from_the_times_and_counted() {
+        let spread = Spread::of(&[at("/team", 10, true), at("/team", 5000, false), at("/team", 20, true)]);
+        let q = spread.quantiles.expect("two answered");
+        assert_eq!(q.max, Duration::from_millis(20), "a failed sample's time is not a latency");
+        assert_eq!((spread.samples, spread.failed), (3, 1));
+        assert!(spread.describe().ends_with("over 2 samples (p95 of 2 is just the max); 1 of 3 failed"));
+        let none = Spread::of(&[at("/team", 10, false)]);
+        assert_eq!((none.quantiles, none.samples, none.failed), (None, 1, 1));
+        assert_eq!(none.describe(), "no answered sample of 1");
+    }
+
+    #[test]
     fn fast_samples_pass_with_metrics() {
         let o = run(vec![sample(120, true), sample(80, true), sample(100, true)]);
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "p50 100ms, p95 120ms, max 120ms over 3 samples");
-        assert!(o.metrics.iter().any(|m| m.name == "p95_ms" && m.value == 120.0));
+        assert_eq!(metric(&o, "p95_ms", None), Some(120.0));
+    }
+
+    #[test]
+    fn every_endpoint_is_reported_and_the_verdict_is_over_all_of_them() {
+        let o = run(vec![
+            at("/user", 100, true),
+            at("/team", 2500, true),
+            at("/team/{id}/webhook", 50, true),
+            at("/team/{id}/webhook", 70, true),
+        ]);
+        assert_eq!(o.status, Status::Warn, "the slow /team drives the overall p95: {}", o.summary);
+        assert_eq!(o.summary, "p50 70ms, p95 2.5s, max 2.5s over 4 samples");
+        assert_eq!(
+            o.details,
+            [
+                "/team: p50 2.5s, p95 2.5s, max 2.5s over 1 sample (p95 of 1 is just the max)",
+                "/team/{id}/webhook: p50 50ms, p95 70ms, max 70ms over 2 samples (p95 of 2 is just the max)",
+                "/user: p50 100ms, p95 100ms, max 100ms over 1 sample (p95 of 1 is just the max)",
+            ]
+        );
+        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team")), Some(2500.0));
+        assert_eq!(metric(&o, "endpoint_p50_ms", Some("/team/{id}/webhook")), Some(50.0));
+        assert_eq!(metric(&o, "endpoint_samples", Some("/team/{id}/webhook")), Some(2.0));
+        assert_eq!(metric(&o, "endpoint_max_ms", Some("/user")), Some(100.0));
+        assert_eq!(metric(&o, "samples", None), Some(4.0));
+    }
+
+    #[test]
+    fn an_endpoint_whose_every_sample_failed_is_counted_without_times() {
+        let o = run(vec![at("/user", 100, true), at("/team", 100, true), at("/team/{id}/webhook", 9, false)]);
+        assert_eq!(o.status, Status::Warn);
+        assert!(o.details.iter().any(|d| d == "/team/{id}/webhook: no answered sample of 1"), "{:?}", o.details);
+        assert_eq!(metric(&o, "endpoint_failed", Some("/team/{id}/webhook")), Some(1.0));
+        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team/{id}/webhook")), None);
+    }
+
+    #[test]
+    fn few_samples_say_so() {
+        let o = run(vec![sample(30, true), at("/team", 40, true)]);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.summary, "p50 30ms, p95 40ms, max 40ms over 2 samples (p95 of 2 is just the max)");
     }
 
     #[test]
@@ -137,25 +327,27 @@ mod tests {
         let o = run(vec![sample(100, true), sample(100, true), sample(50, false)]);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.ends_with("1 of 3 failed"), "{}", o.summary);
-        assert_eq!(o.details.len(), 1);
-        assert!(o.details[0].contains("HTTP 503"));
+        let failed: Vec<&Message> = o.details.iter().filter(|d| d.starts_with("failed sample: ")).collect();
+        assert_eq!(failed.len(), 1);
+        assert!(failed[0].contains("HTTP 503"));
     }
 
     #[test]
     fn all_failed_is_never_a_pass() {
-        let o = run(vec![sample(10, false), sample(10, false)]);
+        let o = run(vec![sample(10, false), at("/team", 10, false)]);
         assert_eq!(o.status, Status::Fail, "every sample got a 503: the API is unreachable");
         assert!(o.summary.starts_with("API unreachable: all 2 samples failed"), "{}", o.summary);
-        let refused = Probe {
-            result: Err(ApiError::Http { endpoint: "GET /user".into(), status: 401, ecode: None, err: None }),
+        let refused = ApiSample {
+            endpoint: "/user",
             elapsed: Duration::from_millis(5),
-            rate_limit: Default::default(),
-            attempts: 1,
+            error: Some(ApiError::Http { endpoint: "GET /user".into(), status: 401, ecode: None, err: None }),
         };
-        let o = run(vec![refused.clone(), sample(10, false)]);
+        let o = run(vec![refused, sample(10, false)]);
         assert_eq!(o.status, Status::Error, "a refused token makes latency unmeasurable, not unreachable");
         assert!(o.summary.starts_with("no successful sample: all 2 samples failed"), "{}", o.summary);
-        assert_eq!(run(vec![]).status, Status::Error);
+        let o = run(vec![]);
+        assert_eq!(o.status, Status::Error);
+        assert!(o.summary.contains("no API request"), "{}", o.summary);
     }
 
     #[test]
@@ -165,9 +357,9 @@ mod tests {
             latency_fail_p95: Duration::from_millis(90),
             ..CheckConfig::default()
         };
-        let ev = Evidence { user: vec![sample(60, true)], ..Evidence::default() };
+        let ev = Evidence { api_samples: vec![sample(60, true)], ..Evidence::default() };
         assert_eq!(evaluate(&ev, &cfg).status, Status::Warn);
-        let ev = Evidence { user: vec![sample(91, true)], ..Evidence::default() };
+        let ev = Evidence { api_samples: vec![sample(91, true)], ..Evidence::default() };
         assert_eq!(evaluate(&ev, &cfg).status, Status::Fail);
     }
 }

@@ -93,7 +93,7 @@ fn reset_text(reset_in: Option<u64>) -> Message {
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
-    if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(|e| e.http_status()) == Some(429)) {
+    if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(ApiError::http_status) == Some(429)) {
         let stated = headers.reset.as_deref().and_then(|v| reset_in(v, now));
         let reset =
             stated.map(|r| r.seconds).or_else(|| headers.retry_after.as_deref().and_then(|v| v.trim().parse().ok()));

@@ -195,7 +195,7 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
         }
         Some(("active", _, _)) => {}
         Some(("failing", n, _)) => {
-            out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER))
+            out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER));
         }
         Some(("suspended" | "disabled", n, _)) => {
             let text = message!("{} is suspended (fail_count {}): ClickUp delivers nothing to it", name, n);

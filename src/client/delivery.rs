@@ -43,7 +43,7 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
 
 /// A `taskStatusUpdated` payload in ClickUp's documented shape, unique per
 /// call through its history item id.
-pub fn test_payload() -> Vec<u8> {
+pub(super) fn test_payload() -> Vec<u8> {
     let tag = crate::token::random_alnum(12).to_ascii_lowercase();
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
     serde_json::json!({
@@ -76,7 +76,7 @@ pub fn test_payload() -> Vec<u8> {
 /// Every difference sits where a receiver does not look (layout, key order,
 /// and a test-only object under `data`), so a typed parser accepts it as it
 /// accepts the canonical one: the only reason to reject it is the signature.
-pub fn noncanonical_payload() -> Vec<u8> {
+pub(super) fn noncanonical_payload() -> Vec<u8> {
     let tag = crate::token::random_alnum(12).to_ascii_lowercase();
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
     // Line breaks and indentation, keys neither sorted nor compact, `\u00e9`

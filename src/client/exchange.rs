@@ -88,6 +88,21 @@ impl<T> Probe<T> {
     }
 }
 
+/// One request sent to the ClickUp API, timed on its own. A retried
+/// exchange gives one sample per attempt: the server's latency, not the
+/// client's backoff between attempts, and every failed attempt is counted.
+#[derive(Debug, Clone)]
+pub struct ApiSample {
+    /// The endpoint's path with its ids replaced, e.g. `/team/{id}/webhook`:
+    /// latency is reported per endpoint, not per workspace.
+    pub endpoint: &'static str,
+    /// From sending to the end of the body (or the failure); for a request
+    /// the run's deadline cut short, until then.
+    pub elapsed: Duration,
+    /// Why the attempt gave no usable answer; `None` when it did.
+    pub error: Option<ApiError>,
+}
+
 /// One test delivery: the receiver's HTTP status, or why there is none.
 #[derive(Debug, Clone)]
 pub struct Delivery {

@@ -23,7 +23,7 @@ pub use delivery::{
     DELIVERY_FAILS_AFTER, TEST_ID_PREFIX, probe_receiver, sign as sign_delivery, verify as verify_signature,
 };
 pub use error::{ApiError, TransportCause};
-pub use exchange::{Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
+pub use exchange::{ApiSample, Delivery, Probe, RateLimitHeaders, ReceiverProbe, ResetIn, reset_in};
 pub use resilience::{Policy, RunState};
 pub use status::{Incident, Part, RawLevel, StatusClient, StatusPage, StatusPageFormat, decode as status_decode};
 pub use transport::{RequestCounter, Transport, TransportOptions};

@@ -5,7 +5,9 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use super::{ApiError, ApiSample};
 
 /// Tunables; the defaults are documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,7 +33,7 @@ pub struct Policy {
 
 /// The default [`Policy::unknown_window_ceiling`]: the run's 10% share of the
 /// smallest plan's 100 requests a minute.
-pub const UNKNOWN_WINDOW_CEILING: u64 = 10;
+pub(super) const UNKNOWN_WINDOW_CEILING: u64 = 10;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -65,7 +67,23 @@ struct State {
     /// Requests the run may spend in all, once the window is known.
     allowed: Option<u64>,
     latest_remaining: Option<u64>,
+    /// Every request sent, in sending order.
+    sent: Vec<Sent>,
 }
+
+/// A request sent: its sample once it ended, or when it began while it has not.
+#[derive(Debug)]
+struct Sent {
+    /// The method and path, for the error of a request that never ended.
+    request: String,
+    endpoint: &'static str,
+    started: Instant,
+    ended: Option<(Duration, Option<ApiError>)>,
+}
+
+/// Where [`RunState::request_sent`] recorded a request, to record its end.
+#[derive(Debug, Clone, Copy)]
+pub struct SentSlot(usize);
 
 /// Shared by every clone of a client for one run.
 #[derive(Debug, Clone, Default)]
@@ -135,6 +153,39 @@ impl RunState {
         self.lock().spent
     }
 
+    /// Records that `request` (`GET /team/1/webhook`) of `endpoint` (its
+    /// class, `/team/{id}/webhook`) is being sent now, so that every request
+    /// is a latency sample even if the run's deadline cuts it short.
+    pub fn request_sent(&self, request: String, endpoint: &'static str) -> SentSlot {
+        let mut s = self.lock();
+        s.sent.push(Sent { request, endpoint, started: Instant::now(), ended: None });
+        SentSlot(s.sent.len() - 1)
+    }
+
+    /// Records how the request in `slot` ended: its own time, and its error
+    /// if it gave no usable answer.
+    pub fn request_ended(&self, slot: SentSlot, elapsed: Duration, error: Option<ApiError>) {
+        if let Some(sent) = self.lock().sent.get_mut(slot.0) {
+            sent.ended = Some((elapsed, error));
+        }
+    }
+
+    /// One sample per request sent so far. A request still without an
+    /// answer (the run's deadline stopped waiting for it) is a failed sample
+    /// timed until now: no answer in time is the worst latency, not none.
+    pub fn samples(&self) -> Vec<ApiSample> {
+        let s = self.lock();
+        s.sent
+            .iter()
+            .map(|sent| {
+                let (elapsed, error) = sent.ended.clone().unwrap_or_else(|| {
+                    (sent.started.elapsed(), Some(ApiError::Deadline { endpoint: sent.request.clone() }))
+                });
+                ApiSample { endpoint: sent.endpoint, elapsed, error }
+            })
+            .collect()
+    }
+
     /// The fewest requests left in the window as last stated by an answer
     /// (counted down for requests sent since), when any answer stated it.
     pub fn remaining(&self) -> Option<u64> {
@@ -144,7 +195,7 @@ impl RunState {
 
 /// Full-jitter backoff before attempt `attempt + 1`: a random delay below
 /// `min(max, base * 2^(attempt-1))`.
-pub fn backoff(policy: &Policy, attempt: u32) -> Duration {
+pub(super) fn backoff(policy: &Policy, attempt: u32) -> Duration {
     let ceiling = policy.base_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(policy.max_backoff);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(attempt);
@@ -205,6 +256,23 @@ mod tests {
         assert!(known.take());
         known.record_remaining(9999);
         assert_eq!((0..2000).filter(|_| known.take()).count(), 999, "a stated window replaces the ceiling");
+    }
+
+    #[test]
+    fn every_request_sent_is_a_sample_and_an_unanswered_one_failed() {
+        let run = RunState::new(Policy::default());
+        let answered = run.request_sent("GET /user".into(), "/user");
+        let cut = run.request_sent("GET /team/1/webhook".into(), "/team/{id}/webhook");
+        run.request_ended(answered, Duration::from_millis(7), None);
+        let samples = run.samples();
+        assert_eq!(samples.len(), 2);
+        assert_eq!((samples[0].endpoint, samples[0].elapsed), ("/user", Duration::from_millis(7)));
+        assert!(samples[0].error.is_none());
+        assert_eq!(samples[1].endpoint, "/team/{id}/webhook");
+        let error = samples[1].error.as_ref().map(ToString::to_string);
+        assert_eq!(error.as_deref(), Some("GET /team/1/webhook was still unanswered at the run's deadline"));
+        run.request_ended(cut, Duration::from_millis(9), None);
+        assert!(run.samples()[1].error.is_none(), "its end is recorded once it comes");
     }
 
     #[test]

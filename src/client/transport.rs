@@ -206,7 +206,7 @@ fn classify(error: &(dyn std::error::Error + 'static)) -> TransportCause {
         if io.kind() == std::io::ErrorKind::ConnectionRefused {
             return TransportCause::Refused;
         }
-        if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        if io.get_ref().is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>) {
             return TransportCause::Tls;
         }
     }

@@ -183,7 +183,7 @@ pub struct ApiSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencySection {
-    /// Number of `GET /user` samples.
+    /// Number of `GET /user` requests, the auth request included.
     pub samples: Option<u32>,
     /// WARN when p95 is above this.
     pub warn_above: Option<FileDuration>,
@@ -335,7 +335,7 @@ impl Located {
 }
 
 /// Reads and parses `path`.
-pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
+pub(super) fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
     let config = parse(&source, path)?;
@@ -345,7 +345,7 @@ pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
 /// Parses text already read. Messages from the TOML parser are reduced to
 /// their first line (it quotes the offending source line, which could hold a
 /// token pasted unquoted) and scrubbed of anything token-shaped.
-pub fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+pub(super) fn parse(source: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(source).map_err(|e| {
         let line = e.span().map(|span| source.get(..span.start).unwrap_or(source).matches('\n').count() + 1);
         let first = e.message().lines().next().unwrap_or("invalid TOML").trim();

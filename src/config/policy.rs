@@ -19,7 +19,7 @@ pub struct CheckPolicy {
 }
 
 /// Validates `[checks.<id>]` tables: every key must be a check id.
-pub fn policies(file: &LoadedFile) -> Result<BTreeMap<CheckId, CheckPolicy>, ConfigError> {
+pub(super) fn policies(file: &LoadedFile) -> Result<BTreeMap<CheckId, CheckPolicy>, ConfigError> {
     let mut out = BTreeMap::new();
     for (key, entry) in file.config.checks.iter().flatten() {
         let Some(id) = CheckId::from_name(key) else {

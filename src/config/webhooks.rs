@@ -52,7 +52,7 @@ pub fn normalise_endpoint(endpoint: &str) -> String {
 }
 
 /// Validates `[[webhooks.expect]]`.
-pub fn expected(file: &LoadedFile) -> Result<Vec<ExpectedWebhook>, ConfigError> {
+pub(super) fn expected(file: &LoadedFile) -> Result<Vec<ExpectedWebhook>, ConfigError> {
     let entries = file.config.webhooks.as_ref().and_then(|w| w.expect.as_ref());
     let mut out = Vec::new();
     for (i, e) in entries.into_iter().flatten().enumerate() {
@@ -96,7 +96,7 @@ pub fn expected(file: &LoadedFile) -> Result<Vec<ExpectedWebhook>, ConfigError> 
 }
 
 /// Validates `[[webhooks.probe]]`.
-pub fn probes(file: &LoadedFile) -> Result<Vec<ProbeTarget>, ConfigError> {
+pub(super) fn probes(file: &LoadedFile) -> Result<Vec<ProbeTarget>, ConfigError> {
     let entries = file.config.webhooks.as_ref().and_then(|w| w.probe.as_ref());
     let mut out = Vec::new();
     for (i, p) in entries.into_iter().flatten().enumerate() {

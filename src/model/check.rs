@@ -14,7 +14,7 @@ pub enum CheckId {
     Auth,
     /// Headroom left in the token's per-minute request budget.
     RateLimit,
-    /// Round-trip time of `GET /user`, p50/p95/max over several samples.
+    /// Round-trip time of every API request, p50/p95/max per endpoint and overall.
     Latency,
     /// The workspaces (`/team`) the token can reach.
     Workspaces,
@@ -123,7 +123,7 @@ impl Named for CheckId {
         match self {
             CheckId::Auth => "`GET /user` answers with the user the token belongs to",
             CheckId::RateLimit => "Headroom left in the token's per-minute request budget",
-            CheckId::Latency => "Round-trip time of `GET /user`, p50/p95/max over several samples",
+            CheckId::Latency => "Round-trip time of every API request, p50/p95/max per endpoint and overall",
             CheckId::Workspaces => "The workspaces (`/team`) the token can reach",
             CheckId::Platform => "ClickUp's own public status page",
             CheckId::Webhooks => "Health, security and expected registrations of the workspaces' webhooks",

@@ -136,7 +136,7 @@ pub const ITEMS: [Item; 25] = [
     entry("caching", RATES, "Caching reduces unnecessary API calls", Attestation),
     entry("webhooks-over-polling", RATES, "Webhooks replace polling where possible", Attestation),
     entry("health-check", MONITORING, "Health check endpoint verifies ClickUp connectivity", Probe(None)),
-    // The probe times GET /user only: per-endpoint latency is the integration's.
+    // The probe times its own requests per endpoint; the integration's own tracking is attested.
     entry("latency-tracked", MONITORING, "API latency tracked per endpoint", Attestation),
     entry("error-rate-alerting", MONITORING, "Error rate alerting (>5% triggers P2)", Attestation),
     entry("rate-limit-alerting", MONITORING, "Rate limit remaining alerting (<10% triggers warning)", Probe(None)),

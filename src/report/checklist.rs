@@ -136,8 +136,8 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
         .map(|i| {
             let basis = i.item.basis;
             let mut v = json!({"id": i.item.id, "section": i.item.section, "text": i.item.text,
-                               "verified_by": basis.verifying_check().map(|c| c.as_str()),
-                               "basis": basis.as_str(), "bearing_check": basis.check().map(|c| c.as_str())});
+                               "verified_by": basis.verifying_check().map(crate::model::CheckId::as_str),
+                               "basis": basis.as_str(), "bearing_check": basis.check().map(crate::model::CheckId::as_str)});
             match &i.state {
                 State::Verified { check, status } => {
                     v["state"] = json!("verified");

@@ -7,7 +7,7 @@ use super::Report;
 use crate::checks::{Gate, Status};
 
 /// Renders the annotations and a closing line.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let mut out = String::new();
     for o in &report.outcomes {
         let command = match o.status {

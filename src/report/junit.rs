@@ -8,7 +8,7 @@ use crate::checks::{Outcome, Status};
 use crate::model::calendar::rfc3339;
 
 /// Renders the report as a JUnit XML document.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let t = report.totals();
     let seconds = |d: std::time::Duration| format!("{:.3}", d.as_secs_f64());
     let counts = format!(

@@ -70,7 +70,7 @@ pub fn could_not_start(reason: &str) -> String {
 }
 
 /// Renders the plugin output.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let state = state(report);
     let worst: Vec<&Outcome> =
         report.outcomes.iter().filter(|o| o.gate != Gate::ReportOnly && state_of(o.status) == state).collect();

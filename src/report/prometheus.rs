@@ -5,7 +5,7 @@ use super::Report;
 use crate::checks::{CheckId, Status};
 
 /// Renders the metrics. Families without samples are left out.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let mut out = String::new();
     let statuses: Vec<(String, f64)> = report
         .outcomes
@@ -64,8 +64,44 @@ pub fn render(report: &Report) -> String {
     family(
         &mut out,
         "clickup_preflight_latency_seconds",
-        "Round trip of GET /user over this run's samples (nearest-rank quantiles; 1 is the slowest).",
+        "Round trip of every API request this run made (nearest-rank quantiles; 1 is the slowest).",
         &quantiles,
+    );
+    let per_endpoint = |name: &str| -> Vec<(String, f64)> {
+        latency_metrics(report, name)
+            .filter_map(|m| m.label.as_ref().map(|(_, endpoint)| (label_value(endpoint), m.value)))
+            .collect()
+    };
+    let endpoint_quantiles: Vec<(String, f64)> =
+        [("0.5", "endpoint_p50_ms"), ("0.95", "endpoint_p95_ms"), ("1", "endpoint_max_ms")]
+            .iter()
+            .flat_map(|(q, name)| {
+                per_endpoint(name)
+                    .into_iter()
+                    .map(move |(endpoint, ms)| (format!("endpoint=\"{endpoint}\",quantile=\"{q}\""), ms / 1000.0))
+            })
+            .collect();
+    family(
+        &mut out,
+        "clickup_preflight_api_latency_seconds",
+        "Round trip of this run's API requests per endpoint, ids replaced by {id} (nearest-rank quantiles over \
+         the answered ones; 1 is the slowest).",
+        &endpoint_quantiles,
+    );
+    let counts = |name: &str| -> Vec<(String, f64)> {
+        per_endpoint(name).into_iter().map(|(endpoint, n)| (format!("endpoint=\"{endpoint}\""), n)).collect()
+    };
+    family(
+        &mut out,
+        "clickup_preflight_api_latency_samples",
+        "API requests this run timed per endpoint, failed ones included.",
+        &counts("endpoint_samples"),
+    );
+    family(
+        &mut out,
+        "clickup_preflight_api_latency_failed",
+        "API requests per endpoint that gave no usable answer (left out of the quantiles).",
+        &counts("endpoint_failed"),
     );
     let single = |name: &str| get(CheckId::RateLimit, name).map(|v| vec![(String::new(), v)]).unwrap_or_default();
     family(
@@ -108,6 +144,16 @@ pub fn render(report: &Report) -> String {
         &[(String::new(), report.finished_at_unix as f64)],
     );
     out
+}
+
+/// The latency check's labelled metrics named `name`.
+fn latency_metrics<'a>(report: &'a Report, name: &'a str) -> impl Iterator<Item = &'a crate::checks::Metric> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.id == CheckId::Latency)
+        .flat_map(|o| &o.metrics)
+        .filter(move |m| m.name == name && m.label.is_some())
 }
 
 fn family(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
@@ -173,6 +219,37 @@ mod tests {
                 "clickup_preflight_webhook_fail_count{webhook=\"w2\"} 1"
             ]
         );
+    }
+
+    #[test]
+    fn latency_is_one_series_per_endpoint_and_quantile_beside_the_overall_one() {
+        let mut r = report(&[Status::Pass]);
+        let mut o = crate::checks::Outcome::new(CheckId::Latency, Status::Pass, "x")
+            .metric("p50_ms", 20.0)
+            .metric("p95_ms", 40.0)
+            .metric("max_ms", 40.0);
+        for (endpoint, p95) in [("/team", 40.0), ("/x\"y", 20.0)] {
+            let label = || ("endpoint", endpoint.to_owned());
+            o = o
+                .labelled_metric("endpoint_p50_ms", label(), 20.0)
+                .labelled_metric("endpoint_p95_ms", label(), p95)
+                .labelled_metric("endpoint_max_ms", label(), p95)
+                .labelled_metric("endpoint_samples", label(), 2.0)
+                .labelled_metric("endpoint_failed", label(), 0.0);
+        }
+        r.outcomes.push(o);
+        let text = render(&r);
+        for line in [
+            "clickup_preflight_latency_seconds{quantile=\"0.95\"} 0.04\n",
+            "clickup_preflight_api_latency_seconds{endpoint=\"/team\",quantile=\"0.5\"} 0.02\n",
+            "clickup_preflight_api_latency_seconds{endpoint=\"/team\",quantile=\"0.95\"} 0.04\n",
+            "clickup_preflight_api_latency_seconds{endpoint=\"/x\\\"y\",quantile=\"1\"} 0.02\n",
+            "clickup_preflight_api_latency_samples{endpoint=\"/team\"} 2\n",
+            "clickup_preflight_api_latency_failed{endpoint=\"/team\"} 0\n",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+        assert_eq!(text.matches("# TYPE clickup_preflight_api_latency_seconds gauge\n").count(), 1);
     }
 
     #[test]

@@ -19,7 +19,7 @@ fn level(status: Status) -> &'static str {
 }
 
 /// Renders the file-level findings as one SARIF run.
-pub fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report) -> String {
     let located: Vec<_> = report.outcomes.iter().filter(|o| !o.locations.is_empty()).collect();
     let rules: Vec<Value> = located
         .iter()

@@ -62,7 +62,11 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
     let all: Vec<(&str, &Webhook)> = hooks(listing).collect();
     super::table::keep_whole(&mut table, 0, all.iter().map(|(ws, _)| *ws).chain([header[0]]));
     super::table::keep_whole(&mut table, 1, all.iter().map(|(_, h)| h.id.as_str()));
-    super::table::keep_whole(&mut table, 5, all.iter().flat_map(|(_, h)| h.events.iter().map(|e| e.as_str())));
+    super::table::keep_whole(
+        &mut table,
+        5,
+        all.iter().flat_map(|(_, h)| h.events.iter().map(crate::model::OutsideText::as_str)),
+    );
     let watches: Vec<crate::model::Message> = all.iter().map(|(_, h)| h.location.describe()).collect();
     super::table::keep_whole(&mut table, 6, watches.iter().flat_map(|w| w.split_whitespace()));
     let mut out = if count == 0 { "no webhooks\n".to_owned() } else { format!("{table}\n") };

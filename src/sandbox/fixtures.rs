@@ -21,7 +21,7 @@ const SERVICES: [&str; 4] = ["API", "Web Application", "Notifications", "Integra
 const UPDATED: &str = "2026-11-01T12:00:00.000Z";
 
 /// `GET /user`.
-pub fn user() -> Value {
+pub(super) fn user() -> Value {
     json!({"user": {
         "id": 1000001, "username": "Sandbox Service Account", "email": "sandbox@example.com",
         "color": "#7b68ee", "profilePicture": null, "initials": "SS", "week_start_day": 1,
@@ -30,7 +30,7 @@ pub fn user() -> Value {
 }
 
 /// `GET /team`.
-pub fn teams(workspaces: &[(String, String)]) -> Value {
+pub(super) fn teams(workspaces: &[(String, String)]) -> Value {
     let teams: Vec<Value> = workspaces
         .iter()
         .map(|(id, name)| {
@@ -45,14 +45,14 @@ pub fn teams(workspaces: &[(String, String)]) -> Value {
 
 /// One webhook object as `GET /team/{id}/webhook` lists it, secret included
 /// (the real API sends it; the client must not keep it).
-pub fn webhook(scenario: &Scenario, hook: &HookFixture) -> Value {
+pub(super) fn webhook(scenario: &Scenario, hook: &HookFixture) -> Value {
     let team_id: u64 = scenario.workspaces.get(hook.workspace).and_then(|(id, _)| id.parse().ok()).unwrap_or(0);
     webhook_json(team_id, hook.id, hook.endpoint, hook)
 }
 
 /// A workspace population generated for scale runs: `workspaces`
 /// workspaces of `per_workspace` active webhooks each.
-pub fn generated(workspaces: usize, per_workspace: usize) -> (Vec<(String, String)>, Vec<Value>) {
+pub(super) fn generated(workspaces: usize, per_workspace: usize) -> (Vec<(String, String)>, Vec<Value>) {
     let teams: Vec<(String, String)> =
         (0..workspaces).map(|w| (format!("{}", 9_100_000 + w), format!("Scale Workspace {w}"))).collect();
     let mut hooks = Vec::with_capacity(workspaces * per_workspace);
@@ -90,7 +90,7 @@ fn webhook_json(team_id: u64, id: &str, endpoint: &str, hook: &HookFixture) -> V
 }
 
 /// ClickUp's error shape.
-pub fn error(err: &str, ecode: &str) -> Value {
+pub(super) fn error(err: &str, ecode: &str) -> Value {
     json!({"err": err, "ECODE": ecode})
 }
 
@@ -99,7 +99,7 @@ fn code_of(platform: &PlatformState, service: &str) -> i64 {
 }
 
 /// The Status.io public status API body.
-pub fn status_io(platform: &PlatformState) -> Value {
+pub(super) fn status_io(platform: &PlatformState) -> Value {
     let services: Vec<Value> = SERVICES
         .iter()
         .enumerate()
@@ -124,7 +124,7 @@ pub fn status_io(platform: &PlatformState) -> Value {
 }
 
 /// The same state as an Atlassian Statuspage `summary.json`.
-pub fn statuspage(platform: &PlatformState) -> Value {
+pub(super) fn statuspage(platform: &PlatformState) -> Value {
     let (indicator, description) = match platform.code {
         100 => ("none", "All Systems Operational"),
         200 => ("maintenance", "Service Under Maintenance"),

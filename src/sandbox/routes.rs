@@ -46,7 +46,7 @@ const RESOURCE_PREFIXES: [&str; 14] = [
 /// Shared state of one sandbox: what a run changes (the rate-limit window,
 /// webhooks reactivated) persists until the sandbox stops.
 #[derive(Debug)]
-pub struct State {
+pub(super) struct State {
     scenario: Scenario,
     token: SecretString,
     window: Mutex<Window>,
@@ -70,7 +70,7 @@ struct Window {
 impl State {
     /// Fresh state: a new rate-limit window, no requests counted, the
     /// scenario's webhooks, and a receiver when asked for.
-    pub fn new(
+    pub(super) fn new(
         scenario: Scenario,
         token: SecretString,
         receiver: Option<Receiver>,
@@ -97,7 +97,7 @@ impl State {
     }
 
     /// API requests served so far.
-    pub fn api_requests(&self) -> u64 {
+    pub(super) fn api_requests(&self) -> u64 {
         self.api_requests.load(Ordering::Relaxed)
     }
 
@@ -158,7 +158,7 @@ fn with_rate_limit(mut response: Reply, limit: u64, remaining: u64, reset_unix: 
 
 /// A fault that ends the connection without an answer.
 #[derive(Debug)]
-pub struct ConnectionReset;
+pub(super) struct ConnectionReset;
 
 impl std::fmt::Display for ConnectionReset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -169,7 +169,7 @@ impl std::fmt::Display for ConnectionReset {
 impl std::error::Error for ConnectionReset {}
 
 /// Routes one request, after any injected faults.
-pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, ConnectionReset> {
+pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, ConnectionReset> {
     let path = request.uri().path().to_owned();
     let mut decided = None;
     for fault in &state.faults {
@@ -236,7 +236,7 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     let path = parts.uri.path().to_owned();
     tracing::debug!(method = %parts.method, path = %path, "sandbox request");
     // ClickUp's request bodies are small; a sandbox has no reason to buffer more.
-    let Ok(body) = Limited::new(body, 1024 * 1024).collect().await.map(|b| b.to_bytes()) else {
+    let Ok(body) = Limited::new(body, 1024 * 1024).collect().await.map(http_body_util::Collected::to_bytes) else {
         return reply(StatusCode::PAYLOAD_TOO_LARGE, "text/plain", "body too large\n".into());
     };
     let incoming = Parts { method: &parts.method, headers: &parts.headers, body: &body };

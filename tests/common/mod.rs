@@ -1,7 +1,7 @@
 //! Shared helpers for the end-to-end tests: run the real binary, serve
 //! deliberately broken HTTP on loopback, and start the standalone sandbox.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
+#![allow(dead_code, unreachable_pub, reason = "each test file uses a different subset of these helpers")]
 
 pub mod junit;
 
