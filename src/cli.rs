@@ -192,6 +192,14 @@ pub struct SandboxArgs {
     #[arg(long, value_parser = all::<ReceiverMode>(), value_name = "MODE", num_args = 0..=1, default_missing_value = "good")]
     pub receiver: Option<ReceiverMode>,
 
+    /// With --receiver slow or too-slow: wait this long before each answer [default: 5.5s, 7.5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "receiver")]
+    pub receiver_delay: Option<Duration>,
+
+    /// Delay every GET /user by this instead of the scenario's own delay (3.5s for `slow`, none otherwise).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub user_delay: Option<Duration>,
+
     /// Inject a fault, KIND[=VALUE][,share=F][,route=PATH] (repeatable; see README).
     #[arg(long, value_name = "SPEC", value_parser = fault_spec)]
     pub fault: Vec<String>,

@@ -110,7 +110,7 @@ fn run_on_a_terminal_of(columns: Option<u16>, args: &str, no_color: bool) -> Str
     let size = columns.map_or_else(String::new, |c| format!("stty cols {c} rows 24 && "));
     let mut cmd = std::process::Command::new("script");
     cmd.args(["-qec", &format!("{size}{bin} {args}"), "/dev/null"])
-        .current_dir(common::scratch_dir("tty"))
+        .current_dir(common::scratch_dir(&format!("tty-{}", common::unique())))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("TERM", "xterm");
@@ -131,24 +131,28 @@ fn colour_on_a_terminal_and_never_with_no_color() {
     assert!(plain.contains("WARN: 6 checks"), "{plain}");
 }
 
+/// A run that waits 1 s on `GET /user`, twice the half second after which
+/// the progress line is drawn.
+const SLOW_RUN: &str = "check --sandbox healthy --fault latency=1s,route=/user --only latency,platform";
+
 #[test]
 fn a_slow_run_on_a_terminal_shows_which_checks_are_still_running() {
-    let out = run_on_a_terminal("check --sandbox slow --only latency,platform", false);
+    let out = run_on_a_terminal(SLOW_RUN, false);
     assert!(out.contains("checking latency"), "a progress line names the waiting check:\n{out}");
     assert!(out.contains("\r\u{1b}[2K"), "and is cleared before the table");
-    assert!(out.contains("p95 3."), "the table follows: {out}");
+    assert!(out.contains("p95 1"), "the table follows: {out}");
     let fast = run_on_a_terminal("check --sandbox healthy --only platform", false);
     assert!(!fast.contains("checking"), "runs under half a second show no progress:\n{fast}");
 }
 
 #[test]
 fn the_progress_line_fits_a_narrow_terminal_and_leaves_no_trail() {
-    let out = run_on_a_terminal_of(Some(24), "check --sandbox slow --only latency,platform", false);
+    let out = run_on_a_terminal_of(Some(24), SLOW_RUN, false);
     let frames: Vec<&str> = out.split("\r\u{1b}[2K").filter(|f| f.contains("checking")).collect();
     assert!(!frames.is_empty(), "a progress line was drawn:\n{out}");
     for frame in frames {
         assert!(frame.chars().count() < 24, "a frame wider than the terminal wraps and stays: {frame:?}");
         assert!(!frame.contains('\n'), "{frame:?}");
     }
-    assert!(out.contains("p95 3."), "the table follows: {out}");
+    assert!(out.contains("p95 1"), "the table follows: {out}");
 }

@@ -76,7 +76,8 @@ fn a_fifo_nobody_reads_fails_the_write_at_the_deadline_instead_of_hanging() {
     let fifo = dir.join("unread.fifo");
     assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs").success());
     let started = std::time::Instant::now();
-    let args = ["check", "--sandbox", "healthy", "--only", "auth", "--deadline", "1s", "--output", "json=unread.fifo"];
+    let args =
+        ["check", "--sandbox", "healthy", "--only", "auth", "--deadline", "500ms", "--output", "json=unread.fifo"];
     let r = run_in(&dir, &args, &[], LIMIT);
     assert!(started.elapsed() < Duration::from_secs(5), "bounded by the deadline: {:?}", started.elapsed());
     assert_eq!(r.code, 2, "a report that could not be written: {}", r.all_output());
@@ -233,11 +234,11 @@ fn a_hung_token_command_is_stopped_at_the_deadline_with_its_children() {
     // `sleep` runs as a child of the shell (`&&` follows it), so killing the
     // shell alone would leave it behind.
     let marker = "29.4321";
-    let r = with_token_command("token-hang", &format!("sleep {marker} && printf %s {TOKEN}"), &["--deadline", "1s"]);
+    let r = with_token_command("token-hang", &format!("sleep {marker} && printf %s {TOKEN}"), &["--deadline", "500ms"]);
     assert_eq!(r.code, 2, "{}", r.all_output());
-    assert!(r.elapsed < Duration::from_millis(2500), "the run took {:?} with a 1s deadline", r.elapsed);
+    assert!(r.elapsed < Duration::from_millis(2000), "the run took {:?} with a 500ms deadline", r.elapsed);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("`sleep` did not finish within the 1s deadline"), "{}", r.stderr);
+    assert!(r.stderr.contains("`sleep` did not finish within the 500ms deadline"), "{}", r.stderr);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(processes_with(marker), Vec::<String>::new(), "the command's processes survived the run");
 }

@@ -192,7 +192,7 @@ fn nagios_timeout_is_critical() {
             "--status-url",
             &hung.url("/s"),
             "--timeout",
-            "1s",
+            "500ms",
             "--format",
             "nagios",
         ],
@@ -364,8 +364,9 @@ fn github_annotations_and_job_summary() {
 
 #[test]
 fn the_job_summary_stays_under_the_limit_with_a_huge_detail() {
-    // 8,000 failing webhooks with long endpoints: megabytes of details.
-    let hooks: Vec<String> = (0..8000)
+    // 4,000 failing webhooks with long endpoints: over a megabyte of details,
+    // four times the summary's 256 KiB.
+    let hooks: Vec<String> = (0..4000)
         .map(|i| {
             format!(
                 r#"{{"id":"w{i}","team_id":1,"endpoint":"https://h.example/{}","events":["taskCreated"],"health":{{"status":"failing","fail_count":{}}}}}"#,
@@ -501,6 +502,8 @@ fn clicolor_force_colours_a_pipe_and_no_color_wins() {
 
 #[test]
 fn no_progress_line_when_not_on_a_terminal() {
-    let r = run(&["check", "--sandbox", "slow"], &[]);
+    // Slow enough (800 ms) for a terminal to get a progress line after 0.5 s.
+    let r = run(&["check", "--sandbox", "healthy", "--fault", "latency=800ms,route=/user"], &[]);
+    assert!(r.elapsed > std::time::Duration::from_millis(800), "the run was slow: {:?}", r.elapsed);
     assert!(r.stderr.is_empty(), "nothing on stderr in a pipe: {:?}", r.stderr);
 }

@@ -489,10 +489,25 @@ fn probe_receiver(mode: &str) -> Run {
 /// probe signing with `probe_secret` (another value models a rotation that
 /// reached ClickUp but not the receiver).
 fn probe_receiver_signing_with(mode: &str, probe_secret: &str) -> Run {
-    let sandbox = StandaloneSandbox::start_with(&["--receiver", mode], &[("CLICKUP_WEBHOOK_SECRET", RECEIVER_SECRET)]);
+    probe(&["--receiver", mode], "", probe_secret)
+}
+
+/// Probes a slow receiver waiting `delay` with `[webhook_endpoint]`
+/// thresholds `warn_above` and `fail_above`: the production 5 s and 7 s are
+/// data, so the test crosses small ones in milliseconds.
+fn probe_slow_receiver(mode: &str, delay: &str, (warn_above, fail_above): (&str, &str)) -> Run {
+    let thresholds = format!("[webhook_endpoint]\nwarn_above = \"{warn_above}\"\nfail_above = \"{fail_above}\"\n");
+    probe(&["--receiver", mode, "--receiver-delay", delay], &thresholds, RECEIVER_SECRET)
+}
+
+/// Probes a standalone sandbox receiver started with `sandbox_args`, with
+/// `config` added to the probe's `checks.toml`.
+fn probe(sandbox_args: &[&str], config: &str, probe_secret: &str) -> Run {
+    let sandbox = StandaloneSandbox::start_with(sandbox_args, &[("CLICKUP_WEBHOOK_SECRET", RECEIVER_SECRET)]);
     let receiver = sandbox.receiver_url.clone().expect("receiver url printed");
-    let dir = scratch_dir(&format!("receiver-{mode}-{}", probe_secret.len()));
-    let config = format!("[[webhooks.probe]]\nendpoint = \"{receiver}\"\nsecret_env = \"TEAM_WEBHOOK_SECRET\"\n");
+    let dir = scratch_dir(&format!("receiver-{}-{}", sandbox_args.join("-"), probe_secret.len()));
+    let config =
+        format!("{config}[[webhooks.probe]]\nendpoint = \"{receiver}\"\nsecret_env = \"TEAM_WEBHOOK_SECRET\"\n");
     std::fs::write(dir.join("checks.toml"), config).expect("write checks.toml");
     let r = run_in(
         &dir,
@@ -593,21 +608,41 @@ fn a_receiver_that_rejects_duplicates_fails() {
     );
 }
 
+// The production thresholds (5 s, 7 s) and the slow modes' default delays
+// (5.5 s, 7.5 s) are proven by unit tests on the defaults, without waiting.
+
 #[test]
-fn a_slow_receiver_warns_over_5s() {
-    let r = probe_receiver("slow");
+fn a_slow_receiver_warns_over_warn_above() {
+    let r = probe_slow_receiver("slow", "250ms", ("100ms", "3s"));
     assert_eq!(r.status_of("webhook-endpoint"), "warn", "{}", r.stdout);
     assert_eq!(r.code, 0);
+    let summary = r.summary_of("webhook-endpoint");
+    assert!(summary.contains("to answer a correctly signed delivery: keep it under 100ms"), "{summary}");
 }
 
 #[test]
-fn a_receiver_slower_than_7s_fails() {
-    let r = probe_receiver("too-slow");
+fn a_receiver_slower_than_fail_above_fails_and_names_clickups_limit() {
+    let r = probe_slow_receiver("too-slow", "250ms", ("50ms", "100ms"));
     assert_eq!(r.status_of("webhook-endpoint"), "fail", "{}", r.stdout);
+    assert_eq!(r.code, 1);
+    let summary = r.summary_of("webhook-endpoint");
     assert!(
-        r.summary_of("webhook-endpoint").contains("over 7s ClickUp counts it failed"),
-        "{}",
-        r.summary_of("webhook-endpoint")
+        summary.contains("over the 100ms set in [webhook_endpoint] fail_above (ClickUp counts it failed over 7s)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_receiver_delay_is_refused_for_a_receiver_that_answers_at_once() {
+    let out = common::command(&scratch_dir("receiver-delay-good"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--receiver", "good", "--receiver-delay", "1s"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--receiver-delay applies only to `--receiver slow` and `--receiver too-slow`"),
+        "{stderr}"
     );
 }
 

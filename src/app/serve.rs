@@ -8,7 +8,7 @@ use crate::cli::SandboxArgs;
 use crate::config::SecretSource;
 use crate::redact::Redactor;
 use crate::report::Exit;
-use crate::sandbox::{Receiver, Sandbox, load_faults, parse_fault};
+use crate::sandbox::{Receiver, Sandbox, Scenario, load_faults, parse_fault};
 use crate::token;
 
 /// The variable the receiver reads its signing secret from.
@@ -32,7 +32,12 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
         None => (None, None),
         Some(mode) => {
             let (secret, shown) = receiver_secret(args, redactor)?;
-            (Some(Receiver::new(mode, secret)), Some(shown))
+            let receiver = Receiver::new(mode, secret);
+            let receiver = match args.receiver_delay {
+                Some(delay) => receiver.with_delay(delay).map_err(StartError::Unsupported)?,
+                None => receiver,
+            };
+            (Some(receiver), Some(shown))
         }
     };
     if !args.listen.ip().is_loopback() {
@@ -46,7 +51,9 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
         faults.push(parse_fault(spec).map_err(StartError::Unsupported)?);
     }
     let scale = args.workspaces.map(|n| (usize::from(n), usize::from(args.webhooks_per_workspace)));
-    let running = Sandbox::start(args.listen, args.scenario, token, receiver, faults, scale)
+    let named = *args.scenario.scenario();
+    let scenario = Scenario { user_delay: args.user_delay.unwrap_or(named.user_delay), ..named };
+    let running = Sandbox::start(args.listen, scenario, token, receiver, faults, scale)
         .await
         .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
     let mut text = format!(

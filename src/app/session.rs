@@ -136,7 +136,7 @@ async fn start_sandbox(
 ) -> Result<Sandbox, StartError> {
     let faults =
         fault_specs.iter().map(|f| parse_fault(f)).collect::<Result<Vec<_>, _>>().map_err(StartError::Unsupported)?;
-    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), name, token, None, faults, None)
+    let running = Sandbox::start(([127, 0, 0, 1], 0).into(), *name.scenario(), token, None, faults, None)
         .await
         .map_err(|e| StartError::Sandbox { addr: "127.0.0.1:0".into(), reason: e.to_string() })?;
     settings.api_url = own_url(&running.api_url())?;

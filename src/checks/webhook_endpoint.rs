@@ -18,15 +18,11 @@ use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
 
 const ID: CheckId = CheckId::WebhookEndpoint;
-/// The reference's recommendation for answering a delivery.
-pub const WARN_ABOVE: Duration = Duration::from_secs(5);
-/// Where ClickUp counts a delivery as failed.
-pub const FAIL_ABOVE: Duration = crate::client::DELIVERY_FAILS_AFTER;
 
 type Finding = (Status, Message);
 
 /// Evaluates every receiver probed.
-pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     if evidence.receivers.is_empty() {
         return Outcome::new(ID, Status::Skip, "no receiver to probe")
             .hint("declare [[webhooks.probe]] with `endpoint` and `secret_env` or `secret_file` in checks.toml");
@@ -34,7 +30,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let mut findings: Vec<Finding> = Vec::new();
     let mut details = Vec::new();
     for probe in &evidence.receivers {
-        findings.extend(judge(probe));
+        findings.extend(judge(probe, &Limits::from(cfg)));
         details.push(timeline(probe));
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.0));
@@ -73,17 +69,46 @@ const RAW_BODY_EXPLAINED: &str = "ClickUp signs the exact bytes it sends; parsin
      formats such as 1.0 or 1e2, key order and whitespace, and then the HMAC no longer matches: compute it over the raw \
      request body, before any JSON parsing";
 
-fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
+/// How fast a genuine delivery must be answered (`[webhook_endpoint]`).
+struct Limits {
+    warn_above: Duration,
+    fail_above: Duration,
+}
+
+impl From<&CheckConfig> for Limits {
+    fn from(cfg: &CheckConfig) -> Self {
+        Limits { warn_above: cfg.receiver_warn_above, fail_above: cfg.receiver_fail_above }
+    }
+}
+
+impl Limits {
+    /// Why an answer slower than `fail_above` fails: ClickUp's own limit, or
+    /// the stricter one `checks.toml` sets (then ClickUp's is named too).
+    fn too_slow(&self) -> Message {
+        let clickup = crate::client::DELIVERY_FAILS_AFTER;
+        if self.fail_above >= clickup {
+            message!("over {} ClickUp counts it failed", human(clickup))
+        } else {
+            message!(
+                "over the {} set in [webhook_endpoint] fail_above (ClickUp counts it failed over {})",
+                human(self.fail_above),
+                human(clickup)
+            )
+        }
+    }
+}
+
+fn judge(probe: &ReceiverProbe, limits: &Limits) -> Vec<Finding> {
     let at = &probe.endpoint;
     let mut out = Vec::new();
-    out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed));
+    out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed, limits));
     if let Some(d) = &probe.duplicate {
-        out.extend(judge_accepted(at, "a duplicate delivery", d).map(|(s, t)| {
+        out.extend(judge_accepted(at, "a duplicate delivery", d, limits).map(|(s, t)| {
             (s, message!("{}; duplicates must be acknowledged (idempotent processing on history_items[].id)", t))
         }));
     }
     if let Some(d) = &probe.noncanonical {
-        out.extend(judge_raw_body(at, d));
+        out.extend(judge_raw_body(at, d, limits));
     }
     out.extend(judge_rejected(at, "a delivery signed with the wrong secret", &probe.forged));
     out.extend(judge_rejected(at, "a delivery without X-Signature", &probe.unsigned));
@@ -93,7 +118,7 @@ fn judge(probe: &ReceiverProbe) -> Vec<Finding> {
 
 /// The non-canonical delivery is sent only after the canonical one was
 /// accepted, so a 4xx on it can only come from how its bytes were checked.
-fn judge_raw_body(at: &OutsideText, d: &Delivery) -> Option<Finding> {
+fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Limits) -> Option<Finding> {
     match &d.result {
         Ok(s) if (400..500).contains(s) => {
             let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
@@ -109,12 +134,12 @@ fn judge_raw_body(at: &OutsideText, d: &Delivery) -> Option<Finding> {
                 ),
             ))
         }
-        _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d),
+        _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d, limits),
     }
 }
 
 /// A delivery ClickUp would send must get 2xx in time.
-fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<Finding> {
+fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &Limits) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
         Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e))),
@@ -129,12 +154,13 @@ fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<
         Ok(s) if !(200..300).contains(s) => {
             Some((Status::Fail, message!("{} answered {} with HTTP {}: ClickUp counts it failed", at, what, s)))
         }
-        Ok(_) if d.elapsed > FAIL_ABOVE => {
-            Some((Status::Fail, message!("{} took {} to answer {}: over 7s ClickUp counts it failed", at, took, what)))
+        Ok(_) if d.elapsed > limits.fail_above => {
+            Some((Status::Fail, message!("{} took {} to answer {}: {}", at, took, what, limits.too_slow())))
         }
-        Ok(_) if d.elapsed > WARN_ABOVE => {
-            Some((Status::Warn, message!("{} took {} to answer {}: keep it under 5s", at, took, what)))
-        }
+        Ok(_) if d.elapsed > limits.warn_above => Some((
+            Status::Warn,
+            message!("{} took {} to answer {}: keep it under {}", at, took, what, human(limits.warn_above)),
+        )),
         Ok(_) => None,
     }
 }
@@ -250,6 +276,29 @@ mod tests {
         let slow_raw = run(probe_all(d(200, 1), Some(d(200, 1)), Some(d(200, 7001)), d(403, 1), d(403, 1)));
         assert_eq!(slow_raw.status, Status::Fail, "the non-canonical delivery is judged like any genuine one");
         assert!(slow_raw.summary.contains("non-canonical JSON"), "{}", slow_raw.summary);
+    }
+
+    #[test]
+    fn thresholds_come_from_the_config_and_name_clickups_limit_when_stricter() {
+        let cfg = CheckConfig {
+            receiver_warn_above: Duration::from_millis(200),
+            receiver_fail_above: Duration::from_millis(300),
+            ..CheckConfig::default()
+        };
+        let at = |ms| evaluate(&probe(d(200, ms), Some(d(200, 1)), d(403, 1), d(403, 1)), &cfg);
+        assert_eq!(at(200).status, Status::Pass);
+        let warn = at(201);
+        assert_eq!(warn.status, Status::Warn);
+        assert!(warn.summary.ends_with("took 201ms to answer a correctly signed delivery: keep it under 200ms"));
+        assert_eq!(at(300).status, Status::Warn);
+        let fail = at(301);
+        assert_eq!(fail.status, Status::Fail);
+        assert!(
+            fail.summary
+                .ends_with("over the 300ms set in [webhook_endpoint] fail_above (ClickUp counts it failed over 7s)"),
+            "{}",
+            fail.summary
+        );
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub struct FileConfig {
     pub latency: Option<LatencySection>,
     /// Rate-limit thresholds.
     pub rate_limit: Option<RateLimitSection>,
+    /// How fast a probed receiver must answer.
+    pub webhook_endpoint: Option<WebhookEndpointSection>,
     /// Expected webhooks and receivers to probe.
     pub webhooks: Option<WebhooksSection>,
     /// Per-check gate and severity overrides, keyed by check id.
@@ -195,6 +197,16 @@ pub struct LatencySection {
 pub struct RateLimitSection {
     /// WARN when remaining is under this share of the limit, in percent.
     pub warn_below_percent: Option<f64>,
+}
+
+/// `[webhook_endpoint]`: how fast a receiver must answer a test delivery.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpointSection {
+    /// WARN when a delivery takes longer than this.
+    pub warn_above: Option<FileDuration>,
+    /// FAIL when a delivery takes longer than this (at most ClickUp's 7 s).
+    pub fail_above: Option<FileDuration>,
 }
 
 /// A duration written as `"2.5s"`, `"500ms"` or a number of seconds.

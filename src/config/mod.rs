@@ -28,6 +28,8 @@ pub const DEFAULT_STATUS_URL: &str = "https://api.status.io/1.0/status/5b6e0963c
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Whole-run deadline (raised to timeout + 5 s when the timeout is longer).
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// The reference's recommendation for answering a webhook delivery.
+pub const RECEIVER_WARN_ABOVE: Duration = Duration::from_secs(5);
 /// Largest response body read. ClickUp's answers for these endpoints are
 /// kilobytes; a few MiB leaves room for very large workspaces.
 pub const BODY_CAP: usize = 4 * 1024 * 1024;
@@ -45,6 +47,11 @@ pub struct CheckConfig {
     pub latency_fail_p95: Duration,
     /// WARN when remaining is under this percentage of the limit.
     pub rate_limit_warn_percent: f64,
+    /// WARN when a receiver answers a test delivery slower than this (the
+    /// reference's 5 s); a setting so that tests cross it in milliseconds.
+    pub receiver_warn_above: Duration,
+    /// FAIL when a receiver answers slower than this: ClickUp's 7 s, or less.
+    pub receiver_fail_above: Duration,
     /// The plan expected to host the token, if stated.
     pub plan: Option<Plan>,
     /// Workspace ids that must be reachable (digits, checked at load;
@@ -64,6 +71,8 @@ impl Default for CheckConfig {
             latency_warn: Duration::from_secs(2),
             latency_fail_p95: Duration::from_secs(3),
             rate_limit_warn_percent: 10.0,
+            receiver_warn_above: RECEIVER_WARN_ABOVE,
+            receiver_fail_above: crate::client::DELIVERY_FAILS_AFTER,
             plan: None,
             expected_workspaces: Vec::new(),
             expected_webhooks: Vec::new(),
@@ -227,6 +236,7 @@ pub fn resolve(
             format!("expected a percentage between 0 and 100, got {warn_percent}"),
         ));
     }
+    let (receiver_warn_above, receiver_fail_above) = receiver_thresholds(file, &defaults)?;
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
     if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
@@ -289,6 +299,8 @@ pub fn resolve(
             latency_warn,
             latency_fail_p95,
             rate_limit_warn_percent: warn_percent,
+            receiver_warn_above,
+            receiver_fail_above,
             plan: cfg.plan,
             expected_workspaces,
             expected_webhooks: webhooks::expected(file)?,
@@ -310,6 +322,28 @@ pub fn resolve(
         selected,
         format: args.format,
     })
+}
+
+/// `[webhook_endpoint]` thresholds, validated. Only tightening is allowed:
+/// ClickUp counts a delivery slower than 7 s as failed whatever this file
+/// says, so a higher `fail_above` would PASS a receiver ClickUp fails.
+fn receiver_thresholds(file: &LoadedFile, defaults: &CheckConfig) -> Result<(Duration, Duration), ConfigError> {
+    let section = file.config.webhook_endpoint.as_ref();
+    let limit = crate::client::DELIVERY_FAILS_AFTER;
+    let fail = section.and_then(|s| s.fail_above).map_or(defaults.receiver_fail_above, |d| d.0);
+    if fail > limit {
+        let message = format!(
+            "expected at most {} (ClickUp counts a slower delivery as failed), got {}",
+            crate::duration::human(limit),
+            crate::duration::human(fail)
+        );
+        return Err(file.invalid(Some("webhook_endpoint"), "fail_above", message));
+    }
+    let warn = section.and_then(|s| s.warn_above).map_or(defaults.receiver_warn_above.min(fail), |d| d.0);
+    if warn > fail {
+        return Err(file.invalid(Some("webhook_endpoint"), "warn_above", "must not be above `fail_above`".to_owned()));
+    }
+    Ok((warn, fail))
 }
 
 /// Refuses attestations that cannot be evidence: for an item that does not

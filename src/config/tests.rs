@@ -94,6 +94,28 @@ fn out_of_range_values_are_located_in_the_file() {
 }
 
 #[test]
+fn receiver_thresholds_default_to_clickups_and_may_only_be_tightened() {
+    let defaults = CheckConfig::default();
+    assert_eq!(defaults.receiver_warn_above, Duration::from_secs(5), "the reference's recommendation");
+    assert_eq!(defaults.receiver_fail_above, Duration::from_secs(7), "where ClickUp counts a delivery failed");
+    let set = |source: &str| resolve(&args(&[]), &EnvVars::default(), &file(source));
+    let tight = set("[webhook_endpoint]\nwarn_above = \"200ms\"\nfail_above = \"1s\"\n").expect("resolves");
+    assert_eq!(tight.checks.receiver_warn_above, Duration::from_millis(200));
+    assert_eq!(tight.checks.receiver_fail_above, Duration::from_secs(1));
+    let fail_only = set("[webhook_endpoint]\nfail_above = \"3s\"\n").expect("warn follows a lower fail");
+    assert_eq!(fail_only.checks.receiver_warn_above, Duration::from_secs(3));
+    let err = set("[webhook_endpoint]\n\nfail_above = \"8s\"\n").expect_err("looser than ClickUp");
+    assert_eq!(
+        err.to_string(),
+        "checks.toml:3: `webhook_endpoint.fail_above`: expected at most 7s (ClickUp counts a slower delivery as failed), got 8s"
+    );
+    let err = set("[webhook_endpoint]\nwarn_above = \"2s\"\nfail_above = \"1s\"\n").expect_err("order");
+    assert_eq!(err.to_string(), "checks.toml:2: `webhook_endpoint.warn_above`: must not be above `fail_above`");
+    let err = file::parse("[webhook_endpoint]\nfail_after = \"1s\"\n", Path::new("checks.toml")).expect_err("typo");
+    assert!(err.to_string().starts_with("checks.toml:2:"), "{err}");
+}
+
+#[test]
 fn selection_keeps_report_order_and_refuses_empty() {
     assert_eq!(
         select(&[CheckId::Platform, CheckId::Auth], &[], OptIns::default()),

@@ -37,12 +37,13 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Binds `addr` (port 0 picks a free port) and serves `scenario`,
+    /// Binds `addr` (port 0 picks a free port) and serves `scenario` (a
+    /// named one, or one with its parameters changed, such as its delay),
     /// accepting only `token`; with `receiver`, also acts as a team's
     /// webhook receiver on [`RECEIVER_PATH`].
     pub async fn start(
         addr: SocketAddr,
-        scenario: ScenarioName,
+        scenario: Scenario,
         token: SecretString,
         receiver: Option<Receiver>,
         faults: Vec<Fault>,
@@ -50,7 +51,7 @@ impl Sandbox {
     ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(routes::State::new(scenario.scenario(), token, receiver, faults, scale));
+        let state = Arc::new(routes::State::new(scenario, token, receiver, faults, scale));
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {

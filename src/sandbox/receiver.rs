@@ -21,9 +21,11 @@ pub enum ReceiverMode {
     /// wrong; never 401, which would suspend the webhook), acknowledges
     /// duplicates.
     Good,
-    /// Like good, but answers after 5.5 s (over the 5 s recommendation).
+    /// Like good, but answers after 5.5 s (over the 5 s recommendation),
+    /// or after `--receiver-delay`.
     Slow,
-    /// Like good, but answers after 7.5 s (ClickUp counts that as failed).
+    /// Like good, but answers after 7.5 s (ClickUp counts that as failed),
+    /// or after `--receiver-delay`.
     TooSlow,
     /// Answers 200 to everything, signed or not.
     AcceptsForgeries,
@@ -70,8 +72,12 @@ impl crate::model::Named for ReceiverMode {
             ReceiverMode::Good => {
                 "Verifies X-Signature over the raw body (400 if missing, 403 if wrong; never 401, which would suspend the webhook), acknowledges duplicates"
             }
-            ReceiverMode::Slow => "Like good, but answers after 5.5 s (over the 5 s recommendation)",
-            ReceiverMode::TooSlow => "Like good, but answers after 7.5 s (ClickUp counts that as failed)",
+            ReceiverMode::Slow => {
+                "Like good, but answers after 5.5 s (over the 5 s recommendation), or after --receiver-delay"
+            }
+            ReceiverMode::TooSlow => {
+                "Like good, but answers after 7.5 s (ClickUp counts that as failed), or after --receiver-delay"
+            }
             ReceiverMode::AcceptsForgeries => "Answers 200 to everything, signed or not",
             ReceiverMode::Gone => "Answers 410 Gone, which makes ClickUp suspend the webhook at once",
             ReceiverMode::RejectsDuplicates => "Verifies signatures but answers 409 to a history item it has seen",
@@ -85,18 +91,47 @@ impl crate::model::Named for ReceiverMode {
     }
 }
 
-/// Receiver state: its mode, secret, and the history ids it has processed.
+impl ReceiverMode {
+    /// How long this mode waits before answering, by default: just past
+    /// the reference's 5 s for `slow` and ClickUp's 7 s for `too-slow`, so
+    /// that the modes cross the production thresholds. `None` for modes
+    /// that answer at once.
+    pub fn default_delay(self) -> Option<Duration> {
+        match self {
+            ReceiverMode::Slow => Some(Duration::from_millis(5500)),
+            ReceiverMode::TooSlow => Some(Duration::from_millis(7500)),
+            _ => None,
+        }
+    }
+}
+
+/// Receiver state: its mode, secret, delay, and the history ids it has
+/// processed.
 #[derive(Debug)]
 pub struct Receiver {
     mode: ReceiverMode,
     secret: SecretString,
+    delay: Option<Duration>,
     seen: Mutex<HashSet<String>>,
 }
 
 impl Receiver {
-    /// A receiver verifying with `secret`.
+    /// A receiver verifying with `secret`, waiting as long as its mode does
+    /// by default.
     pub fn new(mode: ReceiverMode, secret: SecretString) -> Self {
-        Receiver { mode, secret, seen: Mutex::new(HashSet::new()) }
+        Receiver { mode, secret, delay: mode.default_delay(), seen: Mutex::new(HashSet::new()) }
+    }
+
+    /// The same receiver waiting `delay` before each answer instead, so that
+    /// a test crosses a small `[webhook_endpoint]` threshold in milliseconds
+    /// rather than the production one in seconds. Only the slow modes wait:
+    /// for any other mode this is an error naming the modes that do.
+    pub fn with_delay(mut self, delay: Duration) -> Result<Self, String> {
+        if self.delay.is_none() {
+            return Err("--receiver-delay applies only to `--receiver slow` and `--receiver too-slow`".to_owned());
+        }
+        self.delay = Some(delay);
+        Ok(self)
     }
 
     /// The HTTP status for one delivery.
@@ -104,12 +139,15 @@ impl Receiver {
         match self.mode {
             ReceiverMode::Gone => return 410,
             ReceiverMode::AcceptsForgeries => return 200,
-            ReceiverMode::Slow => tokio::time::sleep(Duration::from_millis(5500)).await,
-            ReceiverMode::TooSlow => tokio::time::sleep(Duration::from_millis(7500)).await,
-            ReceiverMode::Good
+            ReceiverMode::Slow
+            | ReceiverMode::TooSlow
+            | ReceiverMode::Good
             | ReceiverMode::RejectsDuplicates
             | ReceiverMode::ReserializedSignature
             | ReceiverMode::UnauthorizedOnBadSignature => {}
+        }
+        if let Some(delay) = self.delay {
+            tokio::time::sleep(delay).await;
         }
         if let Some(refusal) = self.refuse_signature(signature, body) {
             return refusal;
@@ -189,6 +227,27 @@ mod tests {
         assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", BODY)), BODY).await, 200);
         assert_eq!(r.answer(Some(&sign_delivery(b"wrong", BODY)), BODY).await, 401);
         assert_eq!(r.answer(None, BODY).await, 401);
+    }
+
+    #[test]
+    fn the_slow_modes_cross_the_production_thresholds_by_default() {
+        let defaults = crate::config::CheckConfig::default();
+        let slow = ReceiverMode::Slow.default_delay().expect("slow waits");
+        assert!(slow > defaults.receiver_warn_above && slow < defaults.receiver_fail_above, "{slow:?}");
+        let too_slow = ReceiverMode::TooSlow.default_delay().expect("too-slow waits");
+        assert!(too_slow > defaults.receiver_fail_above, "{too_slow:?}");
+        assert_eq!(ReceiverMode::Good.default_delay(), None);
+        let refused = receiver(ReceiverMode::Good).with_delay(Duration::from_millis(1)).expect_err("good never waits");
+        assert!(refused.contains("only to `--receiver slow` and `--receiver too-slow`"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn a_delay_replaces_the_slow_modes_default() {
+        let r = receiver(ReceiverMode::TooSlow).with_delay(Duration::from_millis(30)).expect("too-slow waits");
+        let started = std::time::Instant::now();
+        assert_eq!(r.answer(Some(&sign_delivery(b"s3cret", BODY)), BODY).await, 200);
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(30) && took < Duration::from_secs(5), "{took:?}");
     }
 
     #[tokio::test]

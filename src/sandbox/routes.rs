@@ -47,7 +47,7 @@ const RESOURCE_PREFIXES: [&str; 14] = [
 /// webhooks reactivated) persists until the sandbox stops.
 #[derive(Debug)]
 pub(super) struct State {
-    scenario: &'static Scenario,
+    scenario: Scenario,
     token: SecretString,
     window: Mutex<Window>,
     api_requests: AtomicU64,
@@ -71,7 +71,7 @@ impl State {
     /// Fresh state: a new rate-limit window, no requests counted, the
     /// scenario's webhooks, and a receiver when asked for.
     pub(super) fn new(
-        scenario: &'static Scenario,
+        scenario: Scenario,
         token: SecretString,
         receiver: Option<Receiver>,
         faults: Vec<Fault>,
@@ -81,7 +81,7 @@ impl State {
             Some((w, per)) => fixtures::generated(w, per),
             None => (
                 scenario.workspaces.iter().map(|(id, name)| ((*id).to_owned(), (*name).to_owned())).collect(),
-                scenario.webhooks.iter().map(|h| fixtures::webhook(scenario, h)).collect(),
+                scenario.webhooks.iter().map(|h| fixtures::webhook(&scenario, h)).collect(),
             ),
         };
         State {

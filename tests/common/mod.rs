@@ -141,7 +141,8 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
     run_in(&dir, args, env, Duration::from_secs(30))
 }
 
-fn unique() -> u64 {
+/// A number no other call in this process gets, for names that must not collide.
+pub fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
@@ -315,7 +316,8 @@ impl StandaloneSandbox {
         Self::start_args(&args, env)
     }
 
-    fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
+    /// The sandbox with exactly these flags (after `--listen`).
+    pub fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
         let receiving = extra.contains(&"--receiver");
         let dir = scratch_dir(&format!("sandbox-{}", unique()));
         let mut cmd = command(&dir);
