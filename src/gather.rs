@@ -22,9 +22,8 @@ use reqwest::Url;
 use secrecy::SecretString;
 use tokio::sync::Semaphore;
 
-use crate::checks::CheckId;
+use crate::checks::{self, CheckId, Configs, Needs};
 use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webhook, probe_receiver};
-use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::repo::ScanOptions;
 use crate::text::{OutsideText, Sanitizer};
@@ -33,55 +32,16 @@ use crate::token::TokenKind;
 /// Webhook listings in flight at once.
 const LISTINGS_IN_FLIGHT: usize = 8;
 
-/// Which requests the selected checks need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    /// `GET /user` requests: the auth request, plus the extra latency
-    /// samples `latency.samples` asks for beyond it.
-    pub user_samples: usize,
-    /// Whether `GET /team` is needed.
-    pub teams: bool,
-    /// Whether the status page is needed.
-    pub status_page: bool,
-    /// Whether the workspaces' webhooks are listed.
-    pub webhooks: bool,
-    /// Workspaces named in `checks.toml`: webhooks are listed for these
-    /// without waiting for `/team`.
-    pub named_workspaces: Vec<OutsideText>,
-    /// Whether the receivers in `checks.toml` get test deliveries.
-    pub receivers: bool,
-    /// Whether the repository is scanned for secrets.
-    pub repo: bool,
-}
+/// Which requests the selected checks need: the union of their [`Needs`],
+/// so that one `/user` serves auth, the rate-limit headers, the token's
+/// owner and a latency sample, and one `/team` serves both the workspaces
+/// check and the webhook listing. Every request is timed.
+pub type Plan = Needs;
 
 impl Plan {
-    /// The fewest requests that serve `selected`: one `/user` serves auth,
-    /// the rate-limit headers and a latency sample; `/team` serves both the
-    /// workspaces check and the webhook listing, and every request is timed.
-    pub fn for_checks(selected: &[CheckId], cfg: &CheckConfig) -> Plan {
-        let wants = |id| selected.contains(&id);
-        let user_samples = if wants(CheckId::Latency) {
-            cfg.latency_samples
-        } else if wants(CheckId::Auth) || wants(CheckId::RateLimit) || wants(CheckId::Token) {
-            1
-        } else {
-            0
-        };
-        let webhooks = wants(CheckId::Webhooks);
-        Plan {
-            user_samples,
-            teams: wants(CheckId::Workspaces) || (webhooks && cfg.expected_workspaces.is_empty()),
-            status_page: wants(CheckId::Platform),
-            webhooks,
-            named_workspaces: cfg.expected_workspaces.clone(),
-            receivers: wants(CheckId::WebhookEndpoint),
-            repo: wants(CheckId::Secrets),
-        }
-    }
-
-    /// Whether any request needs the token.
-    pub fn needs_api(&self) -> bool {
-        self.user_samples > 0 || self.teams || self.webhooks
+    /// The fewest requests that serve `selected`, each with its settings.
+    pub fn for_checks(selected: &[CheckId], cfg: &Configs) -> Plan {
+        selected.iter().fold(Needs::NONE, |plan, id| plan.union(checks::needs(*id, cfg)))
     }
 }
 
@@ -227,15 +187,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
 /// Every webhook of every workspace the token reaches: `/team`, then one
 /// listing per workspace, within `deadline`. For the `webhooks` commands.
 pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvidence {
-    let plan = Plan {
-        user_samples: 0,
-        teams: true,
-        status_page: false,
-        webhooks: true,
-        named_workspaces: Vec::new(),
-        receivers: false,
-        repo: false,
-    };
+    let plan = Plan { teams: true, webhook_listings: true, ..Needs::NONE };
     let ends_at = tokio::time::Instant::now() + deadline;
     let (_, webhooks) = teams_then_webhooks(&api.until(ends_at), &plan, ends_at, &InFlight::default()).await;
     webhooks.unwrap_or_else(empty_listing)
@@ -251,7 +203,7 @@ async fn teams_then_webhooks(
 ) -> (Option<Probe<Vec<Team>>>, Option<WebhookEvidence>) {
     let named = !plan.named_workspaces.is_empty();
     let listings = async {
-        if plan.webhooks && named {
+        if plan.webhook_listings && named {
             let listing = list_webhooks(api, plan.named_workspaces.clone(), ends_at);
             Some(in_flight.track(LISTING_CHECKS, listing).await)
         } else {
@@ -266,7 +218,7 @@ async fn teams_then_webhooks(
         }
     };
     let (teams, early) = tokio::join!(teams, listings);
-    if early.is_some() || !plan.webhooks {
+    if early.is_some() || !plan.webhook_listings {
         return (teams, early);
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
@@ -435,24 +387,56 @@ mod tests {
 
     #[test]
     fn one_user_request_serves_auth_and_rate_limit() {
-        let cfg = CheckConfig::default();
+        let cfg = Configs::default();
         let plan = Plan::for_checks(&[CheckId::Auth, CheckId::RateLimit], &cfg);
-        assert_eq!((plan.user_samples, plan.teams, plan.status_page, plan.webhooks), (1, false, false, false));
+        assert_eq!((plan.user_samples, plan.teams, plan.status_page, plan.webhook_listings), (1, false, false, false));
         let all = Plan::for_checks(&CheckId::ALL, &cfg);
         assert_eq!(
-            (all.user_samples, all.teams, all.status_page, all.webhooks, all.receivers),
-            (1, true, true, true, true),
+            (all.user_samples, all.teams, all.status_page, all.webhook_listings, all.receivers, all.repo),
+            (1, true, true, true, true, true),
             "latency is timed from the requests the other checks need"
         );
         let platform_only = Plan::for_checks(&[CheckId::Platform, CheckId::WebhookEndpoint], &cfg);
         assert!(!platform_only.needs_api());
+        assert_eq!(Plan::for_checks(&[CheckId::Token], &cfg).user_samples, 1, "whose token: one GET /user");
+    }
+
+    #[test]
+    fn latency_samples_are_the_user_requests_sent_not_added_to_them() {
+        let mut cfg = Configs::default();
+        cfg.latency.samples = 5;
+        assert_eq!(Plan::for_checks(&[CheckId::Auth, CheckId::Latency], &cfg).user_samples, 5);
+        assert_eq!(
+            Plan::for_checks(&[CheckId::Auth], &cfg).user_samples,
+            1,
+            "samples cost nothing unless latency runs"
+        );
     }
 
     #[test]
     fn webhooks_need_team_only_when_no_workspaces_are_named() {
-        let hooks_only = Plan::for_checks(&[CheckId::Webhooks], &CheckConfig::default());
+        let hooks_only = Plan::for_checks(&[CheckId::Webhooks], &Configs::default());
         assert!(hooks_only.teams && hooks_only.needs_api());
-        let named = CheckConfig { expected_workspaces: vec!["1".into()], ..CheckConfig::default() };
-        assert!(!Plan::for_checks(&[CheckId::Webhooks], &named).teams);
+        let mut named = Configs::default();
+        named.webhooks.workspaces = vec!["1".into()];
+        let plan = Plan::for_checks(&[CheckId::Webhooks], &named);
+        assert!(!plan.teams && plan.webhook_listings);
+        assert_eq!(plan.named_workspaces, ["1"]);
+        assert!(
+            Plan::for_checks(&[CheckId::Webhooks, CheckId::Workspaces], &named).teams,
+            "workspaces still reads /team"
+        );
+    }
+
+    #[test]
+    fn a_check_needs_the_api_whatever_its_settings() {
+        let mut tuned = Configs::default();
+        tuned.latency.samples = 20;
+        tuned.webhooks.workspaces = vec!["1".into()];
+        for id in CheckId::ALL {
+            let offline = matches!(id, CheckId::Platform | CheckId::WebhookEndpoint | CheckId::Secrets);
+            assert_eq!(checks::needs_api(id), !offline, "{id}");
+            assert_eq!(checks::needs(id, &tuned).needs_api(), !offline, "{id}");
+        }
     }
 }

@@ -7,14 +7,67 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use super::{CheckId, Message, Outcome, Status};
+use super::{CheckId, Message, Needs, Outcome, Status};
 use crate::client::ApiError;
-use crate::config::CheckConfig;
 use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
 use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
+
+/// The workspace plan that hosts the token; it sets the rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// Free Forever: 100 requests per minute.
+    Free,
+    /// Unlimited: 100 per minute.
+    Unlimited,
+    /// Business: 100 per minute.
+    Business,
+    /// Business Plus: 1,000 per minute.
+    BusinessPlus,
+    /// Enterprise: 10,000 per minute.
+    Enterprise,
+}
+
+impl Plan {
+    /// Requests per minute per token on this plan, as ClickUp documents.
+    pub fn requests_per_minute(self) -> u64 {
+        match self {
+            Plan::Free | Plan::Unlimited | Plan::Business => 100,
+            Plan::BusinessPlus => 1_000,
+            Plan::Enterprise => 10_000,
+        }
+    }
+
+    /// The spelling used in `checks.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Unlimited => "unlimited",
+            Plan::Business => "business",
+            Plan::BusinessPlus => "business-plus",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// `[rate_limit]` and `plan`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// WARN when remaining is under this percentage of the limit (above 0,
+    /// below 100).
+    pub warn_below_percent: f64,
+    /// The plan expected to host the token, if stated.
+    pub plan: Option<Plan>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { warn_below_percent: 10.0, plan: None }
+    }
+}
 
 /// One response's rate-limit state, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +142,14 @@ fn reset_text(reset_in: Option<u64>) -> Message {
     }
 }
 
+/// One `GET /user` at least; the headers of every answer the run gets
+/// are read, whichever check asked for it.
+pub fn needs() -> Needs {
+    Needs { user_samples: 1, ..Needs::NONE }
+}
+
 /// Evaluates the headers of every ClickUp answer in the evidence.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
     if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(ApiError::http_status) == Some(429)) {
@@ -128,7 +187,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         };
         return Outcome::new(ID, Status::Error, summary);
     };
-    let warn_below = s.limit as f64 * cfg.rate_limit_warn_percent / 100.0;
+    let warn_below = s.limit as f64 * cfg.warn_below_percent / 100.0;
     let mut o = Outcome::new(ID, Status::Pass, Message::default())
         .metric("remaining", s.remaining as f64)
         .metric("limit", s.limit as f64)
@@ -148,7 +207,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
     } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
-        o.summary = message!("low headroom (under {}%): {}", cfg.rate_limit_warn_percent, headroom);
+        o.summary = message!("low headroom (under {}%): {}", cfg.warn_below_percent, headroom);
         o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
@@ -177,7 +236,6 @@ mod tests {
 
     use super::*;
     use crate::client::User;
-    use crate::config::Plan;
     use crate::evidence::Probe;
 
     const NOW: u64 = 1_800_000_000;
@@ -213,7 +271,7 @@ mod tests {
     }
 
     fn run(answers: Vec<(RateLimitHeaders, Result<User, ApiError>)>) -> Outcome {
-        evaluate(&evidence(answers), &CheckConfig::default())
+        evaluate(&evidence(answers), &Config::default())
     }
 
     #[test]
@@ -255,7 +313,7 @@ mod tests {
         assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
         let unreachable = ApiError::local("GET /user", "refused");
         assert_eq!(run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status, Status::Error);
-        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default(), &Config::default()).status, Status::Error);
     }
 
     #[test]
@@ -309,11 +367,11 @@ mod tests {
 
     #[test]
     fn a_limit_that_disagrees_with_the_plan_warns() {
-        let cfg = CheckConfig { plan: Some(Plan::Enterprise), ..CheckConfig::default() };
+        let cfg = Config { plan: Some(Plan::Enterprise), ..Config::default() };
         let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
-        let cfg = CheckConfig { plan: Some(Plan::Business), ..CheckConfig::default() };
+        let cfg = Config { plan: Some(Plan::Business), ..Config::default() };
         assert_eq!(evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status, Status::Pass);
         // Seen in the wild: 900 per minute on a plan the table gives 100.
         let o = evaluate(&evidence(vec![(headers("900", "899", None), ok())]), &cfg);

@@ -10,9 +10,8 @@
 //! one id listed twice.
 
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Message, Outcome, Status};
-use crate::client::{Webhook, is_known_event};
-use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
+use super::{CheckId, Message, Needs, Outcome, Status};
+use crate::client::{LocationFilter, Webhook, is_known_event};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::text::OutsideText;
@@ -50,8 +49,51 @@ const HINT_NO_EVENTS: &str = "set the webhook's events explicitly (a list, or `*
 /// ClickUp suspends a webhook when its `fail_count` reaches this.
 pub const SUSPENSION_THRESHOLD: u64 = 100;
 
+/// A webhook the deployment needs registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedWebhook {
+    /// Delivery URL, without a trailing `/`; shown in reports, so sanitized
+    /// as webhook endpoints from ClickUp are, and compared with them so.
+    pub endpoint: OutsideText,
+    /// Events it must subscribe to, at least (documented names, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub events: Vec<OutsideText>,
+    /// Workspace it must be registered in, if stated (digits, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub workspace: Option<OutsideText>,
+    /// Location filters; the effective (most specific) one must match.
+    pub location: LocationFilter,
+}
+
+/// Endpoints compare without a trailing slash: ClickUp stores what it was
+/// given, and `…/clickup` and `…/clickup/` reach the same handler in most
+/// frameworks.
+pub fn normalise_endpoint(endpoint: &str) -> String {
+    endpoint.trim().trim_end_matches('/').to_owned()
+}
+
+/// `[[webhooks.expect]]` and `workspaces`, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// Webhooks that must be registered.
+    pub expected: Vec<ExpectedWebhook>,
+    /// Workspaces named in `checks.toml` (digits, checked at load): only
+    /// their webhooks are listed, and `/team` is not needed to find them.
+    pub workspaces: Vec<OutsideText>,
+}
+
+/// One listing per workspace: the named ones, else those `/team` lists.
+pub fn needs(cfg: &Config) -> Needs {
+    Needs {
+        teams: cfg.workspaces.is_empty(),
+        webhook_listings: true,
+        named_workspaces: cfg.workspaces.clone(),
+        ..Needs::NONE
+    }
+}
+
 /// Evaluates every listed webhook and every expectation.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let Some(gathered) = &evidence.webhooks else {
         return Outcome::new(ID, Status::Error, "no webhook listing was gathered");
     };
@@ -86,7 +128,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     for hook in &hooks {
         findings.extend(judge_hook(hook));
     }
-    for expected in &cfg.expected_webhooks {
+    for expected in &cfg.expected {
         findings.extend(judge_expectation(expected, &hooks));
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
@@ -106,7 +148,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     // The summary carries up to two of the worst findings; the rest go below.
     let in_summary = findings.iter().filter(|f| f.status == status && status != Status::Pass).count().min(2);
     let summary = if status == Status::Pass {
-        let expected = match cfg.expected_webhooks.len() {
+        let expected = match cfg.expected.len() {
             0 => Message::default(),
             n => message!("; all {} expected registrations present", n),
         };

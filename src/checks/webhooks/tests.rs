@@ -30,11 +30,11 @@ fn evidence(hooks: Vec<Webhook>) -> Evidence {
 }
 
 fn run(hooks: Vec<Webhook>) -> Outcome {
-    evaluate(&evidence(hooks), &CheckConfig::default())
+    evaluate(&evidence(hooks), &Config::default())
 }
 
 fn expecting(expected: Vec<ExpectedWebhook>, hooks: Vec<Webhook>) -> Outcome {
-    evaluate(&evidence(hooks), &CheckConfig { expected_webhooks: expected, ..CheckConfig::default() })
+    evaluate(&evidence(hooks), &Config { expected, ..Config::default() })
 }
 
 fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhook {
@@ -170,15 +170,15 @@ fn listing_errors_and_unknown_workspaces_never_pass() {
         }),
         ..Evidence::default()
     };
-    let o = evaluate(&ev, &CheckConfig::default());
+    let o = evaluate(&ev, &Config::default());
     assert_eq!(o.status, Status::Fail);
     assert!(o.summary.starts_with("workspace 1: "), "{}", o.summary);
     let ev = Evidence {
         webhooks: Some(WebhookEvidence { workspaces: Err(error), lists: vec![], not_checked: vec![] }),
         ..Evidence::default()
     };
-    assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Fail);
-    assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+    assert_eq!(evaluate(&ev, &Config::default()).status, Status::Fail);
+    assert_eq!(evaluate(&Evidence::default(), &Config::default()).status, Status::Error);
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn workspaces_left_unchecked_for_the_budget_warn() {
     if let Some(w) = ev.webhooks.as_mut() {
         w.not_checked = vec!["9012346".into()];
     }
-    let o = evaluate(&ev, &CheckConfig::default());
+    let o = evaluate(&ev, &Config::default());
     assert_eq!(o.status, Status::Warn);
     assert!(o.summary.starts_with("1 workspace not checked (9012346)"), "{}", o.summary);
     assert!(o.hint.as_deref().is_some_and(|h| h.contains("api.request_budget_percent")), "{:?}", o.hint);
