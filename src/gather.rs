@@ -82,11 +82,13 @@ impl InFlight {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&id).is_some_and(|n| *n > 0)
     }
 
-    /// Runs `request`, counting it as in flight for `ids` meanwhile.
-    async fn track<T>(&self, ids: &'static [CheckId], request: impl Future<Output = T>) -> T {
+    /// Runs `request`, counting it as in flight meanwhile for the checks
+    /// that wait on a request of its kind.
+    async fn track<T>(&self, kind: Request, request: impl Future<Output = T>) -> T {
+        let ids = kind.waiters();
         let change = |delta: isize| {
             let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            for id in ids {
+            for id in &ids {
                 let n = map.entry(*id).or_insert(0);
                 *n = n.saturating_add_signed(delta);
             }
@@ -98,9 +100,41 @@ impl InFlight {
     }
 }
 
-const USER_CHECKS: &[CheckId] = &[CheckId::Auth, CheckId::RateLimit, CheckId::Latency];
-const TEAM_CHECKS: &[CheckId] = &[CheckId::Workspaces, CheckId::Webhooks, CheckId::Latency];
-const LISTING_CHECKS: &[CheckId] = &[CheckId::Webhooks, CheckId::Latency];
+/// The kinds of request a run makes, to tell which checks wait on one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    /// `GET /user`.
+    User,
+    /// `GET /team`.
+    Team,
+    /// `GET /team/{id}/webhook`.
+    Listing,
+    /// The status page.
+    StatusPage,
+    /// A receiver's test deliveries.
+    Receiver,
+}
+
+impl Request {
+    /// The checks whose needs include this kind of request (under default
+    /// settings), and for an API request those that time every one. Read
+    /// from the registry, so the progress line cannot drift from it.
+    fn waiters(self) -> Vec<CheckId> {
+        let defaults = Configs::default();
+        let waits = |id: &CheckId| {
+            let needs = checks::needs(*id, &defaults);
+            let (asked, api) = match self {
+                Request::User => (needs.user_samples > 0, true),
+                Request::Team => (needs.teams, true),
+                Request::Listing => (needs.webhook_listings, true),
+                Request::StatusPage => (needs.status_page, false),
+                Request::Receiver => (needs.receivers, false),
+            };
+            asked || (api && needs.api_timings)
+        };
+        CheckId::ALL.into_iter().filter(waits).collect()
+    }
+}
 
 /// Runs the plan within `deadline`.
 pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token_kind: Option<TokenKind>) -> Evidence {
@@ -114,7 +148,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
             let client = api.until(ends_at);
             let in_flight = sources.in_flight.clone();
             users.push(spawn_bounded("GET /user", ends_at, async move {
-                in_flight.track(USER_CHECKS, client.user()).await
+                in_flight.track(Request::User, client.user()).await
             }));
         }
         let (client, plan) = (api.until(ends_at), plan.clone());
@@ -127,7 +161,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
             let client = status.clone();
             let in_flight = sources.in_flight.clone();
             spawn_bounded("GET status page", ends_at, async move {
-                in_flight.track(&[CheckId::Platform], client.fetch()).await
+                in_flight.track(Request::StatusPage, client.fetch()).await
             })
         });
     let receivers: Vec<JoinHandle<_>> = if plan.receivers {
@@ -138,7 +172,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
                 let (transport, r) = (sources.transport.clone(), r.clone());
                 let in_flight = sources.in_flight.clone();
                 tokio::spawn(async move {
-                    in_flight.track(&[CheckId::WebhookEndpoint], bounded_receiver_probe(&transport, &r, ends_at)).await
+                    in_flight.track(Request::Receiver, bounded_receiver_probe(&transport, &r, ends_at)).await
                 })
             })
             .collect()
@@ -205,14 +239,14 @@ async fn teams_then_webhooks(
     let listings = async {
         if plan.webhook_listings && named {
             let listing = list_webhooks(api, plan.named_workspaces.clone(), ends_at);
-            Some(in_flight.track(LISTING_CHECKS, listing).await)
+            Some(in_flight.track(Request::Listing, listing).await)
         } else {
             None
         }
     };
     let teams = async {
         if plan.teams {
-            Some(in_flight.track(TEAM_CHECKS, bounded("GET /team", ends_at, api.teams())).await)
+            Some(in_flight.track(Request::Team, bounded("GET /team", ends_at, api.teams())).await)
         } else {
             None
         }
@@ -224,7 +258,7 @@ async fn teams_then_webhooks(
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
             let ids = list.iter().map(|t| t.id.clone()).collect();
-            in_flight.track(LISTING_CHECKS, list_webhooks(api, ids, ends_at)).await
+            in_flight.track(Request::Listing, list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
             WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }
@@ -426,6 +460,16 @@ mod tests {
             Plan::for_checks(&[CheckId::Webhooks, CheckId::Workspaces], &named).teams,
             "workspaces still reads /team"
         );
+    }
+
+    #[test]
+    fn the_progress_line_waits_on_the_checks_the_registry_says() {
+        use CheckId::*;
+        assert_eq!(Request::User.waiters(), [Auth, RateLimit, Latency, Token], "token reads whose /user it is");
+        assert_eq!(Request::Team.waiters(), [Latency, Workspaces, Webhooks]);
+        assert_eq!(Request::Listing.waiters(), [Latency, Webhooks]);
+        assert_eq!(Request::StatusPage.waiters(), [Platform], "the status page is not a ClickUp API request");
+        assert_eq!(Request::Receiver.waiters(), [WebhookEndpoint]);
     }
 
     #[test]

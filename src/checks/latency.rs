@@ -116,9 +116,9 @@ impl Default for Config {
 }
 
 /// `samples` `GET /user` requests; every other request the run makes is
-/// timed too, so latency asks for nothing else.
+/// timed too, so latency asks for nothing else but waits on them all.
 pub fn needs(cfg: &Config) -> Needs {
-    Needs { user_samples: cfg.samples, ..Needs::NONE }
+    Needs { user_samples: cfg.samples, api_timings: true, ..Needs::NONE }
 }
 
 /// Evaluates every API request's time against the thresholds.

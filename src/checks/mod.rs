@@ -73,6 +73,9 @@ pub struct Needs {
     pub receivers: bool,
     /// Whether the repository is scanned for secrets.
     pub repo: bool,
+    /// Whether the check reads the time of every ClickUp API request the
+    /// run makes, and so waits on all of them (asks for none itself).
+    pub api_timings: bool,
 }
 
 impl Needs {
@@ -85,6 +88,7 @@ impl Needs {
         status_page: false,
         receivers: false,
         repo: false,
+        api_timings: false,
     };
 
     /// What serves both `self` and `other`: one `/user` request serves
@@ -92,7 +96,16 @@ impl Needs {
     /// sum. Destructured so that a new field does not compile until it is
     /// joined here.
     pub fn union(self, other: Needs) -> Needs {
-        let Needs { user_samples, teams, webhook_listings, named_workspaces, status_page, receivers, repo } = other;
+        let Needs {
+            user_samples,
+            teams,
+            webhook_listings,
+            named_workspaces,
+            status_page,
+            receivers,
+            repo,
+            api_timings,
+        } = other;
         let mut named = self.named_workspaces;
         for id in named_workspaces {
             if !named.contains(&id) {
@@ -107,13 +120,22 @@ impl Needs {
             status_page: self.status_page || status_page,
             receivers: self.receivers || receivers,
             repo: self.repo || repo,
+            api_timings: self.api_timings || api_timings,
         }
     }
 
     /// Whether any request needs the ClickUp API, and so a token.
     pub fn needs_api(&self) -> bool {
-        let Needs { user_samples, teams, webhook_listings, named_workspaces: _, status_page: _, receivers: _, repo: _ } =
-            self;
+        let Needs {
+            user_samples,
+            teams,
+            webhook_listings,
+            named_workspaces: _,
+            status_page: _,
+            receivers: _,
+            repo: _,
+            api_timings: _,
+        } = self;
         *user_samples > 0 || *teams || *webhook_listings
     }
 }
