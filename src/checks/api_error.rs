@@ -2,7 +2,7 @@
 //! that reads an API answer, so that "API unreachable" and a refused token
 //! read the same wherever they surface.
 
-use super::{CheckId, Message, Outcome, Status};
+use super::{CheckId, Message, MetricKey, Outcome, Status};
 use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
 use crate::message;
@@ -69,7 +69,7 @@ pub fn note_attempts<'a, T: 'a>(mut outcome: Outcome, probes: impl IntoIterator<
             attempts
         ));
     }
-    outcome.metric("attempts", f64::from(attempts))
+    outcome.metric(MetricKey::Attempts, f64::from(attempts))
 }
 
 /// Whether an error means the API gave no usable answer at all: a server

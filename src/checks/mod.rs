@@ -23,7 +23,9 @@ pub mod workspaces;
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
 pub use crate::model::Message;
-pub use crate::model::{CheckId, FileLocation, Gate, Metric, OptIns, Outcome, Severity, Status};
+pub use crate::model::{
+    Bounds, CheckId, FileLocation, Gate, Metric, MetricKey, OptIns, Outcome, Severity, Status, Threshold,
+};
 
 /// Runs one check's pure evaluation. Exhaustive on purpose.
 pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome {

@@ -12,7 +12,7 @@ use crate::message;
 use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, Message, Outcome, Status};
+use super::{CheckId, Message, MetricKey, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
@@ -48,7 +48,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         _ => Message::join(findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
-        .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
+        .metric(MetricKey::SlowestSignedMs, (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
     if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {
