@@ -136,6 +136,33 @@ mod tests {
     }
 
     #[test]
+    fn perfdata_follows_key_order_and_draws_each_metrics_own_bounds() {
+        let mut r = report(&[Status::Pass, Status::Pass]);
+        // Rate limit before latency in the report; perfdata lists latency first.
+        let low_is_bad = Bounds {
+            warn: Some(Threshold::Below(10.0)),
+            fail: Some(Threshold::Below(1.0)),
+            max: Some(100.0),
+            ..Bounds::default()
+        };
+        r.outcomes[1] = r.outcomes[1]
+            .clone()
+            .bounded_metric(MetricKey::RateLimitRemaining, 96.0, low_is_bad)
+            .metric(MetricKey::RateLimitLimit, 100.0)
+            .metric(MetricKey::RateLimitResetIn, 30.0);
+        r.outcomes.push(
+            crate::checks::Outcome::new(crate::checks::CheckId::Latency, Status::Pass, "x")
+                .metric(MetricKey::P95Ms, 40.0)
+                .labelled_metric(MetricKey::EndpointP95Ms, "/team", 40.0),
+        );
+        assert_eq!(
+            perfdata(&r),
+            vec!["'latency_p95'=40ms;;;0;", "'ratelimit_remaining'=96;10:;1:;0;100", "'ratelimit_limit'=100;;;0;"],
+            "no bounds, empty thresholds; keys without a Nagios label and per-item metrics are left out"
+        );
+    }
+
+    #[test]
     fn could_not_start_is_unknown() {
         assert_eq!(could_not_start("no token | set it"), "CLICKUP UNKNOWN - no token / set it\n");
         assert_eq!(could_not_start("a\u{85}b\u{2028}c\u{b}d"), "CLICKUP UNKNOWN - a b c d\n");
