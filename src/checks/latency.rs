@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::api_error::is_unreachable;
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::duration::human;
 use crate::evidence::{ApiSample, Evidence};
 use crate::message;
@@ -138,9 +138,9 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         let (status, what) =
             if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
         return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
-            .metric("samples", samples.len() as f64)
-            .metric("failed", failures.len() as f64)
-            .metric("attempts", samples.len() as f64)
+            .metric(MetricKey::Samples, samples.len() as f64)
+            .metric(MetricKey::Failed, failures.len() as f64)
+            .metric(MetricKey::Attempts, samples.len() as f64)
             .took(slowest);
     };
     let status = if q.p95 > cfg.fail_p95_above {
@@ -150,29 +150,33 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     } else {
         Status::Pass
     };
+    // The verdict's thresholds, drawn on the median's graph too so that a
+    // monitor shows how far below them typical requests are.
+    let bounds = Bounds {
+        warn: Some(Threshold::Above(ms(cfg.warn_above))),
+        fail: Some(Threshold::Above(ms(cfg.fail_p95_above))),
+        ..Bounds::default()
+    };
     let mut o = Outcome::new(ID, status, overall.describe())
-        .metric("p50_ms", ms(q.p50))
-        .metric("p95_ms", ms(q.p95))
-        .metric("max_ms", ms(q.max))
-        .metric("samples", samples.len() as f64)
-        .metric("failed", failures.len() as f64)
-        .metric("p95_warn_ms", ms(cfg.warn_above))
-        .metric("p95_fail_ms", ms(cfg.fail_p95_above))
+        .bounded_metric(MetricKey::P50Ms, ms(q.p50), bounds)
+        .bounded_metric(MetricKey::P95Ms, ms(q.p95), bounds)
+        .metric(MetricKey::MaxMs, ms(q.max))
+        .metric(MetricKey::Samples, samples.len() as f64)
+        .metric(MetricKey::Failed, failures.len() as f64)
         // Each sample is one request sent: retries are samples of their own.
-        .metric("attempts", samples.len() as f64)
+        .metric(MetricKey::Attempts, samples.len() as f64)
         .took(slowest);
     for (endpoint, spread) in per_endpoint(samples) {
         o = o.detail(message!("{}: {}", endpoint, spread.describe()));
-        let label = || ("endpoint", endpoint.to_owned());
         if let Some(q) = spread.quantiles {
             o = o
-                .labelled_metric("endpoint_p50_ms", label(), ms(q.p50))
-                .labelled_metric("endpoint_p95_ms", label(), ms(q.p95))
-                .labelled_metric("endpoint_max_ms", label(), ms(q.max));
+                .labelled_metric(MetricKey::EndpointP50Ms, endpoint, ms(q.p50))
+                .labelled_metric(MetricKey::EndpointP95Ms, endpoint, ms(q.p95))
+                .labelled_metric(MetricKey::EndpointMaxMs, endpoint, ms(q.max));
         }
-        o = o.labelled_metric("endpoint_samples", label(), spread.samples as f64).labelled_metric(
-            "endpoint_failed",
-            label(),
+        o = o.labelled_metric(MetricKey::EndpointSamples, endpoint, spread.samples as f64).labelled_metric(
+            MetricKey::EndpointFailed,
+            endpoint,
             spread.failed as f64,
         );
     }
@@ -217,9 +221,8 @@ mod tests {
         evaluate(&Evidence { api_samples: samples, ..Evidence::default() }, &Config::default())
     }
 
-    fn metric(o: &Outcome, name: &str, endpoint: Option<&str>) -> Option<f64> {
-        let label = endpoint.map(|e| ("endpoint", e.to_owned()));
-        o.metrics.iter().find(|m| m.name == name && m.label == label).map(|m| m.value)
+    fn metric(o: &Outcome, key: MetricKey, endpoint: Option<&str>) -> Option<f64> {
+        o.metrics.iter().find(|m| m.key == key && m.label.as_deref() == endpoint).map(|m| m.value)
     }
 
     fn ms_list(ms: &[u64]) -> Vec<Duration> {
@@ -295,7 +298,7 @@ mod tests {
         let o = run(vec![sample(120, true), sample(80, true), sample(100, true)]);
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "p50 100ms, p95 120ms, max 120ms over 3 samples");
-        assert_eq!(metric(&o, "p95_ms", None), Some(120.0));
+        assert_eq!(metric(&o, MetricKey::P95Ms, None), Some(120.0));
     }
 
     #[test]
@@ -316,11 +319,11 @@ mod tests {
                 "/user: p50 100ms, p95 100ms, max 100ms over 1 sample (p95 of 1 is just the max)",
             ]
         );
-        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team")), Some(2500.0));
-        assert_eq!(metric(&o, "endpoint_p50_ms", Some("/team/{id}/webhook")), Some(50.0));
-        assert_eq!(metric(&o, "endpoint_samples", Some("/team/{id}/webhook")), Some(2.0));
-        assert_eq!(metric(&o, "endpoint_max_ms", Some("/user")), Some(100.0));
-        assert_eq!(metric(&o, "samples", None), Some(4.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP95Ms, Some("/team")), Some(2500.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP50Ms, Some("/team/{id}/webhook")), Some(50.0));
+        assert_eq!(metric(&o, MetricKey::EndpointSamples, Some("/team/{id}/webhook")), Some(2.0));
+        assert_eq!(metric(&o, MetricKey::EndpointMaxMs, Some("/user")), Some(100.0));
+        assert_eq!(metric(&o, MetricKey::Samples, None), Some(4.0));
     }
 
     #[test]
@@ -328,8 +331,8 @@ mod tests {
         let o = run(vec![at("/user", 100, true), at("/team", 100, true), at("/team/{id}/webhook", 9, false)]);
         assert_eq!(o.status, Status::Warn);
         assert!(o.details.iter().any(|d| d == "/team/{id}/webhook: no answered sample of 1"), "{:?}", o.details);
-        assert_eq!(metric(&o, "endpoint_failed", Some("/team/{id}/webhook")), Some(1.0));
-        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team/{id}/webhook")), None);
+        assert_eq!(metric(&o, MetricKey::EndpointFailed, Some("/team/{id}/webhook")), Some(1.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP95Ms, Some("/team/{id}/webhook")), None);
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub mod workspaces;
 
 use crate::evidence::Evidence;
 pub use crate::model::Message;
-pub use crate::model::{CheckId, FileLocation, Gate, Metric, OptIns, Outcome, Severity, Status};
+pub use crate::model::{
+    Bounds, CheckId, FileLocation, Gate, Metric, MetricKey, OptIns, Outcome, Severity, Status, Threshold,
+};
 use crate::text::OutsideText;
 
 /// Every check's settings, one field per check that has any. Built once by

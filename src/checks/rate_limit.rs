@@ -7,7 +7,7 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::ApiError;
 use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
 use crate::message;
@@ -68,6 +68,9 @@ impl Default for Config {
         Config { warn_below_percent: 10.0, plan: None }
     }
 }
+
+/// No request left fails the check; the remaining count's bounds say so.
+const EXHAUSTED: Bounds = Bounds { warn: None, fail: Some(Threshold::Below(1.0)), min: None, max: None };
 
 /// One response's rate-limit state, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,9 +166,9 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         };
         let mut o = Outcome::new(ID, Status::Fail, message!("rate limited: the API answered 429; {}{}", reset_text(reset), ms))
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
-            .metric("remaining", 0.0);
+            .bounded_metric(MetricKey::RateLimitRemaining, 0.0, EXHAUSTED);
         if let Some(s) = reset {
-            o = o.metric("reset_in_s", s as f64);
+            o = o.metric(MetricKey::RateLimitResetIn, s as f64);
         }
         return o;
     }
@@ -189,11 +192,14 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     };
     let warn_below = s.limit as f64 * cfg.warn_below_percent / 100.0;
     let mut o = Outcome::new(ID, Status::Pass, Message::default())
-        .metric("remaining", s.remaining as f64)
-        .metric("limit", s.limit as f64)
-        .metric("warn_below", warn_below.ceil());
+        .bounded_metric(
+            MetricKey::RateLimitRemaining,
+            s.remaining as f64,
+            Bounds { warn: Some(Threshold::Below(warn_below.ceil())), max: Some(s.limit as f64), ..EXHAUSTED },
+        )
+        .metric(MetricKey::RateLimitLimit, s.limit as f64);
     if let Some(r) = s.reset_in {
-        o = o.metric("reset_in_s", r as f64);
+        o = o.metric(MetricKey::RateLimitResetIn, r as f64);
     }
     let mut headroom =
         message!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
@@ -353,7 +359,7 @@ mod tests {
             o.summary,
             "90 of 100 requests left in this window; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
         );
-        assert!(o.metrics.iter().any(|m| m.name == "reset_in_s" && m.value == 42.0));
+        assert!(o.metrics.iter().any(|m| m.key == MetricKey::RateLimitResetIn && m.value == 42.0));
         let seconds = (NOW + 42).to_string();
         assert!(!run(vec![(headers("100", "90", Some(&seconds)), ok())]).summary.contains("milliseconds"));
         let err =

@@ -6,7 +6,7 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
-use super::{CheckId, FileLocation, Message, Needs, Outcome, Status};
+use super::{CheckId, FileLocation, Message, MetricKey, Needs, Outcome, Status};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::repo::{Fingerprint, Guard, Place, RepoError, SecretFinding};
@@ -76,7 +76,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
     o.details.push(counted);
     let findings = locations.len();
     o.locations = locations;
-    o.metric("findings", findings as f64).metric("files_scanned", scan.files_scanned as f64)
+    o.metric(MetricKey::SecretFindings, findings as f64).metric(MetricKey::FilesScanned, scan.files_scanned as f64)
 }
 
 fn describe(f: &SecretFinding, deployed: Option<&Fingerprint>) -> Message {

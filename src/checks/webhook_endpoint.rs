@@ -12,7 +12,7 @@ use crate::message;
 use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{CheckId, Message, MetricKey, Needs, Outcome, Status};
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
 
@@ -73,7 +73,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         _ => Message::join(findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
-        .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
+        .metric(MetricKey::SlowestSignedMs, (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
     if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {

@@ -10,7 +10,7 @@
 //! one id listed twice.
 
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::{LocationFilter, Webhook, is_known_event};
 use crate::evidence::Evidence;
 use crate::message;
@@ -141,7 +141,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     }
     if hooks.is_empty() && findings.is_empty() {
         let summary = message!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
-        return Outcome::new(ID, Status::Skip, summary).hint(HINT_NONE_LISTED).metric("webhooks", 0.0).took(slowest);
+        return Outcome::new(ID, Status::Skip, summary)
+            .hint(HINT_NONE_LISTED)
+            .metric(MetricKey::Webhooks, 0.0)
+            .took(slowest);
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.status));
     let status = findings.first().map_or(Status::Pass, |f| f.status);
@@ -168,10 +171,18 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let (failing, suspended) = health_counts(&hooks);
     let max_fail_count = hooks.iter().filter_map(|h| h.health.as_ref()).map(|h| h.fail_count).max().unwrap_or(0);
     let mut o = Outcome::new(ID, status, summary)
-        .metric("webhooks", hooks.len() as f64)
-        .metric("failing", failing as f64)
-        .metric("suspended", suspended as f64)
-        .metric("max_fail_count", max_fail_count as f64)
+        .metric(MetricKey::Webhooks, hooks.len() as f64)
+        .bounded_metric(
+            MetricKey::WebhooksFailing,
+            failing as f64,
+            Bounds { warn: Some(Threshold::Above(0.0)), ..Bounds::default() },
+        )
+        .bounded_metric(
+            MetricKey::WebhooksSuspended,
+            suspended as f64,
+            Bounds { fail: Some(Threshold::Above(0.0)), ..Bounds::default() },
+        )
+        .metric(MetricKey::WebhooksMaxFailCount, max_fail_count as f64)
         .took(slowest);
     // One series per id: a repeated id reports its worst fail_count once.
     let mut per_id: Vec<(&str, u64)> = Vec::new();
@@ -183,7 +194,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         }
     }
     for (id, fail_count) in per_id {
-        o = o.labelled_metric("webhook_fail_count", ("webhook", id.to_string()), fail_count as f64);
+        o = o.labelled_metric(MetricKey::WebhookFailCount, id, fail_count as f64);
     }
     o.hint = findings.iter().find_map(|f| f.hint).map(Message::from);
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();

@@ -2,7 +2,7 @@
 //! ones `checks.toml` says it must reach.
 
 use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::{Team, is_workspace_id};
 use crate::evidence::Evidence;
 use crate::message;
@@ -37,8 +37,11 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         .iter()
         .map(|t| if t.name.is_empty() { Message::from(&t.id) } else { message!("{} ({})", t.name, t.id) })
         .collect();
-    let o =
-        Outcome::new(ID, Status::Pass, Message::default()).metric("workspaces", teams.len() as f64).took(probe.elapsed);
+    // No reachable workspace fails the check.
+    let bounds = Bounds { fail: Some(Threshold::Below(1.0)), ..Bounds::default() };
+    let o = Outcome::new(ID, Status::Pass, Message::default())
+        .bounded_metric(MetricKey::Workspaces, teams.len() as f64, bounds)
+        .took(probe.elapsed);
     let o = note_attempts(o, [probe]);
     if !not_ids.is_empty() {
         let shown: Vec<Message> = not_ids.iter().map(|t| message!("`{}`", clip(&t.id))).collect();

@@ -64,7 +64,7 @@ fn failing_warns_with_fail_count_and_suspended_fails_naming_id_and_endpoint() {
     assert_eq!(o.status, Status::Fail);
     assert!(o.summary.contains("webhook b (https://h.example/y) is suspended"), "{}", o.summary);
     assert_eq!(o.id.severity(), crate::checks::Severity::P3);
-    assert!(o.metrics.iter().any(|m| m.name == "suspended" && m.value == 1.0));
+    assert!(o.metrics.iter().any(|m| m.key == MetricKey::WebhooksSuspended && m.value == 1.0));
     let o = run(vec![hook("c", "https://h.example/z", "disabled", 100)]);
     assert_eq!(o.status, Status::Fail, "older docs call it disabled");
 }
@@ -241,8 +241,8 @@ fn a_webhook_id_listed_twice_is_an_error_and_reported_once_per_series() {
     let series: Vec<(&str, f64)> = o
         .metrics
         .iter()
-        .filter(|m| m.name == "webhook_fail_count")
-        .filter_map(|m| m.label.as_ref().map(|(_, id)| (id.as_str(), m.value)))
+        .filter(|m| m.key == MetricKey::WebhookFailCount)
+        .filter_map(|m| m.label.as_deref().map(|id| (id, m.value)))
         .collect();
     assert_eq!(series, vec![("a", 7.0)], "one series per id, its worst fail_count");
     let suspended = hook("a", "https://h.example/x", "suspended", 100);
