@@ -57,6 +57,17 @@ pub struct Configs {
 /// check states what it needs (starting from [`Needs::NONE`] is saying
 /// "nothing else"), and [`needs`] will not compile without a line for every
 /// check. A run gathers the union ([`Needs::union`]) of its checks' needs.
+///
+/// ```
+/// use clickup_preflight::checks::Needs;
+/// let status_page_only = Needs { status_page: true, ..Needs::NONE };
+/// assert!(!status_page_only.needs_api());
+/// ```
+///
+/// ```compile_fail
+/// // No default to fall back on: a check must say what it needs.
+/// let _ = <clickup_preflight::checks::Needs as Default>::default();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Needs {
     /// `GET /user` requests: one serves auth, the rate-limit headers, the
