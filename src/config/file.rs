@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::checks::rate_limit::Plan;
+use crate::checks::rate_limit::ClickUpPlan;
 
 /// `checks.toml` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     /// The plan that hosts the token.
-    pub plan: Option<Plan>,
+    pub plan: Option<ClickUpPlan>,
     /// Workspace ids the token must reach.
     pub workspaces: Option<Vec<String>>,
     /// Connection settings.
@@ -388,7 +388,7 @@ endpoint = "https://api.example.com/clickup"
 secret_env = "CLICKUP_WEBHOOK_SECRET"
 "#;
         let cfg = parse(source, Path::new("checks.toml")).expect("parses");
-        assert_eq!(cfg.plan, Some(Plan::BusinessPlus));
+        assert_eq!(cfg.plan, Some(ClickUpPlan::BusinessPlus));
         let latency = cfg.latency.expect("latency section");
         assert_eq!(latency.fail_p95_above, Some(FileDuration(Duration::from_millis(3500))));
         assert_eq!(cfg.api.and_then(|a| a.deadline), Some(FileDuration(Duration::from_secs(30))));

@@ -8,7 +8,7 @@
 
 pub mod calendar;
 mod check;
-pub mod checklist;
+pub mod checklist_items;
 mod format;
 mod message;
 mod metric;
