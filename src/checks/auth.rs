@@ -5,18 +5,34 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
-use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Outcome, Status};
+use super::api_error::{
+    API_UNREACHABLE, CROSS_ORIGIN_REDIRECT, OVER_BUDGET, RATE_LIMITED, TOKEN_REFUSED, UNEXPECTED_ANSWER,
+    UNREADABLE_ANSWER, judge_error, note_attempts,
+};
+use super::{CheckId, EVIDENCE_MISSING, FindingCode, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
 use crate::message;
 
 const ID: CheckId = CheckId::Auth;
 
+/// Every finding code `auth` reports (public API): the shared API-error
+/// codes, and `evidence-missing` when no `/user` exchange was gathered.
+pub const CODES: &[FindingCode] = &[
+    EVIDENCE_MISSING,
+    RATE_LIMITED,
+    TOKEN_REFUSED,
+    UNEXPECTED_ANSWER,
+    API_UNREACHABLE,
+    CROSS_ORIGIN_REDIRECT,
+    UNREADABLE_ANSWER,
+    OVER_BUDGET,
+];
+
 /// Evaluates the auth request (the first `/user` sample).
 pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let Some(probe) = evidence.user.first() else {
-        return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered");
+        return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered").found(EVIDENCE_MISSING);
     };
     let kind = evidence.token_kind.map_or("a token", |k| k.describe());
     let outcome = match &probe.result {

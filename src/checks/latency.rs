@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::api_error::is_unreachable;
-use super::{CheckId, Message, Outcome, Status};
+use super::api_error::{API_UNREACHABLE, is_unreachable};
+use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::duration::human;
 use crate::evidence::{ApiSample, Evidence};
@@ -96,11 +96,24 @@ impl Spread {
     }
 }
 
+/// p95 above `latency.warn` (WARN) or `latency.fail_p95` (FAIL).
+pub const LATENCY_HIGH: FindingCode = "latency-high";
+/// Some API requests failed (WARN).
+pub const FAILED_SAMPLES: FindingCode = "failed-samples";
+/// Every request failed, none unreachable: nothing could be timed (ERROR).
+pub const NO_SUCCESSFUL_SAMPLE: FindingCode = "no-successful-sample";
+
+/// Every finding code `latency` reports (public API); `api-unreachable`
+/// when every request went unanswered.
+pub const CODES: &[FindingCode] =
+    &[EVIDENCE_MISSING, LATENCY_HIGH, FAILED_SAMPLES, NO_SUCCESSFUL_SAMPLE, API_UNREACHABLE];
+
 /// Evaluates every API request's time against the thresholds.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let samples = &evidence.api_samples;
     if samples.is_empty() {
-        return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed");
+        return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed")
+            .found(EVIDENCE_MISSING);
     }
     let overall = Spread::of(samples);
     let failures: Vec<Message> = samples.iter().filter_map(|s| s.error.as_ref().map(|e| message!("{}", e))).collect();
@@ -110,9 +123,13 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         // Every sample unanswered is an unreachable API (CRITICAL to a
         // monitor), not a measurement problem; refused ones are ERROR.
         let unreachable = samples.iter().all(|s| s.error.as_ref().is_some_and(is_unreachable));
-        let (status, what) =
-            if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
+        let (status, what, code) = if unreachable {
+            (Status::Fail, "API unreachable", API_UNREACHABLE)
+        } else {
+            (Status::Error, "no successful sample", NO_SUCCESSFUL_SAMPLE)
+        };
         return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
+            .found(code)
             .metric("samples", samples.len() as f64)
             .metric("failed", failures.len() as f64)
             .metric("attempts", samples.len() as f64)
@@ -150,6 +167,17 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             label(),
             spread.failed as f64,
         );
+    }
+    if q.p95 > cfg.latency_warn {
+        let (level, limit) = if q.p95 > cfg.latency_fail_p95 {
+            (Status::Fail, cfg.latency_fail_p95)
+        } else {
+            (Status::Warn, cfg.latency_warn)
+        };
+        o = o.finding(LATENCY_HIGH, level, message!("p95 {} is above {}", human(q.p95), human(limit)));
+    }
+    if overall.failed > 0 {
+        o = o.finding(FAILED_SAMPLES, Status::Warn, message!("{} of {} samples failed", overall.failed, samples.len()));
     }
     o.details.extend(failures.into_iter().map(|f| message!("failed sample: {}", f)));
     match status {

@@ -23,10 +23,72 @@ pub mod workspaces;
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
 pub use crate::model::Message;
-pub use crate::model::{CheckId, FileLocation, Gate, Metric, OptIns, Outcome, Severity, Status};
+pub use crate::model::{CheckId, FileLocation, Finding, FindingCode, Gate, Metric, OptIns, Outcome, Severity, Status};
+
+/// The evidence a check needs was not gathered at all (ERROR); shared by
+/// every check.
+pub const EVIDENCE_MISSING: FindingCode = "evidence-missing";
+
+/// The finding codes `id` can report: its own const list, in one place per
+/// check. Codes are public API (users write them in `allow`); exhaustive on
+/// purpose, so a new check does not compile until it declares its codes.
+pub fn codes(id: CheckId) -> &'static [FindingCode] {
+    match id {
+        CheckId::Auth => auth::CODES,
+        CheckId::RateLimit => rate_limit::CODES,
+        CheckId::Latency => latency::CODES,
+        CheckId::Workspaces => workspaces::CODES,
+        CheckId::Platform => platform::CODES,
+        CheckId::Webhooks => webhooks::CODES,
+        CheckId::WebhookEndpoint => webhook_endpoint::CODES,
+        CheckId::Secrets => secrets::CODES,
+        CheckId::Token => token::CODES,
+    }
+}
+
+/// Codes that mean the evidence could not be read at all: accepting one
+/// would turn "could not tell" into PASS, so `allow` refuses them.
+pub const NOT_ALLOWABLE: &[FindingCode] =
+    &[EVIDENCE_MISSING, api_error::RATE_LIMITED, api_error::UNREADABLE_ANSWER, api_error::OVER_BUDGET];
+
+/// Why `code` cannot be allowed for `id`, if it cannot: it is not one of
+/// the check's codes, or it only ever means missing evidence.
+pub fn refuse_allow(id: CheckId, code: &str) -> Option<String> {
+    let own = codes(id);
+    if !own.contains(&code) {
+        let elsewhere: Vec<&str> =
+            CheckId::ALL.iter().filter(|c| codes(**c).contains(&code)).map(|c| c.as_str()).collect();
+        let known =
+            if elsewhere.is_empty() { String::new() } else { format!(" (it is a code of {})", elsewhere.join(", ")) };
+        return Some(format!("`{code}` is not a finding code of `{id}`{known}; expected one of {}", own.join(", ")));
+    }
+    let only_missing_evidence = NOT_ALLOWABLE.contains(&code) && id != CheckId::RateLimit;
+    only_missing_evidence.then(|| format!("`{code}` means the evidence could not be read; it cannot be allowed"))
+}
+
+/// The contract between checks and everything after them: every WARN,
+/// ERROR and FAIL carries a finding of its own status, and every code is
+/// one the check declares. A broken contract is a bug in the check.
+pub fn contract_broken(outcome: &Outcome) -> Option<String> {
+    let declared = codes(outcome.id);
+    if let Some(f) = outcome.findings.iter().find(|f| !declared.contains(&f.code)) {
+        return Some(format!("{} reported undeclared code {}", outcome.id, f.code));
+    }
+    let needs_finding = matches!(outcome.status, Status::Warn | Status::Error | Status::Fail);
+    let has_own = outcome.findings.iter().any(|f| f.status == outcome.status);
+    (needs_finding && !has_own).then(|| {
+        format!("{} is {} without a finding of that status: {}", outcome.id, outcome.status.as_str(), outcome.summary)
+    })
+}
 
 /// Runs one check's pure evaluation. Exhaustive on purpose.
 pub fn evaluate(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+    let outcome = evaluate_unchecked(id, evidence, cfg);
+    debug_assert_eq!(contract_broken(&outcome), None);
+    outcome
+}
+
+fn evaluate_unchecked(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     match id {
         CheckId::Auth => auth::evaluate(evidence, cfg),
         CheckId::RateLimit => rate_limit::evaluate(evidence, cfg),

@@ -1,8 +1,11 @@
 //! `workspaces`: the workspaces (`GET /team`) the token can reach, and the
 //! ones `checks.toml` says it must reach.
 
-use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Message, Outcome, Status};
+use super::api_error::{
+    API_UNREACHABLE, CROSS_ORIGIN_REDIRECT, OVER_BUDGET, RATE_LIMITED, TOKEN_REFUSED, UNEXPECTED_ANSWER,
+    UNREADABLE_ANSWER, judge_error, note_attempts,
+};
+use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
 use crate::client::{Team, is_workspace_id};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
@@ -11,10 +14,32 @@ use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Workspaces;
 
+/// `GET /team` listed an entry whose id is not a workspace id (ERROR).
+pub const NOT_A_WORKSPACE_ID: FindingCode = "not-a-workspace-id";
+/// The token reaches no workspace at all (FAIL).
+pub const NO_WORKSPACE: FindingCode = "no-workspace-reachable";
+/// A workspace `checks.toml` expects is not reachable (FAIL).
+pub const EXPECTED_WORKSPACE_MISSING: FindingCode = "expected-workspace-missing";
+
+/// Every finding code `workspaces` reports (public API).
+pub const CODES: &[FindingCode] = &[
+    EVIDENCE_MISSING,
+    NOT_A_WORKSPACE_ID,
+    NO_WORKSPACE,
+    EXPECTED_WORKSPACE_MISSING,
+    RATE_LIMITED,
+    TOKEN_REFUSED,
+    UNEXPECTED_ANSWER,
+    API_UNREACHABLE,
+    CROSS_ORIGIN_REDIRECT,
+    UNREADABLE_ANSWER,
+    OVER_BUDGET,
+];
+
 /// Evaluates `/team` against the expected workspace ids.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let Some(probe) = &evidence.teams else {
-        return Outcome::new(ID, Status::Error, "no GET /team exchange was gathered");
+        return Outcome::new(ID, Status::Error, "no GET /team exchange was gathered").found(EVIDENCE_MISSING);
     };
     let teams = match &probe.result {
         Ok(teams) => teams,
@@ -35,7 +60,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             if not_ids.len() == 1 { Message::from("1 entry") } else { message!("{} entries", not_ids.len()) },
             Message::join(shown, ", ")
         );
-        let o = Outcome { status: Status::Error, summary, ..o };
+        let o = Outcome { status: Status::Error, summary, ..o }.found(NOT_A_WORKSPACE_ID);
         return if names.is_empty() {
             o
         } else {
@@ -48,6 +73,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             summary: Message::from("no workspace is reachable with this token"),
             ..o
         }
+        .found(NO_WORKSPACE)
         .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
     }
     let missing: Vec<&OutsideText> =
@@ -57,6 +83,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         return Outcome { summary: reachable, ..o };
     }
     Outcome { status: Status::Fail, summary: message!("expected workspace {} not reachable", Message::join(missing, ", ")), ..o }
+        .found(EXPECTED_WORKSPACE_MISSING)
         .detail(reachable)
         .hint("add the token's user to each missing workspace (or authorise the OAuth app there), or fix `workspaces` in checks.toml")
 }

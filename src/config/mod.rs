@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
-pub use policy::CheckPolicy;
+pub use policy::{Allowance, CheckPolicy};
 pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
 
 use crate::client::TransportOptions;
@@ -128,6 +128,8 @@ pub struct Settings {
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
     pub policies: std::collections::BTreeMap<CheckId, CheckPolicy>,
+    /// Per-check accepted findings (`[checks.<id>] allow`).
+    pub allows: std::collections::BTreeMap<CheckId, Vec<Allowance>>,
     /// The repository the `secrets` check reads.
     pub repo: PathBuf,
     /// Client bundle directories in it.
@@ -309,6 +311,7 @@ pub fn resolve(
         webhook_probes,
         resilience,
         policies: policy::policies(file)?,
+        allows: policy::allows(file)?,
         repo: args.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
         bundle_dirs: cfg
             .secrets

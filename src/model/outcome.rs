@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{CheckId, Gate, Message, OutsideText, Severity, Status};
+use super::{CheckId, Finding, FindingCode, Gate, Message, OutsideText, Severity, Status};
 
 /// A named number with its unit, so that every format can chart it.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +52,10 @@ pub struct Outcome {
     pub gate: Gate,
     /// Places in the repository the verdict points at.
     pub locations: Vec<FileLocation>,
+    /// What drives a non-passing verdict, each under a stable code. Every
+    /// WARN, ERROR and FAIL carries at least one finding of its own status
+    /// (`checks::evaluate` asserts it); PASS and SKIP may carry none.
+    pub findings: Vec<Finding>,
 }
 
 impl Outcome {
@@ -68,6 +72,7 @@ impl Outcome {
             severity: id.severity(),
             gate: Gate::Fail,
             locations: Vec::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -111,6 +116,41 @@ impl Outcome {
     pub fn labelled_metric(mut self, name: &'static str, label: (&'static str, String), value: f64) -> Self {
         self.metrics.push(Metric { name, value, label: Some(label) });
         self
+    }
+
+    /// Adds a finding.
+    pub fn finding(mut self, code: FindingCode, status: Status, message: impl Into<Message>) -> Self {
+        self.findings.push(Finding::new(code, status, message));
+        self
+    }
+
+    /// Records the verdict itself as one finding under `code`: the outcome's
+    /// own status and summary, for checks that conclude one thing.
+    pub fn found(self, code: FindingCode) -> Self {
+        let (status, summary) = (self.status, self.summary.clone());
+        self.finding(code, status, summary)
+    }
+
+    /// Accepts the findings whose code `allowed` names, with its reason, and
+    /// recomputes the verdict from the rest: the worst remaining finding,
+    /// or PASS when none remains. ERROR findings (evidence missing or
+    /// unreadable) are never accepted, so an allow cannot turn "could not
+    /// tell" into PASS; each acceptance is shown as a detail line.
+    pub fn allow(&mut self, allowed: impl Fn(FindingCode) -> Option<OutsideText>) {
+        let mut accepted = false;
+        for finding in &mut self.findings {
+            let reason = match allowed(finding.code) {
+                Some(reason) if finding.status != Status::Error => reason,
+                _ => continue,
+            };
+            self.details.push(crate::message!("allowed: {} ({})", finding.code, &reason));
+            finding.allowed = Some(reason);
+            accepted = true;
+        }
+        if accepted && matches!(self.status, Status::Warn | Status::Error | Status::Fail) {
+            let remaining = self.findings.iter().filter(|f| f.allowed.is_none()).map(|f| f.status).max();
+            self.status = remaining.unwrap_or(Status::Pass);
+        }
     }
 
     /// Sets how long gathering took.

@@ -28,6 +28,28 @@ struct JsonCheck<'a> {
     hint: Option<&'a str>,
     metrics: Map<String, Value>,
     duration_ms: u64,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+/// One finding: its stable code, its own status, and whether `allow`
+/// accepted it (then with the reason).
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    status: &'static str,
+    message: &'a str,
+    allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<JsonLocation<'a>>,
+}
+
+/// Where a file finding points: a path relative to the repository, a line.
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    path: &'a str,
+    line: u32,
 }
 
 /// Renders the report as pretty JSON followed by a newline.
@@ -46,6 +68,7 @@ pub fn render(report: &Report) -> String {
             hint: o.hint.as_deref(),
             metrics: metrics(&o.metrics),
             duration_ms: o.duration.as_millis() as u64,
+            findings: o.findings.iter().map(finding).collect(),
         })
         .collect();
     let doc = JsonReport {
@@ -58,6 +81,17 @@ pub fn render(report: &Report) -> String {
         sandbox: report.sandbox,
     };
     pretty(&doc)
+}
+
+fn finding(f: &crate::model::Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code,
+        status: f.status.as_str(),
+        message: &f.message,
+        allowed: f.allowed.is_some(),
+        reason: f.allowed.as_deref(),
+        location: f.location.as_ref().map(|l| JsonLocation { path: &l.path, line: l.line }),
+    }
 }
 
 /// Pretty JSON and a final newline, for every JSON-shaped format.
