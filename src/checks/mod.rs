@@ -101,3 +101,88 @@ fn evaluate_unchecked(id: CheckId, evidence: &Evidence, cfg: &CheckConfig) -> Ou
         CheckId::Token => token::evaluate(evidence, cfg),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Probe, TokenOrigin};
+    use crate::model::is_kebab_case;
+
+    #[test]
+    fn codes_are_kebab_case_and_unique_per_check() {
+        for id in CheckId::ALL {
+            let own = codes(id);
+            assert!(!own.is_empty(), "{id} declares no code");
+            for (i, code) in own.iter().enumerate() {
+                assert!(is_kebab_case(code), "{id}: {code}");
+                assert!(!own[..i].contains(code), "{id} lists {code} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn every_check_that_calls_the_api_declares_the_shared_error_codes() {
+        for id in [CheckId::Auth, CheckId::Workspaces, CheckId::Webhooks] {
+            for code in api_error::CODES {
+                assert!(codes(id).contains(&code), "{id} lacks {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn allow_refuses_codes_the_check_never_reports_naming_the_owner() {
+        assert_eq!(refuse_allow(CheckId::Webhooks, "webhook-suspended"), None);
+        assert_eq!(refuse_allow(CheckId::RateLimit, "rate-limited"), None, "a 429 is rate-limit's own FAIL");
+        let other = refuse_allow(CheckId::Webhooks, "platform-incident").expect("refused");
+        assert!(other.contains("it is a code of platform") && other.contains("webhook-suspended"), "{other}");
+        let typo = refuse_allow(CheckId::Webhooks, "webhook-suspendd").expect("refused");
+        assert!(!typo.contains("it is a code of"), "{typo}");
+        assert!(refuse_allow(CheckId::Auth, "evidence-missing").expect("refused").contains("cannot be allowed"));
+    }
+
+    /// Literal evidence for every check: nothing gathered, and API errors of
+    /// every kind. Each verdict must carry a finding of its own status.
+    #[test]
+    fn every_non_passing_verdict_carries_a_finding_of_its_status() {
+        use crate::client::ApiError;
+        let http = |status: u16, ecode: Option<&str>| ApiError::Http {
+            endpoint: "GET /user".into(),
+            status,
+            ecode: ecode.map(Into::into),
+            err: None,
+        };
+        let errors = [
+            http(401, Some("OAUTH_019")),
+            http(429, None),
+            http(404, None),
+            http(503, None),
+            ApiError::Timeout { endpoint: "GET /user".into(), after: std::time::Duration::from_secs(1) },
+            ApiError::Decode { endpoint: "GET /user".into(), reason: "not JSON".into() },
+        ];
+        fn probe<T>(e: ApiError) -> Probe<T> {
+            Probe { result: Err(e), elapsed: std::time::Duration::ZERO, rate_limit: Default::default(), attempts: 1 }
+        }
+        let mut evidences = vec![Evidence::default()];
+        for error in errors {
+            evidences.push(Evidence {
+                user: vec![probe(error.clone())],
+                teams: Some(probe(error.clone())),
+                token_origin: Some(TokenOrigin {
+                    source: crate::token::TokenSource::SandboxDemo,
+                    env_file_in_repo: false,
+                    fingerprint: crate::repo::fingerprint("not a token"),
+                }),
+                ..Evidence::default()
+            });
+        }
+        let mut seen = 0;
+        for ev in &evidences {
+            for id in CheckId::ALL {
+                let o = evaluate_unchecked(id, ev, &CheckConfig::default());
+                assert_eq!(contract_broken(&o), None);
+                seen += usize::from(o.status != Status::Pass && o.status != Status::Skip);
+            }
+        }
+        assert!(seen > 20, "the evidence above yields non-passing verdicts: {seen}");
+    }
+}

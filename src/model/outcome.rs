@@ -137,7 +137,7 @@ impl Outcome {
     /// unreadable) are never accepted, so an allow cannot turn "could not
     /// tell" into PASS; each acceptance is shown as a detail line.
     pub fn allow(&mut self, allowed: impl Fn(FindingCode) -> Option<OutsideText>) {
-        let mut accepted = false;
+        let mut accepted: Vec<FindingCode> = Vec::new();
         for finding in &mut self.findings {
             let reason = match allowed(finding.code) {
                 Some(reason) if finding.status != Status::Error => reason,
@@ -145,11 +145,19 @@ impl Outcome {
             };
             self.details.push(crate::message!("allowed: {} ({})", finding.code, &reason));
             finding.allowed = Some(reason);
-            accepted = true;
+            if !accepted.contains(&finding.code) {
+                accepted.push(finding.code);
+            }
         }
-        if accepted && matches!(self.status, Status::Warn | Status::Error | Status::Fail) {
-            let remaining = self.findings.iter().filter(|f| f.allowed.is_none()).map(|f| f.status).max();
-            self.status = remaining.unwrap_or(Status::Pass);
+        if accepted.is_empty() || !matches!(self.status, Status::Warn | Status::Error | Status::Fail) {
+            return;
+        }
+        let remaining = self.findings.iter().filter(|f| f.allowed.is_none()).map(|f| f.status).max();
+        let status = remaining.unwrap_or(Status::Pass);
+        if status != self.status {
+            // Every format shows the summary; it says why the verdict moved.
+            self.summary = crate::message!("{} (allowed: {})", self.summary, Message::join(accepted, ", "));
+            self.status = status;
         }
     }
 
@@ -163,6 +171,51 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reason(code: FindingCode, allowed: &'static str) -> impl Fn(FindingCode) -> Option<OutsideText> {
+        move |c| (c == allowed).then(|| OutsideText::from(format!("accepted {code}")))
+    }
+
+    #[test]
+    fn allowing_the_only_finding_passes_and_says_so() {
+        let mut o = Outcome::new(CheckId::Webhooks, Status::Fail, "hook suspended").found("webhook-suspended");
+        o.allow(reason("webhook-suspended", "webhook-suspended"));
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.summary, "hook suspended (allowed: webhook-suspended)");
+        assert_eq!(o.details, vec![Message::from("allowed: webhook-suspended (accepted webhook-suspended)")]);
+        assert_eq!(o.findings[0].allowed.as_deref(), Some("accepted webhook-suspended"));
+    }
+
+    #[test]
+    fn the_verdict_is_the_worst_finding_left() {
+        let base = Outcome::new(CheckId::Webhooks, Status::Fail, "x")
+            .finding("webhook-suspended", Status::Fail, "a")
+            .finding("webhook-failing", Status::Warn, "b");
+        let mut o = base.clone();
+        o.allow(reason("x", "webhook-suspended"));
+        assert_eq!(o.status, Status::Warn);
+        let mut o = base.clone();
+        o.allow(reason("x", "webhook-failing"));
+        assert_eq!((o.status, o.summary.as_str()), (Status::Fail, "x"), "an allow that does not move the verdict");
+        assert!(o.findings[1].allowed.is_some());
+        let mut o = base;
+        o.allow(|_| None);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.details.is_empty() && o.findings.iter().all(|f| f.allowed.is_none()));
+    }
+
+    #[test]
+    fn an_error_is_never_allowed_into_a_pass() {
+        let mut o = Outcome::new(CheckId::Auth, Status::Error, "no exchange").found("evidence-missing");
+        o.allow(reason("x", "evidence-missing"));
+        assert_eq!(o.status, Status::Error);
+        assert!(o.findings[0].allowed.is_none() && o.details.is_empty());
+        let mut o = Outcome::new(CheckId::Webhooks, Status::Fail, "x")
+            .finding("webhook-suspended", Status::Fail, "a")
+            .finding("webhook-health-unknown", Status::Error, "b");
+        o.allow(|_| Some(OutsideText::from("everything")));
+        assert_eq!(o.status, Status::Error, "the unreadable part still decides");
+    }
 
     #[test]
     fn per_check_gates_beat_fail_on_except_never() {

@@ -138,6 +138,31 @@ mod tests {
     use crate::checks::Status;
 
     #[test]
+    fn findings_carry_code_status_message_and_what_was_allowed() {
+        let mut r = report(&[Status::Fail, Status::Pass]);
+        let at = crate::model::FileLocation { path: "a.js".into(), line: 3, message: "token".into() };
+        r.outcomes[0] = r.outcomes[0].clone().finding("token-refused", Status::Fail, "refused").finding(
+            "secret-in-repository",
+            Status::Fail,
+            "leak",
+        );
+        r.outcomes[0].findings[1].location = Some(at);
+        r.outcomes[0].findings[1].allowed = Some("a fixture".into());
+        let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
+        let found = &v["checks"][0]["findings"];
+        assert_eq!(
+            found[0],
+            serde_json::json!({"code": "token-refused", "status": "fail", "message": "refused", "allowed": false})
+        );
+        assert_eq!(
+            found[1],
+            serde_json::json!({"code": "secret-in-repository", "status": "fail", "message": "leak", "allowed": true,
+                "reason": "a fixture", "location": {"path": "a.js", "line": 3}})
+        );
+        assert_eq!(v["checks"][1]["findings"], serde_json::json!([]), "a pass may carry none, always as an array");
+    }
+
+    #[test]
     fn has_the_documented_shape() {
         let mut r = report(&[Status::Pass, Status::Fail]);
         r.outcomes[0] = r.outcomes[0].clone().metric("p95_ms", 120.0).metric("ratio", 0.5);
