@@ -145,6 +145,25 @@ pub const CODES: [FindingCode; 7] = [
     OVER_BUDGET,
 ];
 
+/// A check's own codes followed by the shared API-error codes ([`CODES`]),
+/// as one const list: every check that calls the API declares it this way,
+/// so the shared codes are written once.
+macro_rules! with_api_codes {
+    ($($own:expr),* $(,)?) => {
+        &[
+            $($own,)*
+            $crate::checks::api_error::RATE_LIMITED,
+            $crate::checks::api_error::TOKEN_REFUSED,
+            $crate::checks::api_error::UNEXPECTED_ANSWER,
+            $crate::checks::api_error::API_UNREACHABLE,
+            $crate::checks::api_error::CROSS_ORIGIN_REDIRECT,
+            $crate::checks::api_error::UNREADABLE_ANSWER,
+            $crate::checks::api_error::OVER_BUDGET,
+        ]
+    };
+}
+pub(super) use with_api_codes;
+
 /// How a failed ClickUp exchange reads, for every check that calls the API:
 /// an unreachable API (5xx, timeout, transport) and a refused token FAIL; a
 /// 429 or an undecodable body cannot be judged and is ERROR.

@@ -5,10 +5,7 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
-use super::api_error::{
-    API_UNREACHABLE, CROSS_ORIGIN_REDIRECT, OVER_BUDGET, RATE_LIMITED, TOKEN_REFUSED, UNEXPECTED_ANSWER,
-    UNREADABLE_ANSWER, judge_error, note_attempts,
-};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
 use super::{CheckId, EVIDENCE_MISSING, FindingCode, Outcome, Status};
 use crate::config::CheckConfig;
 use crate::evidence::Evidence;
@@ -18,16 +15,7 @@ const ID: CheckId = CheckId::Auth;
 
 /// Every finding code `auth` reports (public API): the shared API-error
 /// codes, and `evidence-missing` when no `/user` exchange was gathered.
-pub const CODES: &[FindingCode] = &[
-    EVIDENCE_MISSING,
-    RATE_LIMITED,
-    TOKEN_REFUSED,
-    UNEXPECTED_ANSWER,
-    API_UNREACHABLE,
-    CROSS_ORIGIN_REDIRECT,
-    UNREADABLE_ANSWER,
-    OVER_BUDGET,
-];
+pub const CODES: &[FindingCode] = with_api_codes![EVIDENCE_MISSING];
 
 /// Evaluates the auth request (the first `/user` sample).
 pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {

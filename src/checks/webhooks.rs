@@ -9,10 +9,7 @@
 //! `fail_count` at the suspension threshold, a webhook with no events, or
 //! one id listed twice.
 
-use super::api_error::{
-    API_UNREACHABLE, CROSS_ORIGIN_REDIRECT, OVER_BUDGET, RATE_LIMITED, TOKEN_REFUSED, UNEXPECTED_ANSWER,
-    UNREADABLE_ANSWER, judge_error, note_attempts,
-};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
 use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
 use crate::client::{Webhook, is_known_event};
 use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
@@ -45,7 +42,7 @@ pub const EXPECTED_DIFFERS: FindingCode = "expected-webhook-differs";
 
 /// Every finding code `webhooks` reports (public API), with the shared
 /// API-error codes for a workspace that could not be listed.
-pub const CODES: &[FindingCode] = &[
+pub const CODES: &[FindingCode] = with_api_codes![
     EVIDENCE_MISSING,
     NOT_CHECKED,
     LISTED_TWICE,
@@ -56,14 +53,7 @@ pub const CODES: &[FindingCode] = &[
     NO_EVENTS,
     UNKNOWN_EVENTS,
     EXPECTED_MISSING,
-    EXPECTED_DIFFERS,
-    RATE_LIMITED,
-    TOKEN_REFUSED,
-    UNEXPECTED_ANSWER,
-    API_UNREACHABLE,
-    CROSS_ORIGIN_REDIRECT,
-    UNREADABLE_ANSWER,
-    OVER_BUDGET,
+    EXPECTED_DIFFERS
 ];
 
 /// One problem found: its code, how serious, what, and what to do about it.

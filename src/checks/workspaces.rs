@@ -1,10 +1,7 @@
 //! `workspaces`: the workspaces (`GET /team`) the token can reach, and the
 //! ones `checks.toml` says it must reach.
 
-use super::api_error::{
-    API_UNREACHABLE, CROSS_ORIGIN_REDIRECT, OVER_BUDGET, RATE_LIMITED, TOKEN_REFUSED, UNEXPECTED_ANSWER,
-    UNREADABLE_ANSWER, judge_error, note_attempts,
-};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
 use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
 use crate::client::{Team, is_workspace_id};
 use crate::config::CheckConfig;
@@ -22,19 +19,8 @@ pub const NO_WORKSPACE: FindingCode = "no-workspace-reachable";
 pub const EXPECTED_WORKSPACE_MISSING: FindingCode = "expected-workspace-missing";
 
 /// Every finding code `workspaces` reports (public API).
-pub const CODES: &[FindingCode] = &[
-    EVIDENCE_MISSING,
-    NOT_A_WORKSPACE_ID,
-    NO_WORKSPACE,
-    EXPECTED_WORKSPACE_MISSING,
-    RATE_LIMITED,
-    TOKEN_REFUSED,
-    UNEXPECTED_ANSWER,
-    API_UNREACHABLE,
-    CROSS_ORIGIN_REDIRECT,
-    UNREADABLE_ANSWER,
-    OVER_BUDGET,
-];
+pub const CODES: &[FindingCode] =
+    with_api_codes![EVIDENCE_MISSING, NOT_A_WORKSPACE_ID, NO_WORKSPACE, EXPECTED_WORKSPACE_MISSING];
 
 /// Evaluates `/team` against the expected workspace ids.
 pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
