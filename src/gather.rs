@@ -22,9 +22,8 @@ use reqwest::Url;
 use secrecy::SecretString;
 use tokio::sync::Semaphore;
 
-use crate::checks::CheckId;
+use crate::checks::{self, CheckId, Configs, Needs};
 use crate::client::{ApiError, ClickUpClient, StatusClient, Team, Transport, Webhook, probe_receiver};
-use crate::config::CheckConfig;
 use crate::evidence::{Delivery, Evidence, Probe, ReceiverProbe, WebhookEvidence};
 use crate::repo::ScanOptions;
 use crate::text::{OutsideText, Sanitizer};
@@ -33,55 +32,16 @@ use crate::token::TokenKind;
 /// Webhook listings in flight at once.
 const LISTINGS_IN_FLIGHT: usize = 8;
 
-/// Which requests the selected checks need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    /// `GET /user` requests: the auth request, plus the extra latency
-    /// samples `latency.samples` asks for beyond it.
-    pub user_samples: usize,
-    /// Whether `GET /team` is needed.
-    pub teams: bool,
-    /// Whether the status page is needed.
-    pub status_page: bool,
-    /// Whether the workspaces' webhooks are listed.
-    pub webhooks: bool,
-    /// Workspaces named in `checks.toml`: webhooks are listed for these
-    /// without waiting for `/team`.
-    pub named_workspaces: Vec<OutsideText>,
-    /// Whether the receivers in `checks.toml` get test deliveries.
-    pub receivers: bool,
-    /// Whether the repository is scanned for secrets.
-    pub repo: bool,
-}
+/// Which requests the selected checks need: the union of their [`Needs`],
+/// so that one `/user` serves auth, the rate-limit headers, the token's
+/// owner and a latency sample, and one `/team` serves both the workspaces
+/// check and the webhook listing. Every request is timed.
+pub type Plan = Needs;
 
 impl Plan {
-    /// The fewest requests that serve `selected`: one `/user` serves auth,
-    /// the rate-limit headers and a latency sample; `/team` serves both the
-    /// workspaces check and the webhook listing, and every request is timed.
-    pub fn for_checks(selected: &[CheckId], cfg: &CheckConfig) -> Plan {
-        let wants = |id| selected.contains(&id);
-        let user_samples = if wants(CheckId::Latency) {
-            cfg.latency_samples
-        } else if wants(CheckId::Auth) || wants(CheckId::RateLimit) || wants(CheckId::Token) {
-            1
-        } else {
-            0
-        };
-        let webhooks = wants(CheckId::Webhooks);
-        Plan {
-            user_samples,
-            teams: wants(CheckId::Workspaces) || (webhooks && cfg.expected_workspaces.is_empty()),
-            status_page: wants(CheckId::Platform),
-            webhooks,
-            named_workspaces: cfg.expected_workspaces.clone(),
-            receivers: wants(CheckId::WebhookEndpoint),
-            repo: wants(CheckId::Secrets),
-        }
-    }
-
-    /// Whether any request needs the token.
-    pub fn needs_api(&self) -> bool {
-        self.user_samples > 0 || self.teams || self.webhooks
+    /// The fewest requests that serve `selected`, each with its settings.
+    pub fn for_checks(selected: &[CheckId], cfg: &Configs) -> Plan {
+        selected.iter().fold(Needs::NONE, |plan, id| plan.union(checks::needs(*id, cfg)))
     }
 }
 
@@ -122,11 +82,13 @@ impl InFlight {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&id).is_some_and(|n| *n > 0)
     }
 
-    /// Runs `request`, counting it as in flight for `ids` meanwhile.
-    async fn track<T>(&self, ids: &'static [CheckId], request: impl Future<Output = T>) -> T {
+    /// Runs `request`, counting it as in flight meanwhile for the checks
+    /// that wait on a request of its kind.
+    async fn track<T>(&self, kind: Request, request: impl Future<Output = T>) -> T {
+        let ids = kind.waiters();
         let change = |delta: isize| {
             let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            for id in ids {
+            for id in &ids {
                 let n = map.entry(*id).or_insert(0);
                 *n = n.saturating_add_signed(delta);
             }
@@ -138,9 +100,41 @@ impl InFlight {
     }
 }
 
-const USER_CHECKS: &[CheckId] = &[CheckId::Auth, CheckId::RateLimit, CheckId::Latency];
-const TEAM_CHECKS: &[CheckId] = &[CheckId::Workspaces, CheckId::Webhooks, CheckId::Latency];
-const LISTING_CHECKS: &[CheckId] = &[CheckId::Webhooks, CheckId::Latency];
+/// The kinds of request a run makes, to tell which checks wait on one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    /// `GET /user`.
+    User,
+    /// `GET /team`.
+    Team,
+    /// `GET /team/{id}/webhook`.
+    Listing,
+    /// The status page.
+    StatusPage,
+    /// A receiver's test deliveries.
+    Receiver,
+}
+
+impl Request {
+    /// The checks whose needs include this kind of request (under default
+    /// settings), and for an API request those that time every one. Read
+    /// from the registry, so the progress line cannot drift from it.
+    fn waiters(self) -> Vec<CheckId> {
+        let defaults = Configs::default();
+        let waits = |id: &CheckId| {
+            let needs = checks::needs(*id, &defaults);
+            let (asked, api) = match self {
+                Request::User => (needs.user_samples > 0, true),
+                Request::Team => (needs.teams, true),
+                Request::Listing => (needs.webhook_listings, true),
+                Request::StatusPage => (needs.status_page, false),
+                Request::Receiver => (needs.receivers, false),
+            };
+            asked || (api && needs.api_timings)
+        };
+        CheckId::ALL.into_iter().filter(waits).collect()
+    }
+}
 
 /// Runs the plan within `deadline`.
 pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token_kind: Option<TokenKind>) -> Evidence {
@@ -154,7 +148,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
             let client = api.until(ends_at);
             let in_flight = sources.in_flight.clone();
             users.push(spawn_bounded("GET /user", ends_at, async move {
-                in_flight.track(USER_CHECKS, client.user()).await
+                in_flight.track(Request::User, client.user()).await
             }));
         }
         let (client, plan) = (api.until(ends_at), plan.clone());
@@ -167,7 +161,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
             let client = status.clone();
             let in_flight = sources.in_flight.clone();
             spawn_bounded("GET status page", ends_at, async move {
-                in_flight.track(&[CheckId::Platform], client.fetch()).await
+                in_flight.track(Request::StatusPage, client.fetch()).await
             })
         });
     let receivers: Vec<JoinHandle<_>> = if plan.receivers {
@@ -178,7 +172,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
                 let (transport, r) = (sources.transport.clone(), r.clone());
                 let in_flight = sources.in_flight.clone();
                 tokio::spawn(async move {
-                    in_flight.track(&[CheckId::WebhookEndpoint], bounded_receiver_probe(&transport, &r, ends_at)).await
+                    in_flight.track(Request::Receiver, bounded_receiver_probe(&transport, &r, ends_at)).await
                 })
             })
             .collect()
@@ -227,15 +221,7 @@ pub async fn gather(plan: &Plan, sources: Sources<'_>, deadline: Duration, token
 /// Every webhook of every workspace the token reaches: `/team`, then one
 /// listing per workspace, within `deadline`. For the `webhooks` commands.
 pub async fn all_webhooks(api: &ClickUpClient, deadline: Duration) -> WebhookEvidence {
-    let plan = Plan {
-        user_samples: 0,
-        teams: true,
-        status_page: false,
-        webhooks: true,
-        named_workspaces: Vec::new(),
-        receivers: false,
-        repo: false,
-    };
+    let plan = Plan { teams: true, webhook_listings: true, ..Needs::NONE };
     let ends_at = tokio::time::Instant::now() + deadline;
     let (_, webhooks) = teams_then_webhooks(&api.until(ends_at), &plan, ends_at, &InFlight::default()).await;
     webhooks.unwrap_or_else(empty_listing)
@@ -251,28 +237,28 @@ async fn teams_then_webhooks(
 ) -> (Option<Probe<Vec<Team>>>, Option<WebhookEvidence>) {
     let named = !plan.named_workspaces.is_empty();
     let listings = async {
-        if plan.webhooks && named {
+        if plan.webhook_listings && named {
             let listing = list_webhooks(api, plan.named_workspaces.clone(), ends_at);
-            Some(in_flight.track(LISTING_CHECKS, listing).await)
+            Some(in_flight.track(Request::Listing, listing).await)
         } else {
             None
         }
     };
     let teams = async {
         if plan.teams {
-            Some(in_flight.track(TEAM_CHECKS, bounded("GET /team", ends_at, api.teams())).await)
+            Some(in_flight.track(Request::Team, bounded("GET /team", ends_at, api.teams())).await)
         } else {
             None
         }
     };
     let (teams, early) = tokio::join!(teams, listings);
-    if early.is_some() || !plan.webhooks {
+    if early.is_some() || !plan.webhook_listings {
         return (teams, early);
     }
     let webhooks = match teams.as_ref().map(|t| &t.result) {
         Some(Ok(list)) => {
             let ids = list.iter().map(|t| t.id.clone()).collect();
-            in_flight.track(LISTING_CHECKS, list_webhooks(api, ids, ends_at)).await
+            in_flight.track(Request::Listing, list_webhooks(api, ids, ends_at)).await
         }
         Some(Err(error)) => {
             WebhookEvidence { workspaces: Err(error.clone()), lists: Vec::new(), not_checked: Vec::new() }
@@ -435,24 +421,66 @@ mod tests {
 
     #[test]
     fn one_user_request_serves_auth_and_rate_limit() {
-        let cfg = CheckConfig::default();
+        let cfg = Configs::default();
         let plan = Plan::for_checks(&[CheckId::Auth, CheckId::RateLimit], &cfg);
-        assert_eq!((plan.user_samples, plan.teams, plan.status_page, plan.webhooks), (1, false, false, false));
+        assert_eq!((plan.user_samples, plan.teams, plan.status_page, plan.webhook_listings), (1, false, false, false));
         let all = Plan::for_checks(&CheckId::ALL, &cfg);
         assert_eq!(
-            (all.user_samples, all.teams, all.status_page, all.webhooks, all.receivers),
-            (1, true, true, true, true),
+            (all.user_samples, all.teams, all.status_page, all.webhook_listings, all.receivers, all.repo),
+            (1, true, true, true, true, true),
             "latency is timed from the requests the other checks need"
         );
         let platform_only = Plan::for_checks(&[CheckId::Platform, CheckId::WebhookEndpoint], &cfg);
         assert!(!platform_only.needs_api());
+        assert_eq!(Plan::for_checks(&[CheckId::Token], &cfg).user_samples, 1, "whose token: one GET /user");
+    }
+
+    #[test]
+    fn latency_samples_are_the_user_requests_sent_not_added_to_them() {
+        let mut cfg = Configs::default();
+        cfg.latency.samples = 5;
+        assert_eq!(Plan::for_checks(&[CheckId::Auth, CheckId::Latency], &cfg).user_samples, 5);
+        assert_eq!(
+            Plan::for_checks(&[CheckId::Auth], &cfg).user_samples,
+            1,
+            "samples cost nothing unless latency runs"
+        );
     }
 
     #[test]
     fn webhooks_need_team_only_when_no_workspaces_are_named() {
-        let hooks_only = Plan::for_checks(&[CheckId::Webhooks], &CheckConfig::default());
+        let hooks_only = Plan::for_checks(&[CheckId::Webhooks], &Configs::default());
         assert!(hooks_only.teams && hooks_only.needs_api());
-        let named = CheckConfig { expected_workspaces: vec!["1".into()], ..CheckConfig::default() };
-        assert!(!Plan::for_checks(&[CheckId::Webhooks], &named).teams);
+        let mut named = Configs::default();
+        named.webhooks.workspaces = vec!["1".into()];
+        let plan = Plan::for_checks(&[CheckId::Webhooks], &named);
+        assert!(!plan.teams && plan.webhook_listings);
+        assert_eq!(plan.named_workspaces, ["1"]);
+        assert!(
+            Plan::for_checks(&[CheckId::Webhooks, CheckId::Workspaces], &named).teams,
+            "workspaces still reads /team"
+        );
+    }
+
+    #[test]
+    fn the_progress_line_waits_on_the_checks_the_registry_says() {
+        use CheckId::*;
+        assert_eq!(Request::User.waiters(), [Auth, RateLimit, Latency, Token], "token reads whose /user it is");
+        assert_eq!(Request::Team.waiters(), [Latency, Workspaces, Webhooks]);
+        assert_eq!(Request::Listing.waiters(), [Latency, Webhooks]);
+        assert_eq!(Request::StatusPage.waiters(), [Platform], "the status page is not a ClickUp API request");
+        assert_eq!(Request::Receiver.waiters(), [WebhookEndpoint]);
+    }
+
+    #[test]
+    fn a_check_needs_the_api_whatever_its_settings() {
+        let mut tuned = Configs::default();
+        tuned.latency.samples = 20;
+        tuned.webhooks.workspaces = vec!["1".into()];
+        for id in CheckId::ALL {
+            let offline = matches!(id, CheckId::Platform | CheckId::WebhookEndpoint | CheckId::Secrets);
+            assert_eq!(checks::needs_api(id), !offline, "{id}");
+            assert_eq!(checks::needs(id, &tuned).needs_api(), !offline, "{id}");
+        }
     }
 }

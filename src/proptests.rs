@@ -7,7 +7,6 @@ use proptest::prelude::*;
 
 use crate::checks::{Status, platform, rate_limit};
 use crate::client::{ApiError, RawLevel, StatusPage, StatusPageFormat, User, status_decode};
-use crate::config::CheckConfig;
 use crate::evidence::{Evidence, Probe, RateLimitHeaders};
 
 fn user_probe(rate_limit: RateLimitHeaders) -> Probe<User> {
@@ -36,7 +35,7 @@ proptest! {
         let missing = limit.is_none() || remaining.is_none();
         let headers = RateLimitHeaders { limit, remaining, reset, retry_after: None, ambiguous: vec![] };
         let evidence = Evidence { observed_at_unix: 1_800_000_000, user: vec![user_probe(headers)], ..Evidence::default() };
-        let o = rate_limit::evaluate(&evidence, &CheckConfig::default());
+        let o = rate_limit::evaluate(&evidence, &rate_limit::Config::default());
         if garbage || missing {
             prop_assert_ne!(o.status, Status::Pass, "{}", o.summary);
         }
@@ -65,7 +64,7 @@ proptest! {
             maintenance: vec![],
         };
         let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
-        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default());
+        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
         prop_assert_eq!(o.status == Status::Pass, code == 100);
         prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }
@@ -82,7 +81,7 @@ proptest! {
             maintenance: vec![],
         };
         let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
-        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default());
+        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
         prop_assert_eq!(o.status == Status::Pass, code == 100);
         prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }

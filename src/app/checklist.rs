@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::check::execute;
 use super::{StartError, write_stderr, write_stdout};
-use crate::checks::{CheckId, Gate};
+use crate::checks::{self, CheckId, Gate};
 use crate::cli::{ConnectionArgs, Format};
 use crate::model::Named;
 use crate::redact::Redactor;
@@ -31,7 +31,7 @@ pub(super) async fn run(args: &ConnectionArgs, redactor: &Redactor) -> Result<Ex
                 redactor,
                 "note: no ClickUp token, so only the checks that need none ran; set CLICKUP_API_TOKEN to verify the rest\n",
             );
-            let offline: Vec<CheckId> = all.into_iter().filter(|c| !c.needs_api()).collect();
+            let offline: Vec<CheckId> = all.into_iter().filter(|c| !checks::needs_api(*c)).collect();
             execute(args, (&offline, &[]), Gate::Fail, false, true, redactor).await?
         }
         other => other?,

@@ -2,20 +2,25 @@
 //! that reads an API answer, so that "API unreachable" and a refused token
 //! read the same wherever they surface.
 
-use super::{CheckId, FindingCode, Message, Outcome, Status};
+use super::{CheckId, FindingCode, Message, MetricKey, Outcome, Status};
 use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
 use crate::message;
 
-/// What ClickUp's authentication error codes mean, in the user's terms.
+/// What ClickUp's error codes mean, in the user's terms (its common-errors
+/// page and observed answers). A team refusal is also what ClickUp answers
+/// for an id that does not exist, so it never claims the token is bad.
 pub fn ecode_meaning(ecode: &str) -> Option<&'static str> {
     Some(match ecode {
         "OAUTH_017" => "the Authorization header is missing",
-        "OAUTH_019" => "the OAuth token was not found",
-        "OAUTH_018" | "OAUTH_021" | "OAUTH_077" => "the token was not found or was revoked",
-        "OAUTH_023" => "the token is not authorised for this workspace",
+        "OAUTH_019" => "the token was not found",
         "OAUTH_025" => "the token is invalid (revoked, regenerated or mistyped)",
-        "OAUTH_027" => "the team is not authorised: the token has no access to that workspace",
+        code if TOKEN_INVALID_ECODES.contains(&code) => "the token was not found or was revoked",
+        code if is_team_refusal(code) => {
+            "the team is not authorised: the token has no access to that workspace, or the id does not exist \
+             (ClickUp answers both alike)"
+        }
+        "APP_002" => "the rate limit was reached",
         _ => return None,
     })
 }
@@ -69,7 +74,7 @@ pub fn note_attempts<'a, T: 'a>(mut outcome: Outcome, probes: impl IntoIterator<
             attempts
         ));
     }
-    outcome.metric("attempts", f64::from(attempts))
+    outcome.metric(MetricKey::Attempts, f64::from(attempts))
 }
 
 /// Whether an error means the API gave no usable answer at all: a server
@@ -229,12 +234,18 @@ mod tests {
 
     #[test]
     fn every_documented_auth_code_has_a_meaning() {
-        for code in
-            ["OAUTH_017", "OAUTH_018", "OAUTH_019", "OAUTH_021", "OAUTH_023", "OAUTH_025", "OAUTH_027", "OAUTH_077"]
-        {
+        let documented = ["OAUTH_017", "OAUTH_018", "OAUTH_019", "OAUTH_021", "OAUTH_025", "OAUTH_077", "APP_002"];
+        let team = ["OAUTH_023", "OAUTH_026", "OAUTH_027", "OAUTH_029", "OAUTH_037", "OAUTH_045"];
+        for code in documented.iter().chain(&team) {
             assert!(ecode_meaning(code).is_some(), "{code}");
         }
-        assert_eq!(ecode_meaning("APP_002"), None);
+        for code in team {
+            let meaning = ecode_meaning(code).unwrap_or_default();
+            assert!(meaning.contains("does not exist") && !meaning.contains("invalid"), "{code}: {meaning}");
+        }
+        for opaque in ["OAUTH_028", "OAUTH_046", "ITEMV2_003", "INPUT_003"] {
+            assert_eq!(ecode_meaning(opaque), None, "{opaque} is shown as it is, not explained");
+        }
     }
 
     #[test]

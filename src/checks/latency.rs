@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::api_error::{API_UNREACHABLE, is_unreachable};
-use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
-use crate::config::CheckConfig;
+use super::{Bounds, CheckId, EVIDENCE_MISSING, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::duration::human;
 use crate::evidence::{ApiSample, Evidence};
 use crate::message;
@@ -108,8 +107,34 @@ pub const NO_SUCCESSFUL_SAMPLE: FindingCode = "no-successful-sample";
 pub const CODES: &[FindingCode] =
     &[EVIDENCE_MISSING, LATENCY_HIGH, FAILED_SAMPLES, NO_SUCCESSFUL_SAMPLE, API_UNREACHABLE];
 
+/// `[latency]`, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// WARN when p95 is above this (the seed script's 2 s).
+    pub warn_above: Duration,
+    /// FAIL when p95 is above this (the alert table's P2 at 3 s); never
+    /// below `warn_above`.
+    pub fail_p95_above: Duration,
+    /// `GET /user` requests, the auth request included (1 to 20): 1, the
+    /// default, sends no extra request, since every request the run makes
+    /// is a sample; more are an explicit choice that costs the window.
+    pub samples: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { warn_above: Duration::from_secs(2), fail_p95_above: Duration::from_secs(3), samples: 1 }
+    }
+}
+
+/// `samples` `GET /user` requests; every other request the run makes is
+/// timed too, so latency asks for nothing else but waits on them all.
+pub fn needs(cfg: &Config) -> Needs {
+    Needs { user_samples: cfg.samples, api_timings: true, ..Needs::NONE }
+}
+
 /// Evaluates every API request's time against the thresholds.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let samples = &evidence.api_samples;
     if samples.is_empty() {
         return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed")
@@ -130,49 +155,53 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         };
         return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
             .found(code)
-            .metric("samples", samples.len() as f64)
-            .metric("failed", failures.len() as f64)
-            .metric("attempts", samples.len() as f64)
+            .metric(MetricKey::Samples, samples.len() as f64)
+            .metric(MetricKey::Failed, failures.len() as f64)
+            .metric(MetricKey::Attempts, samples.len() as f64)
             .took(slowest);
     };
-    let status = if q.p95 > cfg.latency_fail_p95 {
+    let status = if q.p95 > cfg.fail_p95_above {
         Status::Fail
-    } else if q.p95 > cfg.latency_warn || overall.failed > 0 {
+    } else if q.p95 > cfg.warn_above || overall.failed > 0 {
         Status::Warn
     } else {
         Status::Pass
     };
+    // The verdict's thresholds, drawn on the median's graph too so that a
+    // monitor shows how far below them typical requests are.
+    let bounds = Bounds {
+        warn: Some(Threshold::Above(ms(cfg.warn_above))),
+        fail: Some(Threshold::Above(ms(cfg.fail_p95_above))),
+        ..Bounds::default()
+    };
     let mut o = Outcome::new(ID, status, overall.describe())
-        .metric("p50_ms", ms(q.p50))
-        .metric("p95_ms", ms(q.p95))
-        .metric("max_ms", ms(q.max))
-        .metric("samples", samples.len() as f64)
-        .metric("failed", failures.len() as f64)
-        .metric("p95_warn_ms", ms(cfg.latency_warn))
-        .metric("p95_fail_ms", ms(cfg.latency_fail_p95))
+        .bounded_metric(MetricKey::P50Ms, ms(q.p50), bounds)
+        .bounded_metric(MetricKey::P95Ms, ms(q.p95), bounds)
+        .metric(MetricKey::MaxMs, ms(q.max))
+        .metric(MetricKey::Samples, samples.len() as f64)
+        .metric(MetricKey::Failed, failures.len() as f64)
         // Each sample is one request sent: retries are samples of their own.
-        .metric("attempts", samples.len() as f64)
+        .metric(MetricKey::Attempts, samples.len() as f64)
         .took(slowest);
     for (endpoint, spread) in per_endpoint(samples) {
         o = o.detail(message!("{}: {}", endpoint, spread.describe()));
-        let label = || ("endpoint", endpoint.to_owned());
         if let Some(q) = spread.quantiles {
             o = o
-                .labelled_metric("endpoint_p50_ms", label(), ms(q.p50))
-                .labelled_metric("endpoint_p95_ms", label(), ms(q.p95))
-                .labelled_metric("endpoint_max_ms", label(), ms(q.max));
+                .labelled_metric(MetricKey::EndpointP50Ms, endpoint, ms(q.p50))
+                .labelled_metric(MetricKey::EndpointP95Ms, endpoint, ms(q.p95))
+                .labelled_metric(MetricKey::EndpointMaxMs, endpoint, ms(q.max));
         }
-        o = o.labelled_metric("endpoint_samples", label(), spread.samples as f64).labelled_metric(
-            "endpoint_failed",
-            label(),
+        o = o.labelled_metric(MetricKey::EndpointSamples, endpoint, spread.samples as f64).labelled_metric(
+            MetricKey::EndpointFailed,
+            endpoint,
             spread.failed as f64,
         );
     }
-    if q.p95 > cfg.latency_warn {
-        let (level, limit) = if q.p95 > cfg.latency_fail_p95 {
-            (Status::Fail, cfg.latency_fail_p95)
+    if q.p95 > cfg.warn_above {
+        let (level, limit) = if q.p95 > cfg.fail_p95_above {
+            (Status::Fail, cfg.fail_p95_above)
         } else {
-            (Status::Warn, cfg.latency_warn)
+            (Status::Warn, cfg.warn_above)
         };
         o = o.finding(LATENCY_HIGH, level, message!("p95 {} is above {}", human(q.p95), human(limit)));
     }
@@ -181,8 +210,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     o.details.extend(failures.into_iter().map(|f| message!("failed sample: {}", f)));
     match status {
-        Status::Fail => o.hint(message!("p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit", human(cfg.latency_fail_p95))),
-        Status::Warn if q.p95 > cfg.latency_warn => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.latency_warn), human(cfg.latency_fail_p95))),
+        Status::Fail => o.hint(message!("p95 is above {}: check ClickUp's status, the network path from this host, and whether requests queue behind the rate limit", human(cfg.fail_p95_above))),
+        Status::Warn if q.p95 > cfg.warn_above => o.hint(message!("p95 is above {}: watch it; the P2 alert fires above {}", human(cfg.warn_above), human(cfg.fail_p95_above))),
         Status::Warn => o.hint("some samples failed: see the details; retries with backoff hide this from users but not from the budget"),
         _ => o,
     }
@@ -217,12 +246,11 @@ mod tests {
     }
 
     fn run(samples: Vec<ApiSample>) -> Outcome {
-        evaluate(&Evidence { api_samples: samples, ..Evidence::default() }, &CheckConfig::default())
+        evaluate(&Evidence { api_samples: samples, ..Evidence::default() }, &Config::default())
     }
 
-    fn metric(o: &Outcome, name: &str, endpoint: Option<&str>) -> Option<f64> {
-        let label = endpoint.map(|e| ("endpoint", e.to_owned()));
-        o.metrics.iter().find(|m| m.name == name && m.label == label).map(|m| m.value)
+    fn metric(o: &Outcome, key: MetricKey, endpoint: Option<&str>) -> Option<f64> {
+        o.metrics.iter().find(|m| m.key == key && m.label.as_deref() == endpoint).map(|m| m.value)
     }
 
     fn ms_list(ms: &[u64]) -> Vec<Duration> {
@@ -298,7 +326,7 @@ mod tests {
         let o = run(vec![sample(120, true), sample(80, true), sample(100, true)]);
         assert_eq!(o.status, Status::Pass);
         assert_eq!(o.summary, "p50 100ms, p95 120ms, max 120ms over 3 samples");
-        assert_eq!(metric(&o, "p95_ms", None), Some(120.0));
+        assert_eq!(metric(&o, MetricKey::P95Ms, None), Some(120.0));
     }
 
     #[test]
@@ -319,11 +347,11 @@ mod tests {
                 "/user: p50 100ms, p95 100ms, max 100ms over 1 sample (p95 of 1 is just the max)",
             ]
         );
-        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team")), Some(2500.0));
-        assert_eq!(metric(&o, "endpoint_p50_ms", Some("/team/{id}/webhook")), Some(50.0));
-        assert_eq!(metric(&o, "endpoint_samples", Some("/team/{id}/webhook")), Some(2.0));
-        assert_eq!(metric(&o, "endpoint_max_ms", Some("/user")), Some(100.0));
-        assert_eq!(metric(&o, "samples", None), Some(4.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP95Ms, Some("/team")), Some(2500.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP50Ms, Some("/team/{id}/webhook")), Some(50.0));
+        assert_eq!(metric(&o, MetricKey::EndpointSamples, Some("/team/{id}/webhook")), Some(2.0));
+        assert_eq!(metric(&o, MetricKey::EndpointMaxMs, Some("/user")), Some(100.0));
+        assert_eq!(metric(&o, MetricKey::Samples, None), Some(4.0));
     }
 
     #[test]
@@ -331,8 +359,8 @@ mod tests {
         let o = run(vec![at("/user", 100, true), at("/team", 100, true), at("/team/{id}/webhook", 9, false)]);
         assert_eq!(o.status, Status::Warn);
         assert!(o.details.iter().any(|d| d == "/team/{id}/webhook: no answered sample of 1"), "{:?}", o.details);
-        assert_eq!(metric(&o, "endpoint_failed", Some("/team/{id}/webhook")), Some(1.0));
-        assert_eq!(metric(&o, "endpoint_p95_ms", Some("/team/{id}/webhook")), None);
+        assert_eq!(metric(&o, MetricKey::EndpointFailed, Some("/team/{id}/webhook")), Some(1.0));
+        assert_eq!(metric(&o, MetricKey::EndpointP95Ms, Some("/team/{id}/webhook")), None);
     }
 
     #[test]
@@ -380,11 +408,8 @@ mod tests {
 
     #[test]
     fn thresholds_come_from_config() {
-        let cfg = CheckConfig {
-            latency_warn: Duration::from_millis(50),
-            latency_fail_p95: Duration::from_millis(90),
-            ..CheckConfig::default()
-        };
+        let cfg =
+            Config { warn_above: Duration::from_millis(50), fail_p95_above: Duration::from_millis(90), samples: 1 };
         let ev = Evidence { api_samples: vec![sample(60, true)], ..Evidence::default() };
         assert_eq!(evaluate(&ev, &cfg).status, Status::Warn);
         let ev = Evidence { api_samples: vec![sample(91, true)], ..Evidence::default() };

@@ -8,9 +8,8 @@
 //! disagrees is named in the summary. An unknown level is ERROR: a status
 //! page that changes its vocabulary must not read as "operational".
 
-use super::{CheckId, EVIDENCE_MISSING, Finding, FindingCode, Message, Outcome, Status};
+use super::{CheckId, EVIDENCE_MISSING, Finding, FindingCode, Message, Needs, Outcome, Status};
 use crate::client::{RawLevel, StatusPage, StatusPageFormat};
-use crate::config::CheckConfig;
 use crate::evidence::Evidence;
 use crate::message;
 
@@ -131,8 +130,13 @@ fn judge_parts(page: &StatusPage, findings: &mut Vec<Finding>) -> Vec<Listed> {
     [affected, incidents, maintenance].into_iter().filter(|l| !l.entries.is_empty()).collect()
 }
 
+/// The status page alone: no token, no ClickUp API request.
+pub fn needs() -> Needs {
+    Needs { status_page: true, ..Needs::NONE }
+}
+
 /// Evaluates the status page.
-pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence) -> Outcome {
     let Some(probe) = &evidence.status_page else {
         return Outcome::new(ID, Status::Error, "the status page was not fetched").found(EVIDENCE_MISSING);
     };
@@ -211,7 +215,7 @@ mod tests {
 
     fn run(result: Result<StatusPage, ApiError>) -> Outcome {
         let probe = Probe { result, elapsed: Duration::from_millis(30), rate_limit: Default::default(), attempts: 1 };
-        evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() }, &CheckConfig::default())
+        evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() })
     }
 
     #[test]
@@ -380,6 +384,6 @@ mod tests {
         let o = run(Err(e));
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("HTTP 404"), "{}", o.summary);
-        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default()).status, Status::Error);
     }
 }

@@ -7,9 +7,8 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use super::{CheckId, FindingCode, Message, Outcome, Status};
+use super::{Bounds, CheckId, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::ApiError;
-use crate::config::CheckConfig;
 use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
 use crate::message;
 use crate::text::OutsideText;
@@ -32,6 +31,63 @@ pub const PLAN_MISMATCH: FindingCode = "rate-limit-plan-mismatch";
 /// Every finding code `rate-limit` reports (public API).
 pub const CODES: &[FindingCode] =
     &[RATE_LIMITED, HEADERS_UNREADABLE, HEADROOM_UNKNOWN, BUDGET_EXHAUSTED, LOW_HEADROOM, PLAN_MISMATCH];
+
+/// The workspace plan that hosts the token; it sets the rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// Free Forever: 100 requests per minute.
+    Free,
+    /// Unlimited: 100 per minute.
+    Unlimited,
+    /// Business: 100 per minute.
+    Business,
+    /// Business Plus: 1,000 per minute.
+    BusinessPlus,
+    /// Enterprise: 10,000 per minute.
+    Enterprise,
+}
+
+impl Plan {
+    /// Requests per minute per token on this plan, as ClickUp documents.
+    pub fn requests_per_minute(self) -> u64 {
+        match self {
+            Plan::Free | Plan::Unlimited | Plan::Business => 100,
+            Plan::BusinessPlus => 1_000,
+            Plan::Enterprise => 10_000,
+        }
+    }
+
+    /// The spelling used in `checks.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Unlimited => "unlimited",
+            Plan::Business => "business",
+            Plan::BusinessPlus => "business-plus",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// `[rate_limit]` and `plan`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// WARN when remaining is under this percentage of the limit (above 0,
+    /// below 100).
+    pub warn_below_percent: f64,
+    /// The plan expected to host the token, if stated.
+    pub plan: Option<Plan>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { warn_below_percent: 10.0, plan: None }
+    }
+}
+
+/// No request left fails the check; the remaining count's bounds say so.
+const EXHAUSTED: Bounds = Bounds { warn: None, fail: Some(Threshold::Below(1.0)), min: None, max: None };
 
 /// One response's rate-limit state, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +162,14 @@ fn reset_text(reset_in: Option<u64>) -> Message {
     }
 }
 
+/// One `GET /user` at least; the headers of every answer the run gets
+/// are read, whichever check asked for it.
+pub fn needs() -> Needs {
+    Needs { user_samples: 1, ..Needs::NONE }
+}
+
 /// Evaluates the headers of every ClickUp answer in the evidence.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let responses = evidence.api_responses();
     let now = evidence.observed_at_unix;
     if let Some((headers, _)) = responses.iter().find(|(_, e)| e.and_then(ApiError::http_status) == Some(429)) {
@@ -122,9 +184,9 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         let mut o = Outcome::new(ID, Status::Fail, message!("rate limited: the API answered 429; {}{}", reset_text(reset), ms))
             .found(RATE_LIMITED)
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
-            .metric("remaining", 0.0);
+            .bounded_metric(MetricKey::RateLimitRemaining, 0.0, EXHAUSTED);
         if let Some(s) = reset {
-            o = o.metric("reset_in_s", s as f64);
+            o = o.metric(MetricKey::RateLimitResetIn, s as f64);
         }
         return o;
     }
@@ -149,13 +211,16 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         };
         return Outcome::new(ID, Status::Error, summary).found(HEADROOM_UNKNOWN);
     };
-    let warn_below = s.limit as f64 * cfg.rate_limit_warn_percent / 100.0;
+    let warn_below = s.limit as f64 * cfg.warn_below_percent / 100.0;
     let mut o = Outcome::new(ID, Status::Pass, Message::default())
-        .metric("remaining", s.remaining as f64)
-        .metric("limit", s.limit as f64)
-        .metric("warn_below", warn_below.ceil());
+        .bounded_metric(
+            MetricKey::RateLimitRemaining,
+            s.remaining as f64,
+            Bounds { warn: Some(Threshold::Below(warn_below.ceil())), max: Some(s.limit as f64), ..EXHAUSTED },
+        )
+        .metric(MetricKey::RateLimitLimit, s.limit as f64);
     if let Some(r) = s.reset_in {
-        o = o.metric("reset_in_s", r as f64);
+        o = o.metric(MetricKey::RateLimitResetIn, r as f64);
     }
     let mut headroom =
         message!("{} of {} requests left in this window; {}", s.remaining, s.limit, reset_text(s.reset_in));
@@ -170,7 +235,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
             .hint("the next request will get 429: find what spends this token's budget, add request queuing")
     } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
-        o.summary = message!("low headroom (under {}%): {}", cfg.rate_limit_warn_percent, headroom);
+        o.summary = message!("low headroom (under {}%): {}", cfg.warn_below_percent, headroom);
         o.found(LOW_HEADROOM).hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
@@ -199,7 +264,6 @@ mod tests {
 
     use super::*;
     use crate::client::User;
-    use crate::config::Plan;
     use crate::evidence::Probe;
 
     const NOW: u64 = 1_800_000_000;
@@ -235,7 +299,7 @@ mod tests {
     }
 
     fn run(answers: Vec<(RateLimitHeaders, Result<User, ApiError>)>) -> Outcome {
-        evaluate(&evidence(answers), &CheckConfig::default())
+        evaluate(&evidence(answers), &Config::default())
     }
 
     #[test]
@@ -277,7 +341,7 @@ mod tests {
         assert!(o.summary.contains("none of 1 API answers"), "{}", o.summary);
         let unreachable = ApiError::local("GET /user", "refused");
         assert_eq!(run(vec![(RateLimitHeaders::default(), Err(unreachable))]).status, Status::Error);
-        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default(), &Config::default()).status, Status::Error);
     }
 
     #[test]
@@ -317,7 +381,7 @@ mod tests {
             o.summary,
             "90 of 100 requests left in this window; resets in 42s (X-RateLimit-Reset was in milliseconds, converted)"
         );
-        assert!(o.metrics.iter().any(|m| m.name == "reset_in_s" && m.value == 42.0));
+        assert!(o.metrics.iter().any(|m| m.key == MetricKey::RateLimitResetIn && m.value == 42.0));
         let seconds = (NOW + 42).to_string();
         assert!(!run(vec![(headers("100", "90", Some(&seconds)), ok())]).summary.contains("milliseconds"));
         let err =
@@ -331,11 +395,11 @@ mod tests {
 
     #[test]
     fn a_limit_that_disagrees_with_the_plan_warns() {
-        let cfg = CheckConfig { plan: Some(Plan::Enterprise), ..CheckConfig::default() };
+        let cfg = Config { plan: Some(Plan::Enterprise), ..Config::default() };
         let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
-        let cfg = CheckConfig { plan: Some(Plan::Business), ..CheckConfig::default() };
+        let cfg = Config { plan: Some(Plan::Business), ..Config::default() };
         assert_eq!(evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status, Status::Pass);
         // Seen in the wild: 900 per minute on a plan the table gives 100.
         let o = evaluate(&evidence(vec![(headers("900", "899", None), ok())]), &cfg);

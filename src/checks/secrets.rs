@@ -6,8 +6,9 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
-use super::{CheckId, EVIDENCE_MISSING, FileLocation, Finding, FindingCode, Message, Outcome, Status};
-use crate::config::CheckConfig;
+use super::{
+    CheckId, EVIDENCE_MISSING, FileLocation, Finding, FindingCode, Message, MetricKey, Needs, Outcome, Status,
+};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::repo::{Fingerprint, Guard, Place, RepoError, SecretFinding};
@@ -26,8 +27,13 @@ pub const NO_GUARD: FindingCode = "no-pre-commit-guard";
 /// Every finding code `secrets` reports (public API).
 pub const CODES: &[FindingCode] = &[EVIDENCE_MISSING, SCAN_FAILED, SECRET_IN_REPOSITORY, ENV_FILE_EXPOSED, NO_GUARD];
 
+/// The repository scan alone: no token, no request.
+pub fn needs() -> Needs {
+    Needs { repo: true, ..Needs::NONE }
+}
+
 /// Evaluates the repository scan.
-pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence) -> Outcome {
     let scan = match &evidence.repo {
         None => return Outcome::new(ID, Status::Error, "the repository was not scanned").found(EVIDENCE_MISSING),
         Some(Err(error @ RepoError::NotARepository { .. })) => {
@@ -96,7 +102,7 @@ pub fn evaluate(evidence: &Evidence, _cfg: &CheckConfig) -> Outcome {
     let findings = locations.len();
     o.locations = locations;
     o.findings = found;
-    o.metric("findings", findings as f64).metric("files_scanned", scan.files_scanned as f64)
+    o.metric(MetricKey::SecretFindings, findings as f64).metric(MetricKey::FilesScanned, scan.files_scanned as f64)
 }
 
 fn describe(f: &SecretFinding, deployed: Option<&Fingerprint>) -> Message {
@@ -152,13 +158,13 @@ mod tests {
 
     #[test]
     fn clean_and_guarded_passes() {
-        let o = evaluate(&scan(vec![], vec![], Guard::Found("x".into())), &CheckConfig::default());
+        let o = evaluate(&scan(vec![], vec![], Guard::Found("x".into())));
         assert_eq!(o.status, Status::Pass);
     }
 
     #[test]
     fn no_guard_warns() {
-        assert_eq!(evaluate(&scan(vec![], vec![], Guard::Missing), &CheckConfig::default()).status, Status::Warn);
+        assert_eq!(evaluate(&scan(vec![], vec![], Guard::Missing)).status, Status::Warn);
     }
 
     #[test]
@@ -166,24 +172,25 @@ mod tests {
         let mut ev = scan(vec![finding(Place::Tracked, "abc123")], vec![], Guard::Found("x".into()));
         ev.token_origin =
             Some(TokenOrigin { source: TokenSource::Env, env_file_in_repo: false, fingerprint: "abc123".into() });
-        let o = evaluate(&ev, &CheckConfig::default());
+        let o = evaluate(&ev);
         assert_eq!((o.status, o.severity), (Status::Fail, crate::checks::Severity::P1));
         assert_eq!(
             o.summary,
             "ClickUp personal token in src/a.js:3 (pk_812…, fingerprint abc123); it is the deployed token"
         );
         assert_eq!(o.locations[0].line, 3);
-        let o = evaluate(&scan(vec![finding(Place::Bundle, "f")], vec![], Guard::Missing), &CheckConfig::default());
+        let o = evaluate(&scan(vec![finding(Place::Bundle, "f")], vec![], Guard::Missing));
         assert!(o.summary.contains("in client bundle src/a.js:3"), "{}", o.summary);
         assert!(!o.summary.contains("deployed"));
     }
 
     #[test]
     fn exposed_env_files_fail_named() {
-        let o = evaluate(
-            &scan(vec![], vec![(".env".into(), false), ("app/.env.prod".into(), true)], Guard::Found("x".into())),
-            &CheckConfig::default(),
-        );
+        let o = evaluate(&scan(
+            vec![],
+            vec![(".env".into(), false), ("app/.env.prod".into(), true)],
+            Guard::Found("x".into()),
+        ));
         assert_eq!(o.status, Status::Fail);
         assert_eq!(o.summary, ".env is not ignored by git and would be committed (+1 more below)");
         assert!(o.details[0].starts_with("app/.env.prod is committed"));
@@ -193,8 +200,8 @@ mod tests {
     fn not_a_repository_is_skip_and_missing_scan_is_error() {
         let not_repo = RepoError::NotARepository { path: "/tmp".into() };
         let ev = Evidence { repo: Some(Err(not_repo)), ..Evidence::default() };
-        assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Skip);
-        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&ev).status, Status::Skip);
+        assert_eq!(evaluate(&Evidence::default()).status, Status::Error);
     }
 
     #[test]
@@ -207,7 +214,7 @@ mod tests {
             ),
             (RepoError::ScanFailed("panicked".into()), "ended unexpectedly (panicked)"),
         ] {
-            let o = evaluate(&Evidence { repo: Some(Err(error)), ..Evidence::default() }, &CheckConfig::default());
+            let o = evaluate(&Evidence { repo: Some(Err(error)), ..Evidence::default() });
             assert_eq!(o.status, Status::Error, "{}", o.summary);
             assert!(
                 o.summary.starts_with("the repository could not be scanned: ") && o.summary.contains(reason),

@@ -2,8 +2,7 @@
 //! wants it from a secrets manager, not an env file, and owned by a service
 //! account, not a person.
 
-use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
-use crate::config::CheckConfig;
+use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Needs, Outcome, Status};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::token::TokenKind;
@@ -23,8 +22,21 @@ pub const PERSONAL_TOKEN: FindingCode = "personal-token";
 pub const CODES: &[FindingCode] =
     &[EVIDENCE_MISSING, TOKEN_IN_REPOSITORY, OWNER_UNKNOWN, NOT_SERVICE_ACCOUNT, PERSONAL_TOKEN];
 
+/// `service_account` in `checks.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// The account the token must belong to (email, username or user id),
+    /// if stated; shown in reports, so sanitized like any outside text.
+    pub service_account: Option<crate::text::OutsideText>,
+}
+
+/// One `GET /user`: whose token it is.
+pub fn needs() -> Needs {
+    Needs { user_samples: 1, ..Needs::NONE }
+}
+
 /// Evaluates the token's origin and owner.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let Some(origin) = &evidence.token_origin else {
         return Outcome::new(ID, Status::Error, "no token was in use").found(EVIDENCE_MISSING);
     };
@@ -108,8 +120,8 @@ mod tests {
         }
     }
 
-    fn with_account(account: &str) -> CheckConfig {
-        CheckConfig { service_account: Some(account.into()), ..CheckConfig::default() }
+    fn with_account(account: &str) -> Config {
+        Config { service_account: Some(account.into()) }
     }
 
     #[test]
@@ -126,14 +138,14 @@ mod tests {
 
     #[test]
     fn a_personal_token_without_a_service_account_warns() {
-        let o = evaluate(&evidence(TokenKind::Personal, TokenSource::Env, false), &CheckConfig::default());
+        let o = evaluate(&evidence(TokenKind::Personal, TokenSource::Env, false), &Config::default());
         assert_eq!(o.status, Status::Warn);
         assert!(o.hint.as_deref().is_some_and(|h| h.contains("service_account")));
         assert_eq!(
-            evaluate(&evidence(TokenKind::OAuth, TokenSource::Env, false), &CheckConfig::default()).status,
+            evaluate(&evidence(TokenKind::OAuth, TokenSource::Env, false), &Config::default()).status,
             Status::Pass
         );
-        let odd = evaluate(&evidence(TokenKind::Unrecognised, TokenSource::Env, false), &CheckConfig::default());
+        let odd = evaluate(&evidence(TokenKind::Unrecognised, TokenSource::Env, false), &Config::default());
         assert_eq!(odd.status, Status::Warn, "a pk_ token of another shape is not taken for OAuth");
         assert!(odd.summary.starts_with("a pk_ token not of the personal shape of ci-bot"), "{}", odd.summary);
     }
@@ -153,6 +165,6 @@ mod tests {
         let mut ev = evidence(TokenKind::Personal, TokenSource::Env, false);
         ev.user.clear();
         assert_eq!(evaluate(&ev, &with_account("42")).status, Status::Error);
-        assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+        assert_eq!(evaluate(&Evidence::default(), &Config::default()).status, Status::Error);
     }
 }

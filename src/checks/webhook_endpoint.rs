@@ -12,8 +12,7 @@ use crate::message;
 use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, FindingCode, Message, Outcome, Status};
-use crate::config::CheckConfig;
+use super::{CheckId, FindingCode, Message, MetricKey, Needs, Outcome, Status};
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
 
@@ -51,8 +50,34 @@ pub const CODES: &[FindingCode] = &[
 /// How serious, what, and under which code.
 type Finding = (Status, Message, FindingCode);
 
+/// The reference's recommendation for answering a webhook delivery.
+pub const RECEIVER_WARN_ABOVE: Duration = Duration::from_secs(5);
+
+/// How fast a genuine delivery must be answered (`[webhook_endpoint]`),
+/// validated: `warn_above` ≤ `fail_above` ≤ ClickUp's 7 s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// WARN when a receiver answers a test delivery slower than this (the
+    /// reference's 5 s); a setting so that tests cross it in milliseconds.
+    pub warn_above: Duration,
+    /// FAIL when a receiver answers slower than this: ClickUp's 7 s, or less.
+    pub fail_above: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { warn_above: RECEIVER_WARN_ABOVE, fail_above: crate::client::DELIVERY_FAILS_AFTER }
+    }
+}
+
+/// Test deliveries to the receivers in `checks.toml`: no token, no
+/// ClickUp request.
+pub fn needs() -> Needs {
+    Needs { receivers: true, ..Needs::NONE }
+}
+
 /// Evaluates every receiver probed.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     if evidence.receivers.is_empty() {
         return Outcome::new(ID, Status::Skip, "no receiver to probe")
             .hint("declare [[webhooks.probe]] with `endpoint` and `secret_env` or `secret_file` in checks.toml");
@@ -60,7 +85,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let mut findings: Vec<Finding> = Vec::new();
     let mut details = Vec::new();
     for probe in &evidence.receivers {
-        findings.extend(judge(probe, &Limits::from(cfg)));
+        findings.extend(judge(probe, cfg));
         details.push(timeline(probe));
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.0));
@@ -78,7 +103,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         _ => Message::join(findings.iter().filter(|(s, _, _)| *s == status).map(|(_, t, _)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
-        .metric("slowest_signed_ms", (slowest.as_secs_f64() * 1000.0).round())
+        .metric(MetricKey::SlowestSignedMs, (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
     o.details = findings.iter().filter(|(s, _, _)| *s != status).map(|(_, t, _)| t.clone()).collect();
     if findings.iter().any(|(_, t, _)| t.contains(REQUIRES_RAW_BODY)) {
@@ -100,19 +125,7 @@ const RAW_BODY_EXPLAINED: &str = "ClickUp signs the exact bytes it sends; parsin
      formats such as 1.0 or 1e2, key order and whitespace, and then the HMAC no longer matches: compute it over the raw \
      request body, before any JSON parsing";
 
-/// How fast a genuine delivery must be answered (`[webhook_endpoint]`).
-struct Limits {
-    warn_above: Duration,
-    fail_above: Duration,
-}
-
-impl From<&CheckConfig> for Limits {
-    fn from(cfg: &CheckConfig) -> Self {
-        Limits { warn_above: cfg.receiver_warn_above, fail_above: cfg.receiver_fail_above }
-    }
-}
-
-impl Limits {
+impl Config {
     /// Why an answer slower than `fail_above` fails: ClickUp's own limit, or
     /// the stricter one `checks.toml` sets (then ClickUp's is named too).
     fn too_slow(&self) -> Message {
@@ -129,7 +142,7 @@ impl Limits {
     }
 }
 
-fn judge(probe: &ReceiverProbe, limits: &Limits) -> Vec<Finding> {
+fn judge(probe: &ReceiverProbe, limits: &Config) -> Vec<Finding> {
     let at = &probe.endpoint;
     let mut out = Vec::new();
     out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed, limits));
@@ -150,7 +163,7 @@ fn judge(probe: &ReceiverProbe, limits: &Limits) -> Vec<Finding> {
 
 /// The non-canonical delivery is sent only after the canonical one was
 /// accepted, so a 4xx on it can only come from how its bytes were checked.
-fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Limits) -> Option<Finding> {
+fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Config) -> Option<Finding> {
     match &d.result {
         Ok(s) if (400..500).contains(s) => {
             let suspends = if *s == 401 { "; and a 401 makes ClickUp suspend the webhook at once" } else { "" };
@@ -172,7 +185,7 @@ fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Limits) -> Option<Fin
 }
 
 /// A delivery ClickUp would send must get 2xx in time.
-fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &Limits) -> Option<Finding> {
+fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &Config) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
         Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e), NO_ANSWER)),
@@ -295,7 +308,7 @@ mod tests {
     }
 
     fn run(ev: Evidence) -> Outcome {
-        evaluate(&ev, &CheckConfig::default())
+        evaluate(&ev, &Config::default())
     }
 
     #[test]
@@ -325,11 +338,7 @@ mod tests {
 
     #[test]
     fn thresholds_come_from_the_config_and_name_clickups_limit_when_stricter() {
-        let cfg = CheckConfig {
-            receiver_warn_above: Duration::from_millis(200),
-            receiver_fail_above: Duration::from_millis(300),
-            ..CheckConfig::default()
-        };
+        let cfg = Config { warn_above: Duration::from_millis(200), fail_above: Duration::from_millis(300) };
         let at = |ms| evaluate(&probe(d(200, ms), Some(d(200, 1)), d(403, 1), d(403, 1)), &cfg);
         assert_eq!(at(200).status, Status::Pass);
         let warn = at(201);

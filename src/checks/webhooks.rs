@@ -10,9 +10,8 @@
 //! one id listed twice.
 
 use super::api_error::{judge_error, note_attempts, with_api_codes};
-use super::{CheckId, EVIDENCE_MISSING, FindingCode, Message, Outcome, Status};
-use crate::client::{Webhook, is_known_event};
-use crate::config::{CheckConfig, ExpectedWebhook, normalise_endpoint};
+use super::{Bounds, CheckId, EVIDENCE_MISSING, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
+use crate::client::{LocationFilter, Webhook, is_known_event};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::text::OutsideText;
@@ -92,8 +91,51 @@ const HINT_NO_EVENTS: &str = "set the webhook's events explicitly (a list, or `*
 /// ClickUp suspends a webhook when its `fail_count` reaches this.
 pub const SUSPENSION_THRESHOLD: u64 = 100;
 
+/// A webhook the deployment needs registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedWebhook {
+    /// Delivery URL, without a trailing `/`; shown in reports, so sanitized
+    /// as webhook endpoints from ClickUp are, and compared with them so.
+    pub endpoint: OutsideText,
+    /// Events it must subscribe to, at least (documented names, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub events: Vec<OutsideText>,
+    /// Workspace it must be registered in, if stated (digits, checked at
+    /// load; shown in reports, so outside text like any other).
+    pub workspace: Option<OutsideText>,
+    /// Location filters; the effective (most specific) one must match.
+    pub location: LocationFilter,
+}
+
+/// Endpoints compare without a trailing slash: ClickUp stores what it was
+/// given, and `…/clickup` and `…/clickup/` reach the same handler in most
+/// frameworks.
+pub fn normalise_endpoint(endpoint: &str) -> String {
+    endpoint.trim().trim_end_matches('/').to_owned()
+}
+
+/// `[[webhooks.expect]]` and `workspaces`, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// Webhooks that must be registered.
+    pub expected: Vec<ExpectedWebhook>,
+    /// Workspaces named in `checks.toml` (digits, checked at load): only
+    /// their webhooks are listed, and `/team` is not needed to find them.
+    pub workspaces: Vec<OutsideText>,
+}
+
+/// One listing per workspace: the named ones, else those `/team` lists.
+pub fn needs(cfg: &Config) -> Needs {
+    Needs {
+        teams: cfg.workspaces.is_empty(),
+        webhook_listings: true,
+        named_workspaces: cfg.workspaces.clone(),
+        ..Needs::NONE
+    }
+}
+
 /// Evaluates every listed webhook and every expectation.
-pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
+pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let Some(gathered) = &evidence.webhooks else {
         return Outcome::new(ID, Status::Error, "no webhook listing was gathered").found(EVIDENCE_MISSING);
     };
@@ -132,7 +174,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     for hook in &hooks {
         findings.extend(judge_hook(hook));
     }
-    for expected in &cfg.expected_webhooks {
+    for expected in &cfg.expected {
         findings.extend(judge_expectation(expected, &hooks));
     }
     let slowest = gathered.lists.iter().map(|(_, p)| p.elapsed).max().unwrap_or_default();
@@ -145,14 +187,17 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     }
     if hooks.is_empty() && findings.is_empty() {
         let summary = message!("no webhooks registered in {} workspaces, and none expected", workspaces.len());
-        return Outcome::new(ID, Status::Skip, summary).hint(HINT_NONE_LISTED).metric("webhooks", 0.0).took(slowest);
+        return Outcome::new(ID, Status::Skip, summary)
+            .hint(HINT_NONE_LISTED)
+            .metric(MetricKey::Webhooks, 0.0)
+            .took(slowest);
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.status));
     let status = findings.first().map_or(Status::Pass, |f| f.status);
     // The summary carries up to two of the worst findings; the rest go below.
     let in_summary = findings.iter().filter(|f| f.status == status && status != Status::Pass).count().min(2);
     let summary = if status == Status::Pass {
-        let expected = match cfg.expected_webhooks.len() {
+        let expected = match cfg.expected.len() {
             0 => Message::default(),
             n => message!("; all {} expected registrations present", n),
         };
@@ -172,10 +217,18 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
     let (failing, suspended) = health_counts(&hooks);
     let max_fail_count = hooks.iter().filter_map(|h| h.health.as_ref()).map(|h| h.fail_count).max().unwrap_or(0);
     let mut o = Outcome::new(ID, status, summary)
-        .metric("webhooks", hooks.len() as f64)
-        .metric("failing", failing as f64)
-        .metric("suspended", suspended as f64)
-        .metric("max_fail_count", max_fail_count as f64)
+        .metric(MetricKey::Webhooks, hooks.len() as f64)
+        .bounded_metric(
+            MetricKey::WebhooksFailing,
+            failing as f64,
+            Bounds { warn: Some(Threshold::Above(0.0)), ..Bounds::default() },
+        )
+        .bounded_metric(
+            MetricKey::WebhooksSuspended,
+            suspended as f64,
+            Bounds { fail: Some(Threshold::Above(0.0)), ..Bounds::default() },
+        )
+        .metric(MetricKey::WebhooksMaxFailCount, max_fail_count as f64)
         .took(slowest);
     // One series per id: a repeated id reports its worst fail_count once.
     let mut per_id: Vec<(&str, u64)> = Vec::new();
@@ -187,7 +240,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &CheckConfig) -> Outcome {
         }
     }
     for (id, fail_count) in per_id {
-        o = o.labelled_metric("webhook_fail_count", ("webhook", id.to_string()), fail_count as f64);
+        o = o.labelled_metric(MetricKey::WebhookFailCount, id, fail_count as f64);
     }
     o.hint = findings.iter().find_map(|f| f.hint).map(Message::from);
     o.findings = findings.iter().map(|f| super::Finding::new(f.code, f.status, f.text.clone())).collect();

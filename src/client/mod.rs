@@ -1,10 +1,12 @@
 //! The thin async ClickUp v2 client and the status-page client.
 //!
 //! Deliberately small: it makes a request, caps and decodes the body, and
-//! reports what happened as a [`Probe`]. It never
-//! decides a verdict, never retries behind the caller's back, and never
-//! prints. The token is held as a sensitive header value and appears in no
-//! error it produces.
+//! reports what happened as a [`Probe`], with the attempts it took. It
+//! retries only what is safe to retry (connection errors, timeouts, 5xx,
+//! 429 within the deadline), keeps to the run's request budget and circuit
+//! breaker, times every request, and never decides a verdict or prints.
+//! The token is held as a sensitive header value and appears in no error it
+//! produces.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 

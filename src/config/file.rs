@@ -10,43 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-/// The workspace plan that hosts the token; it sets the rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Plan {
-    /// Free Forever: 100 requests per minute.
-    Free,
-    /// Unlimited: 100 per minute.
-    Unlimited,
-    /// Business: 100 per minute.
-    Business,
-    /// Business Plus: 1,000 per minute.
-    BusinessPlus,
-    /// Enterprise: 10,000 per minute.
-    Enterprise,
-}
-
-impl Plan {
-    /// Requests per minute per token on this plan, as ClickUp documents.
-    pub fn requests_per_minute(self) -> u64 {
-        match self {
-            Plan::Free | Plan::Unlimited | Plan::Business => 100,
-            Plan::BusinessPlus => 1_000,
-            Plan::Enterprise => 10_000,
-        }
-    }
-
-    /// The spelling used in `checks.toml`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Plan::Free => "free",
-            Plan::Unlimited => "unlimited",
-            Plan::Business => "business",
-            Plan::BusinessPlus => "business-plus",
-            Plan::Enterprise => "enterprise",
-        }
-    }
-}
+use crate::checks::rate_limit::Plan;
 
 /// `checks.toml` as written.
 #[derive(Debug, Default, Deserialize)]

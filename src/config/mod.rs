@@ -11,10 +11,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
-pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located, Plan};
+pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
 pub use policy::{Allowance, CheckPolicy};
-pub use webhooks::{ExpectedWebhook, ProbeTarget, SecretSource, normalise_endpoint};
+pub use webhooks::{ProbeTarget, SecretSource};
 
+use crate::checks::{Configs, latency, rate_limit, token, webhook_endpoint, webhooks as webhooks_check, workspaces};
 use crate::client::TransportOptions;
 use crate::model::Format;
 use crate::model::{CheckId, OptIns};
@@ -28,58 +29,9 @@ pub const DEFAULT_STATUS_URL: &str = "https://api.status.io/1.0/status/5b6e0963c
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Whole-run deadline (raised to timeout + 5 s when the timeout is longer).
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
-/// The reference's recommendation for answering a webhook delivery.
-pub const RECEIVER_WARN_ABOVE: Duration = Duration::from_secs(5);
 /// Largest response body read. ClickUp's answers for these endpoints are
 /// kilobytes; a few MiB leaves room for very large workspaces.
 pub const BODY_CAP: usize = 4 * 1024 * 1024;
-
-/// Thresholds and expectations the checks evaluate against.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckConfig {
-    /// `GET /user` requests, the auth request included: 1 (the default)
-    /// sends no extra request, since every request the run makes is a
-    /// latency sample; more are an explicit choice that costs the window.
-    pub latency_samples: usize,
-    /// WARN when p95 is above this (the seed script's 2 s).
-    pub latency_warn: Duration,
-    /// FAIL when p95 is above this (the alert table's P2 at 3 s).
-    pub latency_fail_p95: Duration,
-    /// WARN when remaining is under this percentage of the limit.
-    pub rate_limit_warn_percent: f64,
-    /// WARN when a receiver answers a test delivery slower than this (the
-    /// reference's 5 s); a setting so that tests cross it in milliseconds.
-    pub receiver_warn_above: Duration,
-    /// FAIL when a receiver answers slower than this: ClickUp's 7 s, or less.
-    pub receiver_fail_above: Duration,
-    /// The plan expected to host the token, if stated.
-    pub plan: Option<Plan>,
-    /// Workspace ids that must be reachable (digits, checked at load;
-    /// shown in reports, so outside text like any other).
-    pub expected_workspaces: Vec<crate::text::OutsideText>,
-    /// Webhooks that must be registered.
-    pub expected_webhooks: Vec<ExpectedWebhook>,
-    /// The account the token must belong to (email, username or user id);
-    /// shown in reports, so sanitized like any outside text.
-    pub service_account: Option<crate::text::OutsideText>,
-}
-
-impl Default for CheckConfig {
-    fn default() -> Self {
-        CheckConfig {
-            latency_samples: 1,
-            latency_warn: Duration::from_secs(2),
-            latency_fail_p95: Duration::from_secs(3),
-            rate_limit_warn_percent: 10.0,
-            receiver_warn_above: RECEIVER_WARN_ABOVE,
-            receiver_fail_above: crate::client::DELIVERY_FAILS_AFTER,
-            plan: None,
-            expected_workspaces: Vec::new(),
-            expected_webhooks: Vec::new(),
-            service_account: None,
-        }
-    }
-}
 
 /// Environment variables the resolver reads, gathered by the caller so that
 /// precedence can be tested without touching the process environment.
@@ -116,8 +68,8 @@ pub struct Settings {
     pub transport: TransportOptions,
     /// The whole run ends by then.
     pub deadline: Duration,
-    /// Thresholds for the checks.
-    pub checks: CheckConfig,
+    /// Each check's own settings.
+    pub checks: Configs,
     /// Checks to run, in report order.
     pub selected: Vec<CheckId>,
     /// Output format.
@@ -219,18 +171,18 @@ pub fn resolve(
         .or(api.and_then(|a| a.deadline).map(|d| d.0))
         .unwrap_or_else(|| DEFAULT_DEADLINE.max(timeout + Duration::from_secs(5)));
 
-    let defaults = CheckConfig::default();
-    let samples = latency.and_then(|l| l.samples).map_or(defaults.latency_samples, |n| n as usize);
+    let defaults = Configs::default();
+    let samples = latency.and_then(|l| l.samples).map_or(defaults.latency.samples, |n| n as usize);
     if !(1..=20).contains(&samples) {
         return Err(file.invalid(Some("latency"), "samples", format!("expected 1 to 20 samples, got {samples}")));
     }
-    let latency_warn = latency.and_then(|l| l.warn_above).map_or(defaults.latency_warn, |d| d.0);
-    let latency_fail_p95 = latency.and_then(|l| l.fail_p95_above).map_or(defaults.latency_fail_p95, |d| d.0);
+    let latency_warn = latency.and_then(|l| l.warn_above).map_or(defaults.latency.warn_above, |d| d.0);
+    let latency_fail_p95 = latency.and_then(|l| l.fail_p95_above).map_or(defaults.latency.fail_p95_above, |d| d.0);
     if latency_warn > latency_fail_p95 {
         return Err(file.invalid(Some("latency"), "warn_above", "must not be above `fail_p95_above`".to_owned()));
     }
     let warn_percent =
-        cfg.rate_limit.as_ref().and_then(|r| r.warn_below_percent).unwrap_or(defaults.rate_limit_warn_percent);
+        cfg.rate_limit.as_ref().and_then(|r| r.warn_below_percent).unwrap_or(defaults.rate_limit.warn_below_percent);
     if !(warn_percent > 0.0 && warn_percent < 100.0) {
         return Err(file.invalid(
             Some("rate_limit"),
@@ -238,7 +190,7 @@ pub fn resolve(
             format!("expected a percentage between 0 and 100, got {warn_percent}"),
         ));
     }
-    let (receiver_warn_above, receiver_fail_above) = receiver_thresholds(file, &defaults)?;
+    let webhook_endpoint = receiver_thresholds(file, &defaults.webhook_endpoint)?;
     let expected_workspaces = cfg.workspaces.clone().unwrap_or_default();
     if let Some(bad) = expected_workspaces.iter().find(|id| !crate::client::is_workspace_id(id)) {
         let shown = crate::redact::scrub_token_like(bad);
@@ -249,7 +201,8 @@ pub fn resolve(
         ));
     }
     let sanitizer = crate::text::Sanitizer::shapes_only();
-    let expected_workspaces = expected_workspaces.iter().map(|id| sanitizer.line(id, crate::text::ID)).collect();
+    let expected_workspaces: Vec<_> =
+        expected_workspaces.iter().map(|id| sanitizer.line(id, crate::text::ID)).collect();
 
     let mut resilience = crate::client::Policy::default();
     if let Some(percent) = api.and_then(|a| a.request_budget_percent) {
@@ -296,17 +249,13 @@ pub fn resolve(
         status_url,
         transport: TransportOptions { timeout, body_cap: BODY_CAP },
         deadline,
-        checks: CheckConfig {
-            latency_samples: samples,
-            latency_warn,
-            latency_fail_p95,
-            rate_limit_warn_percent: warn_percent,
-            receiver_warn_above,
-            receiver_fail_above,
-            plan: cfg.plan,
-            expected_workspaces,
-            expected_webhooks: webhooks::expected(file)?,
-            service_account,
+        checks: Configs {
+            rate_limit: rate_limit::Config { warn_below_percent: warn_percent, plan: cfg.plan },
+            latency: latency::Config { warn_above: latency_warn, fail_p95_above: latency_fail_p95, samples },
+            workspaces: workspaces::Config { expected: expected_workspaces.clone() },
+            webhooks: webhooks_check::Config { expected: webhooks::expected(file)?, workspaces: expected_workspaces },
+            webhook_endpoint,
+            token: token::Config { service_account },
         },
         webhook_probes,
         resilience,
@@ -330,10 +279,13 @@ pub fn resolve(
 /// `[webhook_endpoint]` thresholds, validated. Only tightening is allowed:
 /// ClickUp counts a delivery slower than 7 s as failed whatever this file
 /// says, so a higher `fail_above` would PASS a receiver ClickUp fails.
-fn receiver_thresholds(file: &LoadedFile, defaults: &CheckConfig) -> Result<(Duration, Duration), ConfigError> {
+fn receiver_thresholds(
+    file: &LoadedFile,
+    defaults: &webhook_endpoint::Config,
+) -> Result<webhook_endpoint::Config, ConfigError> {
     let section = file.config.webhook_endpoint.as_ref();
     let limit = crate::client::DELIVERY_FAILS_AFTER;
-    let fail = section.and_then(|s| s.fail_above).map_or(defaults.receiver_fail_above, |d| d.0);
+    let fail = section.and_then(|s| s.fail_above).map_or(defaults.fail_above, |d| d.0);
     if fail > limit {
         let message = format!(
             "expected at most {} (ClickUp counts a slower delivery as failed), got {}",
@@ -342,11 +294,11 @@ fn receiver_thresholds(file: &LoadedFile, defaults: &CheckConfig) -> Result<(Dur
         );
         return Err(file.invalid(Some("webhook_endpoint"), "fail_above", message));
     }
-    let warn = section.and_then(|s| s.warn_above).map_or(defaults.receiver_warn_above.min(fail), |d| d.0);
+    let warn = section.and_then(|s| s.warn_above).map_or(defaults.warn_above.min(fail), |d| d.0);
     if warn > fail {
         return Err(file.invalid(Some("webhook_endpoint"), "warn_above", "must not be above `fail_above`".to_owned()));
     }
-    Ok((warn, fail))
+    Ok(webhook_endpoint::Config { warn_above: warn, fail_above: fail })
 }
 
 /// Refuses attestations that cannot be evidence: for an item that does not

@@ -33,7 +33,7 @@ fn defaults_apply_when_nothing_is_set() {
     assert_eq!(s.status_url.as_str(), DEFAULT_STATUS_URL);
     assert_eq!(s.transport.timeout, DEFAULT_TIMEOUT);
     assert_eq!(s.deadline, DEFAULT_DEADLINE);
-    assert_eq!(s.checks, CheckConfig::default());
+    assert_eq!(s.checks, Configs::default());
     assert_eq!(s.selected, CheckId::ALL[..6].to_vec(), "all but the opt-in receiver probe");
 }
 
@@ -95,15 +95,15 @@ fn out_of_range_values_are_located_in_the_file() {
 
 #[test]
 fn receiver_thresholds_default_to_clickups_and_may_only_be_tightened() {
-    let defaults = CheckConfig::default();
-    assert_eq!(defaults.receiver_warn_above, Duration::from_secs(5), "the reference's recommendation");
-    assert_eq!(defaults.receiver_fail_above, Duration::from_secs(7), "where ClickUp counts a delivery failed");
+    let defaults = crate::checks::webhook_endpoint::Config::default();
+    assert_eq!(defaults.warn_above, Duration::from_secs(5), "the reference's recommendation");
+    assert_eq!(defaults.fail_above, Duration::from_secs(7), "where ClickUp counts a delivery failed");
     let set = |source: &str| resolve(&args(&[]), &EnvVars::default(), &file(source));
     let tight = set("[webhook_endpoint]\nwarn_above = \"200ms\"\nfail_above = \"1s\"\n").expect("resolves");
-    assert_eq!(tight.checks.receiver_warn_above, Duration::from_millis(200));
-    assert_eq!(tight.checks.receiver_fail_above, Duration::from_secs(1));
+    assert_eq!(tight.checks.webhook_endpoint.warn_above, Duration::from_millis(200));
+    assert_eq!(tight.checks.webhook_endpoint.fail_above, Duration::from_secs(1));
     let fail_only = set("[webhook_endpoint]\nfail_above = \"3s\"\n").expect("warn follows a lower fail");
-    assert_eq!(fail_only.checks.receiver_warn_above, Duration::from_secs(3));
+    assert_eq!(fail_only.checks.webhook_endpoint.warn_above, Duration::from_secs(3));
     let err = set("[webhook_endpoint]\n\nfail_above = \"8s\"\n").expect_err("looser than ClickUp");
     assert_eq!(
         err.to_string(),
@@ -157,7 +157,7 @@ fn webhook_expectations_and_probes_are_validated_and_located() {
         "[[webhooks.expect]]\nendpoint = \"https://a.example/hook/\"\nevents = [\"taskCreated\"]\nlist_id = \"9\"\n\n[[webhooks.probe]]\nendpoint = \"http://127.0.0.1:9/hook\"\nsecret_env = \"S\"\n",
     );
     let s = resolve(&args(&[]), &EnvVars::default(), &ok).expect("resolves");
-    assert_eq!(s.checks.expected_webhooks[0].endpoint, "https://a.example/hook");
+    assert_eq!(s.checks.webhooks.expected[0].endpoint, "https://a.example/hook");
     assert_eq!(s.webhook_probes[0].secret, SecretSource::Env("S".into()));
     assert!(s.selected.contains(&CheckId::WebhookEndpoint), "declared receivers switch the probe on");
 

@@ -6,24 +6,9 @@ use std::path::PathBuf;
 use reqwest::Url;
 
 use super::{ConfigError, LoadedFile};
+use crate::checks::webhooks::{ExpectedWebhook, normalise_endpoint};
 use crate::client::{LocationFilter, WEBHOOK_EVENTS, is_known_event};
-use crate::text::{self, OutsideText, Sanitizer};
-
-/// A webhook the deployment needs registered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpectedWebhook {
-    /// Delivery URL, without a trailing `/`; shown in reports, so sanitized
-    /// as webhook endpoints from ClickUp are, and compared with them so.
-    pub endpoint: OutsideText,
-    /// Events it must subscribe to, at least (documented names, checked at
-    /// load; shown in reports, so outside text like any other).
-    pub events: Vec<OutsideText>,
-    /// Workspace it must be registered in, if stated (digits, checked at
-    /// load; shown in reports, so outside text like any other).
-    pub workspace: Option<OutsideText>,
-    /// Location filters; the effective (most specific) one must match.
-    pub location: LocationFilter,
-}
+use crate::text::{self, Sanitizer};
 
 /// Where a receiver's signing secret is read from. The secret itself is
 /// read by the caller at run time and never kept in settings.
@@ -42,13 +27,6 @@ pub struct ProbeTarget {
     pub endpoint: Url,
     /// Where the signing secret comes from.
     pub secret: SecretSource,
-}
-
-/// Endpoints compare without a trailing slash: ClickUp stores what it was
-/// given, and `…/clickup` and `…/clickup/` reach the same handler in most
-/// frameworks.
-pub fn normalise_endpoint(endpoint: &str) -> String {
-    endpoint.trim().trim_end_matches('/').to_owned()
 }
 
 /// Validates `[[webhooks.expect]]`.

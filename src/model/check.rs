@@ -86,11 +86,6 @@ impl CheckId {
         }
     }
 
-    /// Whether the check needs requests to the ClickUp API (and so a token).
-    pub fn needs_api(self) -> bool {
-        !matches!(self, CheckId::Platform | CheckId::WebhookEndpoint | CheckId::Secrets)
-    }
-
     /// Whether `check` runs it when no `--only` names it. The opt-in checks
     /// run when their subject is named: `webhook-endpoint` sends deliveries
     /// to the team's own receiver (`[[webhooks.probe]]`), `secrets` reads a

@@ -3,18 +3,7 @@
 
 use std::time::Duration;
 
-use super::{CheckId, Finding, FindingCode, Gate, Message, OutsideText, Severity, Status};
-
-/// A named number with its unit, so that every format can chart it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Metric {
-    /// Name including the unit suffix, e.g. `p95_ms`; stable public API.
-    pub name: &'static str,
-    /// The value.
-    pub value: f64,
-    /// One label, for per-item series such as a webhook's fail count.
-    pub label: Option<(&'static str, String)>,
-}
+use super::{Bounds, CheckId, Finding, FindingCode, Gate, Message, Metric, MetricKey, OutsideText, Severity, Status};
 
 /// A place in the repository a finding points at, for SARIF and
 /// annotations. Paths are relative to the repository root.
@@ -107,14 +96,22 @@ impl Outcome {
     }
 
     /// Adds a metric.
-    pub fn metric(mut self, name: &'static str, value: f64) -> Self {
-        self.metrics.push(Metric { name, value, label: None });
+    pub fn metric(mut self, key: MetricKey, value: f64) -> Self {
+        self.metrics.push(Metric::new(key, value));
         self
     }
 
-    /// Adds a metric for one labelled item (e.g. one webhook).
-    pub fn labelled_metric(mut self, name: &'static str, label: (&'static str, String), value: f64) -> Self {
-        self.metrics.push(Metric { name, value, label: Some(label) });
+    /// Adds a metric with the thresholds the check judged it against, so
+    /// that monitors draw the same lines the verdict used.
+    pub fn bounded_metric(mut self, key: MetricKey, value: f64, bounds: Bounds) -> Self {
+        self.metrics.push(Metric { bounds: Some(bounds), ..Metric::new(key, value) });
+        self
+    }
+
+    /// Adds a metric about one item (an endpoint, a webhook id); the label's
+    /// name comes from the key.
+    pub fn labelled_metric(mut self, key: MetricKey, item: impl Into<String>, value: f64) -> Self {
+        self.metrics.push(Metric { label: Some(item.into()), ..Metric::new(key, value) });
         self
     }
 

@@ -103,19 +103,29 @@ pub(super) fn pretty(doc: &impl Serialize) -> String {
 }
 
 /// Plain metrics as `name: value`; labelled ones grouped as
-/// `name: {label value: value}`.
+/// `name: {label value: value}`. The thresholds JSON has always shown
+/// (`p95_warn_ms`, `warn_below`, ...) come from the metric's bounds, under
+/// the names its key gives them.
 fn metrics(list: &[crate::checks::Metric]) -> Map<String, Value> {
     let mut out = Map::new();
     for m in list {
+        let spec = m.key.spec();
         match &m.label {
             None => {
-                out.insert(m.name.to_owned(), number(m.value));
+                out.insert(spec.json.to_owned(), number(m.value));
             }
-            Some((_, item)) => {
-                let group = out.entry(m.name.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            Some(item) => {
+                let group = out.entry(spec.json.to_owned()).or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(map) = group {
                     map.insert(item.clone(), number(m.value));
                 }
+            }
+        }
+        let bounds = m.bounds.unwrap_or_default();
+        let (warn_name, fail_name) = spec.json_bounds;
+        for (name, threshold) in [(warn_name, bounds.warn), (fail_name, bounds.fail)] {
+            if let (Some(name), Some(threshold)) = (name, threshold) {
+                out.insert(name.to_owned(), number(threshold.value()));
             }
         }
     }
@@ -135,7 +145,7 @@ fn number(value: f64) -> Value {
 mod tests {
     use super::super::tests::report;
     use super::*;
-    use crate::checks::Status;
+    use crate::checks::{Bounds, MetricKey, Status, Threshold};
 
     #[test]
     fn findings_carry_code_status_message_and_what_was_allowed() {
@@ -165,8 +175,10 @@ mod tests {
     #[test]
     fn has_the_documented_shape() {
         let mut r = report(&[Status::Pass, Status::Fail]);
-        r.outcomes[0] = r.outcomes[0].clone().metric("p95_ms", 120.0).metric("ratio", 0.5);
-        r.outcomes[0] = r.outcomes[0].clone().labelled_metric("webhook_fail_count", ("webhook", "w1".into()), 12.0);
+        let bounds = Bounds { warn: Some(Threshold::Above(2000.0)), ..Bounds::default() };
+        r.outcomes[0] = r.outcomes[0].clone().bounded_metric(MetricKey::P95Ms, 120.0, bounds);
+        r.outcomes[0] = r.outcomes[0].clone().metric(MetricKey::SlowestSignedMs, 0.5);
+        r.outcomes[0] = r.outcomes[0].clone().labelled_metric(MetricKey::WebhookFailCount, "w1", 12.0);
         let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["status"], "fail");
@@ -175,7 +187,9 @@ mod tests {
         assert_eq!(v["checks"][0]["status"], "pass");
         assert_eq!(v["checks"][0]["severity"], "P1");
         assert_eq!(v["checks"][0]["metrics"]["p95_ms"], 120);
-        assert_eq!(v["checks"][0]["metrics"]["ratio"], 0.5);
+        assert_eq!(v["checks"][0]["metrics"]["slowest_signed_ms"], 0.5);
+        assert_eq!(v["checks"][0]["metrics"]["p95_warn_ms"], 2000, "thresholds from the bounds");
+        assert!(v["checks"][0]["metrics"].get("p95_fail_ms").is_none(), "no fail bound, no key");
         assert_eq!(v["checks"][0]["metrics"]["webhook_fail_count"]["w1"], 12);
         assert_eq!(v["checks"][0]["gate"], "fail");
         assert_eq!(v["checks"][1]["id"], "rate-limit");

@@ -7,7 +7,7 @@
 //! do not raise the state.
 
 use super::Report;
-use crate::checks::{CheckId, Gate, Outcome, Status};
+use crate::checks::{Gate, Metric, Outcome, Status, Threshold};
 pub use crate::model::{NagiosState, nagios_state as state};
 
 /// The status line for a run that could not start.
@@ -57,34 +57,39 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn metric(o: Option<&Outcome>, name: &str) -> Option<f64> {
-    o?.metrics.iter().find(|m| m.name == name && m.label.is_none()).map(|m| m.value)
+/// `'label'=value[UOM];warn;crit;min;max` items, one per metric that has a
+/// Nagios label, in key order; each carries the bounds its check judged it
+/// against. A key reported twice keeps its first value.
+fn perfdata(report: &Report) -> Vec<String> {
+    let mut metrics: Vec<&Metric> = report
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.metrics)
+        .filter(|m| m.label.is_none() && m.key.spec().nagios.is_some())
+        .collect();
+    metrics.sort_by_key(|m| m.key);
+    metrics.dedup_by_key(|m| m.key);
+    metrics.into_iter().filter_map(perf_item).collect()
 }
 
-/// `'label'=value[UOM];warn;crit;min;max` items from the checks' metrics.
-fn perfdata(report: &Report) -> Vec<String> {
-    let find = |id: CheckId| report.outcomes.iter().find(|o| o.id == id);
-    let (latency, rate, workspaces, hooks) =
-        (find(CheckId::Latency), find(CheckId::RateLimit), find(CheckId::Workspaces), find(CheckId::Webhooks));
-    let mut out = Vec::new();
-    let mut push = |label: &str, value: Option<f64>, uom: &str, warn: String, crit: String, max: String| {
-        if let Some(v) = value {
-            out.push(format!("'{label}'={}{uom};{warn};{crit};0;{max}", num(v)));
-        }
+fn perf_item(m: &Metric) -> Option<String> {
+    let label = m.key.spec().nagios?;
+    let bounds = m.bounds.unwrap_or_default();
+    let threshold = |t: Option<Threshold>| match t {
+        None => String::new(),
+        Some(Threshold::Above(v)) => num(v),
+        // Low is bad: `N:` alerts when the value is below N.
+        Some(Threshold::Below(v)) => format!("{}:", num(v)),
     };
-    let (warn_ms, fail_ms) = (metric(latency, "p95_warn_ms"), metric(latency, "p95_fail_ms"));
-    let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-    push("latency_p50", metric(latency, "p50_ms"), "ms", opt(warn_ms), opt(fail_ms), String::new());
-    push("latency_p95", metric(latency, "p95_ms"), "ms", opt(warn_ms), opt(fail_ms), String::new());
-    let limit = metric(rate, "limit");
-    // Low is bad: `N:` alerts when the value is below N.
-    let warn_below = metric(rate, "warn_below").map(|w| format!("{}:", num(w))).unwrap_or_default();
-    push("ratelimit_remaining", metric(rate, "remaining"), "", warn_below, "1:".into(), opt(limit));
-    push("ratelimit_limit", limit, "", String::new(), String::new(), String::new());
-    push("workspaces", metric(workspaces, "workspaces"), "", String::new(), "1:".into(), String::new());
-    push("webhooks_failing", metric(hooks, "failing"), "", "0".into(), String::new(), String::new());
-    push("webhooks_suspended", metric(hooks, "suspended"), "", String::new(), "0".into(), String::new());
-    out
+    let min = num(bounds.min.unwrap_or(m.unit().min()));
+    let max = bounds.max.map(num).unwrap_or_default();
+    Some(format!(
+        "'{label}'={}{};{};{};{min};{max}",
+        num(m.value),
+        m.unit().nagios_uom(),
+        threshold(bounds.warn),
+        threshold(bounds.fail)
+    ))
 }
 
 fn num(v: f64) -> String {
@@ -95,6 +100,7 @@ fn num(v: f64) -> String {
 mod tests {
     use super::super::tests::report;
     use super::*;
+    use crate::checks::{Bounds, MetricKey};
 
     #[test]
     fn states_map_from_the_worst_gating_check() {
@@ -115,17 +121,45 @@ mod tests {
     fn status_line_text_and_perfdata() {
         let mut r = report(&[Status::Fail, Status::Pass, Status::Pass]);
         r.outcomes[0].summary = "API unreachable | down\nreally".into();
+        let bounds =
+            Bounds { warn: Some(Threshold::Above(2000.0)), fail: Some(Threshold::Above(3000.0)), ..Bounds::default() };
         r.outcomes[2] = r.outcomes[2]
             .clone()
-            .metric("p50_ms", 120.0)
-            .metric("p95_ms", 180.5)
-            .metric("p95_warn_ms", 2000.0)
-            .metric("p95_fail_ms", 3000.0);
+            .bounded_metric(MetricKey::P50Ms, 120.0, bounds)
+            .bounded_metric(MetricKey::P95Ms, 180.5, bounds)
+            .metric(MetricKey::MaxMs, 200.0);
         let out = render(&r);
         let first = out.lines().next().unwrap_or_default();
         assert!(first.starts_with("CLICKUP CRITICAL - auth: API unreachable / down really | "), "{first}");
         assert!(first.contains("'latency_p50'=120ms;2000;3000;0; 'latency_p95'=180.5ms;2000;3000;0;"), "{first}");
         assert_eq!(out.lines().nth(1), Some("FAIL auth: API unreachable / down really"));
+    }
+
+    #[test]
+    fn perfdata_follows_key_order_and_draws_each_metrics_own_bounds() {
+        let mut r = report(&[Status::Pass, Status::Pass]);
+        // Rate limit before latency in the report; perfdata lists latency first.
+        let low_is_bad = Bounds {
+            warn: Some(Threshold::Below(10.0)),
+            fail: Some(Threshold::Below(1.0)),
+            max: Some(100.0),
+            ..Bounds::default()
+        };
+        r.outcomes[1] = r.outcomes[1]
+            .clone()
+            .bounded_metric(MetricKey::RateLimitRemaining, 96.0, low_is_bad)
+            .metric(MetricKey::RateLimitLimit, 100.0)
+            .metric(MetricKey::RateLimitResetIn, 30.0);
+        r.outcomes.push(
+            crate::checks::Outcome::new(crate::checks::CheckId::Latency, Status::Pass, "x")
+                .metric(MetricKey::P95Ms, 40.0)
+                .labelled_metric(MetricKey::EndpointP95Ms, "/team", 40.0),
+        );
+        assert_eq!(
+            perfdata(&r),
+            vec!["'latency_p95'=40ms;;;0;", "'ratelimit_remaining'=96;10:;1:;0;100", "'ratelimit_limit'=100;;;0;"],
+            "no bounds, empty thresholds; keys without a Nagios label and per-item metrics are left out"
+        );
     }
 
     #[test]

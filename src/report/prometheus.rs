@@ -2,7 +2,8 @@
 //! collector: one gauge family per fact, with HELP and TYPE lines.
 
 use super::Report;
-use crate::checks::{CheckId, Status};
+use crate::checks::{MetricKey, Status};
+use crate::model::Series;
 
 /// Renders the metrics. Families without samples are left out.
 pub(super) fn render(report: &Report) -> String {
@@ -47,96 +48,9 @@ pub(super) fn render(report: &Report) -> String {
         &durations,
     );
 
-    let get = |id: CheckId, name: &str| {
-        report
-            .outcomes
-            .iter()
-            .find(|o| o.id == id)?
-            .metrics
-            .iter()
-            .find(|m| m.name == name && m.label.is_none())
-            .map(|m| m.value)
-    };
-    let quantiles: Vec<(String, f64)> = [("0.5", "p50_ms"), ("0.95", "p95_ms"), ("1", "max_ms")]
-        .iter()
-        .filter_map(|(q, name)| get(CheckId::Latency, name).map(|ms| (format!("quantile=\"{q}\""), ms / 1000.0)))
-        .collect();
-    family(
-        &mut out,
-        "clickup_preflight_latency_seconds",
-        "Round trip of every API request this run made (nearest-rank quantiles; 1 is the slowest).",
-        &quantiles,
-    );
-    let per_endpoint = |name: &str| -> Vec<(String, f64)> {
-        latency_metrics(report, name)
-            .filter_map(|m| m.label.as_ref().map(|(_, endpoint)| (label_value(endpoint), m.value)))
-            .collect()
-    };
-    let endpoint_quantiles: Vec<(String, f64)> =
-        [("0.5", "endpoint_p50_ms"), ("0.95", "endpoint_p95_ms"), ("1", "endpoint_max_ms")]
-            .iter()
-            .flat_map(|(q, name)| {
-                per_endpoint(name)
-                    .into_iter()
-                    .map(move |(endpoint, ms)| (format!("endpoint=\"{endpoint}\",quantile=\"{q}\""), ms / 1000.0))
-            })
-            .collect();
-    family(
-        &mut out,
-        "clickup_preflight_api_latency_seconds",
-        "Round trip of this run's API requests per endpoint, ids replaced by {id} (nearest-rank quantiles over \
-         the answered ones; 1 is the slowest).",
-        &endpoint_quantiles,
-    );
-    let counts = |name: &str| -> Vec<(String, f64)> {
-        per_endpoint(name).into_iter().map(|(endpoint, n)| (format!("endpoint=\"{endpoint}\""), n)).collect()
-    };
-    family(
-        &mut out,
-        "clickup_preflight_api_latency_samples",
-        "API requests this run timed per endpoint, failed ones included.",
-        &counts("endpoint_samples"),
-    );
-    family(
-        &mut out,
-        "clickup_preflight_api_latency_failed",
-        "API requests per endpoint that gave no usable answer (left out of the quantiles).",
-        &counts("endpoint_failed"),
-    );
-    let single = |name: &str| get(CheckId::RateLimit, name).map(|v| vec![(String::new(), v)]).unwrap_or_default();
-    family(
-        &mut out,
-        "clickup_preflight_ratelimit_remaining",
-        "X-RateLimit-Remaining, the lowest seen this run.",
-        &single("remaining"),
-    );
-    family(
-        &mut out,
-        "clickup_preflight_ratelimit_limit",
-        "X-RateLimit-Limit: requests per window for this token.",
-        &single("limit"),
-    );
-    let mut fail_counts: Vec<(String, f64)> = Vec::new();
-    let labelled = report
-        .outcomes
-        .iter()
-        .filter(|o| o.id == CheckId::Webhooks)
-        .flat_map(|o| &o.metrics)
-        .filter(|m| m.name == "webhook_fail_count")
-        .filter_map(|m| m.label.as_ref().map(|(key, value)| (format!("{key}=\"{}\"", label_value(value)), m.value)));
-    // A series may appear once: a webhook id listed twice keeps its worst count.
-    for (labels, value) in labelled {
-        match fail_counts.iter_mut().find(|(l, _)| *l == labels) {
-            Some((_, worst)) => *worst = worst.max(value),
-            None => fail_counts.push((labels, value)),
-        }
+    for (series, samples) in metric_families(report) {
+        family(&mut out, series.name, series.help, &samples);
     }
-    family(
-        &mut out,
-        "clickup_preflight_webhook_fail_count",
-        "health.fail_count of each webhook, as ClickUp reports it.",
-        &fail_counts,
-    );
     family(
         &mut out,
         "clickup_preflight_last_run_timestamp_seconds",
@@ -146,14 +60,37 @@ pub(super) fn render(report: &Report) -> String {
     out
 }
 
-/// The latency check's labelled metrics named `name`.
-fn latency_metrics<'a>(report: &'a Report, name: &'a str) -> impl Iterator<Item = &'a crate::checks::Metric> {
-    report
-        .outcomes
-        .iter()
-        .filter(|o| o.id == CheckId::Latency)
-        .flat_map(|o| &o.metrics)
-        .filter(move |m| m.name == name && m.label.is_some())
+/// The checks' metrics as families, in key order: each key with a
+/// Prometheus series gives samples labelled by its item and quantile, in
+/// base units. A series may appear once: a repeated label set (a webhook id
+/// listed twice) keeps its highest value, the worst for every count exposed.
+fn metric_families(report: &Report) -> Vec<(Series, Vec<(String, f64)>)> {
+    let mut families: Vec<(Series, Vec<(String, f64)>)> = Vec::new();
+    for key in MetricKey::ALL {
+        let spec = key.spec();
+        let Some(series) = spec.prometheus else { continue };
+        if families.last().is_none_or(|(last, _)| last.name != series.name) {
+            families.push((series, Vec::new()));
+        }
+        let Some((_, samples)) = families.last_mut() else { continue };
+        let metrics = report.outcomes.iter().flat_map(|o| &o.metrics).filter(|m| m.key == key);
+        for m in metrics {
+            let mut labels: Vec<String> = Vec::new();
+            match (spec.label, &m.label) {
+                (Some(name), Some(item)) => labels.push(format!("{name}=\"{}\"", label_value(item))),
+                (None, None) => {}
+                // An item without a label name, or the reverse, has no series.
+                _ => continue,
+            }
+            labels.extend(series.quantile.map(|q| format!("quantile=\"{q}\"")));
+            let (labels, value) = (labels.join(","), spec.unit.to_base(m.value));
+            match samples.iter_mut().find(|(l, _)| *l == labels) {
+                Some((_, worst)) => *worst = worst.max(value),
+                None => samples.push((labels, value)),
+            }
+        }
+    }
+    families
 }
 
 fn family(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
@@ -186,11 +123,13 @@ fn number(v: f64) -> String {
 mod tests {
     use super::super::tests::report;
     use super::*;
+    use crate::checks::CheckId;
 
     #[test]
     fn families_have_help_type_and_samples() {
         let mut r = report(&[Status::Pass, Status::Warn, Status::Skip]);
-        r.outcomes[1] = r.outcomes[1].clone().metric("remaining", 9.0).metric("limit", 100.0);
+        r.outcomes[1] =
+            r.outcomes[1].clone().metric(MetricKey::RateLimitRemaining, 9.0).metric(MetricKey::RateLimitLimit, 100.0);
         let text = render(&r);
         assert!(text.contains("# TYPE clickup_preflight_check_status gauge\n"));
         assert!(text.contains("clickup_preflight_check_status{check=\"auth\"} 0\n"));
@@ -206,7 +145,7 @@ mod tests {
         let mut r = report(&[Status::Pass]);
         let mut o = crate::checks::Outcome::new(CheckId::Webhooks, Status::Error, "x");
         for (id, count) in [("w1", 3.0), ("w2", 1.0), ("w1", 12.0)] {
-            o = o.labelled_metric("webhook_fail_count", ("webhook", id.into()), count);
+            o = o.labelled_metric(MetricKey::WebhookFailCount, id, count);
         }
         r.outcomes.push(o);
         let text = render(&r);
@@ -225,17 +164,16 @@ mod tests {
     fn latency_is_one_series_per_endpoint_and_quantile_beside_the_overall_one() {
         let mut r = report(&[Status::Pass]);
         let mut o = crate::checks::Outcome::new(CheckId::Latency, Status::Pass, "x")
-            .metric("p50_ms", 20.0)
-            .metric("p95_ms", 40.0)
-            .metric("max_ms", 40.0);
+            .metric(MetricKey::P50Ms, 20.0)
+            .metric(MetricKey::P95Ms, 40.0)
+            .metric(MetricKey::MaxMs, 40.0);
         for (endpoint, p95) in [("/team", 40.0), ("/x\"y", 20.0)] {
-            let label = || ("endpoint", endpoint.to_owned());
             o = o
-                .labelled_metric("endpoint_p50_ms", label(), 20.0)
-                .labelled_metric("endpoint_p95_ms", label(), p95)
-                .labelled_metric("endpoint_max_ms", label(), p95)
-                .labelled_metric("endpoint_samples", label(), 2.0)
-                .labelled_metric("endpoint_failed", label(), 0.0);
+                .labelled_metric(MetricKey::EndpointP50Ms, endpoint, 20.0)
+                .labelled_metric(MetricKey::EndpointP95Ms, endpoint, p95)
+                .labelled_metric(MetricKey::EndpointMaxMs, endpoint, p95)
+                .labelled_metric(MetricKey::EndpointSamples, endpoint, 2.0)
+                .labelled_metric(MetricKey::EndpointFailed, endpoint, 0.0);
         }
         r.outcomes.push(o);
         let text = render(&r);

@@ -231,11 +231,11 @@ mod tests {
 
     #[test]
     fn the_slow_modes_cross_the_production_thresholds_by_default() {
-        let defaults = crate::config::CheckConfig::default();
+        let defaults = crate::checks::webhook_endpoint::Config::default();
         let slow = ReceiverMode::Slow.default_delay().expect("slow waits");
-        assert!(slow > defaults.receiver_warn_above && slow < defaults.receiver_fail_above, "{slow:?}");
+        assert!(slow > defaults.warn_above && slow < defaults.fail_above, "{slow:?}");
         let too_slow = ReceiverMode::TooSlow.default_delay().expect("too-slow waits");
-        assert!(too_slow > defaults.receiver_fail_above, "{too_slow:?}");
+        assert!(too_slow > defaults.fail_above, "{too_slow:?}");
         assert_eq!(ReceiverMode::Good.default_delay(), None);
         let refused = receiver(ReceiverMode::Good).with_delay(Duration::from_millis(1)).expect_err("good never waits");
         assert!(refused.contains("only to `--receiver slow` and `--receiver too-slow`"), "{refused}");

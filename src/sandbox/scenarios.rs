@@ -272,7 +272,7 @@ mod tests {
     fn slow_crosses_the_default_latency_threshold() {
         let slow = ScenarioName::Slow.scenario().user_delay;
         assert_eq!(slow, Duration::from_millis(3500), "the README's table says 3.5 s");
-        assert!(slow > crate::config::CheckConfig::default().latency_fail_p95, "slow must FAIL latency by default");
+        assert!(slow > crate::checks::latency::Config::default().fail_p95_above, "slow must FAIL latency by default");
     }
 
     #[test]

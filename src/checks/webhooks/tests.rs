@@ -30,11 +30,11 @@ fn evidence(hooks: Vec<Webhook>) -> Evidence {
 }
 
 fn run(hooks: Vec<Webhook>) -> Outcome {
-    evaluate(&evidence(hooks), &CheckConfig::default())
+    evaluate(&evidence(hooks), &Config::default())
 }
 
 fn expecting(expected: Vec<ExpectedWebhook>, hooks: Vec<Webhook>) -> Outcome {
-    evaluate(&evidence(hooks), &CheckConfig { expected_webhooks: expected, ..CheckConfig::default() })
+    evaluate(&evidence(hooks), &Config { expected, ..Config::default() })
 }
 
 fn expect(endpoint: &str, events: &[&str], list: Option<&str>) -> ExpectedWebhook {
@@ -64,7 +64,7 @@ fn failing_warns_with_fail_count_and_suspended_fails_naming_id_and_endpoint() {
     assert_eq!(o.status, Status::Fail);
     assert!(o.summary.contains("webhook b (https://h.example/y) is suspended"), "{}", o.summary);
     assert_eq!(o.id.severity(), crate::checks::Severity::P3);
-    assert!(o.metrics.iter().any(|m| m.name == "suspended" && m.value == 1.0));
+    assert!(o.metrics.iter().any(|m| m.key == MetricKey::WebhooksSuspended && m.value == 1.0));
     let o = run(vec![hook("c", "https://h.example/z", "disabled", 100)]);
     assert_eq!(o.status, Status::Fail, "older docs call it disabled");
 }
@@ -170,15 +170,15 @@ fn listing_errors_and_unknown_workspaces_never_pass() {
         }),
         ..Evidence::default()
     };
-    let o = evaluate(&ev, &CheckConfig::default());
+    let o = evaluate(&ev, &Config::default());
     assert_eq!(o.status, Status::Fail);
     assert!(o.summary.starts_with("workspace 1: "), "{}", o.summary);
     let ev = Evidence {
         webhooks: Some(WebhookEvidence { workspaces: Err(error), lists: vec![], not_checked: vec![] }),
         ..Evidence::default()
     };
-    assert_eq!(evaluate(&ev, &CheckConfig::default()).status, Status::Fail);
-    assert_eq!(evaluate(&Evidence::default(), &CheckConfig::default()).status, Status::Error);
+    assert_eq!(evaluate(&ev, &Config::default()).status, Status::Fail);
+    assert_eq!(evaluate(&Evidence::default(), &Config::default()).status, Status::Error);
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn workspaces_left_unchecked_for_the_budget_warn() {
     if let Some(w) = ev.webhooks.as_mut() {
         w.not_checked = vec!["9012346".into()];
     }
-    let o = evaluate(&ev, &CheckConfig::default());
+    let o = evaluate(&ev, &Config::default());
     assert_eq!(o.status, Status::Warn);
     assert!(o.summary.starts_with("1 workspace not checked (9012346)"), "{}", o.summary);
     assert!(o.hint.as_deref().is_some_and(|h| h.contains("api.request_budget_percent")), "{:?}", o.hint);
@@ -241,8 +241,8 @@ fn a_webhook_id_listed_twice_is_an_error_and_reported_once_per_series() {
     let series: Vec<(&str, f64)> = o
         .metrics
         .iter()
-        .filter(|m| m.name == "webhook_fail_count")
-        .filter_map(|m| m.label.as_ref().map(|(_, id)| (id.as_str(), m.value)))
+        .filter(|m| m.key == MetricKey::WebhookFailCount)
+        .filter_map(|m| m.label.as_deref().map(|id| (id, m.value)))
         .collect();
     assert_eq!(series, vec![("a", 7.0)], "one series per id, its worst fail_count");
     let suspended = hook("a", "https://h.example/x", "suspended", 100);
