@@ -45,7 +45,6 @@ impl Session {
         let overrides = args.overrides();
         let file = config::load_file(&overrides, &env)?;
         let mut settings = config::resolve(&overrides, selection, &env, &file)?;
-        refuse_unknown_allows(&settings)?;
         let needs_api = needs_api(&settings);
         let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)
             .map_err(|e| locate_token_command(e, settings.token_command_at.as_ref()))?;
@@ -87,20 +86,6 @@ impl Session {
     pub(super) fn require_api(&self) -> Result<&ClickUpClient, StartError> {
         self.api.as_ref().ok_or(StartError::Token(TokenError::Missing))
     }
-}
-
-/// An `allow` naming a code its check never reports (a typo, or another
-/// check's code) is a config error at its line: an allow that matches
-/// nothing would silently accept nothing, and one that matched by accident
-/// would silently accept the wrong thing.
-fn refuse_unknown_allows(settings: &Settings) -> Result<(), StartError> {
-    for (id, allows) in &settings.allows {
-        let refused = allows.iter().find_map(|a| crate::checks::refuse_allow(*id, &a.code).map(|why| (a, why)));
-        if let Some((a, why)) = refused {
-            return Err(a.at.error(crate::redact::scrub_token_like(&why)).into());
-        }
-    }
-    Ok(())
 }
 
 /// The token to use: `--token-file`, else `CLICKUP_API_TOKEN`, else

@@ -20,11 +20,10 @@ pub struct CheckPolicy {
 
 /// One accepted finding from `[checks.<id>] allow`: the code as written,
 /// the reason (sanitized: the file is outside text), and where the code is
-/// written, so that a code the check does not report is refused there.
+/// written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allowance {
-    /// The finding code as written; checked against the check's codes
-    /// where both are known (`checks::refuse_allow`).
+    /// The finding code, one the check reports (`checks::refuse_allow`).
     pub code: String,
     /// Why it is accepted; shown next to the finding in every format.
     pub reason: OutsideText,
@@ -33,7 +32,9 @@ pub struct Allowance {
 }
 
 /// Reads `allow` of every `[checks.<id>]`: each entry needs a non-empty
-/// reason; the codes are checked later against the check's own list.
+/// reason and a code the check reports (not a typo, not another check's
+/// code, not one that only means missing evidence): an allow that matched
+/// nothing would silently accept nothing.
 pub(super) fn allows(file: &LoadedFile) -> Result<BTreeMap<CheckId, Vec<Allowance>>, ConfigError> {
     let sanitizer = crate::text::Sanitizer::shapes_only();
     let mut out = BTreeMap::new();
@@ -47,6 +48,9 @@ pub(super) fn allows(file: &LoadedFile) -> Result<BTreeMap<CheckId, Vec<Allowanc
                 return Err(at.error("a reason is required: say why this finding is accepted"));
             }
             let at = file.located_span(e.code.span(), format!("{name}.code"));
+            if let Some(why) = crate::checks::refuse_allow(id, e.code.get_ref()) {
+                return Err(at.error(crate::redact::scrub_token_like(&why)));
+            }
             let reason = sanitizer.line(e.reason.get_ref().trim(), crate::text::MESSAGE);
             list.push(Allowance { code: e.code.get_ref().clone(), reason, at });
         }
