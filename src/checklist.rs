@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::{CheckId, Outcome, Status};
 use crate::config::AttestEntry;
-pub use crate::model::checklist::{Basis, ITEMS, Item, PROBE_HINT, item_by_id};
+pub use crate::model::checklist_items::{Basis, ITEMS, Item, PROBE_HINT, item_by_id};
 
 /// How an item stands.
 #[derive(Debug, Clone, PartialEq, Eq)]

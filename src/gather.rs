@@ -47,7 +47,7 @@ impl Plan {
 
 /// A receiver to send test deliveries to, with its signing secret.
 #[derive(Debug, Clone)]
-pub struct Receiver {
+pub struct ReceiverTarget {
     /// Its URL.
     pub endpoint: Url,
     /// The webhook secret it verifies signatures with.
@@ -65,7 +65,7 @@ pub struct Sources<'a> {
     /// For test deliveries.
     pub transport: &'a Transport,
     /// The team's receivers.
-    pub receivers: &'a [Receiver],
+    pub receivers: &'a [ReceiverTarget],
     /// Where the checks still waiting are recorded, for the progress line.
     pub in_flight: &'a InFlight,
     /// The repository to scan, and how.
@@ -363,7 +363,11 @@ async fn list_webhooks_until(
 }
 
 /// A receiver probe that ends at the deadline with evidence that says so.
-async fn bounded_receiver_probe(transport: &Transport, r: &Receiver, ends_at: tokio::time::Instant) -> ReceiverProbe {
+async fn bounded_receiver_probe(
+    transport: &Transport,
+    r: &ReceiverTarget,
+    ends_at: tokio::time::Instant,
+) -> ReceiverProbe {
     match tokio::time::timeout_at(ends_at, probe_receiver(transport, &r.endpoint, &r.secret)).await {
         Ok(probe) => probe,
         Err(_) => {

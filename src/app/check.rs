@@ -15,7 +15,7 @@ use crate::checks::{CheckId, Gate, Status};
 use crate::cli::{CheckArgs, ConnectionArgs, Format, OutputSpec};
 use crate::client::ClickUpClient;
 use crate::config::ProbeTarget;
-use crate::gather::{self, InFlight, Plan, Receiver, Sources};
+use crate::gather::{self, InFlight, Plan, ReceiverTarget, Sources};
 use crate::model::Named;
 use crate::redact::Redactor;
 use crate::repo::ScanOptions;
@@ -176,9 +176,9 @@ pub(super) async fn execute(
 
 /// Reads each receiver's signing secret (from its variable or file) and
 /// registers it with the redactor.
-fn load_receivers(targets: &[ProbeTarget], redactor: &Redactor) -> Result<Vec<Receiver>, StartError> {
+fn load_receivers(targets: &[ProbeTarget], redactor: &Redactor) -> Result<Vec<ReceiverTarget>, StartError> {
     targets
         .iter()
-        .map(|t| Ok(Receiver { endpoint: t.endpoint.clone(), secret: read_secret(&t.secret, redactor)? }))
+        .map(|t| Ok(ReceiverTarget { endpoint: t.endpoint.clone(), secret: read_secret(&t.secret, redactor)? }))
         .collect()
 }

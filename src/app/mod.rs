@@ -7,7 +7,7 @@ mod checklist;
 mod hook;
 mod output;
 mod progress;
-mod serve;
+mod sandbox;
 mod session;
 mod webhooks;
 
@@ -93,7 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Webhooks(WebhooksCommand::Reactivate(args)) => {
                         webhooks::reactivate(args, &redactor).await.map(Exit::code)
                     }
-                    Command::Sandbox(args) => serve::run(args, &redactor).await.map(Exit::code),
+                    Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
                 }

@@ -35,7 +35,7 @@ pub const CODES: &[FindingCode] =
 /// The workspace plan that hosts the token; it sets the rate limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Plan {
+pub enum ClickUpPlan {
     /// Free Forever: 100 requests per minute.
     Free,
     /// Unlimited: 100 per minute.
@@ -48,24 +48,24 @@ pub enum Plan {
     Enterprise,
 }
 
-impl Plan {
+impl ClickUpPlan {
     /// Requests per minute per token on this plan, as ClickUp documents.
     pub fn requests_per_minute(self) -> u64 {
         match self {
-            Plan::Free | Plan::Unlimited | Plan::Business => 100,
-            Plan::BusinessPlus => 1_000,
-            Plan::Enterprise => 10_000,
+            ClickUpPlan::Free | ClickUpPlan::Unlimited | ClickUpPlan::Business => 100,
+            ClickUpPlan::BusinessPlus => 1_000,
+            ClickUpPlan::Enterprise => 10_000,
         }
     }
 
     /// The spelling used in `checks.toml`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Plan::Free => "free",
-            Plan::Unlimited => "unlimited",
-            Plan::Business => "business",
-            Plan::BusinessPlus => "business-plus",
-            Plan::Enterprise => "enterprise",
+            ClickUpPlan::Free => "free",
+            ClickUpPlan::Unlimited => "unlimited",
+            ClickUpPlan::Business => "business",
+            ClickUpPlan::BusinessPlus => "business-plus",
+            ClickUpPlan::Enterprise => "enterprise",
         }
     }
 }
@@ -77,7 +77,7 @@ pub struct Config {
     /// below 100).
     pub warn_below_percent: f64,
     /// The plan expected to host the token, if stated.
-    pub plan: Option<Plan>,
+    pub plan: Option<ClickUpPlan>,
 }
 
 impl Default for Config {
@@ -395,11 +395,11 @@ mod tests {
 
     #[test]
     fn a_limit_that_disagrees_with_the_plan_warns() {
-        let cfg = Config { plan: Some(Plan::Enterprise), ..Config::default() };
+        let cfg = Config { plan: Some(ClickUpPlan::Enterprise), ..Config::default() };
         let o = evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg);
         assert_eq!(o.status, Status::Warn);
         assert!(o.summary.contains("different workspace or plan"), "{}", o.summary);
-        let cfg = Config { plan: Some(Plan::Business), ..Config::default() };
+        let cfg = Config { plan: Some(ClickUpPlan::Business), ..Config::default() };
         assert_eq!(evaluate(&evidence(vec![(headers("100", "99", None), ok())]), &cfg).status, Status::Pass);
         // Seen in the wild: 900 per minute on a plan the table gives 100.
         let o = evaluate(&evidence(vec![(headers("900", "899", None), ok())]), &cfg);

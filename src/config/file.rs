@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::checks::rate_limit::Plan;
+use crate::checks::rate_limit::ClickUpPlan;
 
 /// `checks.toml` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     /// The plan that hosts the token.
-    pub plan: Option<Plan>,
+    pub plan: Option<ClickUpPlan>,
     /// Workspace ids the token must reach.
     pub workspaces: Option<Vec<String>>,
     /// Connection settings.
@@ -266,9 +266,9 @@ impl LoadedFile {
     /// An error about a whole table, located on its `[header]` line.
     pub fn invalid_table(&self, table: &str, message: String) -> ConfigError {
         let path = self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml"));
-        let line =
-            self.source.lines().position(|l| l.trim().trim_start_matches('[').trim_end_matches(']').trim() == table);
-        ConfigError::Invalid { path, line: line.map(|l| l + 1), message: format!("`[{table}]`: {message}") }
+        let (parent, name) = table.rsplit_once('.').map_or((None, table), |(p, n)| (Some(p), n));
+        let line = locate(&self.source, parent, 0, name);
+        ConfigError::Invalid { path, line, message: format!("`[{table}]`: {message}") }
     }
 
     /// An error about a key of the `index`-th `[[section]]` entry.
@@ -351,28 +351,35 @@ fn key_on_line(line: &str) -> Option<String> {
     bare.then(|| key.to_owned())
 }
 
-/// The 1-based line where `key` is assigned inside the `nth` table headed
-/// `[section]` or `[[section]]` (or at the top level when `section` is
-/// `None`).
+/// The 1-based line where `key` is written inside the `nth` table at the
+/// dotted path `section` (or at the top level when `section` is `None`),
+/// however the file writes it: `[section]` headers, `[[section]]` arrays,
+/// dotted keys (`api.url = ...`) or inline tables (`latency = { ... }`).
+/// The TOML parser's own spans say where; the file parsed already, so a
+/// second parse cannot fail where the first did not.
 fn locate(source: &str, section: Option<&str>, nth: usize, key: &str) -> Option<usize> {
-    let mut current: Option<String> = None;
-    let mut seen = 0usize;
-    for (index, line) in source.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            let header = trimmed.trim_start_matches('[').split(']').next().unwrap_or_default().trim().to_owned();
-            if section == Some(header.as_str()) {
-                seen += 1;
-            }
-            current = Some(header);
-            continue;
-        }
-        let in_place = current.as_deref() == section && (section.is_none() || seen == nth + 1);
-        if in_place && key_on_line(trimmed).as_deref() == Some(key) {
-            return Some(index + 1);
-        }
+    let root = toml::de::DeTable::parse(source).ok()?;
+    let mut table = root.get_ref();
+    for part in section.map(|s| s.split('.').collect::<Vec<_>>()).unwrap_or_default() {
+        table = match entry(table, part)?.1.get_ref() {
+            toml::de::DeValue::Table(t) => t,
+            toml::de::DeValue::Array(items) => match items.get(nth)?.get_ref() {
+                toml::de::DeValue::Table(t) => t,
+                _ => return None,
+            },
+            _ => return None,
+        };
     }
-    None
+    let (name, _) = entry(table, key)?;
+    Some(source.get(..name.span().start)?.matches('\n').count() + 1)
+}
+
+/// The key named `name` in `table`, with its span.
+fn entry<'t, 'i>(
+    table: &'t toml::de::DeTable<'i>,
+    name: &str,
+) -> Option<(&'t toml::Spanned<toml::de::DeString<'i>>, &'t toml::Spanned<toml::de::DeValue<'i>>)> {
+    table.iter().find(|(k, _)| k.get_ref().as_ref() == name)
 }
 
 #[cfg(test)]
@@ -409,7 +416,7 @@ endpoint = "https://api.example.com/clickup"
 secret_env = "CLICKUP_WEBHOOK_SECRET"
 "#;
         let cfg = parse(source, Path::new("checks.toml")).expect("parses");
-        assert_eq!(cfg.plan, Some(Plan::BusinessPlus));
+        assert_eq!(cfg.plan, Some(ClickUpPlan::BusinessPlus));
         let latency = cfg.latency.expect("latency section");
         assert_eq!(latency.fail_p95_above, Some(FileDuration(Duration::from_millis(3500))));
         assert_eq!(cfg.api.and_then(|a| a.deadline), Some(FileDuration(Duration::from_secs(30))));
@@ -453,5 +460,11 @@ secret_env = "CLICKUP_WEBHOOK_SECRET"
         assert_eq!(locate(source, None, 0, "samples"), Some(1));
         let arrays = "[[webhooks.expect]]\nendpoint = \"a\"\n[[webhooks.expect]]\nendpoint = \"b\"\n";
         assert_eq!(locate(arrays, Some("webhooks.expect"), 1, "endpoint"), Some(4));
+        // Dotted keys and inline tables are where the old line scanner gave up.
+        let dotted = "plan = \"free\"\n\napi.url = \"x\"\n";
+        assert_eq!(locate(dotted, Some("api"), 0, "url"), Some(3));
+        let inline = "# top\nlatency = { warn_above = \"1s\",\n  samples = 0 }\n";
+        assert_eq!(locate(inline, Some("latency"), 0, "samples"), Some(3));
+        assert_eq!(locate(inline, Some("latency"), 0, "missing"), None);
     }
 }

@@ -4,7 +4,7 @@
 
 mod file;
 mod policy;
-mod webhooks;
+mod webhook_settings;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,7 +13,7 @@ use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
 pub use policy::{Allowance, CheckPolicy};
-pub use webhooks::{ProbeTarget, SecretSource};
+pub use webhook_settings::{ProbeTarget, SecretSource};
 
 use crate::checks::{Configs, latency, rate_limit, token, webhook_endpoint, webhooks as webhooks_check, workspaces};
 use crate::client::TransportOptions;
@@ -224,7 +224,7 @@ pub fn resolve(
     if let Some(repo) = &args.repo {
         check_repo_dir(repo)?;
     }
-    let webhook_probes = webhooks::probes(file)?;
+    let webhook_probes = webhook_settings::probes(file)?;
     let token_command = cfg.token_command.clone().filter(|c| !c.trim().is_empty());
     let service_account = cfg
         .service_account
@@ -253,7 +253,10 @@ pub fn resolve(
             rate_limit: rate_limit::Config { warn_below_percent: warn_percent, plan: cfg.plan },
             latency: latency::Config { warn_above: latency_warn, fail_p95_above: latency_fail_p95, samples },
             workspaces: workspaces::Config { expected: expected_workspaces.clone() },
-            webhooks: webhooks_check::Config { expected: webhooks::expected(file)?, workspaces: expected_workspaces },
+            webhooks: webhooks_check::Config {
+                expected: webhook_settings::expected(file)?,
+                workspaces: expected_workspaces,
+            },
             webhook_endpoint,
             token: token::Config { service_account },
         },
@@ -311,8 +314,8 @@ fn validate_attestations(
 ) -> Result<(), ConfigError> {
     for (id, entry) in attestations {
         let table = format!("attest.{id}");
-        if crate::model::checklist::item_by_id(id).is_none() {
-            let ids: Vec<&str> = crate::model::checklist::ITEMS.iter().map(|i| i.id).collect();
+        if crate::model::checklist_items::item_by_id(id).is_none() {
+            let ids: Vec<&str> = crate::model::checklist_items::ITEMS.iter().map(|i| i.id).collect();
             let shown = crate::redact::scrub_token_like(id);
             return Err(file.invalid_table(
                 &table,

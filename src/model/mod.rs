@@ -8,7 +8,7 @@
 
 pub mod calendar;
 mod check;
-pub mod checklist;
+pub mod checklist_items;
 mod finding;
 mod format;
 mod message;

@@ -4,7 +4,7 @@
 //! Renderers take a `&Report` and produce text; they decide nothing. The
 //! overall status and the exit code are computed here, once.
 
-mod checklist;
+mod checklist_report;
 mod github;
 mod json;
 mod junit;
@@ -13,9 +13,9 @@ mod nagios;
 mod prometheus;
 mod sarif;
 mod table;
-mod webhooks;
+mod webhook_list;
 
-pub use checklist::{
+pub use checklist_report::{
     ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
     render_checklist_table, stale_attestations_line,
 };
@@ -23,7 +23,7 @@ pub use json::render as render_json;
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};
 pub use table::{TableOptions, render as render_table, table_width, use_color};
-pub use webhooks::{
+pub use webhook_list::{
     list_exit, render_list_json, render_list_table, render_reactivation_json, render_reactivation_text,
 };
 
