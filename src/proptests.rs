@@ -39,6 +39,7 @@ proptest! {
         if garbage || missing {
             prop_assert_ne!(o.status, Status::Pass, "{}", o.summary);
         }
+        prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }
 
     #[test]
@@ -65,6 +66,7 @@ proptest! {
         let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
         let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
         prop_assert_eq!(o.status == Status::Pass, code == 100);
+        prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }
 
     #[test]
@@ -81,6 +83,7 @@ proptest! {
         let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
         let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
         prop_assert_eq!(o.status == Status::Pass, code == 100);
+        prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }
 
     #[test]

@@ -146,3 +146,37 @@ fn the_readme_maps_every_checklist_item_as_the_code_does() {
         assert!(readme.contains(&row), "README lacks or misstates the row:\n{row}");
     }
 }
+
+/// The README's finding-code table, one row per check, exactly as the
+/// checks declare them: codes are public API, so the list users read is the
+/// list `allow` accepts.
+fn code_rows() -> Vec<String> {
+    use clickup_preflight::checks::{CheckId, codes};
+    CheckId::ALL
+        .iter()
+        .map(|id| {
+            let listed: Vec<String> = codes(*id).iter().map(|c| format!("`{c}`")).collect();
+            format!("| `{}` | {} |", id.as_str(), listed.join(", "))
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_finding_code_of_every_check() {
+    let checks = section(&readme(), "Checks");
+    let documented: Vec<&str> = checks
+        .split("<!-- codes:start -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- codes:end -->").next())
+        .expect("a codes block in ## Checks")
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .collect();
+    let expected = code_rows();
+    assert_eq!(
+        documented,
+        expected,
+        "the README's finding codes are stale; the rows should read:\n{}",
+        expected.join("\n")
+    );
+}

@@ -156,6 +156,9 @@ pub(super) async fn execute(
         .map(|id| {
             let mut outcome = checks::evaluate(*id, &evidence, &settings.checks);
             let policy = settings.policies.get(id).copied().unwrap_or_default();
+            if let Some(allows) = settings.allows.get(id) {
+                outcome.allow(|code| allows.iter().find(|a| a.code == code).map(|a| a.reason.clone()));
+            }
             outcome.apply_policy(policy.gate, policy.severity, fail_on);
             outcome
         })

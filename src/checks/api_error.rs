@@ -2,7 +2,7 @@
 //! that reads an API answer, so that "API unreachable" and a refused token
 //! read the same wherever they surface.
 
-use super::{CheckId, Message, MetricKey, Outcome, Status};
+use super::{CheckId, FindingCode, Message, MetricKey, Outcome, Status};
 use crate::client::{ApiError, TransportCause};
 use crate::evidence::Probe;
 use crate::message;
@@ -122,6 +122,53 @@ pub fn unreachable_hint(error: &ApiError, flag: &'static str) -> Message {
     }
 }
 
+/// The API answered 429: the check could not be evaluated (ERROR).
+pub const RATE_LIMITED: FindingCode = "rate-limited";
+/// The token was refused (400/401/403, with ClickUp's `ECODE` meaning).
+pub const TOKEN_REFUSED: FindingCode = "token-refused";
+/// Another 4xx: most often an API URL that is not the v2 base.
+pub const UNEXPECTED_ANSWER: FindingCode = "unexpected-answer";
+/// 5xx, timeout, transport failure or an open circuit breaker.
+pub const API_UNREACHABLE: FindingCode = "api-unreachable";
+/// The API redirected to another origin; the token is not sent there.
+pub const CROSS_ORIGIN_REDIRECT: FindingCode = "cross-origin-redirect";
+/// The answer was not ClickUp's shape or too large to read (ERROR).
+pub const UNREADABLE_ANSWER: FindingCode = "unreadable-answer";
+
+/// The run's request budget did not allow the request (SKIP).
+pub const OVER_BUDGET: FindingCode = "over-budget";
+
+/// The codes [`judge_error`] reports; every check that calls the API
+/// includes them in its own list.
+pub const CODES: [FindingCode; 7] = [
+    RATE_LIMITED,
+    TOKEN_REFUSED,
+    UNEXPECTED_ANSWER,
+    API_UNREACHABLE,
+    CROSS_ORIGIN_REDIRECT,
+    UNREADABLE_ANSWER,
+    OVER_BUDGET,
+];
+
+/// A check's own codes followed by the shared API-error codes ([`CODES`]),
+/// as one const list: every check that calls the API declares it this way,
+/// so the shared codes are written once.
+macro_rules! with_api_codes {
+    ($($own:expr),* $(,)?) => {
+        &[
+            $($own,)*
+            $crate::checks::api_error::RATE_LIMITED,
+            $crate::checks::api_error::TOKEN_REFUSED,
+            $crate::checks::api_error::UNEXPECTED_ANSWER,
+            $crate::checks::api_error::API_UNREACHABLE,
+            $crate::checks::api_error::CROSS_ORIGIN_REDIRECT,
+            $crate::checks::api_error::UNREADABLE_ANSWER,
+            $crate::checks::api_error::OVER_BUDGET,
+        ]
+    };
+}
+pub(super) use with_api_codes;
+
 /// How a failed ClickUp exchange reads, for every check that calls the API:
 /// an unreachable API (5xx, timeout, transport) and a refused token FAIL; a
 /// 429 or an undecodable body cannot be judged and is ERROR.
@@ -129,14 +176,18 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
     match error {
         ApiError::Http { status: 429, .. } => {
             Outcome::new(id, Status::Error, message!("rate limited, cannot evaluate: {}", error))
+                .found(RATE_LIMITED)
                 .hint("wait for the rate-limit window to reset, then run again")
         }
         ApiError::Http { status: 400 | 401 | 403, ecode, .. } => {
             let meaning = ecode.as_deref().and_then(ecode_meaning).unwrap_or("the token was refused");
-            Outcome::new(id, Status::Fail, message!("{}: {}", meaning, error)).hint(refusal_hint(ecode.as_deref()))
+            Outcome::new(id, Status::Fail, message!("{}: {}", meaning, error))
+                .found(TOKEN_REFUSED)
+                .hint(refusal_hint(ecode.as_deref()))
         }
         ApiError::Http { status, .. } if *status < 500 => {
             Outcome::new(id, Status::Fail, message!("unexpected answer: {}", error))
+                .found(UNEXPECTED_ANSWER)
                 .hint(message!("HTTP {}: is the API URL the v2 base (…/api/v2)?", status))
         }
         ApiError::Http { .. }
@@ -144,14 +195,19 @@ pub fn judge_error(id: CheckId, error: &ApiError) -> Outcome {
         | ApiError::Deadline { .. }
         | ApiError::Transport { .. }
         | ApiError::CircuitOpen { .. } => {
-            Outcome::new(id, Status::Fail, message!("API unreachable: {}", error)).hint(unreachable_hint(error, "--api-url"))
+            Outcome::new(id, Status::Fail, message!("API unreachable: {}", error))
+                .found(API_UNREACHABLE)
+                .hint(unreachable_hint(error, "--api-url"))
         }
         ApiError::OverBudget { .. } => Outcome::new(id, Status::Skip, message!("{}", error))
+            .found(OVER_BUDGET)
             .hint("the run leaves most of the rate-limit window to production; run again when it has headroom, or raise `api.request_budget_percent`"),
         ApiError::CrossOriginRedirect { .. } => Outcome::new(id, Status::Fail, message!("{}", error))
+            .found(CROSS_ORIGIN_REDIRECT)
             .hint("point --api-url at the final API origin; the token is never sent across origins"),
         ApiError::Decode { .. } | ApiError::TooLarge { .. } => {
             Outcome::new(id, Status::Error, message!("cannot evaluate: {}", error))
+                .found(UNREADABLE_ANSWER)
                 .hint("the server does not speak ClickUp's API shapes: check --api-url")
         }
     }

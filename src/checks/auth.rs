@@ -5,12 +5,16 @@
 //! timeout or refused connection is "API unreachable"; a 200 whose body is
 //! not a user is ERROR, never PASS.
 
-use super::api_error::{judge_error, note_attempts};
-use super::{CheckId, Needs, Outcome, Status};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
+use super::{CheckId, EVIDENCE_MISSING, FindingCode, Needs, Outcome, Status};
 use crate::evidence::Evidence;
 use crate::message;
 
 const ID: CheckId = CheckId::Auth;
+
+/// Every finding code `auth` reports (public API): the shared API-error
+/// codes, and `evidence-missing` when no `/user` exchange was gathered.
+pub const CODES: &[FindingCode] = with_api_codes![EVIDENCE_MISSING];
 
 /// One `GET /user`: its answer is the verdict.
 pub fn needs() -> Needs {
@@ -20,7 +24,7 @@ pub fn needs() -> Needs {
 /// Evaluates the auth request (the first `/user` sample).
 pub fn evaluate(evidence: &Evidence) -> Outcome {
     let Some(probe) = evidence.user.first() else {
-        return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered");
+        return Outcome::new(ID, Status::Error, "no GET /user exchange was gathered").found(EVIDENCE_MISSING);
     };
     let kind = evidence.token_kind.map_or("a token", |k| k.describe());
     let outcome = match &probe.result {

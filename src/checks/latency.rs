@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::api_error::is_unreachable;
-use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
+use super::api_error::{API_UNREACHABLE, is_unreachable};
+use super::{Bounds, CheckId, EVIDENCE_MISSING, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::duration::human;
 use crate::evidence::{ApiSample, Evidence};
 use crate::message;
@@ -95,6 +95,18 @@ impl Spread {
     }
 }
 
+/// p95 above `latency.warn` (WARN) or `latency.fail_p95` (FAIL).
+pub const LATENCY_HIGH: FindingCode = "latency-high";
+/// Some API requests failed (WARN).
+pub const FAILED_SAMPLES: FindingCode = "failed-samples";
+/// Every request failed, none unreachable: nothing could be timed (ERROR).
+pub const NO_SUCCESSFUL_SAMPLE: FindingCode = "no-successful-sample";
+
+/// Every finding code `latency` reports (public API); `api-unreachable`
+/// when every request went unanswered.
+pub const CODES: &[FindingCode] =
+    &[EVIDENCE_MISSING, LATENCY_HIGH, FAILED_SAMPLES, NO_SUCCESSFUL_SAMPLE, API_UNREACHABLE];
+
 /// `[latency]`, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -125,7 +137,8 @@ pub fn needs(cfg: &Config) -> Needs {
 pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let samples = &evidence.api_samples;
     if samples.is_empty() {
-        return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed");
+        return Outcome::new(ID, Status::Error, "no API request was made, so none could be timed")
+            .found(EVIDENCE_MISSING);
     }
     let overall = Spread::of(samples);
     let failures: Vec<Message> = samples.iter().filter_map(|s| s.error.as_ref().map(|e| message!("{}", e))).collect();
@@ -135,9 +148,13 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         // Every sample unanswered is an unreachable API (CRITICAL to a
         // monitor), not a measurement problem; refused ones are ERROR.
         let unreachable = samples.iter().all(|s| s.error.as_ref().is_some_and(is_unreachable));
-        let (status, what) =
-            if unreachable { (Status::Fail, "API unreachable") } else { (Status::Error, "no successful sample") };
+        let (status, what, code) = if unreachable {
+            (Status::Fail, "API unreachable", API_UNREACHABLE)
+        } else {
+            (Status::Error, "no successful sample", NO_SUCCESSFUL_SAMPLE)
+        };
         return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
+            .found(code)
             .metric(MetricKey::Samples, samples.len() as f64)
             .metric(MetricKey::Failed, failures.len() as f64)
             .metric(MetricKey::Attempts, samples.len() as f64)
@@ -179,6 +196,17 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             endpoint,
             spread.failed as f64,
         );
+    }
+    if q.p95 > cfg.warn_above {
+        let (level, limit) = if q.p95 > cfg.fail_p95_above {
+            (Status::Fail, cfg.fail_p95_above)
+        } else {
+            (Status::Warn, cfg.warn_above)
+        };
+        o = o.finding(LATENCY_HIGH, level, message!("p95 {} is above {}", human(q.p95), human(limit)));
+    }
+    if overall.failed > 0 {
+        o = o.finding(FAILED_SAMPLES, Status::Warn, message!("{} of {} samples failed", overall.failed, samples.len()));
     }
     o.details.extend(failures.into_iter().map(|f| message!("failed sample: {}", f)));
     match status {

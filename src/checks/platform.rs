@@ -8,12 +8,26 @@
 //! disagrees is named in the summary. An unknown level is ERROR: a status
 //! page that changes its vocabulary must not read as "operational".
 
-use super::{CheckId, Message, Needs, Outcome, Status};
+use super::{CheckId, EVIDENCE_MISSING, Finding, FindingCode, Message, Needs, Outcome, Status};
 use crate::client::{RawLevel, StatusPage, StatusPageFormat};
 use crate::evidence::Evidence;
 use crate::message;
 
 const ID: CheckId = CheckId::Platform;
+
+/// The status page could not be fetched or read (ERROR).
+pub const STATUS_UNKNOWN: FindingCode = "platform-status-unknown";
+/// The page uses a level this tool does not know (ERROR).
+pub const LEVEL_UNKNOWN: FindingCode = "platform-level-unknown";
+/// The headline or a service is degraded or down (WARN or FAIL).
+pub const DEGRADED: FindingCode = "platform-degraded";
+/// An unresolved incident (WARN, or FAIL by its impact).
+pub const INCIDENT: FindingCode = "platform-incident";
+/// Maintenance in progress (WARN).
+pub const MAINTENANCE: FindingCode = "platform-maintenance";
+
+/// Every finding code `platform` reports (public API).
+pub const CODES: &[FindingCode] = &[EVIDENCE_MISSING, STATUS_UNKNOWN, LEVEL_UNKNOWN, DEGRADED, INCIDENT, MAINTENANCE];
 
 /// Status.io's codes: 100 operational; 200 planned maintenance and 300
 /// degraded performance warn (ClickUp works, slower or partly paused on
@@ -82,23 +96,32 @@ impl Listed {
 
 /// Every part, incident and maintenance, judged. An unresolved incident
 /// warns at least (ClickUp says something is wrong), and fails when its
-/// stated impact does; maintenance in progress warns, like code 200.
-fn judge_parts(page: &StatusPage) -> Vec<Listed> {
+/// stated impact does; maintenance in progress warns, like code 200. Each
+/// non-operational entry is also one finding.
+fn judge_parts(page: &StatusPage, findings: &mut Vec<Finding>) -> Vec<Listed> {
     let mut affected = Listed { status: Status::Pass, heading: "affected", entries: Vec::new() };
     for part in &page.affected {
         let status = level_verdict(&part.level).unwrap_or(Status::Error);
         affected.status = affected.status.max(status);
-        affected.entries.push(match status {
+        let entry = match status {
             Status::Error => message!("{} (unknown {})", part.name, describe_level(&part.level)),
             _ => message!("{} ({})", part.name, part.words),
-        });
+        };
+        match status {
+            Status::Error => findings.push(Finding::new(LEVEL_UNKNOWN, status, entry.clone())),
+            Status::Warn | Status::Fail => findings.push(Finding::new(DEGRADED, status, entry.clone())),
+            Status::Pass | Status::Skip => {}
+        }
+        affected.entries.push(entry);
     }
     let mut incidents = Listed { status: Status::Pass, heading: "incidents", entries: Vec::new() };
     for incident in &page.incidents {
         let impact = incident.impact.as_ref().and_then(level_verdict).unwrap_or(Status::Warn);
         incidents.status = incidents.status.max(impact.max(Status::Warn));
+        findings.push(Finding::new(INCIDENT, impact.max(Status::Warn), &incident.title));
         incidents.entries.push(Message::from(&incident.title));
     }
+    findings.extend(page.maintenance.iter().map(|m| Finding::new(MAINTENANCE, Status::Warn, m)));
     let maintenance = Listed {
         status: if page.maintenance.is_empty() { Status::Pass } else { Status::Warn },
         heading: "maintenance in progress",
@@ -115,7 +138,7 @@ pub fn needs() -> Needs {
 /// Evaluates the status page.
 pub fn evaluate(evidence: &Evidence) -> Outcome {
     let Some(probe) = &evidence.status_page else {
-        return Outcome::new(ID, Status::Error, "the status page was not fetched");
+        return Outcome::new(ID, Status::Error, "the status page was not fetched").found(EVIDENCE_MISSING);
     };
     let page = match &probe.result {
         Ok(page) => page,
@@ -127,6 +150,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
                 Message::from("point --status-url at a Status.io status API or a Statuspage summary.json")
             };
             return Outcome::new(ID, Status::Error, message!("status unknown: {}", error))
+                .found(STATUS_UNKNOWN)
                 .hint(hint)
                 .took(probe.elapsed);
         }
@@ -142,9 +166,14 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
             Status::Error,
             message!("unknown {} {}; cannot tell whether ClickUp is operational", source, level),
         )
+        .found(LEVEL_UNKNOWN)
         .took(probe.elapsed);
     };
-    let listed = judge_parts(page);
+    let mut findings = Vec::new();
+    if headline > Status::Pass {
+        findings.push(Finding::new(DEGRADED, headline, message!("ClickUp reports: {} ({})", page.description, level)));
+    }
+    let listed = judge_parts(page, &mut findings);
     let worst = listed.iter().map(|l| l.status).fold(headline, Status::max);
     let description = if page.description.is_empty() { level.clone() } else { Message::from(&page.description) };
     let listed = Message::join(listed.iter().map(Listed::text), "; ");
@@ -156,6 +185,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
         message!("ClickUp reports: {}; {}", description, listed)
     };
     let mut o = Outcome::new(ID, worst, summary).took(probe.elapsed).detail(message!("source: {}, {}", source, level));
+    o.findings = findings;
     if worst == Status::Error {
         o = o.hint("the status page uses a level this tool does not know: read the page itself before trusting it");
     } else if worst != Status::Pass {

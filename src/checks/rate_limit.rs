@@ -7,13 +7,30 @@
 //! header sent twice with different values: which one is true cannot be
 //! known. A reset in Unix milliseconds is converted, and the summary says so.
 
-use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
+use super::{Bounds, CheckId, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::ApiError;
 use crate::evidence::{Evidence, RateLimitHeaders, reset_in};
 use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::RateLimit;
+
+/// The API answered 429 during the run (FAIL).
+pub const RATE_LIMITED: FindingCode = super::api_error::RATE_LIMITED;
+/// X-RateLimit headers contradict themselves or do not parse (ERROR).
+pub const HEADERS_UNREADABLE: FindingCode = "rate-limit-unreadable";
+/// No answer carried X-RateLimit headers: headroom unknown (ERROR).
+pub const HEADROOM_UNKNOWN: FindingCode = "rate-limit-unknown";
+/// No request left in this window (FAIL).
+pub const BUDGET_EXHAUSTED: FindingCode = "rate-limit-exhausted";
+/// Remaining below `rate_limit.warn_percent` of the limit (WARN).
+pub const LOW_HEADROOM: FindingCode = "rate-limit-low-headroom";
+/// The limit differs from the published one of `plan` (WARN).
+pub const PLAN_MISMATCH: FindingCode = "rate-limit-plan-mismatch";
+
+/// Every finding code `rate-limit` reports (public API).
+pub const CODES: &[FindingCode] =
+    &[RATE_LIMITED, HEADERS_UNREADABLE, HEADROOM_UNKNOWN, BUDGET_EXHAUSTED, LOW_HEADROOM, PLAN_MISMATCH];
 
 /// The workspace plan that hosts the token; it sets the rate limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -165,6 +182,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             ""
         };
         let mut o = Outcome::new(ID, Status::Fail, message!("rate limited: the API answered 429; {}{}", reset_text(reset), ms))
+            .found(RATE_LIMITED)
             .hint("another client is spending this token's budget: queue requests, back off until the reset, or move to a higher plan")
             .bounded_metric(MetricKey::RateLimitRemaining, 0.0, EXHAUSTED);
         if let Some(s) = reset {
@@ -177,7 +195,10 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let mut lowest: Option<Snapshot> = None;
     for (headers, _) in &responses {
         match parse(headers, now) {
-            Err(reason) => return Outcome::new(ID, Status::Error, message!("cannot read the rate limit: {}", reason)),
+            Err(reason) => {
+                return Outcome::new(ID, Status::Error, message!("cannot read the rate limit: {}", reason))
+                    .found(HEADERS_UNREADABLE);
+            }
             Ok(Some(s)) if lowest.is_none_or(|l| s.remaining < l.remaining) => lowest = Some(s),
             Ok(_) => {}
         }
@@ -188,7 +209,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         } else {
             message!("none of {} API answers carried X-RateLimit headers; headroom unknown", answered)
         };
-        return Outcome::new(ID, Status::Error, summary);
+        return Outcome::new(ID, Status::Error, summary).found(HEADROOM_UNKNOWN);
     };
     let warn_below = s.limit as f64 * cfg.warn_below_percent / 100.0;
     let mut o = Outcome::new(ID, Status::Pass, Message::default())
@@ -210,11 +231,12 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     if s.remaining == 0 {
         o.status = Status::Fail;
         o.summary = message!("budget exhausted: {}", headroom);
-        o.hint("the next request will get 429: find what spends this token's budget, add request queuing")
+        o.found(BUDGET_EXHAUSTED)
+            .hint("the next request will get 429: find what spends this token's budget, add request queuing")
     } else if (s.remaining as f64) < warn_below {
         o.status = Status::Warn;
         o.summary = message!("low headroom (under {}%): {}", cfg.warn_below_percent, headroom);
-        o.hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
+        o.found(LOW_HEADROOM).hint("the production integration is close to its limit: add caching and request queuing, or use webhooks instead of polling")
     } else if let Some(plan) = mismatch {
         o.status = Status::Warn;
         o.summary = message!(
@@ -225,7 +247,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         );
         // A warning, never a failure: the limits ClickUp applies are not
         // always the table's (900/min has been observed on a 100/min plan).
-        o.detail(headroom).hint(PLAN_CAVEAT)
+        o.found(PLAN_MISMATCH).detail(headroom).hint(PLAN_CAVEAT)
     } else {
         o.summary = headroom;
         o

@@ -6,12 +6,26 @@
 //! and a fingerprint, never the value, and say whether it is the token this
 //! run uses.
 
-use super::{CheckId, FileLocation, Message, MetricKey, Needs, Outcome, Status};
+use super::{
+    CheckId, EVIDENCE_MISSING, FileLocation, Finding, FindingCode, Message, MetricKey, Needs, Outcome, Status,
+};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::repo::{Fingerprint, Guard, Place, RepoError, SecretFinding};
 
 const ID: CheckId = CheckId::Secrets;
+
+/// git is missing or failing, or the scan crashed: nothing was read (ERROR).
+pub const SCAN_FAILED: FindingCode = "scan-failed";
+/// A ClickUp token or OAuth secret in a file git would commit or a bundle (FAIL).
+pub const SECRET_IN_REPOSITORY: FindingCode = "secret-in-repository";
+/// A `.env` file committed or not ignored by git (FAIL).
+pub const ENV_FILE_EXPOSED: FindingCode = "env-file-exposed";
+/// No pre-commit guard would catch a `pk_` token (WARN).
+pub const NO_GUARD: FindingCode = "no-pre-commit-guard";
+
+/// Every finding code `secrets` reports (public API).
+pub const CODES: &[FindingCode] = &[EVIDENCE_MISSING, SCAN_FAILED, SECRET_IN_REPOSITORY, ENV_FILE_EXPOSED, NO_GUARD];
 
 /// The repository scan alone: no token, no request.
 pub fn needs() -> Needs {
@@ -21,7 +35,7 @@ pub fn needs() -> Needs {
 /// Evaluates the repository scan.
 pub fn evaluate(evidence: &Evidence) -> Outcome {
     let scan = match &evidence.repo {
-        None => return Outcome::new(ID, Status::Error, "the repository was not scanned"),
+        None => return Outcome::new(ID, Status::Error, "the repository was not scanned").found(EVIDENCE_MISSING),
         Some(Err(error @ RepoError::NotARepository { .. })) => {
             return Outcome::new(ID, Status::Skip, message!("{}", error))
                 .hint("point --repo at the repository that is deployed");
@@ -30,6 +44,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
         // "no secret found" cannot be claimed. A pre-commit hook must block.
         Some(Err(error)) => {
             return Outcome::new(ID, Status::Error, message!("the repository could not be scanned: {}", error))
+                .found(SCAN_FAILED)
                 .hint("install git (or fix what it reports), then run again; a commit guarded by this scan is blocked meanwhile");
         }
         Some(Ok(scan)) => scan,
@@ -37,21 +52,31 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
     let deployed = evidence.token_origin.as_ref().map(|t| &t.fingerprint);
     let mut problems: Vec<Message> = Vec::new();
     let mut locations = Vec::new();
+    let mut found = Vec::new();
     for f in &scan.findings {
         let text = describe(f, deployed);
-        locations.push(FileLocation { path: f.path.clone(), line: f.found.line, message: text.clone() });
+        let at = FileLocation { path: f.path.clone(), line: f.found.line, message: text.clone() };
+        found.push(Finding::new(SECRET_IN_REPOSITORY, Status::Fail, text.clone()).at(at.clone()));
+        locations.push(at);
         problems.push(text);
     }
     for (path, tracked) in &scan.exposed_env_files {
         let how = if *tracked { "is committed" } else { "is not ignored by git and would be committed" };
-        problems.push(message!("{} {}", path, how));
-        locations.push(FileLocation { path: path.clone(), line: 1, message: message!("{} {}", path, how) });
+        let text = message!("{} {}", path, how);
+        let at = FileLocation { path: path.clone(), line: 1, message: text.clone() };
+        found.push(Finding::new(ENV_FILE_EXPOSED, Status::Fail, text.clone()).at(at.clone()));
+        locations.push(at);
+        problems.push(text);
     }
     let guard = match &scan.guard {
         Guard::Found(what) => Some(message!("pre-commit guard: {}", what)),
         Guard::Missing => None,
         Guard::NotExamined => Some(Message::from("staged files only")),
     };
+    if guard.is_none() {
+        let text = "no pre-commit guard would catch a pk_ token";
+        found.push(Finding::new(NO_GUARD, Status::Warn, text));
+    }
     let counted = message!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
     let mut o = if !problems.is_empty() {
         let summary = match problems.len() {
@@ -76,6 +101,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
     o.details.push(counted);
     let findings = locations.len();
     o.locations = locations;
+    o.findings = found;
     o.metric(MetricKey::SecretFindings, findings as f64).metric(MetricKey::FilesScanned, scan.files_scanned as f64)
 }
 

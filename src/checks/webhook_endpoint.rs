@@ -12,13 +12,43 @@ use crate::message;
 use crate::text::OutsideText;
 use std::time::Duration;
 
-use super::{CheckId, Message, MetricKey, Needs, Outcome, Status};
+use super::{CheckId, FindingCode, Message, MetricKey, Needs, Outcome, Status};
 use crate::duration::human;
 use crate::evidence::{Delivery, Evidence, ReceiverProbe};
 
 const ID: CheckId = CheckId::WebhookEndpoint;
 
-type Finding = (Status, Message);
+/// A genuine delivery got no answer (FAIL).
+pub const NO_ANSWER: FindingCode = "receiver-no-answer";
+/// A genuine delivery was answered 401 or 410: ClickUp would suspend the webhook (FAIL).
+pub const SUSPENDS_ITSELF: FindingCode = "receiver-suspends-webhook";
+/// A genuine delivery was answered with another non-2xx status (FAIL).
+pub const NOT_ACKNOWLEDGED: FindingCode = "receiver-not-2xx";
+/// A genuine delivery was answered too slowly (WARN or FAIL).
+pub const SLOW: FindingCode = "receiver-slow";
+/// The signature is verified over re-serialised JSON, not the raw body (FAIL).
+pub const NOT_RAW_BODY: FindingCode = "receiver-not-raw-body";
+/// A forged or unsigned delivery was accepted (FAIL).
+pub const ACCEPTS_FORGED: FindingCode = "receiver-accepts-forged";
+/// A forged or unsigned delivery got no 4xx rejection (WARN).
+pub const REJECTION_NOT_4XX: FindingCode = "receiver-rejection-not-4xx";
+/// Unverifiable deliveries are rejected with 401 (WARN).
+pub const REJECTS_WITH_401: FindingCode = "receiver-rejects-with-401";
+
+/// Every finding code `webhook-endpoint` reports (public API).
+pub const CODES: &[FindingCode] = &[
+    NO_ANSWER,
+    SUSPENDS_ITSELF,
+    NOT_ACKNOWLEDGED,
+    SLOW,
+    NOT_RAW_BODY,
+    ACCEPTS_FORGED,
+    REJECTION_NOT_4XX,
+    REJECTS_WITH_401,
+];
+
+/// How serious, what, and under which code.
+type Finding = (Status, Message, FindingCode);
 
 /// The reference's recommendation for answering a webhook delivery.
 pub const RECEIVER_WARN_ABOVE: Duration = Duration::from_secs(5);
@@ -59,7 +89,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         details.push(timeline(probe));
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let status = findings.first().map_or(Status::Pass, |(s, _)| *s);
+    let status = findings.first().map_or(Status::Pass, |(s, _, _)| *s);
     let slowest = evidence.receivers.iter().map(|p| p.signed.elapsed).max().unwrap_or_default();
     let summary = match status {
         Status::Pass => message!(
@@ -70,16 +100,17 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
                 message!("all {} receivers", evidence.receivers.len())
             }
         ),
-        _ => Message::join(findings.iter().filter(|(s, _)| *s == status).map(|(_, t)| t), "; "),
+        _ => Message::join(findings.iter().filter(|(s, _, _)| *s == status).map(|(_, t, _)| t), "; "),
     };
     let mut o = Outcome::new(ID, status, summary)
         .metric(MetricKey::SlowestSignedMs, (slowest.as_secs_f64() * 1000.0).round())
         .took(slowest);
-    o.details = findings.iter().filter(|(s, _)| *s != status).map(|(_, t)| t.clone()).collect();
-    if findings.iter().any(|(_, t)| t.contains(REQUIRES_RAW_BODY)) {
+    o.details = findings.iter().filter(|(s, _, _)| *s != status).map(|(_, t, _)| t.clone()).collect();
+    if findings.iter().any(|(_, t, _)| t.contains(REQUIRES_RAW_BODY)) {
         o.details.push(Message::from(RAW_BODY_EXPLAINED));
     }
     o.details.extend(details);
+    o.findings = findings.into_iter().map(|(status, text, code)| super::Finding::new(code, status, text)).collect();
     if status != Status::Pass {
         o = o.hint("answer 2xx at once and process asynchronously, dedupe on history_items[].id, verify X-Signature over the raw request body before parsing it, reject bad signatures with 400 or 403, and never answer 401 or 410 (ClickUp suspends the webhook at once)");
     }
@@ -116,8 +147,9 @@ fn judge(probe: &ReceiverProbe, limits: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(judge_accepted(at, "a correctly signed delivery", &probe.signed, limits));
     if let Some(d) = &probe.duplicate {
-        out.extend(judge_accepted(at, "a duplicate delivery", d, limits).map(|(s, t)| {
-            (s, message!("{}; duplicates must be acknowledged (idempotent processing on history_items[].id)", t))
+        out.extend(judge_accepted(at, "a duplicate delivery", d, limits).map(|(s, t, code)| {
+            let text = message!("{}; duplicates must be acknowledged (idempotent processing on history_items[].id)", t);
+            (s, text, code)
         }));
     }
     if let Some(d) = &probe.noncanonical {
@@ -145,6 +177,7 @@ fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Config) -> Option<Fin
                     REQUIRES_RAW_BODY,
                     suspends
                 ),
+                NOT_RAW_BODY,
             ))
         }
         _ => judge_accepted(at, "a correctly signed delivery in non-canonical JSON", d, limits),
@@ -155,24 +188,29 @@ fn judge_raw_body(at: &OutsideText, d: &Delivery, limits: &Config) -> Option<Fin
 fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &Config) -> Option<Finding> {
     let took = human(d.elapsed);
     match &d.result {
-        Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e))),
+        Err(e) => Some((Status::Fail, message!("{}: {} failed: {}", at, what, e), NO_ANSWER)),
         Ok(410) => Some((
             Status::Fail,
             message!("{} answered {} with 410 Gone: ClickUp suspends the webhook at once", at, what),
+            SUSPENDS_ITSELF,
         )),
         Ok(401) => Some((
             Status::Fail,
             message!("{} answered {} with 401 Unauthorized: ClickUp suspends the webhook at once", at, what),
+            SUSPENDS_ITSELF,
         )),
-        Ok(s) if !(200..300).contains(s) => {
-            Some((Status::Fail, message!("{} answered {} with HTTP {}: ClickUp counts it failed", at, what, s)))
-        }
+        Ok(s) if !(200..300).contains(s) => Some((
+            Status::Fail,
+            message!("{} answered {} with HTTP {}: ClickUp counts it failed", at, what, s),
+            NOT_ACKNOWLEDGED,
+        )),
         Ok(_) if d.elapsed > limits.fail_above => {
-            Some((Status::Fail, message!("{} took {} to answer {}: {}", at, took, what, limits.too_slow())))
+            Some((Status::Fail, message!("{} took {} to answer {}: {}", at, took, what, limits.too_slow()), SLOW))
         }
         Ok(_) if d.elapsed > limits.warn_above => Some((
             Status::Warn,
             message!("{} took {} to answer {}: keep it under {}", at, took, what, human(limits.warn_above)),
+            SLOW,
         )),
         Ok(_) => None,
     }
@@ -181,12 +219,18 @@ fn judge_accepted(at: &OutsideText, what: &'static str, d: &Delivery, limits: &C
 /// A delivery not signed with the secret must be refused with 4xx.
 fn judge_rejected(at: &OutsideText, what: &'static str, d: &Delivery) -> Option<Finding> {
     match &d.result {
-        Ok(s) if (200..300).contains(s) => {
-            Some((Status::Fail, message!("{} accepted {} (HTTP {}): endpoint accepts forged deliveries", at, what, s)))
-        }
+        Ok(s) if (200..300).contains(s) => Some((
+            Status::Fail,
+            message!("{} accepted {} (HTTP {}): endpoint accepts forged deliveries", at, what, s),
+            ACCEPTS_FORGED,
+        )),
         Ok(s) if (400..500).contains(s) => None,
-        Ok(s) => Some((Status::Warn, message!("{} answered {} with HTTP {}; expected a 4xx rejection", at, what, s))),
-        Err(e) => Some((Status::Warn, message!("{}: {} got no answer: {}", at, what, e))),
+        Ok(s) => Some((
+            Status::Warn,
+            message!("{} answered {} with HTTP {}; expected a 4xx rejection", at, what, s),
+            REJECTION_NOT_4XX,
+        )),
+        Err(e) => Some((Status::Warn, message!("{}: {} got no answer: {}", at, what, e), REJECTION_NOT_4XX)),
     }
 }
 
@@ -211,6 +255,7 @@ fn judge_unauthorized_rejections(at: &OutsideText, probe: &ReceiverProbe) -> Opt
                 at,
                 Message::join(answered_401, ", ")
             ),
+            REJECTS_WITH_401,
         )
     })
 }

@@ -9,8 +9,8 @@
 //! `fail_count` at the suspension threshold, a webhook with no events, or
 //! one id listed twice.
 
-use super::api_error::{judge_error, note_attempts};
-use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
+use super::{Bounds, CheckId, EVIDENCE_MISSING, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::{LocationFilter, Webhook, is_known_event};
 use crate::evidence::Evidence;
 use crate::message;
@@ -18,16 +18,58 @@ use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Webhooks;
 
-/// One problem found: how serious, what, and what to do about it.
+/// Some workspaces were not listed: the run's request budget did not allow it (WARN).
+pub const NOT_CHECKED: FindingCode = "webhooks-not-checked";
+/// One webhook id listed more than once (ERROR).
+pub const LISTED_TWICE: FindingCode = "webhook-listed-twice";
+/// Suspended, or at ClickUp's suspension threshold (FAIL).
+pub const SUSPENDED: FindingCode = "webhook-suspended";
+/// Marked `failing` (WARN).
+pub const FAILING: FindingCode = "webhook-failing";
+/// No health, or a health status this tool does not know (ERROR).
+pub const HEALTH_UNKNOWN: FindingCode = "webhook-health-unknown";
+/// The endpoint is not https:// (FAIL).
+pub const HTTP_ENDPOINT: FindingCode = "webhook-http-endpoint";
+/// Subscribed to no events (WARN).
+pub const NO_EVENTS: FindingCode = "webhook-no-events";
+/// Subscribed to events ClickUp does not document (WARN).
+pub const UNKNOWN_EVENTS: FindingCode = "webhook-unknown-events";
+/// An expected registration is missing or in another workspace (FAIL).
+pub const EXPECTED_MISSING: FindingCode = "expected-webhook-missing";
+/// An expected registration differs from what `checks.toml` says (FAIL).
+pub const EXPECTED_DIFFERS: FindingCode = "expected-webhook-differs";
+
+/// Every finding code `webhooks` reports (public API), with the shared
+/// API-error codes for a workspace that could not be listed.
+pub const CODES: &[FindingCode] = with_api_codes![
+    EVIDENCE_MISSING,
+    NOT_CHECKED,
+    LISTED_TWICE,
+    SUSPENDED,
+    FAILING,
+    HEALTH_UNKNOWN,
+    HTTP_ENDPOINT,
+    NO_EVENTS,
+    UNKNOWN_EVENTS,
+    EXPECTED_MISSING,
+    EXPECTED_DIFFERS
+];
+
+/// One problem found: its code, how serious, what, and what to do about it.
 struct Finding {
+    code: FindingCode,
     status: Status,
     text: Message,
     hint: Option<&'static str>,
 }
 
 impl Finding {
-    fn new(status: Status, text: Message, hint: &'static str) -> Self {
-        Finding { status, text, hint: Some(hint) }
+    fn new(code: FindingCode, status: Status, text: Message, hint: &'static str) -> Self {
+        Finding { code, status, text, hint: Some(hint) }
+    }
+
+    fn unhinted(code: FindingCode, status: Status, text: Message) -> Self {
+        Finding { code, status, text, hint: None }
     }
 }
 
@@ -95,13 +137,16 @@ pub fn needs(cfg: &Config) -> Needs {
 /// Evaluates every listed webhook and every expectation.
 pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let Some(gathered) = &evidence.webhooks else {
-        return Outcome::new(ID, Status::Error, "no webhook listing was gathered");
+        return Outcome::new(ID, Status::Error, "no webhook listing was gathered").found(EVIDENCE_MISSING);
     };
     let workspaces = match &gathered.workspaces {
         Ok(ids) => ids,
         Err(error) => {
             let o = judge_error(ID, error);
-            return Outcome { summary: message!("cannot tell which workspaces to list: {}", o.summary), ..o };
+            let summary = message!("cannot tell which workspaces to list: {}", o.summary);
+            let findings =
+                o.findings.iter().map(|f| super::Finding { message: summary.clone(), ..f.clone() }).collect();
+            return Outcome { summary, findings, ..o };
         }
     };
     let mut findings: Vec<Finding> = Vec::new();
@@ -112,7 +157,8 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             Err(error) => {
                 let o = judge_error(ID, error);
                 let text = message!("workspace {}: {}", workspace, o.summary);
-                findings.push(Finding { status: o.status, text, hint: None });
+                let code = o.findings.first().map_or(EVIDENCE_MISSING, |f| f.code);
+                findings.push(Finding::unhinted(code, o.status, text));
             }
         }
     }
@@ -122,7 +168,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             plural(gathered.not_checked.len(), "workspace"),
             shortlist(&gathered.not_checked)
         );
-        findings.push(Finding::new(Status::Warn, text, HINT_BUDGET));
+        findings.push(Finding::new(NOT_CHECKED, Status::Warn, text, HINT_BUDGET));
     }
     findings.extend(judge_duplicates(&mut hooks));
     for hook in &hooks {
@@ -197,6 +243,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         o = o.labelled_metric(MetricKey::WebhookFailCount, id, fail_count as f64);
     }
     o.hint = findings.iter().find_map(|f| f.hint).map(Message::from);
+    o.findings = findings.iter().map(|f| super::Finding::new(f.code, f.status, f.text.clone())).collect();
     o.details = findings.into_iter().skip(in_summary).map(|f| f.text).collect();
     o.details.extend(hooks.iter().map(|h| describe(h)));
     note_attempts(o, gathered.lists.iter().map(|(_, p)| p))
@@ -218,7 +265,7 @@ fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
             let differ = copies.iter().any(|h| **h != *hook);
             let how = if differ { "with different contents: cannot tell which is true" } else { "identically" };
             let text = message!("webhook {} is listed {} times, {}", hook.id, copies.len(), how);
-            out.push(Finding { status: Status::Error, text, hint: None });
+            out.push(Finding::unhinted(LISTED_TWICE, Status::Error, text));
         }
     }
     let mut unique: Vec<&Webhook> = Vec::with_capacity(hooks.len());
@@ -244,35 +291,40 @@ fn judge_hook(hook: &Webhook) -> Vec<Finding> {
                 n,
                 SUSPENSION_THRESHOLD
             );
-            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+            out.push(Finding::new(SUSPENDED, Status::Fail, text, HINT_RECEIVER));
         }
         Some(("active", _, _)) => {}
         Some(("failing", n, _)) => {
-            out.push(Finding::new(Status::Warn, message!("{} is failing: fail_count {}", name, n), HINT_RECEIVER));
+            out.push(Finding::new(
+                FAILING,
+                Status::Warn,
+                message!("{} is failing: fail_count {}", name, n),
+                HINT_RECEIVER,
+            ));
         }
         Some(("suspended" | "disabled", n, _)) => {
             let text = message!("{} is suspended (fail_count {}): ClickUp delivers nothing to it", name, n);
-            out.push(Finding::new(Status::Fail, text, HINT_RECEIVER));
+            out.push(Finding::new(SUSPENDED, Status::Fail, text, HINT_RECEIVER));
         }
         Some((_, _, other)) => {
             let text = message!("{} has an unknown health status `{}`", name, clip(other));
-            out.push(Finding { status: Status::Error, text, hint: None });
+            out.push(Finding::unhinted(HEALTH_UNKNOWN, Status::Error, text));
         }
-        None => out.push(Finding { status: Status::Error, text: message!("{} reports no health", name), hint: None }),
+        None => out.push(Finding::unhinted(HEALTH_UNKNOWN, Status::Error, message!("{} reports no health", name))),
     }
     if !hook.endpoint.trim().to_ascii_lowercase().starts_with("https://") {
         let text = message!("{} is not https://: deliveries and their signatures travel in clear text", name);
-        out.push(Finding::new(Status::Fail, text, HINT_HTTPS));
+        out.push(Finding::new(HTTP_ENDPOINT, Status::Fail, text, HINT_HTTPS));
     }
     if hook.events.iter().all(|e| e.trim().is_empty()) {
         let text = message!("{} subscribes to no events: ClickUp may deliver nothing, or everything", name);
-        out.push(Finding::new(Status::Warn, text, HINT_NO_EVENTS));
+        out.push(Finding::new(NO_EVENTS, Status::Warn, text, HINT_NO_EVENTS));
     }
     let unknown: Vec<&OutsideText> =
         hook.events.iter().filter(|e| !e.trim().is_empty() && !is_known_event(e)).collect();
     if !unknown.is_empty() {
         let text = message!("{} subscribes to undocumented events: {}", name, Message::join(unknown, ", "));
-        out.push(Finding::new(Status::Warn, text, HINT_EVENTS));
+        out.push(Finding::new(UNKNOWN_EVENTS, Status::Warn, text, HINT_EVENTS));
     }
     out
 }
@@ -298,11 +350,11 @@ fn judge_expectation(expected: &ExpectedWebhook, hooks: &[&Webhook]) -> Option<F
             }
             _ => message!("expected webhook {} is not registered", expected.endpoint),
         };
-        return Some(Finding::new(Status::Fail, text, HINT_EXPECT));
+        return Some(Finding::new(EXPECTED_MISSING, Status::Fail, text, HINT_EXPECT));
     };
     let diff = differences(expected, closest);
     let text = message!("webhook {} for {}: {}", closest.id, expected.endpoint, Message::join(&diff, "; "));
-    (!diff.is_empty()).then(|| Finding::new(Status::Fail, text, HINT_EXPECT))
+    (!diff.is_empty()).then(|| Finding::new(EXPECTED_DIFFERS, Status::Fail, text, HINT_EXPECT))
 }
 
 /// How a registered webhook falls short of an expectation.

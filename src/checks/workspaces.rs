@@ -1,14 +1,25 @@
 //! `workspaces`: the workspaces (`GET /team`) the token can reach, and the
 //! ones `checks.toml` says it must reach.
 
-use super::api_error::{judge_error, note_attempts};
-use super::{Bounds, CheckId, Message, MetricKey, Needs, Outcome, Status, Threshold};
+use super::api_error::{judge_error, note_attempts, with_api_codes};
+use super::{Bounds, CheckId, EVIDENCE_MISSING, FindingCode, Message, MetricKey, Needs, Outcome, Status, Threshold};
 use crate::client::{Team, is_workspace_id};
 use crate::evidence::Evidence;
 use crate::message;
 use crate::text::OutsideText;
 
 const ID: CheckId = CheckId::Workspaces;
+
+/// `GET /team` listed an entry whose id is not a workspace id (ERROR).
+pub const NOT_A_WORKSPACE_ID: FindingCode = "not-a-workspace-id";
+/// The token reaches no workspace at all (FAIL).
+pub const NO_WORKSPACE: FindingCode = "no-workspace-reachable";
+/// A workspace `checks.toml` expects is not reachable (FAIL).
+pub const EXPECTED_WORKSPACE_MISSING: FindingCode = "expected-workspace-missing";
+
+/// Every finding code `workspaces` reports (public API).
+pub const CODES: &[FindingCode] =
+    with_api_codes![EVIDENCE_MISSING, NOT_A_WORKSPACE_ID, NO_WORKSPACE, EXPECTED_WORKSPACE_MISSING];
 
 /// `workspaces` in `checks.toml`, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,7 +37,7 @@ pub fn needs() -> Needs {
 /// Evaluates `/team` against the expected workspace ids.
 pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
     let Some(probe) = &evidence.teams else {
-        return Outcome::new(ID, Status::Error, "no GET /team exchange was gathered");
+        return Outcome::new(ID, Status::Error, "no GET /team exchange was gathered").found(EVIDENCE_MISSING);
     };
     let teams = match &probe.result {
         Ok(teams) => teams,
@@ -50,7 +61,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             if not_ids.len() == 1 { Message::from("1 entry") } else { message!("{} entries", not_ids.len()) },
             Message::join(shown, ", ")
         );
-        let o = Outcome { status: Status::Error, summary, ..o };
+        let o = Outcome { status: Status::Error, summary, ..o }.found(NOT_A_WORKSPACE_ID);
         return if names.is_empty() {
             o
         } else {
@@ -63,6 +74,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
             summary: Message::from("no workspace is reachable with this token"),
             ..o
         }
+        .found(NO_WORKSPACE)
         .hint("the token's user must be a member of the workspace, or the OAuth app must be authorised for it");
     }
     let missing: Vec<&OutsideText> = cfg.expected.iter().filter(|id| !teams.iter().any(|t| &t.id == *id)).collect();
@@ -71,6 +83,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         return Outcome { summary: reachable, ..o };
     }
     Outcome { status: Status::Fail, summary: message!("expected workspace {} not reachable", Message::join(missing, ", ")), ..o }
+        .found(EXPECTED_WORKSPACE_MISSING)
         .detail(reachable)
         .hint("add the token's user to each missing workspace (or authorise the OAuth app there), or fix `workspaces` in checks.toml")
 }

@@ -81,6 +81,19 @@ pub struct PolicyEntry {
     pub gate: Option<crate::model::Gate>,
     /// `P1`, `P2` or `P3`.
     pub severity: Option<crate::model::Severity>,
+    /// Known findings accepted, each by its code and with a reason.
+    pub allow: Option<Vec<AllowEntry>>,
+}
+
+/// One `allow = [{ code = "...", reason = "..." }]` entry: a finding the
+/// team accepts, and why (the reason is required and shown in every format).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowEntry {
+    /// The finding code, with where it is written.
+    pub code: toml::Spanned<String>,
+    /// Why the finding is accepted; required, non-empty.
+    pub reason: toml::Spanned<String>,
 }
 
 /// `[webhooks]`: `[[webhooks.expect]]` and `[[webhooks.probe]]` entries.
@@ -267,6 +280,14 @@ impl LoadedFile {
         };
         let line = locate(&self.source, section, index.unwrap_or(0), key);
         Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }.error(message)
+    }
+
+    /// Where the value spanning `span` (byte offsets) is written, under the
+    /// dotted `name`; for values inside arrays and inline tables, which
+    /// the line locator cannot find.
+    pub fn located_span(&self, span: std::ops::Range<usize>, name: String) -> Located {
+        let line = self.source.get(..span.start).map(|before| before.matches('\n').count() + 1);
+        Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }
     }
 
     /// Where `section.key` is written, for a value that can only fail later

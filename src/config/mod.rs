@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
-pub use policy::CheckPolicy;
+pub use policy::{Allowance, CheckPolicy};
 pub use webhook_settings::{ProbeTarget, SecretSource};
 
 use crate::checks::{Configs, latency, rate_limit, token, webhook_endpoint, webhooks as webhooks_check, workspaces};
@@ -80,6 +80,8 @@ pub struct Settings {
     pub webhook_probes: Vec<ProbeTarget>,
     /// Per-check gate and severity overrides.
     pub policies: std::collections::BTreeMap<CheckId, CheckPolicy>,
+    /// Per-check accepted findings (`[checks.<id>] allow`).
+    pub allows: std::collections::BTreeMap<CheckId, Vec<Allowance>>,
     /// The repository the `secrets` check reads.
     pub repo: PathBuf,
     /// Client bundle directories in it.
@@ -261,6 +263,7 @@ pub fn resolve(
         webhook_probes,
         resilience,
         policies: policy::policies(file)?,
+        allows: policy::allows(file)?,
         repo: args.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
         bundle_dirs: cfg
             .secrets

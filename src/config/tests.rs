@@ -257,3 +257,22 @@ fn token_command_is_located_in_its_file() {
         "ops/preflight.toml:2: `token_command`: it failed with exit code 3"
     );
 }
+
+#[test]
+fn allows_need_a_reason_and_a_code_of_their_check_and_errors_name_the_line() {
+    let ok = "[checks.webhooks]\nallow = [\n  { code = \"webhook-suspended\", reason = \"retired in Q1\" },\n]\n";
+    let s = resolve(&args(&[]), &EnvVars::default(), &file(ok)).expect("resolves");
+    let allowed = &s.allows[&CheckId::Webhooks];
+    assert_eq!(
+        (allowed.len(), allowed[0].code.as_str(), allowed[0].reason.as_str()),
+        (1, "webhook-suspended", "retired in Q1")
+    );
+    for (source, at) in [
+        ("[checks.webhooks]\nallow = [\n  { code = \"webhook-suspended\", reason = \"\" },\n]\n", "checks.toml:3:"),
+        ("[checks.webhooks]\n\nallow = [{ code = \"platform-incident\", reason = \"x\" }]\n", "checks.toml:3:"),
+        ("[checks.auth]\nallow = [{ code = \"nope\", reason = \"x\" }]\n", "checks.toml:2:"),
+    ] {
+        let err = resolve(&args(&[]), &EnvVars::default(), &file(source)).expect_err(source).to_string();
+        assert!(err.starts_with(at), "{source}: {err}");
+    }
+}

@@ -9,6 +9,7 @@
 pub mod calendar;
 mod check;
 pub mod checklist_items;
+mod finding;
 mod format;
 mod message;
 mod metric;
@@ -18,6 +19,7 @@ mod report;
 mod text;
 
 pub use check::{CheckId, Gate, OptIns, Severity, Status};
+pub use finding::{Finding, FindingCode, is_kebab_case};
 pub use format::Format;
 pub use message::{Message, Shown, shown};
 pub use metric::{Bounds, Metric, MetricKey, MetricSpec, Series, Threshold, Unit};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Bounds, CheckId, Gate, Message, Metric, MetricKey, OutsideText, Severity, Status};
+use super::{Bounds, CheckId, Finding, FindingCode, Gate, Message, Metric, MetricKey, OutsideText, Severity, Status};
 
 /// A place in the repository a finding points at, for SARIF and
 /// annotations. Paths are relative to the repository root.
@@ -41,6 +41,10 @@ pub struct Outcome {
     pub gate: Gate,
     /// Places in the repository the verdict points at.
     pub locations: Vec<FileLocation>,
+    /// What drives a non-passing verdict, each under a stable code. Every
+    /// WARN, ERROR and FAIL carries at least one finding of its own status
+    /// (`checks::evaluate` asserts it); PASS and SKIP may carry none.
+    pub findings: Vec<Finding>,
 }
 
 impl Outcome {
@@ -57,6 +61,7 @@ impl Outcome {
             severity: id.severity(),
             gate: Gate::Fail,
             locations: Vec::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -110,6 +115,49 @@ impl Outcome {
         self
     }
 
+    /// Adds a finding.
+    pub fn finding(mut self, code: FindingCode, status: Status, message: impl Into<Message>) -> Self {
+        self.findings.push(Finding::new(code, status, message));
+        self
+    }
+
+    /// Records the verdict itself as one finding under `code`: the outcome's
+    /// own status and summary, for checks that conclude one thing.
+    pub fn found(self, code: FindingCode) -> Self {
+        let (status, summary) = (self.status, self.summary.clone());
+        self.finding(code, status, summary)
+    }
+
+    /// Accepts the findings whose code `allowed` names, with its reason, and
+    /// recomputes the verdict from the rest: the worst remaining finding,
+    /// or PASS when none remains. ERROR findings (evidence missing or
+    /// unreadable) are never accepted, so an allow cannot turn "could not
+    /// tell" into PASS; each acceptance is shown as a detail line.
+    pub fn allow(&mut self, allowed: impl Fn(FindingCode) -> Option<OutsideText>) {
+        let mut accepted: Vec<FindingCode> = Vec::new();
+        for finding in &mut self.findings {
+            let reason = match allowed(finding.code) {
+                Some(reason) if finding.status != Status::Error => reason,
+                _ => continue,
+            };
+            self.details.push(crate::message!("allowed: {} ({})", finding.code, &reason));
+            finding.allowed = Some(reason);
+            if !accepted.contains(&finding.code) {
+                accepted.push(finding.code);
+            }
+        }
+        if accepted.is_empty() || !matches!(self.status, Status::Warn | Status::Error | Status::Fail) {
+            return;
+        }
+        let remaining = self.findings.iter().filter(|f| f.allowed.is_none()).map(|f| f.status).max();
+        let status = remaining.unwrap_or(Status::Pass);
+        if status != self.status {
+            // Every format shows the summary; it says why the verdict moved.
+            self.summary = crate::message!("{} (allowed: {})", self.summary, Message::join(accepted, ", "));
+            self.status = status;
+        }
+    }
+
     /// Sets how long gathering took.
     pub fn took(mut self, duration: Duration) -> Self {
         self.duration = duration;
@@ -120,6 +168,51 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reason(code: FindingCode, allowed: &'static str) -> impl Fn(FindingCode) -> Option<OutsideText> {
+        move |c| (c == allowed).then(|| OutsideText::from(format!("accepted {code}")))
+    }
+
+    #[test]
+    fn allowing_the_only_finding_passes_and_says_so() {
+        let mut o = Outcome::new(CheckId::Webhooks, Status::Fail, "hook suspended").found("webhook-suspended");
+        o.allow(reason("webhook-suspended", "webhook-suspended"));
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.summary, "hook suspended (allowed: webhook-suspended)");
+        assert_eq!(o.details, vec![Message::from("allowed: webhook-suspended (accepted webhook-suspended)")]);
+        assert_eq!(o.findings[0].allowed.as_deref(), Some("accepted webhook-suspended"));
+    }
+
+    #[test]
+    fn the_verdict_is_the_worst_finding_left() {
+        let base = Outcome::new(CheckId::Webhooks, Status::Fail, "x")
+            .finding("webhook-suspended", Status::Fail, "a")
+            .finding("webhook-failing", Status::Warn, "b");
+        let mut o = base.clone();
+        o.allow(reason("x", "webhook-suspended"));
+        assert_eq!(o.status, Status::Warn);
+        let mut o = base.clone();
+        o.allow(reason("x", "webhook-failing"));
+        assert_eq!((o.status, o.summary.as_str()), (Status::Fail, "x"), "an allow that does not move the verdict");
+        assert!(o.findings[1].allowed.is_some());
+        let mut o = base;
+        o.allow(|_| None);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.details.is_empty() && o.findings.iter().all(|f| f.allowed.is_none()));
+    }
+
+    #[test]
+    fn an_error_is_never_allowed_into_a_pass() {
+        let mut o = Outcome::new(CheckId::Auth, Status::Error, "no exchange").found("evidence-missing");
+        o.allow(reason("x", "evidence-missing"));
+        assert_eq!(o.status, Status::Error);
+        assert!(o.findings[0].allowed.is_none() && o.details.is_empty());
+        let mut o = Outcome::new(CheckId::Webhooks, Status::Fail, "x")
+            .finding("webhook-suspended", Status::Fail, "a")
+            .finding("webhook-health-unknown", Status::Error, "b");
+        o.allow(|_| Some(OutsideText::from("everything")));
+        assert_eq!(o.status, Status::Error, "the unreadable part still decides");
+    }
 
     #[test]
     fn per_check_gates_beat_fail_on_except_never() {

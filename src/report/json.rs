@@ -28,6 +28,28 @@ struct JsonCheck<'a> {
     hint: Option<&'a str>,
     metrics: Map<String, Value>,
     duration_ms: u64,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+/// One finding: its stable code, its own status, and whether `allow`
+/// accepted it (then with the reason).
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    status: &'static str,
+    message: &'a str,
+    allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<JsonLocation<'a>>,
+}
+
+/// Where a file finding points: a path relative to the repository, a line.
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    path: &'a str,
+    line: u32,
 }
 
 /// Renders the report as pretty JSON followed by a newline.
@@ -46,6 +68,7 @@ pub fn render(report: &Report) -> String {
             hint: o.hint.as_deref(),
             metrics: metrics(&o.metrics),
             duration_ms: o.duration.as_millis() as u64,
+            findings: o.findings.iter().map(finding).collect(),
         })
         .collect();
     let doc = JsonReport {
@@ -58,6 +81,17 @@ pub fn render(report: &Report) -> String {
         sandbox: report.sandbox,
     };
     pretty(&doc)
+}
+
+fn finding(f: &crate::model::Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code,
+        status: f.status.as_str(),
+        message: &f.message,
+        allowed: f.allowed.is_some(),
+        reason: f.allowed.as_deref(),
+        location: f.location.as_ref().map(|l| JsonLocation { path: &l.path, line: l.line }),
+    }
 }
 
 /// Pretty JSON and a final newline, for every JSON-shaped format.
@@ -112,6 +146,31 @@ mod tests {
     use super::super::tests::report;
     use super::*;
     use crate::checks::{Bounds, MetricKey, Status, Threshold};
+
+    #[test]
+    fn findings_carry_code_status_message_and_what_was_allowed() {
+        let mut r = report(&[Status::Fail, Status::Pass]);
+        let at = crate::model::FileLocation { path: "a.js".into(), line: 3, message: "token".into() };
+        r.outcomes[0] = r.outcomes[0].clone().finding("token-refused", Status::Fail, "refused").finding(
+            "secret-in-repository",
+            Status::Fail,
+            "leak",
+        );
+        r.outcomes[0].findings[1].location = Some(at);
+        r.outcomes[0].findings[1].allowed = Some("a fixture".into());
+        let v: Value = serde_json::from_str(&render(&r)).expect("valid JSON");
+        let found = &v["checks"][0]["findings"];
+        assert_eq!(
+            found[0],
+            serde_json::json!({"code": "token-refused", "status": "fail", "message": "refused", "allowed": false})
+        );
+        assert_eq!(
+            found[1],
+            serde_json::json!({"code": "secret-in-repository", "status": "fail", "message": "leak", "allowed": true,
+                "reason": "a fixture", "location": {"path": "a.js", "line": 3}})
+        );
+        assert_eq!(v["checks"][1]["findings"], serde_json::json!([]), "a pass may carry none, always as an array");
+    }
 
     #[test]
     fn has_the_documented_shape() {

@@ -1,12 +1,14 @@
 //! SARIF 2.1.0 for findings that point into the repository, so that code
-//! scanning can show them on the lines they concern. Checks without file
-//! locations are not code findings and are left out; a run with none is a
-//! valid empty run.
+//! scanning can show them on the lines they concern. One rule per finding
+//! code that appears (codes are stable, so an alert keeps its identity
+//! across runs); an allowed finding is a result with an external
+//! suppression carrying its reason. Findings without file locations are not
+//! code findings and are left out; a run with none is a valid empty run.
 
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::checks::Status;
+use crate::checks::{Finding, Outcome, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -20,35 +22,24 @@ fn level(status: Status) -> &'static str {
 
 /// Renders the file-level findings as one SARIF run.
 pub(super) fn render(report: &Report) -> String {
-    let located: Vec<_> = report.outcomes.iter().filter(|o| !o.locations.is_empty()).collect();
-    let rules: Vec<Value> = located
+    let located: Vec<(&Outcome, &Finding)> = report
+        .outcomes
         .iter()
-        .map(|o| {
-            json!({
-                "id": o.id.as_str(),
-                "name": o.id.title(),
-                "shortDescription": {"text": o.id.title()},
-                "defaultConfiguration": {"level": level(o.status)},
-                "properties": {"severity": o.severity.as_str()}
-            })
-        })
+        .flat_map(|o| o.findings.iter().filter(|f| f.location.is_some()).map(move |f| (o, f)))
         .collect();
-    let results: Vec<Value> = located
-        .iter()
-        .flat_map(|o| {
-            o.locations.iter().map(move |loc| {
-                json!({
-                    "ruleId": o.id.as_str(),
-                    "level": level(o.status),
-                    "message": {"text": loc.message},
-                    "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": loc.path.as_str(), "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": loc.line.max(1)}
-                    }}]
-                })
-            })
-        })
-        .collect();
+    let mut rules: Vec<Value> = Vec::new();
+    for (o, f) in &located {
+        if !rules.iter().any(|r| r["id"] == f.code) {
+            rules.push(json!({
+                "id": f.code,
+                "name": f.code,
+                "shortDescription": {"text": format!("{}: {}", o.id.title(), f.code)},
+                "defaultConfiguration": {"level": level(f.status)},
+                "properties": {"check": o.id.as_str(), "severity": o.severity.as_str()}
+            }));
+        }
+    }
+    let results: Vec<Value> = located.iter().filter_map(|(_, f)| result(f)).collect();
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -64,11 +55,29 @@ pub(super) fn render(report: &Report) -> String {
     super::json::pretty(&doc)
 }
 
+/// One finding with a location as a SARIF result, suppressed when allowed.
+fn result(f: &Finding) -> Option<Value> {
+    let loc = f.location.as_ref()?;
+    let mut result = json!({
+        "ruleId": f.code,
+        "level": level(f.status),
+        "message": {"text": loc.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": loc.path.as_str(), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": loc.line.max(1)}
+        }}]
+    });
+    if let Some(reason) = &f.allowed {
+        result["suppressions"] = json!([{"kind": "external", "justification": reason}]);
+    }
+    Some(result)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::report;
     use super::*;
-    use crate::checks::FileLocation;
+    use crate::checks::{FileLocation, Finding};
 
     #[test]
     fn no_file_findings_is_a_valid_empty_run() {
@@ -81,14 +90,25 @@ mod tests {
     #[test]
     fn located_findings_become_results_with_regions() {
         let mut r = report(&[Status::Fail]);
-        r.outcomes[0].locations =
-            vec![FileLocation { path: "src/config.js".into(), line: 12, message: "token pk_123…".into() }];
+        let at = |line| FileLocation { path: "src/config.js".into(), line, message: "token pk_123…".into() };
+        let found = |line| Finding::new("secret-in-repository", Status::Fail, "token").at(at(line));
+        r.outcomes[0].findings = vec![found(12), found(14), Finding::new("no-pre-commit-guard", Status::Warn, "none")];
+        r.outcomes[0].findings[1].allowed = Some("a test fixture".into());
         let doc: Value = serde_json::from_str(&render(&r)).expect("json");
         let result = &doc["runs"][0]["results"][0];
-        assert_eq!(result["ruleId"], "auth");
+        assert_eq!(result["ruleId"], "secret-in-repository");
         assert_eq!(result["level"], "error");
         assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/config.js");
         assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
-        assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"][0]["id"], "auth");
+        assert!(result.get("suppressions").is_none(), "{result}");
+        let allowed = &doc["runs"][0]["results"][1];
+        assert_eq!(allowed["suppressions"][0]["justification"], "a test fixture");
+        assert_eq!(doc["runs"][0]["results"].as_array().map(Vec::len), Some(2), "unlocated findings are not results");
+        let rules = &doc["runs"][0]["tool"]["driver"]["rules"];
+        assert_eq!(rules.as_array().map(Vec::len), Some(1), "one rule per code: {rules}");
+        assert_eq!(
+            (rules[0]["id"].as_str(), rules[0]["properties"]["check"].as_str()),
+            (Some("secret-in-repository"), Some("auth"))
+        );
     }
 }
