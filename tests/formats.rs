@@ -192,7 +192,7 @@ fn nagios_timeout_is_critical() {
             "--status-url",
             &hung.url("/s"),
             "--timeout",
-            "500ms",
+            "200ms",
             "--format",
             "nagios",
         ],
