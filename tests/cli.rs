@@ -131,16 +131,16 @@ fn colour_on_a_terminal_and_never_with_no_color() {
     assert!(plain.contains("WARN: 6 checks"), "{plain}");
 }
 
-/// A run that waits 1 s on `GET /user`, twice the half second after which
+/// A run that waits 800 ms on `GET /user`, well past the half second after which
 /// the progress line is drawn.
-const SLOW_RUN: &str = "check --sandbox healthy --fault latency=1s,route=/user --only latency,platform";
+const SLOW_RUN: &str = "check --sandbox healthy --fault latency=800ms,route=/user --only latency,platform";
 
 #[test]
 fn a_slow_run_on_a_terminal_shows_which_checks_are_still_running() {
     let out = run_on_a_terminal(SLOW_RUN, false);
     assert!(out.contains("checking latency"), "a progress line names the waiting check:\n{out}");
     assert!(out.contains("\r\u{1b}[2K"), "and is cleared before the table");
-    assert!(out.contains("p95 1"), "the table follows: {out}");
+    assert!(out.contains("p95 8"), "the table follows: {out}");
     let fast = run_on_a_terminal("check --sandbox healthy --only platform", false);
     assert!(!fast.contains("checking"), "runs under half a second show no progress:\n{fast}");
 }
@@ -154,5 +154,5 @@ fn the_progress_line_fits_a_narrow_terminal_and_leaves_no_trail() {
         assert!(frame.chars().count() < 24, "a frame wider than the terminal wraps and stays: {frame:?}");
         assert!(!frame.contains('\n'), "{frame:?}");
     }
-    assert!(out.contains("p95 1"), "the table follows: {out}");
+    assert!(out.contains("p95 8"), "the table follows: {out}");
 }
