@@ -18,6 +18,12 @@ fn user_probe(rate_limit: RateLimitHeaders) -> Probe<User> {
     }
 }
 
+/// The platform check's verdict on a decoded page.
+fn judge_page(page: StatusPage) -> crate::model::Outcome {
+    let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
+    platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -63,8 +69,7 @@ proptest! {
             incidents: vec![],
             maintenance: vec![],
         };
-        let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
-        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
+        let o = judge_page(page);
         prop_assert_eq!(o.status == Status::Pass, code == 100);
         prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }
@@ -80,8 +85,7 @@ proptest! {
             incidents: vec![],
             maintenance: vec![],
         };
-        let probe = Probe { result: Ok(page), elapsed: Default::default(), rate_limit: Default::default(), attempts: 1 };
-        let o = platform::evaluate(&Evidence { status_page: Some(probe), ..Evidence::default() });
+        let o = judge_page(page);
         prop_assert_eq!(o.status == Status::Pass, code == 100);
         prop_assert_eq!(crate::checks::contract_broken(&o), None);
     }

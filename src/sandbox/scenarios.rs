@@ -34,21 +34,7 @@ pub enum ScenarioName {
 }
 
 impl crate::model::Named for ScenarioName {
-    const VARIANTS: &'static [Self] = &[
-        ScenarioName::Healthy,
-        ScenarioName::Unauthorized,
-        ScenarioName::RateLimited,
-        ScenarioName::RateExhausted,
-        ScenarioName::Slow,
-        ScenarioName::Outage,
-        ScenarioName::PlatformDegraded,
-        ScenarioName::PlatformOutage,
-        ScenarioName::NoWorkspaces,
-        ScenarioName::WebhookFailing,
-        ScenarioName::WebhookSuspended,
-        ScenarioName::WebhookInsecure,
-        ScenarioName::Large,
-    ];
+    const VARIANTS: &'static [Self] = &ScenarioName::ALL;
 
     fn name(self) -> &'static str {
         match self {
