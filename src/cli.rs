@@ -219,6 +219,11 @@ pub struct SandboxArgs {
     /// The receiver's signing secret [env: CLICKUP_WEBHOOK_SECRET] [default: a printed demo secret].
     #[arg(long, value_name = "PATH", requires = "receiver")]
     pub secret_file: Option<PathBuf>,
+
+    /// Serve the drill world: spaces, folders, lists and tasks to read and change, webhooks to
+    /// create and delete, and a journal of every request at /sandbox/journal.
+    #[arg(long, conflicts_with_all = ["receiver", "workspaces"])]
+    pub world: bool,
 }
 
 /// Output formats.

@@ -53,9 +53,12 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     let scale = args.workspaces.map(|n| (usize::from(n), usize::from(args.webhooks_per_workspace)));
     let named = *args.scenario.scenario();
     let scenario = Scenario { user_delay: args.user_delay.unwrap_or(named.user_delay), ..named };
-    let running = Sandbox::start(args.listen, scenario, token, receiver, faults, scale)
-        .await
-        .map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
+    let running = if args.world {
+        Sandbox::start_world(args.listen, scenario, token, faults).await
+    } else {
+        Sandbox::start(args.listen, scenario, token, receiver, faults, scale).await
+    };
+    let running = running.map_err(|e| StartError::Sandbox { addr: args.listen.to_string(), reason: e.to_string() })?;
     let mut text = format!(
         "clickup-preflight sandbox: scenario `{}` on http://{}\n  stats url:      http://{}{}\n  api url:        {}\n  status url:     {}   (Status.io)\n  statuspage url: {}   (Atlassian Statuspage)\n  token:          {}\n",
         args.scenario.as_str(),
@@ -67,6 +70,9 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
         running.statuspage_url(),
         token_shown
     );
+    if args.world {
+        text.push_str(&format!("  journal url:    http://{}{}\n", running.addr(), crate::sandbox::JOURNAL_PATH));
+    }
     if let (Some(mode), Some(shown)) = (args.receiver, secret_shown) {
         let mode = crate::model::Named::name(mode);
         text.push_str(&format!(

@@ -42,6 +42,37 @@ pub enum FaultKind {
     Redirect,
 }
 
+impl FaultKind {
+    /// The kind as a spec would write it (`status=503`, `latency`), for the
+    /// journal.
+    pub fn spec(&self) -> String {
+        match self {
+            FaultKind::Latency { .. } => "latency".into(),
+            FaultKind::Status(code) => format!("status={code}"),
+            FaultKind::Reset => "reset".into(),
+            FaultKind::Hang => "hang".into(),
+            FaultKind::Truncate => "truncate".into(),
+            FaultKind::Malformed => "malformed".into(),
+            FaultKind::WrongContentType => "content-type".into(),
+            FaultKind::Oversized => "oversized".into(),
+            FaultKind::Redirect => "redirect".into(),
+        }
+    }
+
+    /// The status a client receives under this fault; `None` when it
+    /// receives no answer, or (latency) the status is the real answer's.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FaultKind::Status(code) => Some(*code),
+            FaultKind::Truncate | FaultKind::Malformed | FaultKind::WrongContentType | FaultKind::Oversized => {
+                Some(200)
+            }
+            FaultKind::Redirect => Some(302),
+            FaultKind::Latency { .. } | FaultKind::Reset | FaultKind::Hang => None,
+        }
+    }
+}
+
 /// One configured fault.
 #[derive(Debug)]
 pub struct Fault {

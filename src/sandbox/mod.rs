@@ -9,9 +9,11 @@
 
 mod faults;
 mod fixtures;
+mod journal;
 mod receiver;
 mod routes;
 mod scenarios;
+mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,8 +26,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
+pub use journal::{JournalEntry, TokenSeen};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
-pub use routes::{STATS_PATH, STATUS_IO_PATH, STATUSPAGE_PATH};
+pub use routes::{JOURNAL_PATH, STATS_PATH, STATUS_IO_PATH, STATUSPAGE_PATH};
 pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};
 
 /// A running sandbox. Dropping it stops accepting connections.
@@ -49,9 +52,27 @@ impl Sandbox {
         faults: Vec<Fault>,
         scale: Option<(usize, usize)>,
     ) -> std::io::Result<Sandbox> {
+        Sandbox::serve(addr, routes::State::new(scenario, token, receiver, faults, scale)).await
+    }
+
+    /// Binds `addr` and serves the drill world: `scenario`'s workspaces and
+    /// answers, plus a stateful hierarchy of spaces, folders, lists and
+    /// tasks, webhook creation and deletion, and a journal of every API
+    /// request (see [`Sandbox::journal`] and [`JOURNAL_PATH`]). The drill
+    /// runs an integration against it; the other scenarios are unchanged.
+    pub async fn start_world(
+        addr: SocketAddr,
+        scenario: Scenario,
+        token: SecretString,
+        faults: Vec<Fault>,
+    ) -> std::io::Result<Sandbox> {
+        Sandbox::serve(addr, routes::State::new(scenario, token, None, faults, None).with_world()).await
+    }
+
+    async fn serve(addr: SocketAddr, state: routes::State) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(routes::State::new(scenario, token, receiver, faults, scale));
+        let state = Arc::new(state);
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {
@@ -100,6 +121,12 @@ impl Sandbox {
     /// The receiver URL (answers only when started with a receiver).
     pub fn receiver_url(&self) -> String {
         format!("http://{}{}", self.addr, RECEIVER_PATH)
+    }
+
+    /// The journal of the drill world so far (empty unless started with
+    /// [`Sandbox::start_world`]); tokens appear by generation only.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.state.journal()
     }
 
     /// API requests served so far (status-page requests excluded).

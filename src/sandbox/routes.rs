@@ -13,8 +13,10 @@ use serde_json::Value;
 
 use super::faults::{Fault, FaultKind};
 use super::fixtures;
+use super::journal::{self, Journal, JournalEntry, TokenSeen};
 use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
+use super::world::World;
 
 /// Path of the fake Status.io status API (ClickUp's page id).
 pub const STATUS_IO_PATH: &str = "/1.0/status/5b6e0963c662144d00913a09";
@@ -55,10 +57,14 @@ pub(super) struct State {
     hooks: Mutex<Vec<Value>>,
     receiver: Option<Receiver>,
     faults: Vec<Fault>,
+    /// The drill world and its journal, when started as one.
+    world: Option<(Mutex<World>, Journal)>,
 }
 
 /// Path of the sandbox's own counters (not part of ClickUp's API).
 pub const STATS_PATH: &str = "/sandbox/stats";
+/// Path of the drill world's journal, as JSON lines (not part of ClickUp's API).
+pub const JOURNAL_PATH: &str = "/sandbox/journal";
 
 #[derive(Debug)]
 struct Window {
@@ -93,7 +99,68 @@ impl State {
             hooks: Mutex::new(hooks),
             receiver,
             faults,
+            world: None,
         }
+    }
+
+    /// The same state with the drill world seeded in its workspaces, and a
+    /// journal of every API request from now on.
+    pub(super) fn with_world(self) -> Self {
+        let ids: Vec<String> = self.workspaces.iter().map(|(id, _)| id.clone()).collect();
+        State { world: Some((Mutex::new(World::seed(&ids)), Journal::new())), ..self }
+    }
+
+    /// The journal so far (empty when no world runs).
+    pub(super) fn journal(&self) -> Vec<JournalEntry> {
+        self.world.as_ref().map(|(_, journal)| journal.entries()).unwrap_or_default()
+    }
+
+    /// What the journal records of a request before it is answered: `None`
+    /// when no world runs or the path is not the API's. The path and query
+    /// are masked of the token and anything token-shaped.
+    fn seen(&self, request: &Request<Incoming>) -> Option<(JournalEntry, Instant)> {
+        let (_, journal) = self.world.as_ref()?;
+        let path = request.uri().path();
+        let route = path.strip_prefix(API_PREFIX)?;
+        let arrived = Instant::now();
+        let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
+        let token = match request.headers().get(hyper::header::AUTHORIZATION).map(|v| v.to_str().ok()) {
+            None => TokenSeen::Absent,
+            Some(Some(presented)) if bare(presented) == bare(self.token.expose_secret()) => TokenSeen::Generation(1),
+            Some(_) => TokenSeen::Unknown,
+        };
+        let entry = JournalEntry {
+            at_ms: journal.elapsed_ms(arrived),
+            duration_ms: 0,
+            method: request.method().to_string(),
+            path: self.mask(path),
+            query: request.uri().query().map(|q| self.mask(q)),
+            route: journal::template(&segments).map(str::to_owned),
+            status: None,
+            fault: None,
+            token,
+            rate_limit_remaining: None,
+        };
+        Some((entry, arrived))
+    }
+
+    fn mask(&self, text: &str) -> String {
+        let token = self.token.expose_secret();
+        let text = if token.is_empty() { text.to_owned() } else { text.replace(token, crate::redact::MASK) };
+        crate::redact::scrub_token_like(&text)
+    }
+
+    /// Completes and appends an entry begun by [`State::seen`].
+    fn record(
+        &self,
+        seen: Option<(JournalEntry, Instant)>,
+        status: Option<u16>,
+        fault: Option<String>,
+        remaining: Option<u64>,
+    ) {
+        let (Some((entry, arrived)), Some((_, journal))) = (seen, self.world.as_ref()) else { return };
+        let duration_ms = arrived.elapsed().as_millis() as u64;
+        journal.record(JournalEntry { duration_ms, status, fault, rate_limit_remaining: remaining, ..entry });
     }
 
     /// API requests served so far.
@@ -113,6 +180,11 @@ impl State {
         let reset = w.opened_unix + WINDOW.as_secs();
         (self.scenario.limit, remaining_before.saturating_sub(1), reset, remaining_before == 0)
     }
+}
+
+/// A presented token without the `Bearer ` that OAuth clients put before it.
+fn bare(token: &str) -> &str {
+    token.strip_prefix("Bearer ").unwrap_or(token)
 }
 
 fn unix_now() -> u64 {
@@ -171,13 +243,18 @@ impl std::error::Error for ConnectionReset {}
 /// Routes one request, after any injected faults.
 pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, ConnectionReset> {
     let path = request.uri().path().to_owned();
+    let seen = state.seen(&request);
     let mut decided = None;
+    let mut delayed = None;
     for fault in &state.faults {
         if !fault.hits(&path) {
             continue;
         }
         match (&fault.kind, fault.delay()) {
-            (_, Some(delay)) => tokio::time::sleep(delay).await,
+            (kind, Some(delay)) => {
+                delayed = Some(kind.spec());
+                tokio::time::sleep(delay).await;
+            }
             (kind, None) if decided.is_none() => decided = Some(kind.clone()),
             _ => {}
         }
@@ -187,9 +264,15 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
         if path.starts_with(API_PREFIX) {
             state.api_requests.fetch_add(1, Ordering::Relaxed);
         }
+        // Recorded before answering: a hang never answers.
+        let remaining = (kind == FaultKind::Status(429)).then_some(0);
+        state.record(seen, kind.status(), Some(kind.spec()), remaining);
         return faulty(kind, &path, state.scenario.limit).await;
     }
-    Ok(route(state, request).await)
+    let reply = route(state, request).await;
+    let remaining = reply.headers().get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()?.parse().ok());
+    state.record(seen, Some(reply.status().as_u16()), delayed, remaining);
+    Ok(reply)
 }
 
 /// The answer an injected fault gives instead of the real one. An injected
@@ -239,7 +322,7 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     let Ok(body) = Limited::new(body, 1024 * 1024).collect().await.map(http_body_util::Collected::to_bytes) else {
         return reply(StatusCode::PAYLOAD_TOO_LARGE, "text/plain", "body too large\n".into());
     };
-    let incoming = Parts { method: &parts.method, headers: &parts.headers, body: &body };
+    let incoming = Parts { method: &parts.method, headers: &parts.headers, query: parts.uri.query(), body: &body };
     match (path.as_str(), &state.receiver) {
         (RECEIVER_PATH, Some(receiver)) if parts.method == Method::POST => {
             let signature = parts.headers.get("x-signature").and_then(|v| v.to_str().ok());
@@ -253,6 +336,10 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
             let stats = serde_json::json!({"api_requests": state.api_requests(), "scenario": state.scenario.name});
             json(StatusCode::OK, &stats)
         }
+        (JOURNAL_PATH, _) => match &state.world {
+            Some((_, journal)) => reply(StatusCode::OK, "application/x-ndjson", journal.json_lines()),
+            None => page_not_found(),
+        },
         (STATUS_IO_PATH, _) => json(StatusCode::OK, &fixtures::status_io(&state.scenario.platform)),
         (STATUSPAGE_PATH, _) => json(StatusCode::OK, &fixtures::statuspage(&state.scenario.platform)),
         (p, _) if p.starts_with(API_PREFIX) => api(state, &incoming, &p[API_PREFIX.len()..]).await,
@@ -264,6 +351,7 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
 struct Parts<'a> {
     method: &'a Method,
     headers: &'a hyper::HeaderMap,
+    query: Option<&'a str>,
     body: &'a [u8],
 }
 
@@ -298,12 +386,16 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
     };
     // ClickUp's OpenAPI shows `Bearer` for OAuth; most clients send the raw
     // token. Both are accepted, as the real API does.
-    let bare = |t: &str| t.strip_prefix("Bearer ").unwrap_or(t).to_owned();
     if bare(presented) != bare(state.token.expose_secret()) || scenario.api == ApiMode::TokenRevoked {
         return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
     }
     if scenario.api == ApiMode::Exhausted || over_limit {
         return rate_limit_reached();
+    }
+    if let Some(world) = &state.world {
+        if let Some(reply) = world_answer(state, world, request, &segments) {
+            return reply;
+        }
     }
     match (request.method, segments.as_slice()) {
         (&Method::GET, ["user"]) => {
@@ -320,6 +412,79 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
         }
         _ => json(StatusCode::NOT_FOUND, &fixtures::error("Route not found", "APP_001")),
     }
+}
+
+/// The drill world's routes: its hierarchy and tasks, and creating and
+/// deleting webhooks (which the other scenarios do not model). `None` for
+/// any other route.
+fn world_answer(
+    state: &State,
+    world: &(Mutex<World>, Journal),
+    request: &Parts<'_>,
+    segments: &[&str],
+) -> Option<Reply> {
+    match (request.method, segments) {
+        (&Method::POST, ["team", team_id, "webhook"]) => Some(create_webhook(state, team_id, request.body)),
+        (&Method::DELETE, ["webhook", webhook_id]) => Some(delete_webhook(state, webhook_id)),
+        _ => {
+            let mut world = world.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let (status, body) = world.answer(request.method, segments, request.query, request.body)?;
+            Some(match body {
+                Some(body) => json(status, &body),
+                None => reply(status, "text/plain", String::new()),
+            })
+        }
+    }
+}
+
+/// `POST /team/{id}/webhook`: `endpoint` (a URL) and `events` (`"*"` or a
+/// list of names) are required; the location ids are kept as given. The
+/// answer is `{"id", "webhook"}` with a fresh secret, and the webhook is
+/// listed from then on.
+fn create_webhook(state: &State, team_id: &str, body: &[u8]) -> Reply {
+    if !state.workspaces.iter().any(|(id, _)| id == team_id) {
+        return team_not_authorized();
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return json(StatusCode::BAD_REQUEST, &fixtures::error("Body must be JSON", "INPUT_001"));
+    };
+    if !request["endpoint"].as_str().is_some_and(|e| e.starts_with("http://") || e.starts_with("https://")) {
+        return json(StatusCode::BAD_REQUEST, &fixtures::error("endpoint is required (a URL)", "INPUT_004"));
+    }
+    if !events_valid(&request["events"]) {
+        return json(
+            StatusCode::BAD_REQUEST,
+            &fixtures::error("events is required (\"*\" or a list of event names)", "INPUT_004"),
+        );
+    }
+    let id = fresh_uuid();
+    let location = |key: &str| request.get(key).cloned().unwrap_or(Value::Null);
+    let hook = serde_json::json!({
+        "id": id, "userid": 1000001, "team_id": team_id.parse::<u64>().unwrap_or(0), "endpoint": request["endpoint"],
+        "client_id": "SANDBOXCLIENT", "events": request["events"], "task_id": location("task_id"),
+        "list_id": location("list_id"), "folder_id": location("folder_id"), "space_id": location("space_id"),
+        "health": {"status": "active", "fail_count": 0}, "secret": crate::token::random_alnum(64)
+    });
+    state.hooks.lock().unwrap_or_else(PoisonError::into_inner).push(hook.clone());
+    json(StatusCode::OK, &serde_json::json!({ "id": id, "webhook": hook }))
+}
+
+/// `DELETE /webhook/{id}` answers `{}`; an id that does not exist is 401
+/// `OAUTH_027`, as ClickUp answers it.
+fn delete_webhook(state: &State, webhook_id: &str) -> Reply {
+    let mut hooks = state.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(index) = hooks.iter().position(|h| h["id"] == webhook_id) else {
+        return team_not_authorized();
+    };
+    hooks.remove(index);
+    json(StatusCode::OK, &serde_json::json!({}))
+}
+
+/// A version-4-shaped UUID from the process's random source; it protects
+/// nothing, it only has to be unique within a run.
+fn fresh_uuid() -> String {
+    let hex = crate::token::random_alnum(32).bytes().map(|b| format!("{:x}", b % 16)).collect::<String>();
+    format!("{}-{}-4{}-8{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
 }
 
 /// `GET /team/{id}/webhook`; a workspace the token cannot reach is 401
@@ -364,18 +529,22 @@ fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
 /// The sandbox's own wording for a body that lacks a field ClickUp's
 /// OpenAPI document marks required (the real message is not recorded).
 fn required_update_fields(update: &Value) -> Result<(), &'static str> {
-    let events_ok = match &update["events"] {
-        Value::String(one) => one == "*",
-        Value::Array(list) => list.iter().all(Value::is_string),
-        _ => false,
-    };
     if !update["endpoint"].is_string() {
         Err("endpoint is required (a URL)")
-    } else if !events_ok {
+    } else if !events_valid(&update["events"]) {
         Err("events is required (\"*\" or a list of event names)")
     } else if !update["status"].is_string() {
         Err("status is required")
     } else {
         Ok(())
+    }
+}
+
+/// `events` as ClickUp takes it: `"*"` or a list of names.
+fn events_valid(events: &Value) -> bool {
+    match events {
+        Value::String(one) => one == "*",
+        Value::Array(list) => list.iter().all(Value::is_string),
+        _ => false,
     }
 }
