@@ -79,16 +79,18 @@ impl Journal {
         }
     }
 
-    /// A copy of every entry, in arrival order of completion.
+    /// A copy of every entry, in order of arrival (entries are appended
+    /// when answered, so a slow answer is recorded after faster later ones).
     pub(super) fn entries(&self) -> Vec<JournalEntry> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        entries.sort_by_key(|e| e.at_ms);
+        entries
     }
 
-    /// The entries as JSON lines.
+    /// The entries as JSON lines, in order of arrival.
     pub(super) fn json_lines(&self) -> String {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let mut out = String::new();
-        for entry in entries.iter() {
+        for entry in &self.entries() {
             if let Ok(line) = serde_json::to_string(entry) {
                 out.push_str(&line);
                 out.push('\n');
@@ -128,6 +130,29 @@ mod tests {
         assert_eq!(template(&["team", "9012345", "webhook"]), Some("/team/{id}/webhook"));
         assert_eq!(template(&["task", "86dr", "attachment"]), None);
         assert_eq!(template(&[""]), None);
+    }
+
+    #[test]
+    fn entries_come_out_in_arrival_order_however_answers_completed() {
+        let journal = Journal::new();
+        let entry = |at_ms, path: &str| JournalEntry {
+            at_ms,
+            duration_ms: 0,
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            route: None,
+            status: Some(200),
+            fault: None,
+            token: TokenSeen::Generation(1),
+            rate_limit_remaining: None,
+        };
+        journal.record(entry(30, "/fast-later"));
+        journal.record(entry(10, "/slow-earlier"));
+        let paths: Vec<String> = journal.entries().into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/slow-earlier", "/fast-later"]);
+        let first = journal.json_lines().lines().next().map(str::to_owned).unwrap_or_default();
+        assert!(first.contains(r#""path":"/slow-earlier""#), "{first}");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! in `shared/reference/`: paths, bodies, error shapes, the `Authorization`
 //! requirement, and a per-window rate-limit counter with the three
 //! `X-RateLimit-*` headers. It is not a general ClickUp emulator: only the
-//! endpoints the checks use are served.
+//! endpoints the checks use are served, plus, in the drill world
+//! ([`Sandbox::start_world`]), the hierarchy, tasks and webhook routes a
+//! typical integration calls, with a journal of every request.
 
 mod faults;
 mod fixtures;
