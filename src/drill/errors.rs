@@ -179,6 +179,8 @@ enum Backoff {
     TooShort,
     /// A growing envelope, gaps off any exact series: exponential with jitter.
     Jittered,
+    /// The same gaps as a chain that started together: no jitter.
+    Lockstep,
 }
 
 fn within(gap: Duration, expected: f64, share: f64) -> bool {
@@ -210,6 +212,33 @@ fn classify(gaps: &[Duration]) -> Backoff {
     }
 }
 
+/// Chains whose first attempts are this close started together.
+pub const TOGETHER: Duration = Duration::from_millis(50);
+
+/// Whether two chains' gaps match, each within [`GAP_NOISE`].
+fn in_lockstep(a: &[Duration], b: &[Duration]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= GAP_NOISE)
+}
+
+/// A chain's verdict refined by the chains that started with it: the same
+/// gaps as one of them is lockstep; different gaps show jitter even in a
+/// chain too short to show it alone. Failing chains stay failing.
+fn compare_started_together(kinds: &mut [Backoff], chains: &[Vec<&JournalEntry>]) {
+    let gap_lists: Vec<Vec<Duration>> = chains.iter().map(|c| gaps(c)).collect();
+    for i in 0..chains.len() {
+        if !matches!(kinds[i], Backoff::TooShort | Backoff::Jittered | Backoff::NoJitter) {
+            continue;
+        }
+        let partners: Vec<usize> =
+            (0..chains.len()).filter(|&j| j != i && chains[j][0].at.abs_diff(chains[i][0].at) <= TOGETHER).collect();
+        if partners.iter().any(|&j| in_lockstep(&gap_lists[i], &gap_lists[j])) {
+            kinds[i] = Backoff::Lockstep;
+        } else if !partners.is_empty() && kinds[i] == Backoff::TooShort {
+            kinds[i] = Backoff::Jittered;
+        }
+    }
+}
+
 /// Whether a chain waited for a 429's reset somewhere: its pace is the
 /// server's, judged by `handles-401-429-500`, not a backoff of its own.
 fn paced_by_reset(chain: &[&JournalEntry]) -> bool {
@@ -222,7 +251,9 @@ fn paced_by_reset(chain: &[&JournalEntry]) -> bool {
 /// ([`CONSTANT_SHARE`]) or never reach [`GROWTH`] times the first gap fails;
 /// an exact geometric series ([`GEOMETRIC_SHARE`], ratio at least
 /// [`GROWTH`]) warns "no jitter"; chains of two gaps cannot show jitter and
-/// warn; a pass needs a chain of three gaps or more off any exact series.
+/// warn. Chains whose first attempts are within [`TOGETHER`] are compared:
+/// gaps that match (each within [`GAP_NOISE`]) are lockstep and warn "no
+/// jitter"; gaps that differ show jitter even in chains of two gaps.
 pub fn backoff_with_jitter(journal: &Journal) -> ItemVerdict {
     let chains: Vec<Vec<&JournalEntry>> =
         retry_chains(&journal.entries).into_iter().filter(|chain| chain.len() >= 3 && !paced_by_reset(chain)).collect();
@@ -231,7 +262,9 @@ pub fn backoff_with_jitter(journal: &Journal) -> ItemVerdict {
         let summary = message!("no request was retried twice without a reset to wait for: no backoff to judge");
         return ItemVerdict { id, status: DrillStatus::NotExercised, summary, evidence: Vec::new() };
     }
-    let judged: Vec<(Backoff, &Vec<&JournalEntry>)> = chains.iter().map(|c| (classify(&gaps(c)), c)).collect();
+    let mut kinds: Vec<Backoff> = chains.iter().map(|c| classify(&gaps(c))).collect();
+    compare_started_together(&mut kinds, &chains);
+    let judged: Vec<(Backoff, &Vec<&JournalEntry>)> = kinds.into_iter().zip(&chains).collect();
     let worst = |kinds: &[Backoff]| judged.iter().find(|(b, _)| kinds.contains(b));
     let evidence = judged
         .iter()
@@ -245,7 +278,7 @@ pub fn backoff_with_jitter(journal: &Journal) -> ItemVerdict {
         .collect();
     let (status, summary) = if let Some((b, _)) = worst(&[Backoff::Immediate, Backoff::Constant, Backoff::NotGrowing]) {
         (DrillStatus::Fail, message!("retries are not exponential: {}", describe(*b)))
-    } else if worst(&[Backoff::NoJitter]).is_some() {
+    } else if worst(&[Backoff::NoJitter, Backoff::Lockstep]).is_some() {
         (DrillStatus::Warn, message!("exponential backoff with no jitter"))
     } else if worst(&[Backoff::TooShort]).is_some() && worst(&[Backoff::Jittered]).is_none() {
         (DrillStatus::Warn, message!("retries back off, but no chain was long enough to show jitter"))
@@ -263,6 +296,7 @@ fn describe(backoff: Backoff) -> &'static str {
         Backoff::NoJitter => "exact geometric series: no jitter",
         Backoff::TooShort => "grows; too short to show jitter",
         Backoff::Jittered => "growing envelope with jitter",
+        Backoff::Lockstep => "same gaps as a chain that started with it: no jitter",
     }
 }
 
@@ -463,6 +497,28 @@ mod tests {
             get(3000, "/team", 200),
         ];
         assert_eq!(backoff_with_jitter(&journal(entries)).status, DrillStatus::NotExercised);
+    }
+
+    fn together(second_start: u64, first: &[u64], second: &[u64]) -> ItemVerdict {
+        let mut entries = chain(1000, "/list/1/task", 503, first);
+        entries.extend(chain(1000 + second_start, "/list/2/task", 503, second));
+        backoff_with_jitter(&journal(entries))
+    }
+
+    #[test]
+    fn chains_that_start_together_and_retry_in_lockstep_have_no_jitter() {
+        let v = together(20, &[200, 500], &[210, 520]);
+        assert_eq!(v.status, DrillStatus::Warn, "{v:?}");
+        assert!(v.summary.contains("no jitter"));
+        // Off a geometric series alone, but the same schedule in both: still no jitter.
+        assert_eq!(together(50, &[300, 120, 900, 600], &[300, 120, 900, 600]).status, DrillStatus::Warn);
+    }
+
+    #[test]
+    fn chains_that_start_together_and_drift_apart_show_jitter() {
+        assert_eq!(together(20, &[200, 500], &[80, 900]).status, DrillStatus::Pass);
+        // Started apart: each chain judged alone, too short to show jitter.
+        assert_eq!(together(51, &[200, 500], &[80, 900]).status, DrillStatus::Warn);
     }
 
     // circuit-breaker

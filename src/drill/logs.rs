@@ -78,7 +78,8 @@ fn flatten(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: 
 fn request_fields(fields: &[(String, String)]) -> RequestFields {
     let mut found = RequestFields::default();
     for (key, value) in fields {
-        let last = key.rsplit('.').next().unwrap_or(key).replace(['-', '_'], "");
+        let segment = key.rsplit('.').next().unwrap_or(key);
+        let last = segment.replace(['-', '_'], "");
         if matches!(last.as_str(), "method" | "verb" | "path" | "url" | "uri" | "route" | "endpoint" | "target") {
             found.method_or_path = true;
         }
@@ -86,7 +87,10 @@ fn request_fields(fields: &[(String, String)]) -> RequestFields {
         if matches!(last.as_str(), "status" | "statuscode") && is_status {
             found.status = true;
         }
-        if ["duration", "elapsed", "latency", "took"].iter().any(|w| last.contains(w)) || last.ends_with("ms") {
+        if ["duration", "elapsed", "latency", "took"].iter().any(|w| last.contains(w))
+            || segment == "ms"
+            || segment.ends_with("_ms")
+        {
             found.duration = true;
         }
     }
@@ -180,6 +184,8 @@ mod tests {
         assert_eq!(run(&[]), DrillStatus::Fail);
         // No duration, or mostly unstructured lines, warn.
         assert_eq!(run(&["method=GET status=200"]), DrillStatus::Warn);
+        assert_eq!(run(&["method=GET status=200 items=3"]), DrillStatus::Warn);
+        assert_eq!(run(&["method=GET status=200 elapsed_ms=3"]), DrillStatus::Pass);
         assert_eq!(run(&["method=GET status=200 duration=3", "starting", "done"]), DrillStatus::Warn);
     }
 
