@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::journal::{Fault, Journal, JournalEntry, PhaseKind, TokenUsed};
+use super::journal::{CommandExit, Fault, Journal, JournalEntry, PhaseKind, TokenUsed};
 use super::verdict::{DrillStatus, ItemVerdict};
 use super::{cite, gaps, retry_chains};
 use crate::duration::human;
@@ -358,6 +358,49 @@ pub fn circuit_breaker(journal: &Journal) -> ItemVerdict {
     ItemVerdict { id, status, summary, evidence }
 }
 
+/// An exit this soon after an outage ended still counts as dying of it.
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// `graceful-degradation`: the command must survive every outage a
+/// request of its met. Exiting non-zero (or by a signal) during an outage
+/// or within [`EXIT_GRACE`] after it fails; exiting 0 then warns (it may
+/// have finished, or given up: the drill cannot tell); still running after
+/// the outage passes. Its health endpoint is not judged here.
+pub fn graceful_degradation(journal: &Journal) -> ItemVerdict {
+    let id = "graceful-degradation";
+    let met: Vec<_> = journal
+        .plan
+        .iter()
+        .filter(|p| p.kind == PhaseKind::Outage && journal.entries.iter().any(|e| p.contains(e.at)))
+        .collect();
+    let Some(last) = met.last() else {
+        let summary = message!("no request met an outage");
+        return ItemVerdict { id, status: DrillStatus::NotExercised, summary, evidence: Vec::new() };
+    };
+    let died = journal.exit.filter(|exit| met.iter().any(|p| p.start <= exit.at && exit.at < p.end + EXIT_GRACE));
+    let (status, summary, evidence) = match died {
+        Some(CommandExit { at, code: Some(0) }) => (
+            DrillStatus::Warn,
+            message!("the command exited 0 during the outage: finished or gave up, the drill cannot tell"),
+            vec![message!("exit 0 at {}", human(at))],
+        ),
+        Some(CommandExit { at, code }) => (
+            DrillStatus::Fail,
+            message!("the command died during the outage"),
+            vec![match code {
+                Some(code) => message!("exit {} at {}", code, human(at)),
+                None => message!("ended by a signal at {}", human(at)),
+            }],
+        ),
+        None => (
+            DrillStatus::Pass,
+            message!("the command kept running through the outage"),
+            vec![message!("outage {}-{} met; the command still ran after it", human(last.start), human(last.end))],
+        ),
+    };
+    ItemVerdict { id, status, summary, evidence }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::*;
@@ -519,6 +562,30 @@ mod tests {
         assert_eq!(together(20, &[200, 500], &[80, 900]).status, DrillStatus::Pass);
         // Started apart: each chain judged alone, too short to show jitter.
         assert_eq!(together(51, &[200, 500], &[80, 900]).status, DrillStatus::Warn);
+    }
+
+    // graceful-degradation
+
+    fn ending(exit: Option<(u64, Option<i32>)>) -> DrillStatus {
+        let exit = exit.map(|(ms, code)| CommandExit { at: Duration::from_millis(ms), code });
+        graceful_degradation(&Journal { exit, ..outage_run(&[10_000], None) }).status
+    }
+
+    #[test]
+    fn dying_during_the_outage_or_just_after_fails() {
+        assert_eq!(ending(Some((12_000, Some(1)))), DrillStatus::Fail);
+        assert_eq!(ending(Some((12_000, None))), DrillStatus::Fail);
+        assert_eq!(ending(Some((15_999, Some(1)))), DrillStatus::Fail);
+        assert_eq!(ending(Some((12_000, Some(0)))), DrillStatus::Warn);
+    }
+
+    #[test]
+    fn running_past_the_outage_passes_and_missing_it_is_not_exercised() {
+        assert_eq!(ending(Some((16_000, Some(1)))), DrillStatus::Pass);
+        assert_eq!(ending(None), DrillStatus::Pass);
+        let quiet =
+            Journal { plan: vec![phase(PhaseKind::Outage, 10_000, 15_000)], ..journal(vec![get(0, "/user", 200)]) };
+        assert_eq!(graceful_degradation(&quiet).status, DrillStatus::NotExercised);
     }
 
     // circuit-breaker

@@ -16,6 +16,18 @@ pub struct Journal {
     pub plan: Vec<Phase>,
     /// What the command wrote on stdout and stderr, line by line.
     pub logs: Vec<LogLine>,
+    /// How the command ended; `None` while it still ran when the drill
+    /// stopped recording.
+    pub exit: Option<CommandExit>,
+}
+
+/// How and when the command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandExit {
+    /// When it exited, since the drill started.
+    pub at: Duration,
+    /// Its exit code; `None` when a signal ended it.
+    pub code: Option<i32>,
 }
 
 /// An HTTP method, reduced to what the judges need to tell apart.

@@ -14,8 +14,10 @@ pub mod verdict;
 #[cfg(test)]
 mod fixtures;
 
-pub use errors::{backoff_with_jitter, circuit_breaker, handles_401_429_500};
-pub use journal::{Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed};
+pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
+pub use journal::{
+    CommandExit, Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed,
+};
 pub use logs::{ecode_parsed, structured_logging};
 pub use rates::{caching, request_queuing, webhooks_over_polling};
 pub use verdict::{DrillStatus, ItemVerdict};
@@ -27,6 +29,7 @@ pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
         backoff_with_jitter,
         ecode_parsed,
         circuit_breaker,
+        graceful_degradation,
         request_queuing,
         caching,
         webhooks_over_polling,
@@ -99,6 +102,6 @@ mod tests {
             assert!(crate::model::checklist_items::item_by_id(verdict.id).is_some(), "{}", verdict.id);
             assert_eq!(verdict.status, DrillStatus::NotExercised, "{}", verdict.id);
         }
-        assert_eq!(verdicts.len(), 8);
+        assert_eq!(verdicts.len(), 9);
     }
 }
