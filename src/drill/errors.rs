@@ -302,13 +302,16 @@ fn describe(backoff: Backoff) -> &'static str {
 
 /// How long after the first failure of an outage counts as its first burst.
 pub const FIRST_BURST: Duration = Duration::from_secs(1);
+/// Fewer requests than this in the first burst cannot tell a breaker from
+/// a quiet client.
+pub const MIN_BURST: usize = 2;
 
 /// `circuit-breaker`: in each outage phase, the request rate after the
 /// first [`FIRST_BURST`] (counted from the first failure) must be at most
 /// half the rate within it, and a request must succeed after the outage.
 /// A rate that does not collapse fails; no request after the outage warns.
-/// Not exercised unless a request hit an outage with at least
-/// [`FIRST_BURST`] of it left to watch.
+/// Not exercised unless [`MIN_BURST`] requests met an outage in its first
+/// burst with at least [`FIRST_BURST`] of it left to watch.
 pub fn circuit_breaker(journal: &Journal) -> ItemVerdict {
     let id = "circuit-breaker";
     let mut evidence = Vec::new();
@@ -320,8 +323,11 @@ pub fn circuit_breaker(journal: &Journal) -> ItemVerdict {
         if outage.end < burst_end + FIRST_BURST {
             continue;
         }
-        judged += 1;
         let in_burst = during.iter().filter(|e| e.at < burst_end).count();
+        if in_burst < MIN_BURST {
+            continue;
+        }
+        judged += 1;
         let after = during.len() - in_burst;
         let rest = (outage.end - burst_end).as_secs_f64();
         let (burst_rate, rest_rate) = (in_burst as f64 / FIRST_BURST.as_secs_f64(), after as f64 / rest);
@@ -614,7 +620,9 @@ mod tests {
 
     #[test]
     fn no_traffic_after_the_outage_warns_and_no_request_in_it_is_not_exercised() {
-        assert_eq!(circuit_breaker(&outage_run(&[10_000], None)).status, DrillStatus::Warn);
+        assert_eq!(circuit_breaker(&outage_run(&[10_000, 10_999], None)).status, DrillStatus::Warn);
+        // One request in the first second: a breaker and a quiet client look the same.
+        assert_eq!(circuit_breaker(&outage_run(&[10_000, 11_000], Some(15_100))).status, DrillStatus::NotExercised);
         assert_eq!(circuit_breaker(&outage_run(&[], Some(15_100))).status, DrillStatus::NotExercised);
         // A first failure with less than a second of outage left to watch.
         assert_eq!(circuit_breaker(&outage_run(&[13_500], Some(15_100))).status, DrillStatus::NotExercised);
