@@ -15,6 +15,7 @@ pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod drill;
 pub mod duration;
 pub mod evidence;
 pub mod gather;

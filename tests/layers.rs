@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "redact",
     "duration",
     "text",
+    "drill",
     "token",
     "client",
     "repo",

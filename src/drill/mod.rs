@@ -1,0 +1,107 @@
+//! The drill: run the team's own integration against a fault-scripted
+//! ClickUp and judge what it does. This module holds the journal the drill
+//! world records ([`journal`]), the verdicts ([`verdict`]) and the judges:
+//! pure functions from a [`Journal`] to one [`ItemVerdict`] per checklist
+//! item, so every rule is unit-tested with literal journals at its
+//! boundaries. Running the command and playing the faults live elsewhere.
+
+pub mod errors;
+pub mod journal;
+pub mod logs;
+pub mod rates;
+pub mod verdict;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
+pub use journal::{
+    CommandExit, Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed,
+};
+pub use logs::{ecode_parsed, structured_logging};
+pub use rates::{caching, request_queuing, webhooks_over_polling};
+pub use verdict::{DrillStatus, ItemVerdict};
+
+/// Every judge, in the checklist's order: what a drill reports.
+pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
+    [
+        handles_401_429_500,
+        backoff_with_jitter,
+        ecode_parsed,
+        circuit_breaker,
+        graceful_degradation,
+        request_queuing,
+        caching,
+        webhooks_over_polling,
+        structured_logging,
+    ]
+    .iter()
+    .map(|judge| judge(journal))
+    .collect()
+}
+
+/// Requests for the same thing that follow a transient failure: the
+/// entries of one retry chain, first attempt first. Chains of one attempt
+/// (never retried) are included; callers pick what they need.
+fn retry_chains(entries: &[JournalEntry]) -> Vec<Vec<&JournalEntry>> {
+    let mut chains: Vec<Vec<&JournalEntry>> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for entry in entries {
+        let continues = open.iter().position(|&c| chains[c].last().is_some_and(|last| last.same_request(entry)));
+        match continues {
+            Some(slot) if chains[open[slot]].last().is_some_and(|last| last.failed_transiently()) => {
+                chains[open[slot]].push(entry);
+            }
+            other => {
+                if let Some(slot) = other {
+                    open.swap_remove(slot);
+                }
+                open.push(chains.len());
+                chains.push(vec![entry]);
+            }
+        }
+    }
+    chains
+}
+
+/// The gaps between consecutive attempts of a chain.
+fn gaps(chain: &[&JournalEntry]) -> Vec<std::time::Duration> {
+    chain.windows(2).map(|pair| pair[1].at.saturating_sub(pair[0].at)).collect()
+}
+
+/// `GET /list/1/task at 1.2s`: how evidence names a journal entry.
+fn cite(entry: &JournalEntry) -> crate::model::Message {
+    crate::message!("{} {} at {}", entry.method, entry.path, crate::duration::human(entry.at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn a_chain_continues_only_after_a_transient_failure() {
+        let entries = [
+            get(0, "/user", 500),
+            get(100, "/team", 200),
+            get(300, "/user", 200),
+            get(400, "/user", 200),
+            get(500, "/team", 200),
+        ];
+        let chains = retry_chains(&entries);
+        let shapes: Vec<Vec<u64>> =
+            chains.iter().map(|c| c.iter().map(|e| e.at.as_millis() as u64).collect()).collect();
+        assert_eq!(shapes, vec![vec![0, 300], vec![100], vec![400], vec![500]]);
+        assert_eq!(gaps(&chains[0]), vec![std::time::Duration::from_millis(300)]);
+    }
+
+    #[test]
+    fn every_judge_reports_its_own_item_and_nothing_is_exercised_by_an_empty_run() {
+        let verdicts = judge_all(&Journal::default());
+        for verdict in &verdicts {
+            assert!(crate::model::checklist_items::item_by_id(verdict.id).is_some(), "{}", verdict.id);
+            assert_eq!(verdict.status, DrillStatus::NotExercised, "{}", verdict.id);
+        }
+        assert_eq!(verdicts.len(), 9);
+    }
+}
