@@ -8,6 +8,7 @@
 pub mod errors;
 pub mod journal;
 pub mod logs;
+pub mod plan;
 pub mod rates;
 pub mod verdict;
 
@@ -19,6 +20,7 @@ pub use journal::{
     CommandExit, Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed,
 };
 pub use logs::{ecode_parsed, structured_logging};
+pub use plan::{Plan, PlanError, PlanPhase};
 pub use rates::{caching, request_queuing, webhooks_over_polling};
 pub use verdict::{DrillStatus, ItemVerdict};
 
