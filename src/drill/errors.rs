@@ -155,6 +155,13 @@ fn auth_violations(entries: &[JournalEntry]) -> Option<Vec<Message>> {
 
 /// Gaps shorter than this everywhere in a chain: immediate retries.
 pub const IMMEDIATE: Duration = Duration::from_millis(100);
+
+/// Two gaps in a row shorter than this are a burst of immediate retries,
+/// whatever comes later in the chain: full jitter draws two such gaps in a
+/// row about once in a thousand chains, and a client that retries at once
+/// and gives up, then starts the same request again later, would otherwise
+/// read as one growing chain.
+pub const BURST: Duration = Duration::from_millis(10);
 /// Timing noise a gap may carry on a loaded machine, whatever its length.
 pub const GAP_NOISE: Duration = Duration::from_millis(25);
 /// Gaps within this share of their median (or [`GAP_NOISE`]) are constant.
@@ -195,7 +202,7 @@ fn classify(gaps: &[Duration]) -> Backoff {
     let first = secs[0];
     let last = secs[secs.len() - 1];
     let ratio = if first > 0.0 { (last / first).powf(1.0 / (secs.len() - 1) as f64) } else { f64::INFINITY };
-    if sorted.last().is_some_and(|max| *max < IMMEDIATE) {
+    if sorted.last().is_some_and(|max| *max < IMMEDIATE) || gaps.windows(2).any(|w| w[0] < BURST && w[1] < BURST) {
         Backoff::Immediate
     } else if gaps.iter().all(|g| within(*g, median, CONSTANT_SHARE)) {
         Backoff::Constant
@@ -502,6 +509,16 @@ mod tests {
     fn a_full_jitter_chain_whose_single_gaps_shrink_passes() {
         let v = backoff(&[300, 120, 900, 600]);
         assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
+    }
+
+    #[test]
+    fn bursts_of_immediate_retries_fail_even_when_later_jobs_lengthen_the_chain() {
+        // Three attempts at once, a later job asking again, three at once:
+        // recorded against the world, this read as a growing chain.
+        let v = backoff(&[1, 1, 1, 207, 1, 1, 1, 231]);
+        assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
+        // One short gap alone is what full jitter draws; it still passes.
+        assert_eq!(backoff(&[300, 5, 900, 600]).status, DrillStatus::Pass);
     }
 
     #[test]
