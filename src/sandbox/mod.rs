@@ -66,7 +66,8 @@ impl Sandbox {
     /// runs an integration against it; the other scenarios are unchanged.
     /// With `plan`, the world plays its faults from the moment it starts:
     /// each API request is answered by the phase in force when it arrives,
-    /// and the journal records the phase and the fault applied.
+    /// and the journal records the phase and the fault applied (an injected
+    /// fault of `faults` that hits a request still comes first).
     pub async fn start_world(
         addr: SocketAddr,
         scenario: Scenario,

@@ -26,9 +26,15 @@ const PACE: Duration = Duration::from_millis(50);
 
 /// A status and `X-RateLimit-Reset`; `None` when nothing came back.
 fn get(addr: SocketAddr, path: &str) -> Option<(u16, Option<u64>)> {
+    send(addr, "GET", path, "")
+}
+
+/// Sends one request with the drill's token and reads the whole answer.
+fn send(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, Option<u64>)> {
     let mut stream = TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {TOKEN}\r\nConnection: close\r\n\r\n");
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {TOKEN}\r\n");
+    let request = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
     stream.write_all(request.as_bytes()).ok()?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).ok()?;
@@ -165,4 +171,58 @@ async fn a_polite_client_passes_error_handling_on_a_real_recording() {
     assert!(seen(429) && seen(401) && journal.entries.iter().any(|e| e.fault == Fault::ServerError));
     let handled = drill::handles_401_429_500(&journal);
     assert_eq!(handled.status, DrillStatus::Pass, "{handled:?}");
+}
+
+#[tokio::test]
+async fn reads_carry_the_data_version_and_webhook_coverage_and_a_spent_window_is_the_clients_own() {
+    let scenario = super::Scenario { remaining_at_start: 7, ..*ScenarioName::Healthy.scenario() };
+    let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let sandbox = Sandbox::start_world(addr, scenario, SecretString::from(TOKEN), Vec::new(), None)
+        .await
+        .expect("the world starts");
+    let addr = sandbox.addr();
+    let hook = r#"{"endpoint": "http://127.0.0.1:9/hook", "events": "*", "list_id": "901100200300"}"#;
+    let steps: [(&str, &str, &str); 8] = [
+        ("GET", "/api/v2/list/901100200300/task", ""),
+        ("POST", "/api/v2/team/9012345/webhook", hook),
+        ("GET", "/api/v2/list/901100200300/task", ""),
+        ("GET", "/api/v2/list/901100200301/task", ""),
+        ("PUT", "/api/v2/task/86dr00001", r#"{"name": "renamed"}"#),
+        ("GET", "/api/v2/task/86dr00001", ""),
+        ("GET", "/api/v2/team", ""),
+        ("GET", "/api/v2/team", ""),
+    ];
+    let statuses = tokio::task::spawn_blocking(move || {
+        steps.iter().map(|(method, path, body)| send(addr, method, path, body).map(|(s, _)| s)).collect::<Vec<_>>()
+    })
+    .await
+    .expect("client ran");
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 200, 429].map(Some));
+    let journal = sandbox.drill_journal();
+    assert!(journal.plan.is_empty(), "no plan ran");
+    let seen: Vec<(Option<u64>, bool)> =
+        journal.entries.iter().map(|e| (e.data_version, e.covered_by_webhook)).collect();
+    assert_eq!(
+        seen,
+        [
+            (Some(0), false),
+            (None, false),
+            (Some(1), true),
+            (Some(1), false),
+            (None, false),
+            (Some(2), false),
+            (Some(2), false),
+            (None, false)
+        ]
+    );
+    assert!(journal.entries.iter().all(|e| e.phase == PhaseKind::Normal));
+    let last = journal.entries.last().expect("entries");
+    let Fault::WindowExhausted { reset } = last.fault else { panic!("{:?}", last.fault) };
+    assert!(reset > last.at + Duration::from_secs(55) && reset <= last.at + Duration::from_secs(61), "{reset:?}");
+    assert_eq!(last.window, Some(drill::RateWindow { limit: 100, remaining: 0 }));
+    let json = sandbox.journal().iter().map(|e| serde_json::to_string(e).unwrap_or_default()).collect::<String>();
+    assert!(
+        !json.contains("phase") && !json.contains("data_version"),
+        "a world without a plan writes the lines it wrote before: {json}"
+    );
 }
