@@ -54,7 +54,7 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     let named = *args.scenario.scenario();
     let scenario = Scenario { user_delay: args.user_delay.unwrap_or(named.user_delay), ..named };
     let running = if args.world {
-        Sandbox::start_world(args.listen, scenario, token, faults).await
+        Sandbox::start_world(args.listen, scenario, token, faults, None).await
     } else {
         Sandbox::start(args.listen, scenario, token, receiver, faults, scale).await
     };

@@ -4,13 +4,16 @@
 //! and its path and query are masked of anything token-shaped.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 /// Entries kept at most; a run past it stops recording (and says so once in
 /// the log) rather than growing without bound.
 const CAPACITY: usize = 200_000;
+/// Characters of a path and query kept for the judges: enough to tell
+/// resources apart, bounded however long a client's URL is.
+const PATH_BOUND: usize = 2048;
 
 /// Which token a request presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,19 +51,63 @@ pub struct JournalEntry {
     pub token: TokenSeen,
     /// `X-RateLimit-Remaining` as answered, when the answer carried it.
     pub rate_limit_remaining: Option<u64>,
+    /// The fault plan's phase the request fell in; only when a plan runs,
+    /// so a world without one writes the same lines as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// What the judges need beyond the JSON line (typed, not serialised).
+    #[serde(skip)]
+    pub drill: DrillFacts,
+}
+
+/// The facts of one entry a drill judges by, as the program's own types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrillFacts {
+    /// The fault applied, in the judges' terms; `None` for a plain answer.
+    pub fault: Option<crate::drill::Fault>,
+    /// The plan's phase; `None` when no plan runs.
+    pub phase: Option<crate::drill::PhaseKind>,
+    /// The `ECODE` of an answer the plan forced.
+    pub ecode: Option<&'static str>,
+    /// `X-RateLimit-Limit` as answered, when the answer carried it.
+    pub rate_limit: Option<u64>,
+    /// For a successful `GET`: the world's change counter when answered.
+    pub data_version: Option<u64>,
+    /// Whether a webhook the integration registered, still active, covers
+    /// the list or task the path names (or the whole team).
+    pub covered_by_webhook: bool,
 }
 
 /// The entries recorded so far, behind a lock.
 #[derive(Debug)]
 pub(super) struct Journal {
     started: Instant,
+    started_unix_ms: u64,
     entries: Mutex<Vec<JournalEntry>>,
 }
 
 impl Journal {
     /// An empty journal whose clock starts now.
     pub(super) fn new() -> Journal {
-        Journal { started: Instant::now(), entries: Mutex::new(Vec::new()) }
+        let started_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        Journal { started: Instant::now(), started_unix_ms, entries: Mutex::new(Vec::new()) }
+    }
+
+    /// Time since the journal started, which is the fault plan's clock.
+    pub(super) fn elapsed(&self, at: Instant) -> Duration {
+        at.saturating_duration_since(self.started)
+    }
+
+    /// The instant an `X-RateLimit-Reset` of `unix_secs` names, as time
+    /// since the journal started (zero if it lies before).
+    pub(super) fn since_start(&self, unix_secs: u64) -> Duration {
+        Duration::from_millis(unix_secs.saturating_mul(1000).saturating_sub(self.started_unix_ms))
+    }
+
+    /// The whole Unix second at or after `at` since the start, for an
+    /// `X-RateLimit-Reset` header (which counts seconds).
+    pub(super) fn reset_header(&self, at: Duration) -> u64 {
+        (self.started_unix_ms + at.as_millis() as u64).div_ceil(1000)
     }
 
     /// Milliseconds since the journal started, for `at_ms`.
@@ -120,6 +167,60 @@ pub(super) fn template(segments: &[&str]) -> Option<&'static str> {
     })
 }
 
+/// The journal as the drill's judges read it: every entry in arrival
+/// order, and the plan's phases when one ran. Logs and the command's exit
+/// are the drill runner's to add.
+pub fn to_drill(entries: &[JournalEntry], plan: Option<&crate::drill::Plan>) -> crate::drill::Journal {
+    crate::drill::Journal {
+        entries: entries.iter().map(drill_entry).collect(),
+        plan: plan.map(crate::drill::Plan::timeline).unwrap_or_default(),
+        ..crate::drill::Journal::default()
+    }
+}
+
+fn drill_entry(entry: &JournalEntry) -> crate::drill::JournalEntry {
+    use crate::drill::{Method, RateWindow, TokenUsed};
+    let method = match entry.method.as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        _ => Method::Other,
+    };
+    let below_api = entry.path.strip_prefix("/api/v2").unwrap_or(&entry.path);
+    let segments: Vec<&str> = below_api.trim_matches('/').split('/').collect();
+    let path = match &entry.query {
+        Some(query) => format!("{}?{query}", entry.path),
+        None => entry.path.clone(),
+    };
+    let facts = &entry.drill;
+    let window = match (facts.rate_limit, entry.rate_limit_remaining) {
+        (Some(limit), Some(remaining)) => Some(RateWindow {
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+        }),
+        _ => None,
+    };
+    crate::drill::JournalEntry {
+        at: Duration::from_millis(entry.at_ms),
+        method,
+        route: template(&segments),
+        path: crate::text::Sanitizer::shapes_only().line(&path, PATH_BOUND),
+        status: entry.status,
+        ecode: facts.ecode,
+        fault: facts.fault.unwrap_or(crate::drill::Fault::None),
+        phase: facts.phase.unwrap_or(crate::drill::PhaseKind::Normal),
+        token: match entry.token {
+            TokenSeen::Absent => TokenUsed::Missing,
+            TokenSeen::Unknown => TokenUsed::Unknown,
+            TokenSeen::Generation(n) => TokenUsed::Drill(n.saturating_sub(1)),
+        },
+        window,
+        data_version: facts.data_version,
+        covered_by_webhook: facts.covered_by_webhook,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +247,8 @@ mod tests {
             fault: None,
             token: TokenSeen::Generation(1),
             rate_limit_remaining: None,
+            phase: None,
+            drill: DrillFacts::default(),
         };
         journal.record(entry(30, "/fast-later"));
         journal.record(entry(10, "/slow-earlier"));

@@ -12,6 +12,8 @@
 mod faults;
 mod fixtures;
 mod journal;
+#[cfg(test)]
+mod plan_tests;
 mod receiver;
 mod routes;
 mod scenarios;
@@ -28,7 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
-pub use journal::{JournalEntry, TokenSeen};
+pub use journal::{DrillFacts, JournalEntry, TokenSeen, to_drill};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
 pub use routes::{JOURNAL_PATH, STATS_PATH, STATUS_IO_PATH, STATUSPAGE_PATH};
 pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};
@@ -62,13 +64,19 @@ impl Sandbox {
     /// tasks, webhook creation and deletion, and a journal of every API
     /// request (see [`Sandbox::journal`] and [`JOURNAL_PATH`]). The drill
     /// runs an integration against it; the other scenarios are unchanged.
+    /// With `plan`, the world plays its faults from the moment it starts:
+    /// each API request is answered by the phase in force when it arrives,
+    /// and the journal records the phase and the fault applied (an injected
+    /// fault of `faults` that hits a request still comes first).
     pub async fn start_world(
         addr: SocketAddr,
         scenario: Scenario,
         token: SecretString,
         faults: Vec<Fault>,
+        plan: Option<crate::drill::Plan>,
     ) -> std::io::Result<Sandbox> {
-        Sandbox::serve(addr, routes::State::new(scenario, token, None, faults, None).with_world()).await
+        let state = routes::State::new(scenario, token, None, faults, None).with_world().with_plan(plan);
+        Sandbox::serve(addr, state).await
     }
 
     async fn serve(addr: SocketAddr, state: routes::State) -> std::io::Result<Sandbox> {
@@ -129,6 +137,12 @@ impl Sandbox {
     /// [`Sandbox::start_world`]); tokens appear by generation only.
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.state.journal()
+    }
+
+    /// The journal so far as the drill's judges read it, with the plan's
+    /// phases when one runs.
+    pub fn drill_journal(&self) -> crate::drill::Journal {
+        to_drill(&self.state.journal(), self.state.plan())
     }
 
     /// API requests served so far (status-page requests excluded).

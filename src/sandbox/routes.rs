@@ -13,10 +13,11 @@ use serde_json::Value;
 
 use super::faults::{Fault, FaultKind};
 use super::fixtures;
-use super::journal::{self, Journal, JournalEntry, TokenSeen};
+use super::journal::{self, DrillFacts, Journal, JournalEntry, TokenSeen};
 use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
 use super::world::World;
+use crate::drill::{Fault as Applied, PhaseKind, Plan};
 
 /// Path of the fake Status.io status API (ClickUp's page id).
 pub const STATUS_IO_PATH: &str = "/1.0/status/5b6e0963c662144d00913a09";
@@ -59,6 +60,34 @@ pub(super) struct State {
     faults: Vec<Fault>,
     /// The drill world and its journal, when started as one.
     world: Option<(Mutex<World>, Journal)>,
+    /// The fault plan the world plays, and where it stands.
+    plan: Option<(Plan, Mutex<PlanLive>)>,
+    /// Bumped on every successful write to the API, so a read can tell
+    /// whether the data it served changed since the last one.
+    data_version: AtomicU64,
+    /// Ids of the webhooks the integration registered itself.
+    registered: Mutex<Vec<String>>,
+}
+
+/// What the plan's faults remember between requests.
+#[derive(Debug, Default)]
+struct PlanLive {
+    /// Requests spent of the rate-limit phase's small window.
+    window_used: u32,
+    /// The `X-RateLimit-Reset` (Unix seconds) of the spent window.
+    window_reset: Option<u64>,
+    /// Requests seen in server-error phases, for the deterministic share.
+    server_seen: u64,
+}
+
+/// How the plan decides one request.
+enum Decision {
+    /// The plan answers in the API's place.
+    Forced(Reply, DrillFacts),
+    /// Answered by the API, with the small window's headers instead.
+    Window { limit: u64, remaining: u64, reset_unix: u64 },
+    /// Answered by the API as it is.
+    Pass,
 }
 
 /// Path of the sandbox's own counters (not part of ClickUp's API).
@@ -100,6 +129,9 @@ impl State {
             receiver,
             faults,
             world: None,
+            plan: None,
+            data_version: AtomicU64::new(0),
+            registered: Mutex::new(Vec::new()),
         }
     }
 
@@ -108,6 +140,16 @@ impl State {
     pub(super) fn with_world(self) -> Self {
         let ids: Vec<String> = self.workspaces.iter().map(|(id, _)| id.clone()).collect();
         State { world: Some((Mutex::new(World::seed(&ids)), Journal::new())), ..self }
+    }
+
+    /// The same state playing `plan` from the journal's start (a world only).
+    pub(super) fn with_plan(self, plan: Option<Plan>) -> Self {
+        State { plan: plan.map(|p| (p, Mutex::new(PlanLive::default()))), ..self }
+    }
+
+    /// The plan the world plays, if any.
+    pub(super) fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref().map(|(plan, _)| plan)
     }
 
     /// The journal so far (empty when no world runs).
@@ -140,6 +182,8 @@ impl State {
             fault: None,
             token,
             rate_limit_remaining: None,
+            phase: None,
+            drill: DrillFacts::default(),
         };
         Some((entry, arrived))
     }
@@ -157,10 +201,120 @@ impl State {
         status: Option<u16>,
         fault: Option<String>,
         remaining: Option<u64>,
+        drill: DrillFacts,
     ) {
         let (Some((entry, arrived)), Some((_, journal))) = (seen, self.world.as_ref()) else { return };
         let duration_ms = arrived.elapsed().as_millis() as u64;
-        journal.record(JournalEntry { duration_ms, status, fault, rate_limit_remaining: remaining, ..entry });
+        let phase = drill.phase.map(|p| p.as_str().to_owned());
+        journal.record(JournalEntry {
+            duration_ms,
+            status,
+            fault,
+            rate_limit_remaining: remaining,
+            phase,
+            drill,
+            ..entry
+        });
+    }
+
+    /// What the plan does with an API request that arrived at `arrived`:
+    /// `None` when no plan runs or the path is not the API's.
+    fn plan_decision(&self, arrived: Instant, path: &str) -> Option<(PhaseKind, Decision)> {
+        let ((plan, live), (_, journal)) = (self.plan.as_ref()?, self.world.as_ref()?);
+        path.strip_prefix(API_PREFIX)?;
+        let at = journal.elapsed(arrived);
+        let phase = plan.phase_at(at);
+        let forced = |reply, fault, ecode| {
+            let facts = DrillFacts { fault: Some(fault), phase: Some(phase), ecode, ..DrillFacts::default() };
+            Decision::Forced(reply, facts)
+        };
+        let mut live = live.lock().unwrap_or_else(PoisonError::into_inner);
+        let decision = match phase {
+            PhaseKind::Outage => forced(gateway_page(StatusCode::SERVICE_UNAVAILABLE), Applied::Outage, None),
+            PhaseKind::AuthFault => forced(
+                json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025")),
+                Applied::AuthFault,
+                Some("OAUTH_025"),
+            ),
+            PhaseKind::ServerErrors => {
+                let n = live.server_seen;
+                live.server_seen += 1;
+                if plan.server_error_hits(n) {
+                    let (reply, ecode) = server_error(n);
+                    forced(reply, Applied::ServerError, ecode)
+                } else {
+                    Decision::Pass
+                }
+            }
+            PhaseKind::RateLimit => {
+                if live.window_reset.is_some_and(|reset| journal.since_start(reset) <= at) {
+                    *live = PlanLive { window_used: 0, window_reset: None, ..*live };
+                }
+                let limit = u64::from(plan.rate_window);
+                if live.window_used < plan.rate_window {
+                    live.window_used += 1;
+                    let remaining = limit - u64::from(live.window_used);
+                    Decision::Window { limit, remaining, reset_unix: journal.reset_header(at + plan.reset_after) }
+                } else {
+                    let reset_unix = *live.window_reset.get_or_insert(journal.reset_header(at + plan.reset_after));
+                    let reply = with_rate_limit(rate_limit_reached(), limit, 0, reset_unix);
+                    forced(reply, Applied::RateLimited { reset: journal.since_start(reset_unix) }, Some("APP_002"))
+                }
+            }
+            PhaseKind::WarmUp | PhaseKind::Normal | PhaseKind::TokenRotation => Decision::Pass,
+        };
+        Some((phase, decision))
+    }
+
+    /// The facts of an answer the API gave itself; bumps the data version
+    /// when it was a successful write.
+    fn facts(&self, method: &Method, path: &str, reply: &Reply, phase: Option<PhaseKind>) -> DrillFacts {
+        let header = |name: &str| reply.headers().get(name).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let Some(below_api) = path.strip_prefix(API_PREFIX) else {
+            return DrillFacts { phase, ..DrillFacts::default() };
+        };
+        let success = reply.status().is_success();
+        if success && method != Method::GET {
+            self.data_version.fetch_add(1, Ordering::Relaxed);
+        }
+        let journal = self.world.as_ref().map(|(_, journal)| journal);
+        let exhausted = (reply.status() == StatusCode::TOO_MANY_REQUESTS)
+            .then(|| Some(Applied::WindowExhausted { reset: journal?.since_start(header("x-ratelimit-reset")?) }))
+            .flatten();
+        let segments: Vec<&str> = below_api.trim_matches('/').split('/').collect();
+        DrillFacts {
+            fault: exhausted,
+            phase,
+            ecode: exhausted.map(|_| "APP_002"),
+            rate_limit: header("x-ratelimit-limit"),
+            data_version: (success && method == Method::GET).then(|| self.data_version.load(Ordering::Relaxed)),
+            covered_by_webhook: self.covered_by_webhook(&segments),
+        }
+    }
+
+    /// Whether an active webhook the integration registered covers the
+    /// list or task a path names: one filtered on that list or task, or
+    /// one with no location filter (the whole team).
+    fn covered_by_webhook(&self, segments: &[&str]) -> bool {
+        let registered = self.registered.lock().unwrap_or_else(PoisonError::into_inner);
+        let hooks = self.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        let same_id = |value: &Value, id: &str| match value {
+            Value::String(s) => s == id,
+            Value::Number(n) => n.to_string() == id,
+            _ => false,
+        };
+        hooks
+            .iter()
+            .filter(|h| registered.iter().any(|id| h["id"] == id.as_str()) && h["health"]["status"] == "active")
+            .any(|h| {
+                let team_wide = ["task_id", "list_id", "folder_id", "space_id"].iter().all(|k| h[*k].is_null());
+                team_wide
+                    || match segments {
+                        ["list", id, ..] => same_id(&h["list_id"], id),
+                        ["task", id, ..] => same_id(&h["task_id"], id),
+                        _ => false,
+                    }
+            })
     }
 
     /// API requests served so far.
@@ -266,13 +420,80 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
         }
         // Recorded before answering: a hang never answers.
         let remaining = (kind == FaultKind::Status(429)).then_some(0);
-        state.record(seen, kind.status(), Some(kind.spec()), remaining);
+        let applied = match kind.status() {
+            None => Some(Applied::Outage),
+            Some(500..) => Some(Applied::ServerError),
+            Some(_) => None,
+        };
+        state.record(
+            seen,
+            kind.status(),
+            Some(kind.spec()),
+            remaining,
+            DrillFacts { fault: applied, ..DrillFacts::default() },
+        );
         return faulty(kind, &path, state.scenario.limit).await;
     }
-    let reply = route(state, request).await;
-    let remaining = reply.headers().get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()?.parse().ok());
-    state.record(seen, Some(reply.status().as_u16()), delayed, remaining);
+    let decision = seen.as_ref().and_then(|(_, arrived)| state.plan_decision(*arrived, &path));
+    let phase = decision.as_ref().map(|(phase, _)| *phase);
+    let method = request.method().clone();
+    let reply = match decision.map(|(_, d)| d) {
+        Some(Decision::Forced(reply, facts)) => {
+            state.api_requests.fetch_add(1, Ordering::Relaxed);
+            let remaining = header_number(&reply, "x-ratelimit-remaining");
+            let facts = DrillFacts { rate_limit: header_number(&reply, "x-ratelimit-limit"), ..facts };
+            let spec = facts.fault.map(|f| format!("plan:{}", applied_name(f)));
+            state.record(seen, Some(reply.status().as_u16()), spec, remaining, facts);
+            return Ok(reply);
+        }
+        Some(Decision::Window { limit, remaining, reset_unix }) => {
+            with_rate_limit(route(state, request).await, limit, remaining, reset_unix)
+        }
+        Some(Decision::Pass) | None => route(state, request).await,
+    };
+    let remaining = header_number(&reply, "x-ratelimit-remaining");
+    let facts = state.facts(&method, &path, &reply, phase);
+    state.record(seen, Some(reply.status().as_u16()), delayed, remaining, facts);
     Ok(reply)
+}
+
+/// A numeric header of an answer.
+fn header_number(reply: &Reply, name: &str) -> Option<u64> {
+    reply.headers().get(name).and_then(|v| v.to_str().ok()?.parse().ok())
+}
+
+/// The journal's word for a fault the plan applied.
+fn applied_name(fault: Applied) -> &'static str {
+    match fault {
+        Applied::None => "none",
+        Applied::RateLimited { .. } => "rate-limited",
+        Applied::WindowExhausted { .. } => "window-exhausted",
+        Applied::ServerError => "server-error",
+        Applied::Outage => "outage",
+        Applied::AuthFault => "auth-fault",
+        Applied::RevokedToken => "revoked-token",
+    }
+}
+
+/// The `n`-th failure of the server-error phase: a 500 from the API with
+/// an error body, or a 502 or 503 page from a gateway in front of it,
+/// in turn.
+fn server_error(n: u64) -> (Reply, Option<&'static str>) {
+    match n % 3 {
+        0 => (
+            json(StatusCode::INTERNAL_SERVER_ERROR, &fixtures::error("Internal server error", "SANDBOX_500")),
+            Some("SANDBOX_500"),
+        ),
+        1 => (gateway_page(StatusCode::BAD_GATEWAY), None),
+        _ => (gateway_page(StatusCode::SERVICE_UNAVAILABLE), None),
+    }
+}
+
+/// A load balancer's HTML error page, answered before the API: no
+/// rate-limit headers, no JSON.
+fn gateway_page(status: StatusCode) -> Reply {
+    let page = format!("<html><head><title>{status}</title></head><body>{status}</body></html>");
+    reply(status, "text/html", page)
 }
 
 /// The answer an injected fault gives instead of the real one. An injected
@@ -466,6 +687,7 @@ fn create_webhook(state: &State, team_id: &str, body: &[u8]) -> Reply {
         "health": {"status": "active", "fail_count": 0}, "secret": crate::token::random_alnum(64)
     });
     state.hooks.lock().unwrap_or_else(PoisonError::into_inner).push(hook.clone());
+    state.registered.lock().unwrap_or_else(PoisonError::into_inner).push(id.clone());
     json(StatusCode::OK, &serde_json::json!({ "id": id, "webhook": hook }))
 }
 
