@@ -224,6 +224,15 @@ pub struct SandboxArgs {
     /// create and delete, and a journal of every request at /sandbox/journal.
     #[arg(long, conflicts_with_all = ["receiver", "workspaces"])]
     pub world: bool,
+
+    /// With --world: play this fault plan (TOML, as `drill --plan` reads it) from the moment the
+    /// sandbox starts, so an integration can be tried against the drill's faults by hand.
+    #[arg(long, value_name = "FILE", requires = "world")]
+    pub plan: Option<PathBuf>,
+
+    /// With --world: play the fault plan (the built-in one unless --plan) scaled to last this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "world")]
+    pub duration: Option<Duration>,
 }
 
 /// Output formats.

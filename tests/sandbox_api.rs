@@ -484,3 +484,116 @@ fn the_journal_records_every_api_request_and_never_the_token() {
     let times: Vec<u64> = lines.iter().map(|l| l["at_ms"].as_u64().expect("at_ms")).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 }
+
+// `sandbox --world --plan FILE` and `--duration D`: the world plays the
+// drill's fault plan from its start, so an integration can be tried by hand.
+
+/// Each journal line's `(at_ms, status, phase, fault)`, in order.
+fn plan_journal(base: &str) -> Vec<(u64, u64, String, serde_json::Value)> {
+    let journal = send(base, "GET", "/sandbox/journal", None, "");
+    assert_eq!(journal.status, 200);
+    journal
+        .body
+        .lines()
+        .map(|l| {
+            let line: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            let number = |k: &str| line[k].as_u64().unwrap_or_else(|| panic!("{k} in {line}"));
+            let phase = line["phase"].as_str().unwrap_or_else(|| panic!("phase in {line}")).to_owned();
+            (number("at_ms"), number("status"), phase, line["fault"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_world_with_a_plan_plays_its_faults_from_the_start_then_answers_normally() {
+    let file = common::scratch_dir("world-plan").join("plan.toml");
+    let plan =
+        "[[phase]]\nkind = \"outage\"\nlength = \"500ms\"\n\n[[phase]]\nkind = \"auth-fault\"\nlength = \"500ms\"\n";
+    std::fs::write(&file, plan).expect("write the plan");
+    let file = file.to_string_lossy().into_owned();
+    let (sandbox, base) = world(&["--plan", &file, "--duration", "2s"]);
+    let expected = format!(
+        "{file} scaled to 2s, 2s from the start: outage 1s, auth-fault 1s, then answers normally (window 10 requests, reset 6s, 30% server errors)"
+    );
+    assert_eq!(sandbox.fault_plan.as_deref(), Some(expected.as_str()), "the plan scaled twice over, reset included");
+
+    let outage = send(&base, "GET", "/api/v2/user", Some(TOKEN), "");
+    let sent = std::time::Instant::now();
+    assert_eq!(outage.status, 503, "{}", outage.body);
+    assert!(!outage.has_rate_limit_headers(), "a load balancer's page: {:?}", outage.headers);
+    // Aim the next requests at the middle of the later phases, by the
+    // world's own clock.
+    let first_at = plan_journal(&base)[0].0;
+    assert!(first_at < 1000, "the first request came {first_at} ms after the start: the machine is too loaded to aim");
+    let at_plan_time = |ms: u64| {
+        let due = Duration::from_millis(ms.saturating_sub(first_at));
+        std::thread::sleep(due.saturating_sub(sent.elapsed()));
+    };
+    at_plan_time(1400);
+    let refused = send(&base, "GET", "/api/v2/team", Some(TOKEN), "");
+    assert_eq!((refused.status, refused.json()["ECODE"].clone()), (401, serde_json::json!("OAUTH_025")));
+    at_plan_time(2300);
+    let normal = send(&base, "GET", "/api/v2/team", Some(TOKEN), "");
+    assert_eq!(normal.status, 200);
+    assert!(normal.has_rate_limit_headers());
+
+    let recorded: Vec<(u64, String, serde_json::Value)> =
+        plan_journal(&base).into_iter().map(|(_, status, phase, fault)| (status, phase, fault)).collect();
+    let line = |status: u64, phase: &str, fault: Option<&str>| (status, phase.to_owned(), serde_json::json!(fault));
+    assert_eq!(
+        recorded,
+        [
+            line(503, "outage", Some("plan:outage")),
+            line(401, "auth-fault", Some("plan:auth-fault")),
+            line(200, "normal", None)
+        ]
+    );
+}
+
+#[test]
+fn a_duration_alone_scales_the_built_in_plan_and_says_so() {
+    let (sandbox, base) = world(&["--duration", "30s"]);
+    assert_eq!(
+        sandbox.fault_plan.as_deref(),
+        Some(
+            "the built-in plan scaled to 30s, 30s from the start: warm-up 4s, rate-limit 5s, normal 2.5s, server-errors 5s, normal 2.5s, outage 4s, normal 2.5s, auth-fault 1.5s, normal 3s, then answers normally (window 10 requests, reset 1.5s, 30% server errors)"
+        )
+    );
+    assert_eq!(send(&base, "GET", "/api/v2/user", Some(TOKEN), "").status, 200);
+    let recorded = plan_journal(&base);
+    assert_eq!((recorded[0].2.as_str(), &recorded[0].3), ("warm-up", &serde_json::Value::Null), "{recorded:?}");
+    // Without --plan or --duration the world plays no plan: no phase recorded.
+    let (plain, base) = world(&[]);
+    assert_eq!(plain.fault_plan, None);
+    send(&base, "GET", "/api/v2/user", Some(TOKEN), "");
+    let line = send(&base, "GET", "/sandbox/journal", None, "").body;
+    assert!(!line.contains("\"phase\""), "{line}");
+}
+
+#[test]
+fn a_bad_plan_or_duration_is_one_line_naming_the_place_and_exit_2() {
+    let dir = common::scratch_dir("world-plan-bad");
+    let bad = dir.join("plan.toml");
+    std::fs::write(&bad, "[[phase]]\nkind = \"chaos\"\nlength = \"1s\"\n").expect("write");
+    let bad = bad.to_string_lossy().into_owned();
+    let missing = dir.join("missing.toml").to_string_lossy().into_owned();
+    let cases: [(&[&str], String); 4] = [
+        (&["--world", "--plan", &bad], format!("{bad}:2: `kind`: expected one of warm-up")),
+        (&["--world", "--plan", &missing], format!("cannot read the plan {missing}: ")),
+        (&["--world", "--duration", "0s"], "expected a duration such as".to_owned()),
+        (&["--plan", &bad], "--world".to_owned()),
+    ];
+    for (args, expected) in cases {
+        let out = common::command(&dir)
+            .args(["sandbox", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .expect("run the sandbox");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(&expected), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing served, nothing printed");
+    }
+    let out = common::command(&dir).args(["sandbox", "--world", "--plan", &bad]).output().expect("run");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "one line");
+}

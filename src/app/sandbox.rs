@@ -1,11 +1,15 @@
 //! `sandbox`: serve the fake ClickUp (and, with `--receiver`, a webhook
 //! receiver) until Ctrl-C, after printing the URLs and credentials to use.
 
+use std::path::Path;
+
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{StartError, read_secret, write_stdout};
 use crate::cli::SandboxArgs;
 use crate::config::SecretSource;
+use crate::drill::Plan;
+use crate::duration::human;
 use crate::redact::Redactor;
 use crate::report::Exit;
 use crate::sandbox::{Receiver, Sandbox, Scenario, load_faults, parse_fault};
@@ -53,8 +57,9 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     let scale = args.workspaces.map(|n| (usize::from(n), usize::from(args.webhooks_per_workspace)));
     let named = *args.scenario.scenario();
     let scenario = Scenario { user_delay: args.user_delay.unwrap_or(named.user_delay), ..named };
+    let plan = world_plan(args)?;
     let running = if args.world {
-        Sandbox::start_world(args.listen, scenario, token, faults, None).await
+        Sandbox::start_world(args.listen, scenario, token, faults, plan.as_ref().map(|(p, _)| p.clone())).await
     } else {
         Sandbox::start(args.listen, scenario, token, receiver, faults, scale).await
     };
@@ -73,6 +78,9 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     if args.world {
         text.push_str(&format!("  journal url:    http://{}{}\n", running.addr(), crate::sandbox::JOURNAL_PATH));
     }
+    if let Some((plan, name)) = &plan {
+        text.push_str(&format!("  fault plan:     {}\n", describe_plan(plan, name)));
+    }
     if let (Some(mode), Some(shown)) = (args.receiver, secret_shown) {
         let mode = crate::model::Named::name(mode);
         text.push_str(&format!(
@@ -85,6 +93,44 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
     tokio::signal::ctrl_c().await.map_err(|e| StartError::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
     tracing::info!(requests = running.api_requests(), "sandbox stopped");
     Ok(Exit::Ok)
+}
+
+/// The fault plan `sandbox --world` plays and the name the startup text
+/// gives it: `--plan FILE` or the built-in plan, scaled to `--duration`
+/// when given; none without either flag (the world answers normally).
+fn world_plan(args: &SandboxArgs) -> Result<Option<(Plan, String)>, StartError> {
+    let (plan, name) = match (&args.plan, args.duration) {
+        (None, None) => return Ok(None),
+        (Some(path), _) => (read_plan(path)?, path.display().to_string()),
+        (None, Some(_)) => (Plan::default(), "the built-in plan".to_owned()),
+    };
+    Ok(Some(match args.duration {
+        Some(total) => (plan.scaled(total), format!("{name} scaled to {}", human(total))),
+        None => (plan, name),
+    }))
+}
+
+/// A plan file read and checked; errors name the file (and line).
+fn read_plan(path: &Path) -> Result<Plan, StartError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::Unsupported(format!("cannot read the plan {}: {}", path.display(), e.kind())))?;
+    crate::drill::plan::parse(&text, path).map_err(|e| StartError::Unsupported(e.to_string()))
+}
+
+/// One line saying which plan plays and how long each phase lasts, from
+/// the sandbox's start: `plan.toml, 12s from the start: warm-up 4s, outage
+/// 8s, then answers normally (window 2 requests, reset 2s, 50% server
+/// errors)`.
+fn describe_plan(plan: &Plan, name: &str) -> String {
+    let phases: Vec<String> = plan.phases.iter().map(|p| format!("{} {}", p.kind, human(p.length))).collect();
+    format!(
+        "{name}, {} from the start: {}, then answers normally (window {} requests, reset {}, {}% server errors)",
+        human(plan.total()),
+        phases.join(", "),
+        plan.rate_window,
+        human(plan.reset_after),
+        plan.error_percent
+    )
 }
 
 /// `--secret-file`, else `CLICKUP_WEBHOOK_SECRET`, else a printed demo secret.

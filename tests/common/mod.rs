@@ -302,6 +302,9 @@ pub struct StandaloneSandbox {
     pub statuspage_url: String,
     pub token_line: String,
     pub receiver_url: Option<String>,
+    /// The whole `fault plan:` line (after the label) of a world started
+    /// with `--plan` or `--duration`.
+    pub fault_plan: Option<String>,
 }
 
 impl StandaloneSandbox {
@@ -319,6 +322,7 @@ impl StandaloneSandbox {
     /// The sandbox with exactly these flags (after `--listen`).
     pub fn start_args(extra: &[&str], env: &[(&str, &str)]) -> StandaloneSandbox {
         let receiving = extra.contains(&"--receiver");
+        let planned = extra.contains(&"--plan") || extra.contains(&"--duration");
         let dir = scratch_dir(&format!("sandbox-{}", unique()));
         let mut cmd = command(&dir);
         cmd.args(["sandbox", "--listen", "127.0.0.1:0"])
@@ -331,21 +335,23 @@ impl StandaloneSandbox {
         }
         let mut child = cmd.spawn().expect("spawn sandbox");
         let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-        let mut field = |label: &str| -> String {
+        let mut after = |label: &str| -> String {
             for line in lines.by_ref() {
                 let line = line.expect("sandbox stdout");
                 if let Some(rest) = line.trim().strip_prefix(label) {
-                    return rest.split_whitespace().next().unwrap_or_default().to_owned();
+                    return rest.trim().to_owned();
                 }
             }
             panic!("sandbox never printed {label}");
         };
-        let api_url = field("api url:");
-        let status_url = field("status url:");
-        let statuspage_url = field("statuspage url:");
-        let token_line = field("token:");
-        let receiver_url = receiving.then(|| field("receiver url:"));
-        StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line, receiver_url }
+        let first_word = |text: String| text.split_whitespace().next().unwrap_or_default().to_owned();
+        let api_url = first_word(after("api url:"));
+        let status_url = first_word(after("status url:"));
+        let statuspage_url = first_word(after("statuspage url:"));
+        let token_line = first_word(after("token:"));
+        let fault_plan = planned.then(|| after("fault plan:"));
+        let receiver_url = receiving.then(|| first_word(after("receiver url:")));
+        StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line, receiver_url, fault_plan }
     }
 }
 
