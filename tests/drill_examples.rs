@@ -18,61 +18,9 @@ use std::time::Duration;
 
 use common::{Run, run_in, scratch_dir};
 
-/// A short plan that plays every fault long enough for each behaviour to
-/// show, in an order that keeps them apart (46 s):
-/// - warm-up 7 s: the integration syncs and registers its webhook; the
-///   drill's deliveries (two singles, a duplicate, a burst, the suspension
-///   4 s after registration) and the watcher's reactivation all happen
-///   here, before any fault;
-/// - a rate-limit window of 2 requests with a 2 s reset: any integration
-///   doing work meets the 429 within the 6 s phase;
-/// - 50% server errors: on a client that sends one request at a time,
-///   every new request fails once and its retry passes, so every chain is
-///   two attempts and only the outage makes longer ones;
-/// - a 10 s outage, then 9 s of normal answers: a retry schedule capped at
-///   8 s has come back before the auth fault;
-/// - a 6 s auth fault: long enough for a client retrying a 401 with
-///   backoff to send it four times in a row.
-const PLAN: &str = r#"rate_window = 2
-reset_after = "2s"
-error_percent = 50
-
-[[phase]]
-kind = "warm-up"
-length = "7s"
-
-[[phase]]
-kind = "rate-limit"
-length = "6s"
-
-[[phase]]
-kind = "normal"
-length = "1s"
-
-[[phase]]
-kind = "server-errors"
-length = "4s"
-
-[[phase]]
-kind = "normal"
-length = "1s"
-
-[[phase]]
-kind = "outage"
-length = "10s"
-
-[[phase]]
-kind = "normal"
-length = "9s"
-
-[[phase]]
-kind = "auth-fault"
-length = "6s"
-
-[[phase]]
-kind = "normal"
-length = "2s"
-"#;
+/// The examples' own plan (46 s), shipped beside them so that a reader can
+/// run the same drill; its comments say why each phase is as it is.
+const PLAN: &str = include_str!("../examples/python/drill-plan.toml");
 
 /// The examples, in the columns' order of [`EXPECTED`].
 const EXAMPLES: [&str; 7] = [
@@ -291,11 +239,28 @@ fn the_expected_table_names_every_item_once_and_every_example_is_shipped() {
     for name in EXAMPLES {
         assert!(Path::new(&script(name)).is_file(), "examples/python/{name}.py is missing");
     }
+    for (text, seconds) in [(PLAN, 46), (ROTATION_PLAN, 15)] {
+        let plan = clickup_preflight::drill::plan::parse(text, Path::new("plan.toml")).expect("a valid plan");
+        assert_eq!(plan.total(), Duration::from_secs(seconds));
+    }
     // The well-behaved worker passes everything the main plan exercises;
     // each naive variant fails or warns on something.
     for (column, name) in EXAMPLES.iter().enumerate() {
         let verdicts: Vec<&str> = EXPECTED.iter().map(|(_, row)| row[column]).collect();
         let clean = verdicts.iter().all(|s| *s == PASS || *s == NONE);
         assert_eq!(clean, *name == "sync_worker", "{name}: {verdicts:?}");
+    }
+}
+
+#[test]
+fn the_examples_readme_shows_the_verdicts_this_test_asserts() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/README.md")).expect("README");
+    for (id, row) in &EXPECTED {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| {id} |")))
+            .unwrap_or_else(|| panic!("examples/README.md has no row for {id}"));
+        let cells: Vec<&str> = line.split('|').map(|c| c.trim().trim_matches('*')).filter(|c| !c.is_empty()).collect();
+        assert_eq!(cells[1..], row[..], "examples/README.md's row for {id}");
     }
 }

@@ -17,7 +17,7 @@ class PollingWorker(sync_worker.SyncWorker):
         threading.Thread(target=self.poll, name="poller", daemon=True).start()
 
     def poll(self):
-        path = f"/list/{self.work_list}/task?page=0"
+        path = f"/list/{self.lists[0]}/task?page=0"
         while not self.stop.wait(1.0):  # the mistake: ask every second
             try:
                 self.client.get(path)

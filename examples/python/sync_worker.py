@@ -47,8 +47,8 @@ class SyncWorker:
         self.client = client
         self.stop = threading.Event()
         self.healthy = True
-        self.team = self.work_list = self.webhook_id = self.receiver = None
-        self.tasks = []
+        self.team = self.webhook_id = self.receiver = None
+        self.tasks, self.lists = [], []
         self.created = 0
         client.on_unavailable = self.on_clickup_down
         client.on_recovered = self.on_clickup_back
@@ -72,7 +72,7 @@ class SyncWorker:
                 self.tasks.extend(task["id"] for task in doc["tasks"])
                 if doc.get("last_page", True):
                     break
-        self.work_list = lists[0]["id"]
+        self.lists = [each["id"] for each in lists]
         log("synced", lists=len(lists), tasks=len(self.tasks))
 
     def listen_for_changes(self):
@@ -125,8 +125,11 @@ class SyncWorker:
         self.client.post(f"/task/{random.choice(self.tasks)}/comment", {"comment_text": "synced", "notify_all": False})
 
     def create_task(self):
+        """A new task, in each list in turn. Not retried after a 500: ClickUp
+        may have made it already (see Client._retryable)."""
         self.created += 1
-        task = self.client.post(f"/list/{self.work_list}/task", {"name": f"Sync worker task {self.created}"})
+        each = self.lists[self.created % len(self.lists)]
+        task = self.client.post(f"/list/{each}/task", {"name": f"Sync worker task {self.created}"})
         self.tasks.append(task["id"])
 
     def process_event(self, event):
