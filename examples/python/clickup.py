@@ -36,6 +36,7 @@ DEFAULT_API_URL = "https://api.clickup.com/api/v2"
 # OAUTH_027, ...) mean "this team or resource is not yours": not a token problem.
 TOKEN_REFUSED = {"OAUTH_018", "OAUTH_019", "OAUTH_021", "OAUTH_025", "OAUTH_077"}
 RESET_MARGIN = 0.1  # seconds past X-RateLimit-Reset before sending again
+MAX_BODY = 16 << 20  # no ClickUp answer is this large; a longer one is not read
 _print_lock = threading.Lock()
 
 
@@ -345,11 +346,14 @@ class Client:
             self._wait_for_auth()
             self.budget.wait_turn(self._interrupt)
             answer = self._send(call)
-            if answer.status is not None and answer.status < 400:
+            if answer.status is not None and 200 <= answer.status < 300:
                 self.breaker.record_success()
                 self._auth_pause = self.auth_pause
                 self.budget.update(answer)
-                return answer.json()
+                doc = answer.json()
+                if doc is None and answer.body:
+                    raise ClickUpError(answer.status, None, "the answer is not JSON")
+                return doc
             if answer.status == 401 and (answer.ecode in TOKEN_REFUSED or answer.ecode is None):
                 delay = self.retry_refused_token(refusals)
                 refusals += 1
@@ -368,9 +372,10 @@ class Client:
                     raise Unavailable(f"{call.method} {call.path}: {answer.status or answer.reason}")
                 delay = self.retry_delay(attempt, answer)
                 self.breaker.hold_until(time.time() + delay)
-            else:
+            else:  # 4xx, or a redirect (never followed: it would carry the token elsewhere)
                 self.budget.update(answer)
-                raise ClickUpError(answer.status, answer.ecode, (answer.json() or {}).get("err", ""))
+                doc = answer.json()
+                raise ClickUpError(answer.status, answer.ecode, doc.get("err", "") if isinstance(doc, dict) else "")
             attempt += 1
             if delay > 0 and self._interrupt.wait(delay):
                 raise Stopped()
@@ -415,10 +420,10 @@ class Client:
         request.add_header("Content-Type", "application/json")
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = Answer(response.status, _headers(response.headers), response.read())
+            with _opener.open(request, timeout=self.timeout) as response:
+                answer = Answer(response.status, _headers(response.headers), response.read(MAX_BODY))
         except urllib.error.HTTPError as error:
-            answer = Answer(error.code, _headers(error.headers), error.read())
+            answer = Answer(error.code, _headers(error.headers), error.read(MAX_BODY))
         except urllib.error.URLError as error:
             refused = isinstance(error.reason, ConnectionRefusedError)
             answer = Answer(None, reason="refused" if refused else "no answer")
@@ -442,6 +447,14 @@ class Client:
     def _closed(self):
         log("circuit_closed", reason="a request succeeded: ClickUp is back")
         self.on_recovered()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None  # a 3xx comes back as an error: the token is never sent elsewhere
+
+
+_opener = urllib.request.build_opener(_NoRedirect)  # proxies from the environment still apply
 
 
 def _headers(message):

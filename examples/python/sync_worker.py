@@ -97,7 +97,7 @@ class SyncWorker:
                 self.sync()
                 self.listen_for_changes()
                 break
-            except (Unavailable, TokenRefused, ClickUpError) as error:
+            except (Unavailable, TokenRefused, ClickUpError, KeyError, TypeError, IndexError) as error:
                 self.degraded(error)
                 self.stop.wait(random.uniform(*self.job_interval))
         jobs = itertools.cycle(
@@ -110,7 +110,7 @@ class SyncWorker:
                 self.degraded(error)
             except ClickUpError as error:
                 log("job_failed", level="warning", status=error.status, ecode=error.ecode)
-            except (KeyError, TypeError, ValueError) as error:  # an answer of an unexpected shape
+            except (KeyError, TypeError, IndexError) as error:  # an answer of an unexpected shape
                 log("job_failed", level="warning", error=repr(error))
 
     def read_task(self):
@@ -159,7 +159,7 @@ class SyncWorker:
                     body = {"endpoint": ours["endpoint"], "events": ours["events"], "status": "active"}
                     self.client.put(f"/webhook/{self.webhook_id}", body)
                     log("webhook_reactivated", webhook_id=self.webhook_id, fail_count=ours["health"]["fail_count"])
-            except (Unavailable, TokenRefused, ClickUpError) as error:
+            except (Unavailable, TokenRefused, ClickUpError, KeyError, TypeError) as error:
                 log("webhook_check_skipped", reason=str(error))
             except Stopped:
                 return
@@ -221,6 +221,8 @@ def main(worker_class=SyncWorker, client_class=clickup.Client):
     worker = worker_class(clickup.from_environment(client_class))
 
     def stop(signum, _frame):
+        if worker.stop.is_set():
+            return  # already on the way out
         log("stopping", signal=signal.Signals(signum).name)
         worker.stop.set()
         worker.client.interrupt()
