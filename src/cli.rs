@@ -46,9 +46,9 @@ pub enum Command {
     Webhooks(WebhooksCommand),
     /// Serve the built-in fake ClickUp API and status page until interrupted.
     Sandbox(SandboxArgs),
-    /// The production checklist, item by item: VERIFIED by a check, ATTESTED in checks.toml, or OPEN.
+    /// The production checklist, item by item: VERIFIED by a check or a drill, ATTESTED in checks.toml, or OPEN.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json, Format::Markdown])))]
-    Checklist(ConnectionArgs),
+    Checklist(ChecklistArgs),
     /// Write a git pre-commit hook that runs the secrets check on staged files.
     InstallHook(InstallHookArgs),
 }
@@ -99,6 +99,18 @@ pub enum WebhooksCommand {
     /// 4 no such webhook in any workspace; 5 declined at the prompt.
     #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
     Reactivate(ReactivateArgs),
+}
+
+/// Flags of `checklist`.
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    /// Connection, config and output flags.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// A drill report (`drill --format json`): the items it passed count as VERIFIED as of its date.
+    #[arg(long, value_name = "FILE")]
+    pub drill: Option<PathBuf>,
 }
 
 /// Flags of `install-hook`.

@@ -65,6 +65,9 @@ pub enum StartError {
     /// A format the command does not offer.
     #[error("{0}")]
     Unsupported(String),
+    /// A drill report given to `checklist --drill` is unreadable or not one.
+    #[error(transparent)]
+    DrillReport(#[from] crate::checklist::DrillReportError),
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
