@@ -4,6 +4,7 @@
 
 mod file;
 mod policy;
+mod schema;
 mod webhook_settings;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use reqwest::Url;
 
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
 pub use policy::{Allowance, CheckPolicy};
+pub use schema::{SCHEMA_LINE, checks_toml_schema};
 pub use webhook_settings::{ProbeTarget, SecretSource};
 
 use crate::checks::{Configs, latency, rate_limit, token, webhook_endpoint, webhooks as webhooks_check, workspaces};
