@@ -51,6 +51,26 @@ pub enum Command {
     Checklist(ChecklistArgs),
     /// Write a git pre-commit hook that runs the secrets check on staged files.
     InstallHook(InstallHookArgs),
+    /// Write a starter checks.toml (never over a file); with a token, expect what it sees now.
+    ///
+    /// With a token (CLICKUP_API_TOKEN or --token-file) or --sandbox, the workspaces and the
+    /// healthy webhooks the token sees become what `check` expects; unhealthy ones are written
+    /// commented out, with the reason.
+    ///
+    /// Exit codes: 0 written; 1 the account could not be read whole (nothing written);
+    /// 2 could not start (the file exists, bad flag, unusable token).
+    #[command(
+        mut_arg("format", |a| only_formats(a, &[Format::Table]).hide(true)),
+        mut_arg("repo", |a| a.hide(true)),
+        mut_arg("config", |a| a.help("Where to write [env: CLICKUP_PREFLIGHT_CONFIG] [default: ./checks.toml]")),
+    )]
+    Init(ConnectionArgs),
+    /// Print the configuration in effect, each value with its source; the token masked.
+    ///
+    /// Sources: flag, env NAME, checks.toml:LINE or default. The token shows by its source
+    /// only, never its value; token_command is not run.
+    #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
+    Config(ConnectionArgs),
 }
 
 /// Flags of `check`.

@@ -5,10 +5,12 @@
 mod check;
 mod checklist;
 mod hook;
+mod init;
 mod output;
 mod progress;
 mod sandbox;
 mod session;
+mod show_config;
 mod webhooks;
 
 use std::io::Write;
@@ -71,6 +73,14 @@ pub enum StartError {
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
+    /// `init` did not write its file: it exists, or cannot be created.
+    #[error("{path}: {reason}; nothing written")]
+    NotWritten {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The async runtime or a signal handler could not be set up.
     #[error("cannot start: {0}")]
     Runtime(String),
@@ -99,6 +109,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Init(args) => init::run(args, &redactor).await.map(Exit::code),
+                    Command::Config(args) => show_config::run(args, &redactor).map(Exit::code),
                 }
             })
         });

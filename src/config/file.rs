@@ -305,6 +305,12 @@ impl LoadedFile {
         Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }
     }
 
+    /// The line where `section.key` is written (the first `[[section]]`
+    /// entry's), for `config` to show where a value comes from.
+    pub fn line_of(&self, section: Option<&str>, key: &str) -> Option<usize> {
+        locate(&self.source, section, 0, key)
+    }
+
     /// Where `section.key` is written, for a value that can only fail later
     /// (a `token_command` that fails when it runs).
     pub fn located(&self, section: Option<&str>, key: &str) -> Located {

@@ -5,6 +5,7 @@
 //! overall status and the exit code are computed here, once.
 
 mod checklist_report;
+mod config_view;
 mod github;
 mod json;
 mod junit;
@@ -19,6 +20,7 @@ pub use checklist_report::{
     ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
     render_checklist_table, stale_attestations_line,
 };
+pub use config_view::{render_config_json, render_config_table};
 pub use json::{render as render_json, schema as json_report_schema};
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};
