@@ -89,6 +89,12 @@ struct Layers<'a> {
 }
 
 impl Layers<'_> {
+    /// A setting only the file sets, by its dotted key (`latency.samples`).
+    fn file_entry(&self, dotted: &str, value: Value) -> Entry {
+        let (section, key) = dotted.rsplit_once('.').map_or((None, dotted), |(s, k)| (Some(s), k));
+        Entry { key: dotted.to_owned(), value, source: self.file_or_default(section, key) }
+    }
+
     /// `checks.toml` when the key is written there, else the default.
     fn file_or_default(&self, section: Option<&str>, key: &str) -> Source {
         self.in_file(section, key).unwrap_or(Source::Default)
@@ -126,140 +132,73 @@ pub fn explain(
     sandbox: Option<&str>,
 ) -> Vec<Entry> {
     let at = Layers { file };
-    let cfg = &file.config;
+    let checks = &settings.checks;
     let seconds = |d: std::time::Duration| Value::from(crate::duration::human(d).to_string());
+    let texts = |items: &mut dyn Iterator<Item = &str>| Value::from(items.map(shown).collect::<Vec<_>>());
     let mut out = vec![config_file(args, env, file)];
-    let (api_url, status_url) = match sandbox {
-        Some(scenario) => {
-            let value = format!("the in-process sandbox, scenario {scenario}");
-            (
-                Entry::text("api.url", &value, Source::Flag("--sandbox")),
-                Entry::text("api.status_url", &value, Source::Flag("--sandbox")),
-            )
-        }
-        None => (
-            Entry::text(
-                "api.url",
-                settings.api_url.as_str(),
-                at.flag_env_file(
-                    ("--api-url", args.api_url.is_some()),
-                    ("CLICKUP_API_URL", env.api_url.is_some()),
-                    (Some("api"), "url"),
-                ),
-            ),
-            Entry::text(
-                "api.status_url",
-                settings.status_url.as_str(),
-                at.flag_env_file(
-                    ("--status-url", args.status_url.is_some()),
-                    ("CLICKUP_STATUS_URL", env.status_url.is_some()),
-                    (Some("api"), "status_url"),
-                ),
-            ),
-        ),
+    // Keys only the file can set: `checks.toml` at its line, else the default.
+    let top = [
+        ("plan", file.config.plan.map_or(Value::Null, |p| Value::from(p.as_str()))),
+        ("workspaces", texts(&mut checks.workspaces.expected.iter().map(OutsideText::as_str))),
+        ("service_account", checks.token.service_account.as_ref().map_or(Value::Null, |a| Value::from(a.as_str()))),
+        ("token_command", settings.token_command.as_deref().map_or(Value::Null, |c| Value::from(shown(c)))),
+        ("attest_max_age_days", Value::from(settings.attest_max_age_days)),
+    ];
+    out.extend(top.into_iter().map(|(key, value)| at.file_entry(key, value)));
+    out.extend(urls(args, env, &at, settings, sandbox));
+    let timed = |flag: &'static str, given: bool, key: &str, value: std::time::Duration| match given {
+        true => Entry { key: key.to_owned(), value: seconds(value), source: Source::Flag(flag) },
+        false => at.file_entry(key, seconds(value)),
     };
-    let from_flag_or_file = |flag: &'static str, given: bool, section: &str, key: &str| {
-        if given { Source::Flag(flag) } else { at.file_or_default(Some(section), key) }
-    };
-    out.extend([
-        entry("plan", cfg.plan.map(|p| Value::from(p.as_str())), at.file_or_default(None, "plan")),
-        entry(
-            "workspaces",
-            Some(Value::from(settings.checks.workspaces.expected.iter().map(OutsideText::as_str).collect::<Vec<_>>())),
-            at.file_or_default(None, "workspaces"),
-        ),
-        entry(
-            "service_account",
-            settings.checks.token.service_account.as_ref().map(|a| Value::from(a.as_str())),
-            at.file_or_default(None, "service_account"),
-        ),
-        entry(
-            "token_command",
-            settings.token_command.as_deref().map(|c| Value::from(shown(c))),
-            at.file_or_default(None, "token_command"),
-        ),
-        entry(
-            "attest_max_age_days",
-            Some(Value::from(settings.attest_max_age_days)),
-            at.file_or_default(None, "attest_max_age_days"),
-        ),
-        api_url,
-        status_url,
-        entry(
-            "api.timeout",
-            Some(seconds(settings.transport.timeout)),
-            from_flag_or_file("--timeout", args.timeout.is_some(), "api", "timeout"),
-        ),
-        entry(
-            "api.deadline",
-            Some(seconds(settings.deadline)),
-            from_flag_or_file("--deadline", args.deadline.is_some(), "api", "deadline"),
-        ),
-        entry(
-            "api.max_attempts",
-            Some(Value::from(settings.resilience.max_attempts)),
-            at.file_or_default(Some("api"), "max_attempts"),
-        ),
-        entry(
-            "api.request_budget_percent",
-            Some(number(settings.resilience.budget_share * 100.0)),
-            at.file_or_default(Some("api"), "request_budget_percent"),
-        ),
-        entry(
-            "latency.samples",
-            Some(Value::from(settings.checks.latency.samples)),
-            at.file_or_default(Some("latency"), "samples"),
-        ),
-        entry(
-            "latency.warn_above",
-            Some(seconds(settings.checks.latency.warn_above)),
-            at.file_or_default(Some("latency"), "warn_above"),
-        ),
-        entry(
-            "latency.fail_p95_above",
-            Some(seconds(settings.checks.latency.fail_p95_above)),
-            at.file_or_default(Some("latency"), "fail_p95_above"),
-        ),
-        entry(
-            "rate_limit.warn_below_percent",
-            Some(number(settings.checks.rate_limit.warn_below_percent)),
-            at.file_or_default(Some("rate_limit"), "warn_below_percent"),
-        ),
-        entry(
-            "webhook_endpoint.warn_above",
-            Some(seconds(settings.checks.webhook_endpoint.warn_above)),
-            at.file_or_default(Some("webhook_endpoint"), "warn_above"),
-        ),
-        entry(
-            "webhook_endpoint.fail_above",
-            Some(seconds(settings.checks.webhook_endpoint.fail_above)),
-            at.file_or_default(Some("webhook_endpoint"), "fail_above"),
-        ),
-        entry(
-            "webhooks.expect",
-            Some(Value::from(
-                settings.checks.webhooks.expected.iter().map(|e| e.endpoint.as_str()).collect::<Vec<_>>(),
-            )),
-            at.file_or_default(Some("webhooks"), "expect"),
-        ),
-        entry(
-            "webhooks.probe",
-            Some(Value::from(settings.webhook_probes.iter().map(|p| shown(p.endpoint.as_str())).collect::<Vec<_>>())),
-            at.file_or_default(Some("webhooks"), "probe"),
-        ),
-        entry(
-            "secrets.bundle_dirs",
-            Some(Value::from(settings.bundle_dirs.iter().map(|d| shown(d)).collect::<Vec<_>>())),
-            at.file_or_default(Some("secrets"), "bundle_dirs"),
-        ),
-        Entry::text(
-            "repo",
-            &settings.repo.display().to_string(),
-            if args.repo.is_some() { Source::Flag("--repo") } else { Source::Default },
-        ),
-    ]);
+    out.push(timed("--timeout", args.timeout.is_some(), "api.timeout", settings.transport.timeout));
+    out.push(timed("--deadline", args.deadline.is_some(), "api.deadline", settings.deadline));
+    let sections = [
+        ("api.max_attempts", Value::from(settings.resilience.max_attempts)),
+        ("api.request_budget_percent", number(settings.resilience.budget_share * 100.0)),
+        ("latency.samples", Value::from(checks.latency.samples)),
+        ("latency.warn_above", seconds(checks.latency.warn_above)),
+        ("latency.fail_p95_above", seconds(checks.latency.fail_p95_above)),
+        ("rate_limit.warn_below_percent", number(checks.rate_limit.warn_below_percent)),
+        ("webhook_endpoint.warn_above", seconds(checks.webhook_endpoint.warn_above)),
+        ("webhook_endpoint.fail_above", seconds(checks.webhook_endpoint.fail_above)),
+        ("webhooks.expect", texts(&mut checks.webhooks.expected.iter().map(|e| e.endpoint.as_str()))),
+        ("webhooks.probe", texts(&mut settings.webhook_probes.iter().map(|p| p.endpoint.as_str()))),
+        ("secrets.bundle_dirs", texts(&mut settings.bundle_dirs.iter().map(String::as_str))),
+    ];
+    out.extend(sections.into_iter().map(|(key, value)| at.file_entry(key, value)));
+    let repo_source = if args.repo.is_some() { Source::Flag("--repo") } else { Source::Default };
+    out.push(Entry::text("repo", &settings.repo.display().to_string(), repo_source));
     out.extend(policies(&at, settings));
     out
+}
+
+/// `api.url` and `api.status_url`: flag, environment, file or default, or
+/// the in-process sandbox standing in for both.
+fn urls(args: &Overrides, env: &EnvVars, at: &Layers<'_>, settings: &Settings, sandbox: Option<&str>) -> [Entry; 2] {
+    if let Some(scenario) = sandbox {
+        let value = format!("the in-process sandbox, scenario {scenario}");
+        return ["api.url", "api.status_url"].map(|key| Entry::text(key, &value, Source::Flag("--sandbox")));
+    }
+    [
+        Entry::text(
+            "api.url",
+            settings.api_url.as_str(),
+            at.flag_env_file(
+                ("--api-url", args.api_url.is_some()),
+                ("CLICKUP_API_URL", env.api_url.is_some()),
+                (Some("api"), "url"),
+            ),
+        ),
+        Entry::text(
+            "api.status_url",
+            settings.status_url.as_str(),
+            at.flag_env_file(
+                ("--status-url", args.status_url.is_some()),
+                ("CLICKUP_STATUS_URL", env.status_url.is_some()),
+                (Some("api"), "status_url"),
+            ),
+        ),
+    ]
 }
 
 /// `value`, or null when not set (its source is then `default`).

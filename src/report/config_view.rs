@@ -5,17 +5,18 @@ use serde_json::{Map, Value, json};
 
 use crate::config::Entry;
 
-/// One line per setting: `key = value (source)`, keys padded to one column.
+/// One line per setting: `key = value (source)`, keys padded to one
+/// column; a setting nothing sets is `(not set)`.
 pub fn render_config_table(entries: &[Entry]) -> String {
     let width = entries.iter().map(|e| e.key.len()).max().unwrap_or(0);
     let mut out = String::new();
     for e in entries {
-        let value = match &e.value {
+        let shown = match &e.value {
             Value::Null => "(not set)".to_owned(),
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
+            Value::String(text) => format!("{text} ({})", e.source),
+            other => format!("{other} ({})", e.source),
         };
-        out.push_str(&format!("{:width$} = {value} ({})\n", e.key, e.source));
+        out.push_str(&format!("{:width$} = {shown}\n", e.key));
     }
     out
 }
