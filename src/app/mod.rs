@@ -4,6 +4,7 @@
 
 mod check;
 mod checklist;
+mod docs;
 mod hook;
 mod output;
 mod progress;
@@ -99,6 +100,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Completions(args) => docs::completions(args).map(Exit::code),
+                    Command::Man(args) => docs::man(args, &redactor).map(Exit::code),
                 }
             })
         });
