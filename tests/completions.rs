@@ -355,3 +355,40 @@ fn every_man_page_renders_with_man_and_groff_without_a_warning() {
     }
     assert!(whole.contains("webhooks reactivate") && whole.contains("--fail-on"), "{whole}");
 }
+
+/// The `sh` block of the README's "Shell completions and man page".
+fn readme_install_lines() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    let section = readme.split("\n### Shell completions and man page\n").nth(1).expect("the README's section");
+    let section = section.split("\n##").next().unwrap_or_default();
+    section.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("an sh block").to_owned()
+}
+
+#[test]
+fn the_readme_install_lines_put_completions_and_pages_where_shells_look() {
+    let home = scratch_dir("readme-completions");
+    let bin = Path::new(env!("CARGO_BIN_EXE_clickup-preflight")).parent().expect("the binary's directory");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let lines = readme_install_lines();
+    assert!(lines.lines().count() >= 5, "{lines}");
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-euo", "pipefail", "-c", &lines])
+        .env("HOME", &home)
+        .env("PATH", path)
+        .current_dir(&home)
+        .output()
+        .expect("run bash");
+    assert!(out.status.success(), "README lines failed: {}", String::from_utf8_lossy(&out.stderr));
+    for (file, shell) in [
+        (".local/share/bash-completion/completions/clickup-preflight", "bash"),
+        (".zfunc/_clickup-preflight", "zsh"),
+        (".config/fish/completions/clickup-preflight.fish", "fish"),
+    ] {
+        let written = std::fs::read_to_string(home.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(written, run(&["completions", shell], &[]).stdout, "{file}");
+    }
+    let pages = pages_in(&home.join(".local/share/man/man1"));
+    assert!(
+        pages.contains(&"clickup-preflight.1".to_owned()) && pages.contains(&"clickup-preflight-check.1".to_owned())
+    );
+}
