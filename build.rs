@@ -17,17 +17,20 @@ use std::process::Command;
 fn main() {
     let package = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let (version, date) = match commit(&manifest) {
+    println!("cargo:rerun-if-changed=build.rs");
+    let in_checkout = is_checkout_top(&manifest);
+    if in_checkout {
+        for watched in head_files(&manifest) {
+            println!("cargo:rerun-if-changed={}", watched.display());
+        }
+    }
+    let (version, date) = match in_checkout.then(|| commit(&manifest)).flatten() {
         Some((hash, date)) => (format!("{package} ({hash} {date})"), date),
         None => (package, String::new()),
     };
     println!("cargo:rustc-env=CLICKUP_PREFLIGHT_VERSION={version}");
     // The man pages' date: the commit's, or none.
     println!("cargo:rustc-env=CLICKUP_PREFLIGHT_DATE={date}");
-    println!("cargo:rerun-if-changed=build.rs");
-    for watched in head_files(&manifest) {
-        println!("cargo:rerun-if-changed={}", watched.display());
-    }
 }
 
 /// `git` run in `dir`, its stdout trimmed; `None` when git is missing or
@@ -38,13 +41,15 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
     (out.status.success() && !text.is_empty()).then_some(text)
 }
 
-/// The short hash and commit date of HEAD, when `manifest` is the top of a
-/// git working tree.
+/// Whether `manifest` is the top of a git working tree (not a tarball
+/// unpacked somewhere inside another repository).
+fn is_checkout_top(manifest: &Path) -> bool {
+    let top = git(manifest, &["rev-parse", "--show-toplevel"]).map(PathBuf::from);
+    top.and_then(|top| top.canonicalize().ok()).is_some_and(|top| manifest.canonicalize().is_ok_and(|m| m == top))
+}
+
+/// The short hash and commit date of HEAD; `None` before the first commit.
 fn commit(manifest: &Path) -> Option<(String, String)> {
-    let top = PathBuf::from(git(manifest, &["rev-parse", "--show-toplevel"])?);
-    if top.canonicalize().ok()? != manifest.canonicalize().ok()? {
-        return None;
-    }
     let hash = git(manifest, &["rev-parse", "--short=7", "HEAD"])?;
     let date = git(manifest, &["log", "-1", "--format=%cs"])?;
     Some((hash, date))
