@@ -100,6 +100,18 @@ fn an_unknown_shell_is_a_usage_error_listing_the_shells() {
     assert!(SHELLS.iter().all(|s| r.stderr.contains(s)), "{}", r.stderr);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_script_that_cannot_be_written_is_an_error_not_exit_0() {
+    for args in [["completions", "bash"].as_slice(), ["man"].as_slice()] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+        let out = common::command(&scratch_dir("dev-full")).args(args).stdout(full).output().expect("run the binary");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: cannot write to stdout: ") && stderr.lines().count() == 1, "{stderr}");
+    }
+}
+
 /// What bash offers at the end of `line` (words split on spaces; a
 /// trailing space starts an empty word), with the script loaded as a user
 /// loads it and its registered function called as readline calls it.
