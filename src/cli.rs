@@ -21,7 +21,8 @@ use crate::sandbox::{ReceiverMode, ScenarioName};
 /// Exit codes: 0 nothing failed, 1 a check failed or could not be
 /// evaluated, 2 the run could not start (bad flag, bad config, no token).
 #[derive(Debug, Parser)]
-#[command(name = "clickup-preflight", version, max_term_width = 100)]
+// `--version` names the commit when built from a git checkout (build.rs).
+#[command(name = "clickup-preflight", version = env!("CLICKUP_PREFLIGHT_VERSION"), max_term_width = 100)]
 pub struct Cli {
     /// More logging on stderr: -v for the tool's own steps, -vv for the HTTP stack too.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -51,6 +52,10 @@ pub enum Command {
     Checklist(ChecklistArgs),
     /// Write a git pre-commit hook that runs the secrets check on staged files.
     InstallHook(InstallHookArgs),
+    /// Print the completion script for a shell on stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    Man(ManArgs),
     /// Write a starter checks.toml (never over a file); with a token, expect what it sees now.
     ///
     /// With a token (CLICKUP_API_TOKEN or --token-file) or --sandbox, the workspaces and the
@@ -143,6 +148,23 @@ pub struct InstallHookArgs {
     /// Replace an existing pre-commit hook instead of keeping it as pre-commit.local (run first).
     #[arg(long)]
     pub force: bool,
+}
+
+/// Flags of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Flags of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write clickup-preflight.1 and one page per command (clickup-preflight-check.1, ...) into DIR,
+    /// created if missing; refuses to overwrite an existing page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Flags of `webhooks reactivate`.

@@ -4,6 +4,7 @@
 
 mod check;
 mod checklist;
+mod docs;
 mod hook;
 mod init;
 mod output;
@@ -109,6 +110,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Completions(args) => docs::completions(args).map(Exit::code),
+                    Command::Man(args) => docs::man(args, &redactor).map(Exit::code),
                     Command::Init(args) => init::run(args, &redactor).await.map(Exit::code),
                     Command::Config(args) => show_config::run(args, &redactor).map(Exit::code),
                 }
