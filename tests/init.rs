@@ -45,11 +45,12 @@ fn in_an_empty_directory_init_writes_a_file_that_check_then_passes_with() {
     let pass = check_in(&dir, &["--sandbox", "healthy", "--config", "checks.toml"], &[]);
     assert_eq!(pass.code, 0, "{}", pass.all_output());
     assert!(pass.summary_of("webhooks").contains("all 2 expected registrations present"), "{}", pass.stdout);
-    // The expectations guard: the same file against an account where the
-    // webhook is suspended and no longer matches fails.
-    let broken = check_in(&dir, &["--sandbox", "webhook-suspended", "--config", "checks.toml"], &[]);
-    assert_eq!(broken.status_of("webhooks"), "fail", "{}", broken.stdout);
-    assert_eq!(broken.code, 1);
+    // The expectations guard: against an account whose webhooks are gone,
+    // the same file fails on each expected one by its own code.
+    let gone = check_in(&dir, &["--sandbox", "no-workspaces", "--config", "checks.toml"], &[]);
+    assert_eq!(gone.code, 1, "{}", gone.all_output());
+    let codes = gone.check("webhooks")["findings"].to_string();
+    assert_eq!(codes.matches("expected-webhook-missing").count(), 2, "{codes}");
 }
 
 #[test]
@@ -91,6 +92,9 @@ fn an_existing_file_is_never_touched_and_init_exits_2() {
         assert_eq!(r.code, 2, "{}", r.all_output());
         assert!(!dir.join("nowhere.toml").exists(), "nothing written through the link");
     }
+    let r = init_in(&dir, &["--sandbox", "healthy", "--config", "no/such/dir/checks.toml"], &[]);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stderr.contains("its directory does not exist") && !r.stderr.contains("API requests"), "{}", r.stderr);
     // The environment's config path is where `check` reads, so init writes there.
     let r = init_in(&dir, &[], &[("CLICKUP_PREFLIGHT_CONFIG", "from-env.toml")]);
     assert_eq!(r.code, 0, "{}", r.all_output());

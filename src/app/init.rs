@@ -59,11 +59,17 @@ fn has_token(args: &ConnectionArgs) -> bool {
     args.sandbox.is_some() || args.token_file.is_some() || std::env::var_os(crate::token::TOKEN_ENV).is_some()
 }
 
-/// An existing file (or a link, even a dangling one) is never replaced.
+/// An existing file (or a link, even a dangling one) is never replaced;
+/// a missing directory is said before any request is spent.
 fn refuse_existing(target: &Path) -> Result<(), StartError> {
-    match std::fs::symlink_metadata(target) {
-        Ok(_) => Err(exists(target)),
-        Err(_) => Ok(()),
+    if std::fs::symlink_metadata(target).is_ok() {
+        return Err(exists(target));
+    }
+    match target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => {
+            Err(StartError::NotWritten { path: shown(target), reason: "its directory does not exist".into() })
+        }
+        _ => Ok(()),
     }
 }
 
