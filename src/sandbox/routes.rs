@@ -442,7 +442,7 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
             state.api_requests.fetch_add(1, Ordering::Relaxed);
             let remaining = header_number(&reply, "x-ratelimit-remaining");
             let facts = DrillFacts { rate_limit: header_number(&reply, "x-ratelimit-limit"), ..facts };
-            let spec = facts.fault.map(|f| format!("plan:{}", applied_name(f)));
+            let spec = facts.fault.map(|f| format!("plan:{}", f.as_str()));
             state.record(seen, Some(reply.status().as_u16()), spec, remaining, facts);
             return Ok(reply);
         }
@@ -460,19 +460,6 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
 /// A numeric header of an answer.
 fn header_number(reply: &Reply, name: &str) -> Option<u64> {
     reply.headers().get(name).and_then(|v| v.to_str().ok()?.parse().ok())
-}
-
-/// The journal's word for a fault the plan applied.
-fn applied_name(fault: Applied) -> &'static str {
-    match fault {
-        Applied::None => "none",
-        Applied::RateLimited { .. } => "rate-limited",
-        Applied::WindowExhausted { .. } => "window-exhausted",
-        Applied::ServerError => "server-error",
-        Applied::Outage => "outage",
-        Applied::AuthFault => "auth-fault",
-        Applied::RevokedToken => "revoked-token",
-    }
 }
 
 /// The `n`-th failure of the server-error phase: a 500 from the API with
