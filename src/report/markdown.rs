@@ -8,9 +8,9 @@ use crate::duration::human;
 
 /// The whole summary never exceeds this many bytes.
 pub const SUMMARY_CAP: usize = 256 * 1024;
-const TRUNCATED: &str = "\n_More details left out to keep the summary under GitHub's size limit._\n";
+pub(super) const TRUNCATED: &str = "\n_More details left out to keep the summary under GitHub's size limit._\n";
 /// One check's details block never exceeds this many bytes.
-const DETAILS_CAP: usize = 16 * 1024;
+pub(super) const DETAILS_CAP: usize = 16 * 1024;
 
 fn word(status: Status) -> &'static str {
     match status {
@@ -75,17 +75,17 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Markdown-inert text: no HTML, no table breaks.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A table cell: escaped, pipes escaped, one line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     escape(text).replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// At most `max` bytes, cut at a character boundary, marked when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }

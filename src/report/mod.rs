@@ -5,6 +5,8 @@
 //! overall status and the exit code are computed here, once.
 
 mod checklist_report;
+mod drill;
+mod drill_ci;
 mod github;
 mod json;
 mod junit;
@@ -19,6 +21,7 @@ pub use checklist_report::{
     ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
     render_checklist_table, stale_attestations_line,
 };
+pub use drill::{DRILL_FORMATS, render_drill, render_drill_journal};
 pub use json::render as render_json;
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};
