@@ -4,6 +4,7 @@
 
 mod check;
 mod checklist;
+mod drill;
 mod hook;
 mod output;
 mod progress;
@@ -68,6 +69,10 @@ pub enum StartError {
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
+    /// The drill could not run: its plan file, its command, or the token
+    /// file it rotates.
+    #[error("{0}")]
+    Drill(String),
     /// The async runtime or a signal handler could not be set up.
     #[error("cannot start: {0}")]
     Runtime(String),
@@ -96,6 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Drill(args) => drill::run(args, cli.quiet, cli.verbose, &redactor).await,
                 }
             })
         });

@@ -10,6 +10,7 @@
 //! schema. The CI formats are in `drill_ci`.
 
 use comfy_table::{Attribute, Cell, Color};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Format;
@@ -136,34 +137,77 @@ fn render_table(report: &DrillReport, options: TableOptions) -> String {
     out
 }
 
-/// The JSON document (schema version 1, `"kind": "drill"`).
+/// The JSON document (schema version 1, `"kind": "drill"`), keys in the
+/// documented order.
+#[derive(Serialize)]
+struct JsonDrill<'a> {
+    schema_version: u32,
+    kind: &'static str,
+    status: &'static str,
+    items: Vec<JsonItem<'a>>,
+    plan: Vec<JsonPhase>,
+    command: JsonCommand<'a>,
+    requests: usize,
+    duration_ms: u64,
+    started: String,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'static str,
+    status: &'static str,
+    summary: &'a str,
+    evidence: &'a [crate::model::Message],
+    required: bool,
+}
+
+#[derive(Serialize)]
+struct JsonPhase {
+    kind: &'static str,
+    start_ms: u64,
+    end_ms: u64,
+}
+
+#[derive(Serialize)]
+struct JsonCommand<'a> {
+    argv: Vec<&'a str>,
+    exit_code: Option<i32>,
+    ended: &'static str,
+    duration_ms: u64,
+}
+
 fn render_json(report: &DrillReport) -> String {
-    let items: Vec<Value> = report
-        .items
-        .iter()
-        .map(|i| {
-            json!({"id": i.id, "status": i.status.as_str(), "summary": i.summary.as_str(),
-                   "evidence": i.evidence, "required": report.is_required(i.id)})
-        })
-        .collect();
-    let plan: Vec<Value> = report
-        .plan
-        .iter()
-        .map(|p| json!({"kind": p.kind.as_str(), "start_ms": p.start.as_millis() as u64, "end_ms": p.end.as_millis() as u64}))
-        .collect();
-    let argv: Vec<&str> = report.command.argv.iter().map(crate::model::OutsideText::as_str).collect();
-    let doc = json!({
-        "schema_version": 1,
-        "kind": "drill",
-        "status": report.status().as_str(),
-        "items": items,
-        "plan": plan,
-        "command": {"argv": argv, "exit_code": report.command.end.code(), "ended": report.command.end.as_str(),
-                    "duration_ms": report.command.duration.as_millis() as u64},
-        "requests": report.requests,
-        "duration_ms": report.duration.as_millis() as u64,
-        "started": rfc3339(report.started_unix),
-    });
+    let millis = |d: std::time::Duration| d.as_millis() as u64;
+    let doc = JsonDrill {
+        schema_version: 1,
+        kind: "drill",
+        status: report.status().as_str(),
+        items: report
+            .items
+            .iter()
+            .map(|i| JsonItem {
+                id: i.id,
+                status: i.status.as_str(),
+                summary: &i.summary,
+                evidence: &i.evidence,
+                required: report.is_required(i.id),
+            })
+            .collect(),
+        plan: report
+            .plan
+            .iter()
+            .map(|p| JsonPhase { kind: p.kind.as_str(), start_ms: millis(p.start), end_ms: millis(p.end) })
+            .collect(),
+        command: JsonCommand {
+            argv: report.command.argv.iter().map(crate::model::OutsideText::as_str).collect(),
+            exit_code: report.command.end.code(),
+            ended: report.command.end.as_str(),
+            duration_ms: millis(report.command.duration),
+        },
+        requests: report.requests,
+        duration_ms: millis(report.duration),
+        started: rfc3339(report.started_unix),
+    };
     super::json::pretty(&doc)
 }
 
@@ -214,7 +258,12 @@ mod tests {
         r.plan =
             vec![Phase { kind: PhaseKind::Outage, start: Duration::from_millis(100), end: Duration::from_millis(900) }];
         r.items[0].evidence = vec![message!("GET /team at 1s")];
-        let v: Value = serde_json::from_str(&render_drill(&r, Format::Json, PLAIN)).expect("json");
+        let text = render_drill(&r, Format::Json, PLAIN);
+        let v: Value = serde_json::from_str(&text).expect("json");
+        let order =
+            ["schema_version", "kind", "status", "items", "plan", "command", "requests", "duration_ms", "started"];
+        let at: Vec<usize> = order.iter().filter_map(|k| text.find(&format!("\n  \"{k}\":"))).collect();
+        assert!(at.len() == order.len() && at.windows(2).all(|w| w[0] < w[1]), "keys in the documented order: {text}");
         assert_eq!(
             (v["schema_version"].as_u64(), v["kind"].as_str(), v["status"].as_str()),
             (Some(1), Some("drill"), Some("fail"))

@@ -1,0 +1,271 @@
+//! `drill`: starts the drill world on loopback with the fault plan, runs
+//! the team's command against it, stops it when the plan ends, judges the
+//! journal and reports one verdict per checklist item. Everything that can
+//! be refused (flags, the plan file, every file the drill writes) is
+//! refused before the world starts or the command runs.
+
+mod child;
+mod health;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::check::{Outputs, append_job_summary, plan_outputs, write_error, write_files};
+use super::output::{self, Destination};
+use super::{StartError, write_stderr, write_stdout};
+use crate::cli::{DrillArgs, Format};
+use crate::drill::{CommandEnd, CommandExit, CommandRun, DrillReport, Journal, PhaseKind, Plan};
+use crate::model::Named;
+use crate::redact::Redactor;
+use crate::report::{self, DRILL_FORMATS, TableOptions};
+use crate::sandbox::{Sandbox, ScenarioName};
+use crate::text::Sanitizer;
+
+/// The variable the command finds the drill world's API base URL in.
+const API_URL_ENV: &str = "CLICKUP_API_URL";
+/// The exit code of a drill interrupted by SIGINT or SIGTERM (128 + SIGINT,
+/// as shells report Ctrl-C): the command was stopped, nothing was judged.
+const INTERRUPTED: u8 = 130;
+/// How long a stream output (a FIFO) may wait for its reader.
+const OUTPUT_WAIT: Duration = Duration::from_secs(10);
+
+/// What the drill writes besides stdout, judged before it starts.
+struct Files {
+    outputs: Outputs,
+    journal: Option<(PathBuf, Destination)>,
+    token: Option<PathBuf>,
+}
+
+/// Runs the drill; returns the process exit code.
+pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &Redactor) -> Result<u8, StartError> {
+    let started = Instant::now();
+    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let plan = choose_plan(args)?;
+    let files = plan_files(args)?;
+    let token = crate::token::demo_token();
+    redactor.add(token.expose_secret());
+    if let Some(path) = &files.token {
+        write_token(path, &token)?;
+    }
+    let scenario = *ScenarioName::Healthy.scenario();
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let world = Sandbox::start_world(loopback, scenario, token.clone(), Vec::new(), Some(plan.clone()))
+        .await
+        .map_err(|e| StartError::Sandbox { addr: loopback.to_string(), reason: e.to_string() })?;
+    let clock = Instant::now().checked_sub(world.elapsed()).unwrap_or_else(Instant::now);
+    let sanitizer = Sanitizer::new(redactor);
+    let echo = (verbose > 0).then(|| redactor.clone());
+    let poller = match &args.health_url {
+        Some(url) => Some(health::Poller::start(url, clock, redactor).map_err(StartError::Drill)?),
+        None => None,
+    };
+    let api_url = SecretString::from(world.api_url());
+    let env = [(API_URL_ENV, &api_url), (crate::token::TOKEN_ENV, &token)];
+    let sink = child::LogSink { sanitizer: sanitizer.clone(), echo, clock };
+    let mut running = child::spawn(&args.command, &env, sink).map_err(StartError::Drill)?;
+    tracing::debug!(api = %world.api_url(), plan_s = plan.total().as_secs_f64(), "drill started");
+    let ending = supervise(&world, &mut running, &plan, files.token.as_deref(), redactor).await;
+    let (end, exit) = match ending {
+        Ending::Exited(code, at) => {
+            running.finish(args.grace).await;
+            let at = at.saturating_duration_since(clock);
+            (CommandEnd::Exited { code }, Some(CommandExit { at, code }))
+        }
+        Ending::PlanEnded => (running.stop(args.grace).await, None),
+        Ending::Interrupted => {
+            running.stop(args.grace).await;
+            write_stderr(redactor, "error: drill interrupted: the command was stopped; nothing was judged\n");
+            return Ok(INTERRUPTED);
+        }
+        Ending::Failed(reason) => {
+            running.stop(args.grace).await;
+            return Err(StartError::Drill(reason));
+        }
+    };
+    let command_duration = running.duration();
+    let mut journal = world.drill_journal();
+    journal.logs = running.logs();
+    journal.exit = exit;
+    journal.health = poller.map(health::Poller::finish).unwrap_or_default();
+    if let Some(path) = &files.token {
+        // The drill's tokens are worthless once the world is gone; leave none behind.
+        let _ = std::fs::remove_file(path);
+    }
+    let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
+    let report = DrillReport {
+        started_unix,
+        items: crate::drill::judge_all(&journal),
+        required: args.require.clone(),
+        plan: journal.plan.clone(),
+        command: CommandRun { argv, end, duration: command_duration },
+        requests: journal.entries.len(),
+        duration: started.elapsed(),
+    };
+    publish(args, quiet, &report, &journal, &files, redactor)?;
+    Ok(report.exit(args.fail_on).code())
+}
+
+/// The plan: the built-in one or `--plan`'s, scaled by `--duration`, with
+/// a token-rotation phase when `--rotate-token-file` is given.
+fn choose_plan(args: &DrillArgs) -> Result<Plan, StartError> {
+    let plan = match &args.plan {
+        Some(path) => {
+            let source = std::fs::read_to_string(path)
+                .map_err(|e| StartError::Drill(format!("{}: cannot read the plan ({})", path.display(), e.kind())))?;
+            crate::drill::plan::parse(&source, path).map_err(|e| StartError::Drill(e.to_string()))?
+        }
+        None => Plan::default(),
+    };
+    let plan = match args.duration {
+        Some(total) => plan.scaled(total),
+        None => plan,
+    };
+    Ok(if args.rotate_token_file.is_some() { plan.with_token_rotation() } else { plan })
+}
+
+/// Judges every file the drill writes before anything starts: the
+/// `--output` files (the drill's formats only), the journal, and the token
+/// file (a regular file: the command re-reads it).
+fn plan_files(args: &DrillArgs) -> Result<Files, StartError> {
+    for spec in &args.output {
+        if !DRILL_FORMATS.contains(&spec.format) {
+            let offered: Vec<&str> = DRILL_FORMATS.iter().map(|f| f.name()).collect();
+            return Err(StartError::Unsupported(format!(
+                "--output {}=...: drill writes {}; not {}",
+                spec.format.name(),
+                offered.join(", "),
+                spec.format.name()
+            )));
+        }
+    }
+    let outputs = plan_outputs(&args.output, args.format)?;
+    let refuse = |what: &str, path: &Path, reason: String| StartError::Output {
+        what: what.to_owned(),
+        path: path.display().to_string(),
+        reason,
+    };
+    let journal = match &args.journal {
+        Some(path) => match output::destination(path).map_err(|r| refuse("journal", path, r))? {
+            Destination::Stdout => return Err(refuse("journal", path, "stdout carries the report".to_owned())),
+            destination => Some((path.clone(), destination)),
+        },
+        None => None,
+    };
+    let token = match &args.rotate_token_file {
+        Some(path) => match output::destination(path).map_err(|r| refuse("token", path, r))? {
+            Destination::Replace(real) => Some(real),
+            _ => return Err(refuse("token", path, "expected a regular file the command can re-read".to_owned())),
+        },
+        None => None,
+    };
+    Ok(Files { outputs, journal, token })
+}
+
+/// Writes a drill token to the rotation file: atomically, owner-only.
+fn write_token(path: &Path, token: &SecretString) -> Result<(), StartError> {
+    output::write_private_atomic(path, format!("{}\n", token.expose_secret()).as_bytes())
+        .map_err(|e| write_error("token", path, &e))
+}
+
+/// Why the drill stopped watching the command.
+enum Ending {
+    /// It exited by itself: its code (`None`: a signal) and when.
+    Exited(Option<i32>, Instant),
+    /// The plan ended with the command still running.
+    PlanEnded,
+    /// SIGINT or SIGTERM reached the drill.
+    Interrupted,
+    /// The drill could not go on (the rotated token could not be written).
+    Failed(String),
+}
+
+/// Watches the command until it exits, the plan ends or the drill is
+/// interrupted, rotating the token on the way when asked to.
+async fn supervise(
+    world: &Sandbox,
+    running: &mut child::Running,
+    plan: &Plan,
+    token_file: Option<&Path>,
+    redactor: &Redactor,
+) -> Ending {
+    let until_end = plan.total().saturating_sub(world.elapsed());
+    let rotation = async {
+        match token_file {
+            Some(path) => match rotate(world, plan, path, redactor).await {
+                Ok(()) => std::future::pending().await,
+                Err(reason) => reason,
+            },
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        (code, at) = running.exited() => Ending::Exited(code, at),
+        () = tokio::time::sleep(until_end) => Ending::PlanEnded,
+        () = interrupted() => Ending::Interrupted,
+        reason = rotation => Ending::Failed(reason),
+    }
+}
+
+/// At the start of the rotation phase: issues the next token, writes it to
+/// the file, then revokes the old one (as a leaked token is rotated).
+async fn rotate(world: &Sandbox, plan: &Plan, path: &Path, redactor: &Redactor) -> Result<(), String> {
+    let Some(phase) = plan.timeline().into_iter().find(|p| p.kind == PhaseKind::TokenRotation) else {
+        return Ok(());
+    };
+    tokio::time::sleep(phase.start.saturating_sub(world.elapsed())).await;
+    let fresh = world.issue_token();
+    redactor.add(fresh.expose_secret());
+    write_token(path, &fresh).map_err(|e| format!("token rotation: {e}"))?;
+    world.revoke_older_tokens();
+    tracing::debug!(at_ms = world.elapsed().as_millis() as u64, "drill token rotated");
+    Ok(())
+}
+
+/// Resolves when SIGINT (Ctrl-C) or SIGTERM reaches the drill.
+async fn interrupted() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// The report on stdout and in every `--output` file, the journal file,
+/// and the job summary on GitHub Actions.
+fn publish(
+    args: &DrillArgs,
+    quiet: bool,
+    report: &DrillReport,
+    journal: &Journal,
+    files: &Files,
+    redactor: &Redactor,
+) -> Result<(), StartError> {
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = report::use_color(
+        stdout_is_tty,
+        args.no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+    );
+    let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
+    let plain = TableOptions { color: false, quiet: false, width: 120 };
+    let written = write_files(&files.outputs.files, |f| report::render_drill(report, f, plain), OUTPUT_WAIT, redactor);
+    let journal_written = files.journal.as_ref().map_or(Ok(()), |(path, destination)| {
+        let text = redactor.scrub(&report::render_drill_journal(journal)).into_owned();
+        output::write(destination, text.as_bytes(), OUTPUT_WAIT).map_err(|e| write_error("journal", path, &e))
+    });
+    write_stdout(redactor, &report::render_drill(report, files.outputs.stdout.unwrap_or(args.format), table));
+    let wants_summary = args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
+    append_job_summary(wants_summary, || report::render_drill(report, Format::Markdown, plain), redactor);
+    written.and(journal_written)
+}
