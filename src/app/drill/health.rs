@@ -50,8 +50,7 @@ impl Poller {
     /// Stops polling and returns every poll made, by time.
     pub(super) fn finish(self) -> Vec<HealthPoll> {
         self.task.abort();
-        let polls = self.polls.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        polls
+        self.polls.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
