@@ -53,10 +53,10 @@ pub enum Command {
     InstallHook(InstallHookArgs),
     /// Run your integration against a fault-scripted fake ClickUp and judge what it does, item by item.
     ///
-    /// Usage: clickup-preflight drill [FLAGS] -- COMMAND [ARGS...]. The command runs directly (no
-    /// shell) with CLICKUP_API_URL and CLICKUP_API_TOKEN pointing at the drill world; when it exits,
-    /// or the plan ends (then SIGTERM, --grace, SIGKILL), every checklist item the drill judges gets
-    /// pass, warn, fail or not-exercised with its evidence.
+    /// The command after `--` runs directly (no shell) with CLICKUP_API_URL and CLICKUP_API_TOKEN
+    /// pointing at the drill world; when it exits, or the plan ends (then SIGTERM, --grace,
+    /// SIGKILL), every checklist item the drill judges gets pass, warn, fail or not-exercised with
+    /// its evidence.
     /// Exit codes: 0 no item failed; 1 an item failed (see --fail-on, --require); 2 the drill could
     /// not start; 130 interrupted (the command was stopped, no report).
     Drill(DrillArgs),

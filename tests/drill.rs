@@ -336,3 +336,22 @@ fn the_health_endpoint_must_answer_through_the_outage() {
     assert!(verdict["evidence"].to_string().contains("health polls during the outage answered 2xx"), "{verdict}");
     assert!(up.seen.lock().map(|s| s.len()).unwrap_or_default() >= 3, "the endpoint was polled");
 }
+
+#[test]
+fn the_readme_documents_every_drill_flag() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    let start = readme.find("\n### Drill your integration\n").expect("a drill section");
+    let section = &readme[start..];
+    let section = &section[..section[1..].find("\n## ").map_or(section.len(), |end| end + 1)];
+    let help = run_in(&scratch_dir("drill-help"), &["drill", "--help"], &[], LIMIT).stdout;
+    let flags: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.trim_start().split([' ', ',', '=']).find(|w| w.starts_with("--") && w.len() > 2))
+        .map(|f| f.trim_end_matches('.'))
+        .filter(|f| !["--help", "--verbose", "--quiet"].contains(f))
+        .collect();
+    assert!(flags.len() >= 10, "{help}");
+    for flag in flags {
+        assert!(section.contains(&format!("`{flag}")), "README's drill section does not document {flag}");
+    }
+}
