@@ -31,17 +31,8 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
     let (session, report) = execute(&args.connection, selection, args.fail_on, args.staged, quiet, redactor).await?;
     let settings = &session.settings;
     let stdout_format = outputs.stdout.unwrap_or(settings.format);
-    let stdout_is_tty = std::io::stdout().is_terminal();
-    let color = report::use_color(
-        stdout_is_tty,
-        args.no_color,
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::env::var_os("CLICOLOR_FORCE").as_deref(),
-    );
-    let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    // Files carry the whole report: -q is about what a person (or cron's mail) sees.
-    let plain = TableOptions { color: false, quiet: false, width: 120 };
-    let written = write_files(&outputs.files, |f| report::render(&report, f, plain), settings.deadline, redactor);
+    let table = stdout_table(args.no_color, quiet);
+    let written = write_files(&outputs.files, |f| report::render(&report, f, FILE_TABLE), settings.deadline, redactor);
     // A plugin prints one status line: on a failed write, the caller's UNKNOWN only.
     if (written.is_ok() || stdout_format != Format::Nagios) && !(quiet && all_quiet(&report, stdout_format)) {
         write_stdout(redactor, &report::render(&report, stdout_format, table));
@@ -61,6 +52,24 @@ pub(super) fn append_job_summary(wanted: bool, markdown: impl FnOnce() -> String
             write_stderr(redactor, &format!("warning: cannot append the job summary to ${STEP_SUMMARY_ENV}: {e}\n"));
         }
     }
+}
+
+/// How a table in a file is drawn: files carry the whole report, uncoloured
+/// (-q is about what a person, or cron's mail, sees).
+pub(super) const FILE_TABLE: TableOptions = TableOptions { color: false, quiet: false, width: 120 };
+
+/// How the table on stdout is drawn: coloured on a terminal unless
+/// `--no-color` or `NO_COLOR` (or forced by `CLICOLOR_FORCE`), as wide as
+/// the terminal.
+pub(super) fn stdout_table(no_color: bool, quiet: bool) -> TableOptions {
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = report::use_color(
+        stdout_is_tty,
+        no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+    );
+    TableOptions { color, quiet, width: report::table_width(stdout_is_tty) }
 }
 
 /// Whether `-q` prints nothing: a table in which no check warns, fails or

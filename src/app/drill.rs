@@ -7,20 +7,19 @@
 mod child;
 mod health;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::check::{Outputs, append_job_summary, plan_outputs, write_error, write_files};
+use super::check::{FILE_TABLE, Outputs, append_job_summary, plan_outputs, stdout_table, write_error, write_files};
 use super::output::{self, Destination};
 use super::{StartError, write_stderr, write_stdout};
 use crate::cli::{DrillArgs, Format};
 use crate::drill::{CommandEnd, CommandExit, CommandRun, DrillReport, Journal, PhaseKind, Plan};
 use crate::model::Named;
 use crate::redact::Redactor;
-use crate::report::{self, DRILL_FORMATS, TableOptions};
+use crate::report::{self, DRILL_FORMATS};
 use crate::sandbox::{Sandbox, ScenarioName};
 use crate::text::Sanitizer;
 
@@ -250,20 +249,13 @@ fn publish(
     files: &Files,
     redactor: &Redactor,
 ) -> Result<(), StartError> {
-    let stdout_is_tty = std::io::stdout().is_terminal();
-    let color = report::use_color(
-        stdout_is_tty,
-        args.no_color,
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::env::var_os("CLICOLOR_FORCE").as_deref(),
-    );
-    let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    let plain = TableOptions { color: false, quiet: false, width: 120 };
+    let plain = FILE_TABLE;
     let written = write_files(&files.outputs.files, |f| report::render_drill(report, f, plain), OUTPUT_WAIT, redactor);
     let journal_written = files.journal.as_ref().map_or(Ok(()), |(path, destination)| {
         let text = redactor.scrub(&report::render_drill_journal(journal)).into_owned();
         output::write(destination, text.as_bytes(), OUTPUT_WAIT).map_err(|e| write_error("journal", path, &e))
     });
+    let table = stdout_table(args.no_color, quiet);
     write_stdout(redactor, &report::render_drill(report, files.outputs.stdout.unwrap_or(args.format), table));
     let wants_summary = args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
     append_job_summary(wants_summary, || report::render_drill(report, Format::Markdown, plain), redactor);

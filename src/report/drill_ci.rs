@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::drill::{closing_line, command_line, overall, plan_line, word};
 use super::github::{data, property};
 use super::junit::{attr, element, text};
-use super::markdown::{DETAILS_CAP, SUMMARY_CAP, TRUNCATED, cell, clip, escape};
+use super::markdown::{cell, clip, escape, push_details};
 use crate::drill::{DrillReport, DrillStatus, ItemVerdict};
 use crate::duration::human;
 use crate::model::calendar::rfc3339;
@@ -88,7 +88,7 @@ fn icon(report: &DrillReport, item: &ItemVerdict) -> String {
 }
 
 /// Markdown: the verdict table, then the evidence of each item that did
-/// not pass in a `<details>` block; at most [`SUMMARY_CAP`] bytes.
+/// not pass in a `<details>` block; as capped as `check`'s Markdown.
 pub(super) fn markdown(report: &DrillReport) -> String {
     let mut out = format!(
         "## ClickUp drill: {}\n\n{}\n\nCommand: `{}`; plan: {}\n\n",
@@ -103,17 +103,9 @@ pub(super) fn markdown(report: &DrillReport) -> String {
     }
     for item in report.items.iter().filter(|i| i.status != DrillStatus::Pass && !i.evidence.is_empty()) {
         let lines: String = item.evidence.iter().map(|line| format!("- {}\n", escape(line))).collect();
-        let block = format!(
-            "\n<details><summary><code>{}</code>: {}</summary>\n\n{}\n</details>\n",
-            item.id,
-            icon(report, item),
-            clip(&lines, DETAILS_CAP)
-        );
-        if out.len() + block.len() + TRUNCATED.len() > SUMMARY_CAP {
-            out.push_str(TRUNCATED);
+        if !push_details(&mut out, item.id, &icon(report, item), &lines) {
             break;
         }
-        out.push_str(&block);
     }
     out
 }

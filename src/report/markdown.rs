@@ -8,9 +8,9 @@ use crate::duration::human;
 
 /// The whole summary never exceeds this many bytes.
 pub const SUMMARY_CAP: usize = 256 * 1024;
-pub(super) const TRUNCATED: &str = "\n_More details left out to keep the summary under GitHub's size limit._\n";
+const TRUNCATED: &str = "\n_More details left out to keep the summary under GitHub's size limit._\n";
 /// One check's details block never exceeds this many bytes.
-pub(super) const DETAILS_CAP: usize = 16 * 1024;
+const DETAILS_CAP: usize = 16 * 1024;
 
 fn word(status: Status) -> &'static str {
     match status {
@@ -58,20 +58,26 @@ pub fn render(report: &Report) -> String {
         if let Some(hint) = &o.hint {
             body.push_str(&format!("\n**Hint:** {}\n", escape(hint)));
         }
-        let block = format!(
-            "\n<details><summary><code>{}</code>: {}</summary>\n\n{}\n</details>\n",
-            o.id.as_str(),
-            word(o.status),
-            clip(&body, DETAILS_CAP)
-        );
-        // Whole blocks only, so no <details> is left open.
-        if out.len() + block.len() + TRUNCATED.len() > SUMMARY_CAP {
-            out.push_str(TRUNCATED);
+        if !push_details(&mut out, o.id.as_str(), word(o.status), &body) {
             break;
         }
-        out.push_str(&block);
     }
     out
+}
+
+/// Appends a `<details>` block titled with `id` and `word` whose body is
+/// `body` (already escaped) clipped to [`DETAILS_CAP`]; when it would take
+/// the summary past [`SUMMARY_CAP`], appends the truncation note instead
+/// and returns `false`. Whole blocks only, so no `<details>` is left open.
+pub(super) fn push_details(out: &mut String, id: &str, word: &str, body: &str) -> bool {
+    let block =
+        format!("\n<details><summary><code>{id}</code>: {word}</summary>\n\n{}\n</details>\n", clip(body, DETAILS_CAP));
+    if out.len() + block.len() + TRUNCATED.len() > SUMMARY_CAP {
+        out.push_str(TRUNCATED);
+        return false;
+    }
+    out.push_str(&block);
+    true
 }
 
 /// Markdown-inert text: no HTML, no table breaks.
