@@ -50,6 +50,30 @@ pub fn signal_group(leader: u32, signal: GroupSignal) -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// Whether any process of the group `leader` led is still alive. A dead
+/// member waiting for its new parent to reap it (a zombie: it runs nothing
+/// and holds nothing open) does not count; where `/proc` cannot say (not
+/// Linux), the group is probed with signal 0, which counts zombies too.
+pub fn group_alive(leader: u32) -> bool {
+    live_in_proc(leader).unwrap_or_else(|| signal_group(leader, GroupSignal::Probe))
+}
+
+/// Reads every `/proc/PID/stat` for a live member of the group; `None`
+/// when `/proc` cannot be read.
+fn live_in_proc(group: u32) -> Option<bool> {
+    let entries = std::fs::read_dir("/proc").ok()?;
+    let group = group.to_string();
+    let live =
+        entries.flatten().filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit())).any(|e| {
+            // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let fields: Vec<&str> =
+                stat.rsplit_once(") ").map(|(_, rest)| rest.split(' ').collect()).unwrap_or_default();
+            fields.get(2) == Some(&group.as_str()) && fields.first().is_some_and(|state| *state != "Z")
+        });
+    Some(live)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,7 +98,7 @@ mod tests {
         let background = background.trim();
         let group = leader.id();
         assert!(signal_group(group, GroupSignal::Probe), "the group exists");
-        assert!(!dead(background));
+        assert!(group_alive(group) && !dead(background));
         assert!(signal_group(group, GroupSignal::Kill));
         let status = leader.wait().expect("reaped");
         assert!(status.code().is_none(), "ended by the signal: {status:?}");
@@ -83,5 +107,6 @@ mod tests {
             dead(background)
         });
         assert!(gone, "the background child survived its group's SIGKILL");
+        assert!(!group_alive(group), "a zombie is not alive");
     }
 }

@@ -215,7 +215,7 @@ fn an_interrupted_drill_stops_the_command_and_exits_130() {
     while !me.exists() && started.elapsed() < LIMIT {
         std::thread::sleep(Duration::from_millis(10));
     }
-    std::thread::sleep(Duration::from_millis(50));
+    // The drill listens for signals from before the command starts: no wait needed.
     let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(sent.success());
     let output = child.wait_with_output().expect("the drill ends");
@@ -253,6 +253,9 @@ fn what_cannot_start_is_one_line_and_exit_2() {
             r.stderr
         );
     }
+    let r = run_in(&dir, &["drill", "--plan", good, "--rotate-token-file", "tok", "--", "no-such-program"], &[], LIMIT);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(!dir.join("tok").exists(), "a drill that could not start leaves no token file");
     let r = run_in(&dir, &["drill", "--", "true"], &[], LIMIT);
     assert_eq!(r.code, 0, "a plain drill of `true` starts and ends at once: {}", r.all_output());
     let r = run_in(&dir, &["drill", "--plan", good], &[], LIMIT);

@@ -25,7 +25,7 @@ use crate::text::Sanitizer;
 
 /// The variable the command finds the drill world's API base URL in.
 const API_URL_ENV: &str = "CLICKUP_API_URL";
-/// The exit code of a drill interrupted by SIGINT or SIGTERM (128 + SIGINT,
+/// The exit code of a drill interrupted by a signal (128 + SIGINT,
 /// as shells report Ctrl-C): the command was stopped, nothing was judged.
 const INTERRUPTED: u8 = 130;
 /// How long a stream output (a FIFO) may wait for its reader.
@@ -46,9 +46,14 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     let files = plan_files(args)?;
     let token = crate::token::demo_token();
     redactor.add(token.expose_secret());
-    if let Some(path) = &files.token {
-        write_token(path, &token)?;
-    }
+    // Removed however the drill ends: its tokens are worthless once the world is gone.
+    let _token_file = match &files.token {
+        Some(path) => {
+            write_token(path, &token)?;
+            Some(TokenFile(path.clone()))
+        }
+        None => None,
+    };
     let scenario = *ScenarioName::Healthy.scenario();
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let world = Sandbox::start_world(loopback, scenario, token.clone(), Vec::new(), Some(plan.clone()))
@@ -64,9 +69,10 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     let api_url = SecretString::from(world.api_url());
     let env = [(API_URL_ENV, &api_url), (crate::token::TOKEN_ENV, &token)];
     let sink = child::LogSink { sanitizer: sanitizer.clone(), echo, clock };
+    let mut interrupts = Interrupts::listen();
     let mut running = child::spawn(&args.command, &env, sink).map_err(StartError::Drill)?;
     tracing::debug!(api = %world.api_url(), plan_s = plan.total().as_secs_f64(), "drill started");
-    let ending = supervise(&world, &mut running, &plan, files.token.as_deref(), redactor).await;
+    let ending = supervise(&world, &mut running, &plan, files.token.as_deref(), &mut interrupts, redactor).await;
     let (end, exit) = match ending {
         Ending::Exited(code, at) => {
             running.finish(args.grace).await;
@@ -89,10 +95,6 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     journal.logs = running.logs();
     journal.exit = exit;
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
-    if let Some(path) = &files.token {
-        // The drill's tokens are worthless once the world is gone; leave none behind.
-        let _ = std::fs::remove_file(path);
-    }
     let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
     let report = DrillReport {
         started_unix,
@@ -163,6 +165,16 @@ fn plan_files(args: &DrillArgs) -> Result<Files, StartError> {
     Ok(Files { outputs, journal, token })
 }
 
+/// The rotation file, removed when the drill ends (however it ends), so
+/// that no token is left behind in a file.
+struct TokenFile(PathBuf);
+
+impl Drop for TokenFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Writes a drill token to the rotation file: atomically, owner-only.
 fn write_token(path: &Path, token: &SecretString) -> Result<(), StartError> {
     output::write_private_atomic(path, format!("{}\n", token.expose_secret()).as_bytes())
@@ -175,7 +187,7 @@ enum Ending {
     Exited(Option<i32>, Instant),
     /// The plan ended with the command still running.
     PlanEnded,
-    /// SIGINT or SIGTERM reached the drill.
+    /// SIGINT, SIGTERM or SIGHUP reached the drill.
     Interrupted,
     /// The drill could not go on (the rotated token could not be written).
     Failed(String),
@@ -188,6 +200,7 @@ async fn supervise(
     running: &mut child::Running,
     plan: &Plan,
     token_file: Option<&Path>,
+    interrupts: &mut Interrupts,
     redactor: &Redactor,
 ) -> Ending {
     let until_end = plan.total().saturating_sub(world.elapsed());
@@ -203,7 +216,7 @@ async fn supervise(
     tokio::select! {
         (code, at) = running.exited() => Ending::Exited(code, at),
         () = tokio::time::sleep(until_end) => Ending::PlanEnded,
-        () = interrupted() => Ending::Interrupted,
+        () = interrupts.received() => Ending::Interrupted,
         reason = rotation => Ending::Failed(reason),
     }
 }
@@ -223,19 +236,34 @@ async fn rotate(world: &Sandbox, plan: &Plan, path: &Path, redactor: &Redactor) 
     Ok(())
 }
 
-/// Resolves when SIGINT (Ctrl-C) or SIGTERM reaches the drill.
-async fn interrupted() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal went away), listened
+/// for from before the command starts: its group is not the terminal's
+/// foreground group, so these reach the drill only, which must stop it.
+struct Interrupts([Option<tokio::signal::unix::Signal>; 3]);
+
+impl Interrupts {
+    fn listen() -> Interrupts {
+        use tokio::signal::unix::{SignalKind, signal};
+        let on = |kind| signal(kind).ok();
+        Interrupts([on(SignalKind::interrupt()), on(SignalKind::terminate()), on(SignalKind::hangup())])
+    }
+
+    /// Resolves when one of them arrives.
+    async fn received(&mut self) {
+        async fn one(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
-            Err(_) => std::future::pending().await,
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
+        let [int, term, hup] = &mut self.0;
+        tokio::select! {
+            () = one(int) => {}
+            () = one(term) => {}
+            () = one(hup) => {}
+        }
     }
 }
 

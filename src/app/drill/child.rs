@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::drill::{CommandEnd, LogLine, Stream};
-use crate::process::{GroupSignal, signal_group};
+use crate::process::{GroupSignal, group_alive, signal_group};
 use crate::redact::Redactor;
 use crate::text::Sanitizer;
 
@@ -197,10 +197,10 @@ impl Running {
     /// SIGTERM, then SIGKILL when still there after `grace`.
     pub(super) async fn finish(&mut self, grace: Duration) {
         let leader = self.group.leader;
-        if signal_group(leader, GroupSignal::Probe) {
+        if group_alive(leader) {
             signal_group(leader, GroupSignal::Term);
             let until = Instant::now() + grace;
-            while Instant::now() < until && signal_group(leader, GroupSignal::Probe) {
+            while Instant::now() < until && group_alive(leader) {
                 tokio::time::sleep(POLL).await;
             }
             signal_group(leader, GroupSignal::Kill);
