@@ -138,6 +138,8 @@ fn the_binary_itself_as_the_integration_makes_real_requests_judged_and_journaled
         "j.jsonl",
         "--output",
         "markdown=r.md",
+        "--output",
+        "json=drill.json",
     ];
     let r = drill(&dir, &args, &script);
     // `check`'s JSON report is no structured request log: a real FAIL.
@@ -168,6 +170,15 @@ fn the_binary_itself_as_the_integration_makes_real_requests_judged_and_journaled
         assert!(!text.contains(token.as_str()), "the drill token is in the {what}");
     }
     assert!(r.elapsed < Duration::from_millis(1500) + Duration::from_secs(10), "the command's exit ended the drill");
+    // The JSON file is what `checklist --drill` reads: the failed item is verified failing, dated.
+    let args = ["checklist", "--sandbox", "healthy", "--format", "json", "--drill", "drill.json"];
+    let checklist = run_in(&dir, &args, &[], LIMIT).json();
+    let logging =
+        checklist["items"].as_array().and_then(|a| a.iter().find(|i| i["id"] == "structured-logging").cloned());
+    let logging = logging.unwrap_or_default();
+    assert_eq!((logging["state"].as_str(), logging["verdict"].as_str()), (Some("verified"), Some("fail")), "{logging}");
+    let started = report["started"].as_str().unwrap_or_default();
+    assert_eq!(logging["drill"]["on"].as_str(), started.get(..10), "{logging}");
 }
 
 #[test]
