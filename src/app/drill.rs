@@ -7,6 +7,7 @@
 mod child;
 mod health;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -66,8 +67,8 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
         Some(url) => Some(health::Poller::start(url, clock, redactor).map_err(StartError::Drill)?),
         None => None,
     };
-    let api_url = SecretString::from(world.api_url());
-    let env = [(API_URL_ENV, &api_url), (crate::token::TOKEN_ENV, &token)];
+    let api_url = world.api_url();
+    let env = [(API_URL_ENV, OsStr::new(&api_url)), (crate::token::TOKEN_ENV, OsStr::new(token.expose_secret()))];
     let sink = child::LogSink { sanitizer: sanitizer.clone(), echo, clock };
     let mut interrupts = Interrupts::listen();
     let mut running = child::spawn(&args.command, &env, sink).map_err(StartError::Drill)?;

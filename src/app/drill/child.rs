@@ -4,15 +4,13 @@
 //! its whole group. A guard kills the group whatever path leaves the drill
 //! (an error, a panic), so no child outlives it.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::drill::{CommandEnd, LogLine, Stream};
 use crate::process::{GroupSignal, group_alive, signal_group};
@@ -70,16 +68,14 @@ impl Drop for GroupGuard {
     }
 }
 
-/// Starts `argv` with `env` added to this process's environment. The error
-/// is one line naming the program: not found, not executable, or the OS's
-/// reason.
-pub(super) fn spawn(argv: &[OsString], env: &[(&str, &SecretString)], sink: LogSink) -> Result<Running, String> {
+/// Starts `argv` with `env` added to this process's environment (the
+/// drill's URL and token; a proxy's variables). The error is one line
+/// naming the program: not found, not executable, or the OS's reason.
+pub(super) fn spawn(argv: &[OsString], env: &[(&str, &OsStr)], sink: LogSink) -> Result<Running, String> {
     let (program, args) = argv.split_first().ok_or("no command was given after `--`")?;
     let mut command = Command::new(program);
     command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value.expose_secret());
-    }
+    command.envs(env.iter().copied());
     crate::process::in_own_group(&mut command);
     let shown = sink.sanitizer.line(&program.to_string_lossy(), crate::text::URL);
     let mut child = command.spawn().map_err(|e| match e.kind() {
