@@ -91,21 +91,13 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
             return Err(StartError::Drill(reason));
         }
     };
-    let command_duration = running.duration();
+    let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
+    let command = CommandRun { argv, end, duration: running.duration() };
     let mut journal = world.drill_journal();
     journal.logs = running.logs();
     journal.exit = exit;
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
-    let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
-    let report = DrillReport {
-        started_unix,
-        items: crate::drill::judge_all(&journal),
-        required: args.require.clone(),
-        plan: journal.plan.clone(),
-        command: CommandRun { argv, end, duration: command_duration },
-        requests: journal.entries.len(),
-        duration: started.elapsed(),
-    };
+    let report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
     publish(args, quiet, &report, &journal, &files, redactor)?;
     Ok(report.exit(args.fail_on).code())
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::journal::Phase;
+use super::journal::{Journal, Phase};
 use super::verdict::{DrillStatus, ItemVerdict};
 use crate::model::{Exit, Gate, OutsideText};
 
@@ -79,6 +79,28 @@ impl CommandEnd {
 }
 
 impl DrillReport {
+    /// Judges a finished drill: every judge's verdict on `journal`
+    /// ([`super::judge_all`]), the plan as played and the requests counted,
+    /// with the command, the `--require`d items, when the drill started
+    /// (Unix seconds) and how long it took.
+    pub fn judge(
+        journal: &Journal,
+        command: CommandRun,
+        required: Vec<&'static str>,
+        started_unix: u64,
+        duration: Duration,
+    ) -> DrillReport {
+        DrillReport {
+            started_unix,
+            items: super::judge_all(journal),
+            required,
+            plan: journal.plan.clone(),
+            command,
+            requests: journal.entries.len(),
+            duration,
+        }
+    }
+
     /// Whether `--require` named the item.
     pub fn is_required(&self, id: &str) -> bool {
         self.required.contains(&id)
@@ -181,6 +203,18 @@ pub(crate) mod tests {
         let r = report(&[DrillStatus::Pass, DrillStatus::NotExercised], &["token-rotation"]);
         assert_eq!(r.exit(Gate::Fail), Exit::Ok);
         assert_eq!(report(&[DrillStatus::NotExercised], &[]).status(), DrillStatus::NotExercised);
+    }
+
+    #[test]
+    fn judging_a_journal_counts_its_requests_and_keeps_its_plan() {
+        let journal = crate::drill::fixtures::journal(vec![crate::drill::fixtures::get(0, "/user", 200)]);
+        let journal =
+            Journal { plan: vec![crate::drill::fixtures::phase(crate::drill::PhaseKind::Outage, 0, 10)], ..journal };
+        let command = CommandRun { argv: Vec::new(), end: CommandEnd::Killed, duration: Duration::ZERO };
+        let r = DrillReport::judge(&journal, command, vec!["caching"], 7, Duration::from_secs(2));
+        assert_eq!((r.requests, r.plan.len(), r.started_unix, r.duration), (1, 1, 7, Duration::from_secs(2)));
+        assert_eq!(r.items.len(), crate::drill::judged_items().len());
+        assert!(r.is_required("caching") && !r.is_required("circuit-breaker"));
     }
 
     #[test]
