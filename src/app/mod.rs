@@ -5,6 +5,7 @@
 mod check;
 mod checklist;
 mod docs;
+mod drill;
 mod hook;
 mod init;
 mod output;
@@ -82,6 +83,10 @@ pub enum StartError {
         /// Why.
         reason: String,
     },
+    /// The drill could not run: its plan file, its command, or the token
+    /// file it rotates.
+    #[error("{0}")]
+    Drill(String),
     /// The async runtime or a signal handler could not be set up.
     #[error("cannot start: {0}")]
     Runtime(String),
@@ -110,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Drill(args) => drill::run(args, cli.quiet, cli.verbose, &redactor).await,
                     Command::Completions(args) => docs::completions(args).map(Exit::code),
                     Command::Man(args) => docs::man(args, &redactor).map(Exit::code),
                     Command::Init(args) => init::run(args, &redactor).await.map(Exit::code),

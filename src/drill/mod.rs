@@ -10,6 +10,8 @@ pub mod journal;
 pub mod logs;
 pub mod plan;
 pub mod rates;
+pub mod report;
+pub mod rotation;
 pub mod verdict;
 
 #[cfg(test)]
@@ -17,16 +19,20 @@ mod fixtures;
 
 pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
 pub use journal::{
-    CommandExit, Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed,
+    CommandExit, Fault, HealthPoll, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream,
+    TokenUsed,
 };
 pub use logs::{ecode_parsed, structured_logging};
-pub use plan::{Plan, PlanError, PlanPhase};
+pub use plan::{Plan, PlanError, PlanPhase, ROTATION_PHASE};
 pub use rates::{caching, request_queuing, webhooks_over_polling};
+pub use report::{CommandEnd, CommandRun, DrillReport};
+pub use rotation::token_rotation;
 pub use verdict::{DrillStatus, ItemVerdict};
 
 /// Every judge, in the checklist's order: what a drill reports.
 pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
     [
+        token_rotation,
         handles_401_429_500,
         backoff_with_jitter,
         ecode_parsed,
@@ -40,6 +46,12 @@ pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
     .iter()
     .map(|judge| judge(journal))
     .collect()
+}
+
+/// The checklist items the drill judges, in [`judge_all`]'s order: what
+/// `drill --require` may name.
+pub fn judged_items() -> Vec<&'static str> {
+    judge_all(&Journal::default()).iter().map(|v| v.id).collect()
 }
 
 /// Requests for the same thing that follow a transient failure: the
@@ -104,6 +116,6 @@ mod tests {
             assert!(crate::model::checklist_items::item_by_id(verdict.id).is_some(), "{}", verdict.id);
             assert_eq!(verdict.status, DrillStatus::NotExercised, "{}", verdict.id);
         }
-        assert_eq!(verdicts.len(), 9);
+        assert_eq!(verdicts.len(), 10);
     }
 }

@@ -18,6 +18,7 @@ mod proxy;
 mod receiver;
 mod routes;
 mod scenarios;
+mod tokens;
 mod world;
 
 use std::net::SocketAddr;
@@ -145,6 +146,27 @@ impl Sandbox {
     /// phases when one runs.
     pub fn drill_journal(&self) -> crate::drill::Journal {
         to_drill(&self.state.journal(), self.state.plan())
+    }
+
+    /// Time since the world started, on the clock its fault plan and
+    /// journal run by: a drill schedules the plan's events by it.
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.state.elapsed()
+    }
+
+    /// Issues the next generation of the token (personal-token shaped,
+    /// random), for a drill's token rotation; the older tokens stay valid
+    /// until [`Sandbox::revoke_older_tokens`], so the new one can be handed
+    /// over first. The journal names it by its generation.
+    pub fn issue_token(&self) -> SecretString {
+        self.state.tokens.issue()
+    }
+
+    /// Revokes every token but the newest: from now on they are answered
+    /// 401 `OAUTH_025`, as ClickUp answers a revoked token, and journaled
+    /// as [`crate::drill::Fault::RevokedToken`].
+    pub fn revoke_older_tokens(&self) {
+        self.state.tokens.revoke_older();
     }
 
     /// API requests served so far (status-page requests excluded).
