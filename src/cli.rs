@@ -118,6 +118,10 @@ pub struct DrillArgs {
     #[arg(long, value_name = "PATH")]
     pub rotate_token_file: Option<PathBuf>,
 
+    /// Also serve an HTTPS proxy that impersonates api.clickup.com with a CA made for this run, for integrations that hard-code the host (sets HTTPS_PROXY and the CA variables).
+    #[arg(long)]
+    pub proxy: bool,
+
     /// Write every request the drill saw as JSON lines to FILE (the token by generation, never its value).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,

@@ -369,3 +369,47 @@ fn the_readme_documents_every_drill_flag() {
         assert!(section.contains(&format!("`{flag}")), "README's drill section does not document {flag}");
     }
 }
+
+#[test]
+fn behind_the_proxy_the_command_is_told_the_real_host_and_a_ca_that_exists_only_for_the_run() {
+    let dir = scratch_dir("drill-proxy-env");
+    let plan = plan(&dir, &[("warm-up", 600)]);
+    let plan = plan.to_str().unwrap_or_default();
+    let script = "{ echo \"$CLICKUP_API_URL\"; echo \"$HTTPS_PROXY\"; echo \"$SSL_CERT_FILE\"; \
+                  echo \"$REQUESTS_CA_BUNDLE $NODE_EXTRA_CA_CERTS $CURL_CA_BUNDLE\"; } > env; \
+                  head -n 1 \"$SSL_CERT_FILE\" > ca-head";
+    let r = drill(&dir, &["--proxy", "--plan", plan, "--format", "json"], script);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let env = std::fs::read_to_string(dir.join("env")).expect("env");
+    let lines: Vec<&str> = env.lines().collect();
+    assert_eq!(lines[0], "https://api.clickup.com/api/v2", "the host a hard-coded integration uses");
+    assert!(lines[1].starts_with("http://127.0.0.1:"), "{env}");
+    let ca = lines[2];
+    assert_eq!(lines[3], format!("{ca} {ca} {ca}"), "every CA variable names the run's CA");
+    assert_eq!(std::fs::read_to_string(dir.join("ca-head")).expect("ca").trim(), "-----BEGIN CERTIFICATE-----");
+    assert!(!Path::new(ca).exists(), "the CA file is gone with the drill");
+    assert_eq!(r.json()["notes"], serde_json::json!([]));
+}
+
+#[test]
+#[ignore = "needs curl: run by .ci/run"]
+fn a_command_that_hard_codes_api_clickup_com_reaches_the_world_through_the_proxy_and_nothing_else() {
+    let dir = scratch_dir("drill-proxy-curl");
+    let plan = plan(&dir, &[("warm-up", 1500)]);
+    let plan = plan.to_str().unwrap_or_default();
+    // The real host, written out: only the proxy can answer it here.
+    let script = "curl -sS -o /dev/null -w '%{http_code}\\n' -H \"Authorization: $CLICKUP_API_TOKEN\" \
+                  https://api.clickup.com/api/v2/user > status; \
+                  curl -sS -o /dev/null https://example.com/ 2> refused || true";
+    // It logs nothing, so structured-logging fails: not what this test is about.
+    let args = ["--proxy", "--plan", plan, "--format", "json", "--journal", "j.jsonl", "--fail-on", "never"];
+    let r = drill(&dir, &args, script);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert_eq!(std::fs::read_to_string(dir.join("status")).expect("status").trim(), "200");
+    let journal = std::fs::read_to_string(dir.join("j.jsonl")).expect("journal");
+    assert!(journal.contains("\"path\":\"/api/v2/user\""), "{journal}");
+    assert_eq!(r.json()["requests"], 1, "one request reached the world");
+    let notes = r.json()["notes"].to_string();
+    assert!(notes.contains("example.com:443") && notes.contains("refused"), "{notes}");
+    assert!(r.stderr.contains("warning: the integration tried to reach example.com:443"), "{}", r.stderr);
+}

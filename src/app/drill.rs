@@ -21,11 +21,14 @@ use crate::drill::{CommandEnd, CommandExit, CommandRun, DrillReport, Journal, Ph
 use crate::model::Named;
 use crate::redact::Redactor;
 use crate::report::{self, DRILL_FORMATS};
-use crate::sandbox::{Sandbox, ScenarioName};
+use crate::sandbox::{Proxy, Sandbox, ScenarioName};
 use crate::text::Sanitizer;
 
 /// The variable the command finds the drill world's API base URL in.
 const API_URL_ENV: &str = "CLICKUP_API_URL";
+/// What the command is told the API is behind `--proxy`: the real host,
+/// which the proxy impersonates (nothing reaches the real one through it).
+const PROXIED_API_URL: &str = "https://api.clickup.com/api/v2";
 /// The exit code of a drill interrupted by a signal (128 + SIGINT,
 /// as shells report Ctrl-C): the command was stopped, nothing was judged.
 const INTERRUPTED: u8 = 130;
@@ -67,8 +70,18 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
         Some(url) => Some(health::Poller::start(url, clock, redactor).map_err(StartError::Drill)?),
         None => None,
     };
-    let api_url = world.api_url();
-    let env = [(API_URL_ENV, OsStr::new(&api_url)), (crate::token::TOKEN_ENV, OsStr::new(token.expose_secret()))];
+    let proxy = if args.proxy {
+        Some(Proxy::start(world.addr(), sanitizer.clone()).await.map_err(|e| StartError::Drill(e.to_string()))?)
+    } else {
+        None
+    };
+    // Behind the proxy the integration is told the real address, which the
+    // proxy serves: its requests take the path a hard-coded host takes.
+    let api_url = if proxy.is_some() { PROXIED_API_URL.to_owned() } else { world.api_url() };
+    let mut env: Vec<(&str, &OsStr)> =
+        vec![(API_URL_ENV, OsStr::new(&api_url)), (crate::token::TOKEN_ENV, OsStr::new(token.expose_secret()))];
+    let proxy_env = proxy.as_ref().map(Proxy::child_env).unwrap_or_default();
+    env.extend(proxy_env.iter().map(|(name, value)| (*name, value.as_os_str())));
     let sink = child::LogSink { sanitizer: sanitizer.clone(), echo, clock };
     let mut interrupts = Interrupts::listen();
     let mut running = child::spawn(&args.command, &env, sink).map_err(StartError::Drill)?;
@@ -97,9 +110,35 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     journal.logs = running.logs();
     journal.exit = exit;
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
-    let report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
+    let mut report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
+    if let Some(proxy) = proxy {
+        report.notes = proxy_notes(&proxy);
+        proxy.shutdown().await;
+    }
+    for note in &report.notes {
+        write_stderr(redactor, &format!("warning: {note}\n"));
+    }
     publish(args, quiet, &report, &journal, &files, redactor)?;
     Ok(report.exit(args.fail_on).code())
+}
+
+/// What the proxy refused, and handshakes that failed because the command
+/// did not trust the run's CA (it pins certificates or ignores the CA
+/// variables): its requests never reached the world.
+fn proxy_notes(proxy: &Proxy) -> Vec<crate::model::Message> {
+    let mut notes: Vec<crate::model::Message> = proxy.refused().iter().map(|r| r.message()).collect();
+    let unlisted = proxy.unlisted_refusals();
+    if unlisted > 0 {
+        notes.push(crate::message!("{} more refused proxy requests to other hosts", unlisted));
+    }
+    let failed = proxy.failed_handshakes();
+    if failed > 0 {
+        notes.push(crate::message!(
+            "{} TLS handshakes with the proxy failed: the command does not trust the run's CA (SSL_CERT_FILE and friends), or pins certificates",
+            failed
+        ));
+    }
+    notes
 }
 
 /// The plan: the built-in one or `--plan`'s, scaled by `--duration`, with

@@ -27,6 +27,9 @@ pub struct DrillReport {
     pub requests: usize,
     /// Wall time of the whole drill.
     pub duration: Duration,
+    /// What the drill saw outside the judged items (e.g. hosts the
+    /// integration tried to reach through `--proxy`), one line each.
+    pub notes: Vec<crate::model::Message>,
 }
 
 /// The command the drill ran.
@@ -98,6 +101,7 @@ impl DrillReport {
             command,
             requests: journal.entries.len(),
             duration,
+            notes: Vec::new(),
         }
     }
 
@@ -172,6 +176,7 @@ pub(crate) mod tests {
             },
             requests: 0,
             duration: Duration::ZERO,
+            notes: Vec::new(),
         }
     }
 

@@ -150,6 +150,7 @@ struct JsonDrill<'a> {
     requests: usize,
     duration_ms: u64,
     started: String,
+    notes: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -207,6 +208,7 @@ fn render_json(report: &DrillReport) -> String {
         requests: report.requests,
         duration_ms: millis(report.duration),
         started: rfc3339(report.started_unix),
+        notes: report.notes.iter().map(|n| n.as_str()).collect(),
     };
     super::json::pretty(&doc)
 }
