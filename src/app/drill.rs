@@ -126,7 +126,7 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
 /// did not trust the run's CA (it pins certificates or ignores the CA
 /// variables): its requests never reached the world.
 fn proxy_notes(proxy: &Proxy) -> Vec<crate::model::Message> {
-    let mut notes: Vec<crate::model::Message> = proxy.refused().iter().map(|r| r.message()).collect();
+    let mut notes: Vec<crate::model::Message> = proxy.refused().iter().map(crate::sandbox::Refusal::message).collect();
     let unlisted = proxy.unlisted_refusals();
     if unlisted > 0 {
         notes.push(crate::message!("{} more refused proxy requests to other hosts", unlisted));

@@ -208,7 +208,7 @@ fn render_json(report: &DrillReport) -> String {
         requests: report.requests,
         duration_ms: millis(report.duration),
         started: rfc3339(report.started_unix),
-        notes: report.notes.iter().map(|n| n.as_str()).collect(),
+        notes: report.notes.iter().map(crate::model::Message::as_str).collect(),
     };
     super::json::pretty(&doc)
 }
