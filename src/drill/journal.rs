@@ -19,6 +19,9 @@ pub struct Journal {
     /// How the command ended; `None` while it still ran when the drill
     /// stopped recording.
     pub exit: Option<CommandExit>,
+    /// The integration's webhooks: what it registered, what the drill
+    /// delivered to them, and the suspensions it played.
+    pub webhooks: super::deliveries::Webhooks,
 }
 
 /// How and when the command ended.
