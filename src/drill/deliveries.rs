@@ -38,6 +38,9 @@ pub enum Reach {
     Delivered,
     /// Its endpoint is not on loopback: the drill never contacts it.
     NotLoopback,
+    /// Its endpoint is on loopback but not plain `http://`: the drill
+    /// delivers without TLS only, so it never contacts it.
+    NotPlainHttp,
     /// It subscribes to no event the world produces (task changes), or
     /// filters on a location the world does not have.
     NoDrillEvents,
@@ -49,6 +52,7 @@ impl Reach {
         match self {
             Reach::Delivered => "delivered to",
             Reach::NotLoopback => "not on loopback, never contacted",
+            Reach::NotPlainHttp => "not plain http:// on loopback, never contacted",
             Reach::NoDrillEvents => "subscribed to no event the drill produces",
         }
     }

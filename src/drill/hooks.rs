@@ -213,10 +213,10 @@ fn by_follow_ups(journal: &Journal, original: &Delivery, dup: &Delivery) -> Opti
     }
     let evidence = vec![
         message!(
-            "{} followed the first delivery ({} requests about task {})",
+            "{} followed the first delivery; requests about task {}: {}",
             cite(first),
-            follow_ups.len(),
-            dup.task_id
+            dup.task_id,
+            follow_ups.len()
         ),
         message!("none repeated after the duplicate at {}", human(dup.at)),
     ];
@@ -267,7 +267,7 @@ fn worst(id: &'static str, findings: Vec<Finding>) -> ItemVerdict {
     let status = findings.iter().map(|(s, ..)| *s).max().unwrap_or(DrillStatus::NotExercised);
     let mut summary = None;
     let mut evidence = Vec::new();
-    for (s, text, lines) in findings.into_iter().filter(|(s, ..)| *s == status) {
+    for (_, text, lines) in findings.into_iter().filter(|(s, ..)| *s == status) {
         summary.get_or_insert(text);
         evidence.extend(lines);
     }
@@ -307,7 +307,7 @@ pub fn webhook_async(journal: &Journal) -> ItemVerdict {
         None => message!("no single delivery was acknowledged to compare with"),
     };
     let spread = message!("the burst of {} answered in {} to {}", burst.len(), human(fastest), human(slowest.latency));
-    let mut evidence = vec![spread, baseline, message!("slowest: {}", cite_delivery(slowest))];
+    let evidence = vec![spread, baseline, message!("slowest: {}", cite_delivery(slowest))];
     let pending = unanswered.iter().filter(|d| still_waiting(d)).count();
     let (status, summary) = if unanswered.len() > pending {
         let n = unanswered.len() - pending;

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use super::{Sandbox, ScenarioName};
 use crate::drill::{self, DrillStatus, Fault, PhaseKind, Plan, PlanPhase};
 
-const TOKEN: &str = "pk_1000001_DRILLPLANTESTTOKEN";
+pub(super) const TOKEN: &str = "pk_1000001_DRILLPLANTESTTOKEN";
 /// What the client's n-th job reads: a page of the big list of its own
 /// (past the last, an empty one), so that each job's retries form one chain
 /// and a later job is never taken for a retry of an earlier one.
@@ -31,14 +31,7 @@ fn get(addr: SocketAddr, path: &str) -> Option<(u16, Option<u64>)> {
 
 /// Sends one request with the drill's token and reads the whole answer.
 fn send(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, Option<u64>)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {TOKEN}\r\n");
-    let request = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let text = String::from_utf8_lossy(&raw);
+    let text = exchange(addr, method, path, body)?;
     let status = text.split(' ').nth(1)?.parse().ok()?;
     let reset = text
         .lines()
@@ -46,6 +39,19 @@ fn send(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, 
         .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-ratelimit-reset:").map(|v| v.trim().to_owned()))
         .and_then(|v| v.parse().ok());
     Some((status, reset))
+}
+
+/// Sends one request with the drill's token; the whole answer, head and
+/// body, as text.
+pub(super) fn exchange(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {TOKEN}\r\n");
+    let request = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    Some(String::from_utf8_lossy(&raw).into_owned())
 }
 
 /// How a client treats a failed answer.

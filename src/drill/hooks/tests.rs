@@ -142,7 +142,7 @@ fn a_follow_up_about_the_task_once_passes_repeated_after_the_duplicate_fails() {
     let v = webhook_idempotent(&with(once, duplicated(DeliveryAnswer::Status(200))));
     assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
     assert!(
-        v.evidence[0].contains("GET /api/v2/task/t1 at 50ms followed the first delivery (2 requests"),
+        v.evidence[0].contains("GET /api/v2/task/t1 at 50ms followed the first delivery; requests about task t1: 2"),
         "{:?}",
         v.evidence
     );
