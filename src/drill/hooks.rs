@@ -64,6 +64,11 @@ fn while_running(journal: &Journal) -> Vec<&Delivery> {
         .collect()
 }
 
+/// The deliveries of one kind.
+fn of_kind<'a>(delivered: &[&'a Delivery], kind: DeliveryKind) -> Vec<&'a Delivery> {
+    delivered.iter().copied().filter(|d| d.kind == kind).collect()
+}
+
 /// Whether ClickUp would count the delivery delivered: 2xx within
 /// [`WEBHOOK_ANSWER_LIMIT`].
 fn on_time(d: &Delivery) -> bool {
@@ -149,7 +154,7 @@ type Finding = (DrillStatus, Message, Vec<Message>);
 pub fn webhook_idempotent(journal: &Journal) -> ItemVerdict {
     let id = "webhook-idempotent";
     let delivered = while_running(journal);
-    let duplicates: Vec<&Delivery> = delivered.iter().copied().filter(|d| d.kind == DeliveryKind::Duplicate).collect();
+    let duplicates = of_kind(&delivered, DeliveryKind::Duplicate);
     if duplicates.is_empty() {
         return nothing_delivered(id, journal, message!("duplicate delivery"));
     }
@@ -284,7 +289,7 @@ fn worst(id: &'static str, findings: Vec<Finding>) -> ItemVerdict {
 pub fn webhook_async(journal: &Journal) -> ItemVerdict {
     let id = "webhook-async";
     let delivered = while_running(journal);
-    let burst: Vec<&Delivery> = delivered.iter().copied().filter(|d| d.kind == DeliveryKind::Burst).collect();
+    let burst = of_kind(&delivered, DeliveryKind::Burst);
     if burst.is_empty() {
         return nothing_delivered(id, journal, message!("burst of deliveries"));
     }
