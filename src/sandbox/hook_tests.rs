@@ -91,8 +91,12 @@ struct Integration {
     bodies: Mutex<Vec<Value>>,
     serial: tokio::sync::Mutex<()>,
     answered: AtomicUsize,
+    /// Events being processed after their answer.
+    busy: AtomicUsize,
     bad_signatures: AtomicUsize,
     saw_credentials: AtomicBool,
+    /// Set when the drill ends.
+    stop: AtomicBool,
 }
 
 /// Sends a request to the world from a blocking thread; status and body.
@@ -161,7 +165,11 @@ impl Integration {
             }
         } else if work {
             let me = Arc::clone(&self);
-            tokio::spawn(async move { me.process(task_id).await });
+            me.busy.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                me.process(task_id).await;
+                me.busy.fetch_sub(1, Ordering::SeqCst);
+            });
         }
         if self.answered.fetch_add(1, Ordering::SeqCst) == 0 {
             tokio::time::sleep(self.manners.first_answer_after).await;
@@ -197,9 +205,9 @@ impl Integration {
         body["id"].as_str().expect("an id").to_owned()
     }
 
-    /// Watches the webhook listing until `until`, as its manners say.
-    async fn watch(&self, endpoint: &str, until: Instant) {
-        while Instant::now() < until && self.manners.watch != Watch::Ignores {
+    /// Watches the webhook listing, as its manners say, until stopped.
+    async fn watch(&self, endpoint: &str) {
+        while !self.stop.load(Ordering::SeqCst) && self.manners.watch != Watch::Ignores {
             let listed = call(self.api, "GET", format!("/api/v2/team/{TEAM}/webhook"), String::new()).await;
             let hooks = listed.map(|(_, body)| body["webhooks"].as_array().cloned().unwrap_or_default());
             for hook in hooks.unwrap_or_default().iter().filter(|h| h["health"]["status"] == "suspended") {
@@ -219,12 +227,11 @@ impl Integration {
             }
             tokio::time::sleep(WATCH_EVERY).await;
         }
-        tokio::time::sleep_until(tokio::time::Instant::from_std(until)).await;
     }
 }
 
-/// Starts the world on `schedule`, runs the integration with `manners` for
-/// the schedule and 400 ms more; the journal and the integration.
+/// Starts the world on `schedule` and runs the integration with `manners`
+/// until the journal settles; the journal, the integration and its webhook's id.
 async fn drill(manners: Manners, schedule: HookSchedule) -> (drill::Journal, Arc<Integration>, String) {
     let scenario = super::Scenario { limit: 1000, remaining_at_start: 1000, ..*ScenarioName::Healthy.scenario() };
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -240,14 +247,60 @@ async fn drill(manners: Manners, schedule: HookSchedule) -> (drill::Journal, Arc
         bodies: Mutex::new(Vec::new()),
         serial: tokio::sync::Mutex::new(()),
         answered: AtomicUsize::new(0),
+        busy: AtomicUsize::new(0),
         bad_signatures: AtomicUsize::new(0),
         saw_credentials: AtomicBool::new(false),
+        stop: AtomicBool::new(false),
     });
     let endpoint = integration.serve().await;
-    let started = Instant::now();
     let id = integration.register(&endpoint).await;
-    integration.watch(&endpoint, started + schedule.suspend_at + Duration::from_millis(400)).await;
-    (sandbox.drill_journal(), integration, id)
+    let watching = Arc::clone(&integration);
+    let watcher = tokio::spawn(async move { watching.watch(&endpoint).await });
+    let journal = settled(&sandbox, &integration, &schedule).await;
+    integration.stop.store(true, Ordering::SeqCst);
+    watcher.await.expect("the watcher ends");
+    (journal, integration, id)
+}
+
+/// The most a drill waits for the schedule to play out (only a broken
+/// world or a stalled machine takes this long; it takes about a second).
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// The journal once the schedule has played out: the duplicate and the
+/// whole burst delivered, the suspension made, no delivery waiting for its
+/// answer, the integration done processing, and what it does about the
+/// suspension done (the listing read, the webhook back and delivered to
+/// again). Waiting for these events rather than for a fixed time keeps the
+/// drill short and still complete on a loaded machine.
+async fn settled(sandbox: &Sandbox, integration: &Integration, schedule: &HookSchedule) -> drill::Journal {
+    let deadline = Instant::now() + SETTLE_LIMIT;
+    loop {
+        let journal = sandbox.drill_journal();
+        if played_out(&journal, integration, schedule) || Instant::now() >= deadline {
+            return journal;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn played_out(journal: &drill::Journal, integration: &Integration, schedule: &HookSchedule) -> bool {
+    let hooks = &journal.webhooks;
+    let Some(suspension) = hooks.suspensions.first() else { return false };
+    let looked = journal.entries.iter().any(|e| {
+        e.at > suspension.at && e.route == Some("/team/{id}/webhook") && e.method == drill::Method::Get && e.succeeded()
+    });
+    let noticed = match integration.manners.watch {
+        Watch::Ignores => true,
+        Watch::Reads => looked,
+        Watch::Reactivates | Watch::Reregisters => {
+            suspension.recovery.is_some_and(|r| hooks.deliveries.iter().any(|d| d.at >= r.at))
+        }
+    };
+    !of_kind(journal, DeliveryKind::Duplicate).is_empty()
+        && of_kind(journal, DeliveryKind::Burst).len() == schedule.burst_size
+        && hooks.deliveries.iter().all(|d| d.answer != DeliveryAnswer::Pending)
+        && integration.busy.load(Ordering::SeqCst) == 0
+        && noticed
 }
 
 fn of_kind(journal: &drill::Journal, kind: DeliveryKind) -> Vec<&drill::Delivery> {
@@ -265,6 +318,9 @@ async fn a_well_behaved_integration_passes_every_webhook_item() {
     assert_eq!(hooks.registrations[0].webhook.as_str(), id);
     assert_eq!(of_kind(&journal, DeliveryKind::Burst).len(), 10);
     assert_eq!(of_kind(&journal, DeliveryKind::Duplicate).len(), 1);
+    // On the journal's clock, whose requests are in whole milliseconds, so a
+    // follow-up in the same millisecond as its delivery is not before it.
+    assert!(hooks.deliveries.iter().all(|d| d.at.subsec_nanos() % 1_000_000 == 0), "{:?}", hooks.deliveries);
     let suspension = hooks.suspensions.first().expect("a suspension");
     let recovery = suspension.recovery.expect("reactivated");
     assert_eq!(recovery.how, RecoveryKind::Reactivated);
@@ -311,7 +367,10 @@ async fn a_synchronous_receiver_that_processes_duplicates_and_ignores_suspension
     assert!(idempotent.summary.contains("processed again"), "{}", idempotent.summary);
     let asynchronous = drill::webhook_async(&journal);
     assert_eq!(asynchronous.status, DrillStatus::Fail, "{asynchronous:?}");
-    assert!(asynchronous.summary.contains("answers slowed under the burst"), "{}", asynchronous.summary);
+    // One after another: the answers grow (or, on a machine slow enough to
+    // hide the growth in a common delay, the last one passes the bound).
+    let why = asynchronous.summary.to_string();
+    assert!(why.contains("answers grew through the burst") || why.contains("an answer of the burst took"), "{why}");
     let disable = drill::webhook_auto_disable(&journal);
     assert_eq!(disable.status, DrillStatus::Fail, "{disable:?}");
     assert!(disable.summary.contains("never read the webhook listing"), "{}", disable.summary);
@@ -324,14 +383,17 @@ async fn a_synchronous_receiver_that_processes_duplicates_and_ignores_suspension
 async fn a_receiver_too_slow_at_first_that_refuses_duplicates_and_only_reads_the_listing_fails_three_items() {
     let manners = Manners {
         refuses_duplicates: true,
-        first_answer_after: Duration::from_millis(250),
+        first_answer_after: Duration::from_millis(550),
         watch: Watch::Reads,
         ..WELL_BEHAVED
     };
-    let schedule = HookSchedule { answer_limit: Duration::from_millis(150), ..schedule() };
+    let schedule = HookSchedule { answer_limit: Duration::from_millis(400), ..schedule() };
     let (journal, ..) = drill(manners, schedule).await;
-    let first = &journal.webhooks.deliveries[0];
-    assert_eq!((first.answer, first.latency), (DeliveryAnswer::TimedOut, Duration::from_millis(150)));
+    // The first delivery the receiver handled (a single one) timed out.
+    let timed_out: Vec<_> =
+        journal.webhooks.deliveries.iter().filter(|d| d.answer == DeliveryAnswer::TimedOut).collect();
+    assert_eq!(timed_out.len(), 1, "{timed_out:?}");
+    assert_eq!((timed_out[0].kind, timed_out[0].latency), (DeliveryKind::Single, Duration::from_millis(400)));
     let fast = drill::webhook_fast_200(&journal);
     assert_eq!(fast.status, DrillStatus::Fail, "{fast:?}");
     assert!(fast.evidence[0].contains("timed out"), "{:?}", fast.evidence);
@@ -339,7 +401,7 @@ async fn a_receiver_too_slow_at_first_that_refuses_duplicates_and_only_reads_the
     assert_eq!(idempotent.status, DrillStatus::Fail, "{idempotent:?}");
     assert!(idempotent.evidence[0].contains(": 409 in"), "{:?}", idempotent.evidence);
     let asynchronous = drill::webhook_async(&journal);
-    assert_eq!(asynchronous.status, DrillStatus::Pass, "a timed-out single is no baseline: {asynchronous:?}");
+    assert_eq!(asynchronous.status, DrillStatus::Pass, "the burst's answers did not grow: {asynchronous:?}");
     let disable = drill::webhook_auto_disable(&journal);
     assert_eq!(disable.status, DrillStatus::Fail, "{disable:?}");
     assert!(disable.summary.contains("read the listing but left its webhook suspended"), "{}", disable.summary);

@@ -30,9 +30,10 @@ use crate::drill::{self, DeliveryAnswer, DeliveryKind, Reach, RecoveryKind};
 /// to was registered. The default fits a 15 s drill: two single events
 /// (0.5 s, 1 s), the second re-sent as a duplicate 300 ms after it was
 /// answered, a burst of 10 events at once (2 s), and the suspension of the
-/// integration's webhooks (4 s). Once the integration reactivates a
-/// suspended webhook or registers a new one, one more single event follows
-/// after `first_single`. Tests shrink every number.
+/// integration's webhooks (4 s, and never before the duplicate went out).
+/// Once the integration reactivates a suspended webhook or registers a new
+/// one, one more single event follows after `first_single`. Tests shrink
+/// every number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HookSchedule {
     /// The first single event.
@@ -143,7 +144,7 @@ impl Deliveries {
 /// that will, and counts a registration after a suspension as recovering.
 pub(super) fn registered(state: &State, hook: &Value) {
     let Some(world) = state.world() else { return };
-    let at = state.since_start(Instant::now());
+    let at = journal_time(state, Instant::now());
     let id = hook["id"].as_str().unwrap_or_default().to_owned();
     let source = world.lock().unwrap_or_else(PoisonError::into_inner).event_source(hook);
     let reach = match (endpoint_of(hook), source) {
@@ -178,7 +179,7 @@ pub(super) fn reactivated(state: &State, id: &str) {
     if state.world().is_none() {
         return;
     }
-    let at = state.since_start(Instant::now());
+    let at = journal_time(state, Instant::now());
     if state.deliveries.recover(at, RecoveryKind::Reactivated, Some(id)) {
         tokio::spawn(after_recovery(state.me()));
     }
@@ -198,13 +199,18 @@ async fn play(me: Weak<State>, start: Instant) {
     emit(&state, DeliveryKind::Single);
     drop(state);
     let Some(state) = until(&me, start, schedule.second_single).await else { return };
+    let mut duplicates_sent = Vec::new();
     for (target, change, body) in make_change(&state) {
         let state = Arc::clone(&state);
+        let (sent, sending) = tokio::sync::oneshot::channel::<()>();
+        duplicates_sent.push(sending);
         tokio::spawn(async move {
             deliver(&state, &target, &change, body.clone(), DeliveryKind::Single).await;
             tokio::time::sleep(schedule.duplicate_after).await;
             if still_active(&state, &target.id) {
-                deliver(&state, &target, &change, body, DeliveryKind::Duplicate).await;
+                let pending = begin(&state, &target, &change, DeliveryKind::Duplicate);
+                drop(sent);
+                complete(&state, &target, body, pending).await;
             }
         });
     }
@@ -214,8 +220,15 @@ async fn play(me: Weak<State>, start: Instant) {
         emit(&state, DeliveryKind::Burst);
     }
     drop(state);
-    let Some(state) = until(&me, start, schedule.suspend_at).await else { return };
-    suspend(&state);
+    tokio::time::sleep_until(tokio::time::Instant::from_std(start + schedule.suspend_at)).await;
+    // However slowly the receiver answered the single before it, the
+    // duplicate goes out before the suspension.
+    for sending in duplicates_sent {
+        let _ = sending.await;
+    }
+    if let Some(state) = me.upgrade() {
+        suspend(&state);
+    }
 }
 
 /// One more single event once a suspended webhook is back.
@@ -292,7 +305,7 @@ fn still_active(state: &State, id: &str) -> bool {
 /// Marks every active webhook the world delivers to `suspended`, as
 /// ClickUp shows it after failures, and records it.
 fn suspend(state: &State) {
-    let at = state.since_start(Instant::now());
+    let at = journal_time(state, Instant::now());
     let delivered_to = state.deliveries.record().delivered_to.clone();
     let suspended = state.suspend_hooks(&delivered_to, SUSPENDED_FAIL_COUNT);
     let mut record = state.deliveries.record();
@@ -304,10 +317,21 @@ fn suspend(state: &State) {
 
 /// Sends one delivery and records it: pending at once, then its answer.
 async fn deliver(state: &State, target: &Target, change: &Change, body: Bytes, kind: DeliveryKind) {
+    let pending = begin(state, target, change, kind);
+    complete(state, target, body, pending).await;
+}
+
+/// A delivery recorded as sent, waiting for its answer.
+struct Pending {
+    index: usize,
+    sent: Instant,
+}
+
+/// Records a delivery as sent now, its answer pending.
+fn begin(state: &State, target: &Target, change: &Change, kind: DeliveryKind) -> Pending {
     let sent = Instant::now();
-    let limit = state.deliveries.schedule.answer_limit;
     let delivery = drill::Delivery {
-        at: state.since_start(sent),
+        at: journal_time(state, sent),
         webhook: shown(&target.id),
         event: change.event,
         task_id: shown(&change.task_id),
@@ -316,18 +340,21 @@ async fn deliver(state: &State, target: &Target, change: &Change, body: Bytes, k
         answer: DeliveryAnswer::Pending,
         latency: Duration::ZERO,
     };
-    let index = {
-        let mut record = state.deliveries.record();
-        record.deliveries.push((delivery, sent));
-        record.deliveries.len() - 1
-    };
+    let mut record = state.deliveries.record();
+    record.deliveries.push((delivery, sent));
+    Pending { index: record.deliveries.len() - 1, sent }
+}
+
+/// Sends a delivery begun by [`begin`] and records its answer.
+async fn complete(state: &State, target: &Target, body: Bytes, Pending { index, sent }: Pending) {
+    let limit = state.deliveries.schedule.answer_limit;
     let signature = crate::client::sign_delivery(target.secret.as_bytes(), &body);
     let (answer, latency) = match tokio::time::timeout(limit, post(&target.endpoint, body, signature)).await {
         Err(_) => (DeliveryAnswer::TimedOut, limit),
         Ok(None) => (DeliveryAnswer::NoAnswer, sent.elapsed()),
         Ok(Some(status)) => (DeliveryAnswer::Status(status), sent.elapsed()),
     };
-    tracing::debug!(kind = kind.as_str(), %answer, latency_ms = latency.as_millis() as u64, "drill delivery");
+    tracing::debug!(%answer, latency_ms = latency.as_millis() as u64, "drill delivery");
     if let Some((recorded, _)) = state.deliveries.record().deliveries.get_mut(index) {
         recorded.answer = answer;
         recorded.latency = latency;
@@ -408,6 +435,14 @@ async fn post(endpoint: &Endpoint, body: Bytes, signature: String) -> Option<u16
     let status = response.status().as_u16();
     let _ = Limited::new(response.into_body(), ANSWER_CAP).collect().await;
     Some(status)
+}
+
+/// When `at` was on the journal's clock, in whole milliseconds as the
+/// journal records requests: a request the integration sends in answer to a
+/// delivery never looks earlier than the delivery.
+fn journal_time(state: &State, at: Instant) -> Duration {
+    let since = state.since_start(at);
+    Duration::from_millis(u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// An id the world made, as the journal shows it.

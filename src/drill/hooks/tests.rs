@@ -229,27 +229,38 @@ fn burst(single_ms: u64, burst_ms: &[u64]) -> ItemVerdict {
 }
 
 #[test]
-fn a_burst_answered_within_the_floor_passes_answers_growing_past_it_fail() {
-    let v = burst(5, &[3, 4, 8, 12, 500]);
+fn answers_spread_wider_than_the_limit_over_a_burst_fail() {
+    let v = burst(5, &[3, 4, 8, 12, 303]);
     assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
-    assert!(v.evidence[0].contains("the burst of 5 answered in 3ms to 500ms"), "{:?}", v.evidence);
+    assert!(v.evidence[0].contains("the burst of 5 answered in 3ms to 303ms"), "{:?}", v.evidence);
     assert!(v.evidence[1].contains("single deliveries answered in 5ms (median of 2)"), "{:?}", v.evidence);
-    let v = burst(5, &[3, 4, 8, 12, 501]);
+    let v = burst(5, &[3, 4, 8, 12, 304]);
     assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
-    assert!(v.summary.contains("the slowest took 501ms, over the 500ms allowed"), "{}", v.summary);
+    assert!(v.summary.contains("grew through the burst: spread over 301ms (wider than 300ms)"), "{}", v.summary);
     // A synchronous receiver: 70 ms each, one after another.
     let sync: Vec<u64> = (1..=10).map(|i| i * 70).collect();
     assert_eq!(burst(70, &sync).status, DrillStatus::Fail);
 }
 
 #[test]
-fn the_allowance_grows_with_the_singles_but_never_past_the_bound() {
-    // Singles of 300 ms: three times is 900 ms.
-    assert_eq!(burst(300, &[300, 900]).status, DrillStatus::Pass);
-    assert_eq!(burst(300, &[300, 901]).status, DrillStatus::Fail);
-    // Singles of 400 ms: three times is 1.2 s, but the bound is 1 s.
-    assert_eq!(burst(400, &[400, 1000]).status, DrillStatus::Pass);
-    assert_eq!(burst(400, &[400, 1001]).status, DrillStatus::Fail);
+fn singles_slowed_by_a_passing_moment_do_not_hide_answers_growing_through_the_burst() {
+    // Measured on a loaded machine: the singles took 335 ms, the burst's
+    // answers grew from 240 ms to 942 ms, one delivery after another.
+    let grew: Vec<u64> = (0..10).map(|i| 240 + i * 78).collect();
+    assert_eq!(burst(335, &grew).status, DrillStatus::Fail);
+}
+
+#[test]
+fn a_delay_common_to_every_answer_is_not_growth_but_the_bound_still_holds() {
+    // Measured on a stalled machine: every answer of the burst about 522 ms.
+    assert_eq!(burst(1, &[522, 522, 523]).status, DrillStatus::Pass);
+    // A spread that is not most of the slowest answer is a common delay too.
+    assert_eq!(burst(5, &[375, 750]).status, DrillStatus::Pass);
+    assert_eq!(burst(5, &[374, 750]).status, DrillStatus::Fail);
+    assert_eq!(burst(5, &[990, 1000]).status, DrillStatus::Pass);
+    let v = burst(5, &[990, 1001]);
+    assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
+    assert!(v.summary.contains("an answer of the burst took 1001ms, over 1s"), "{}", v.summary);
 }
 
 #[test]
