@@ -581,4 +581,55 @@ mod tests {
         assert_eq!(world.tasks_page("901100200300", Some("page=x")).0, StatusCode::BAD_REQUEST);
         assert_eq!(world.tasks_page("901100200300", Some("page=-1")).0, StatusCode::BAD_REQUEST);
     }
+
+    fn hook(events: Value, location: (&str, Value)) -> Value {
+        let mut hook = json!({"team_id": 9012345, "events": events});
+        hook[location.0] = location.1;
+        hook
+    }
+
+    #[test]
+    fn a_webhook_gets_the_first_task_event_it_subscribes_to_where_it_listens() {
+        let world = World::seed(&["9012345".to_owned()]);
+        let source = |events: Value, location| world.event_source(&hook(events, location));
+        let on_list = ("list_id", json!("901100200301"));
+        assert_eq!(source(json!("*"), on_list.clone()).map(|s| (s.list, s.event)), Some((1, "taskCreated")));
+        let status_only = json!(["taskStatusUpdated", "listCreated"]);
+        assert_eq!(source(status_only, on_list.clone()).map(|s| s.event), Some("taskStatusUpdated"));
+        // A task filter cannot see new tasks; numbers are ids too.
+        let on_task = source(json!("*"), ("task_id", json!("86dr00001"))).expect("the seeded task");
+        assert_eq!((on_task.task, on_task.event), (Some(0), "taskStatusUpdated"));
+        assert_eq!(source(json!("*"), ("folder_id", json!(90121))).map(|s| s.list), Some(2));
+        assert_eq!(source(json!("*"), ("space_id", json!("90111"))).map(|s| s.list), Some(3));
+        assert_eq!(source(json!("*"), ("team_only", Value::Null)).map(|s| s.list), Some(0));
+        assert_eq!(source(json!(["listCreated"]), on_list), None, "no event the world makes");
+        assert_eq!(source(json!("*"), ("list_id", json!("1"))), None, "a list the world does not have");
+        let elsewhere = json!({"team_id": 9099999, "events": "*"});
+        assert_eq!(world.event_source(&elsewhere), None, "another workspace");
+    }
+
+    #[test]
+    fn changes_are_real_and_covered_only_where_the_webhook_listens() {
+        let mut world = World::seed(&["9012345".to_owned()]);
+        let list_hook = hook(json!(["taskCreated"]), ("list_id", json!("901100200301")));
+        let created = world.event_source(&list_hook).and_then(|s| world.change(s, 0)).expect("a task created");
+        assert_eq!(created.event, "taskCreated");
+        assert!(world.find_task(&created.task_id).is_some_and(|t| world.tasks[t].list == 1));
+        assert_eq!(created.history_item["id"], "2600000000000000001");
+        assert!(world.covers(&list_hook, "taskCreated", &created.task_id));
+        assert!(!world.covers(&list_hook, "taskUpdated", &created.task_id), "not subscribed");
+        let other_list = hook(json!("*"), ("list_id", json!("901100200300")));
+        assert!(!world.covers(&other_list, "taskCreated", &created.task_id));
+
+        let task_hook = hook(json!("*"), ("task_id", json!("86dr00001")));
+        let source = world.event_source(&task_hook).expect("a source");
+        let moved = world.change(source, 1).expect("a status change");
+        assert_eq!((moved.task_id.as_str(), moved.event), ("86dr00001", "taskStatusUpdated"));
+        assert_eq!(
+            (&moved.history_item["before"]["status"], &moved.history_item["after"]["status"]),
+            (&json!("to do"), &json!("in progress"))
+        );
+        let (_, body) = world.answer(&Method::GET, &["task", "86dr00001"], None, b"").expect("a task");
+        assert_eq!(body.expect("a body")["status"]["status"], "in progress");
+    }
 }
