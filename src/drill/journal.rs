@@ -20,6 +20,9 @@ pub struct Journal {
     /// stopped recording (the drill stopping it at the plan's end is not the
     /// command ending by itself).
     pub exit: Option<CommandExit>,
+    /// The integration's webhooks: what it registered, what the drill
+    /// delivered to them, and the suspensions it played.
+    pub webhooks: super::deliveries::Webhooks,
     /// The polls of the integration's own health endpoint, by time; empty
     /// unless the drill was given one (`drill --health-url`).
     pub health: Vec<HealthPoll>,

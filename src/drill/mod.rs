@@ -5,7 +5,9 @@
 //! item, so every rule is unit-tested with literal journals at its
 //! boundaries. Running the command and playing the faults live elsewhere.
 
+pub mod deliveries;
 pub mod errors;
+pub mod hooks;
 pub mod journal;
 pub mod logs;
 pub mod plan;
@@ -17,7 +19,11 @@ pub mod verdict;
 #[cfg(test)]
 mod fixtures;
 
+pub use deliveries::{
+    Delivery, DeliveryAnswer, DeliveryKind, Reach, Recovery, RecoveryKind, Registration, Suspension, Webhooks,
+};
 pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
+pub use hooks::{WEBHOOK_ANSWER_LIMIT, webhook_async, webhook_auto_disable, webhook_fast_200, webhook_idempotent};
 pub use journal::{
     CommandExit, Fault, HealthPoll, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream,
     TokenUsed,
@@ -42,6 +48,10 @@ pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
         caching,
         webhooks_over_polling,
         structured_logging,
+        webhook_fast_200,
+        webhook_idempotent,
+        webhook_async,
+        webhook_auto_disable,
     ]
     .iter()
     .map(|judge| judge(journal))
@@ -116,6 +126,6 @@ mod tests {
             assert!(crate::model::checklist_items::item_by_id(verdict.id).is_some(), "{}", verdict.id);
             assert_eq!(verdict.status, DrillStatus::NotExercised, "{}", verdict.id);
         }
-        assert_eq!(verdicts.len(), 10);
+        assert_eq!(verdicts.len(), 14);
     }
 }

@@ -2,7 +2,7 @@
 //! and the routes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::{BodyExt, Full, Limited};
@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::faults::{Fault, FaultKind};
 use super::fixtures;
+use super::hooks::{self, Deliveries, HookSchedule};
 use super::journal::{self, DrillFacts, Journal, JournalEntry};
 use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
@@ -69,6 +70,10 @@ pub(super) struct State {
     data_version: AtomicU64,
     /// Ids of the webhooks the integration registered itself.
     registered: Mutex<Vec<String>>,
+    /// The world's deliveries to those webhooks.
+    pub(super) deliveries: Deliveries,
+    /// This state, for the tasks that deliver on a schedule (set when served).
+    me: Weak<State>,
 }
 
 /// What the plan's faults remember between requests.
@@ -134,7 +139,66 @@ impl State {
             plan: None,
             data_version: AtomicU64::new(0),
             registered: Mutex::new(Vec::new()),
+            deliveries: Deliveries::default(),
+            me: Weak::new(),
         }
+    }
+
+    /// The same state delivering to the integration's webhooks on `schedule`.
+    pub(super) fn with_hook_schedule(self, schedule: HookSchedule) -> Self {
+        State { deliveries: Deliveries::new(schedule), ..self }
+    }
+
+    /// The state, shared, knowing itself so that scheduled deliveries can
+    /// reach it (and stop once the sandbox is gone).
+    pub(super) fn into_shared(self) -> Arc<State> {
+        Arc::new_cyclic(|me| State { me: me.clone(), ..self })
+    }
+
+    /// A weak handle on this state (dangling before [`State::into_shared`]).
+    pub(super) fn me(&self) -> Weak<State> {
+        self.me.clone()
+    }
+
+    /// The drill world's data, when one runs.
+    pub(super) fn world(&self) -> Option<&Mutex<World>> {
+        self.world.as_ref().map(|(world, _)| world)
+    }
+
+    /// Time since the journal started (the plan's clock); zero without a world.
+    pub(super) fn since_start(&self, at: Instant) -> Duration {
+        self.world.as_ref().map(|(_, journal)| journal.elapsed(at)).unwrap_or_default()
+    }
+
+    /// Counts a change to the world's data made by the world itself.
+    pub(super) fn data_changed(&self) {
+        self.data_version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The webhooks the integration registered that are listed and active.
+    pub(super) fn active_registered_hooks(&self) -> Vec<Value> {
+        let registered = self.registered.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let hooks = self.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        hooks
+            .iter()
+            .filter(|h| registered.iter().any(|id| h["id"] == id.as_str()) && h["health"]["status"] == "active")
+            .cloned()
+            .collect()
+    }
+
+    /// Marks the active webhooks among `ids` suspended with `fail_count`,
+    /// as ClickUp lists them; the ids it suspended.
+    pub(super) fn suspend_hooks(&self, ids: &[String], fail_count: u32) -> Vec<String> {
+        let mut hooks = self.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut suspended = Vec::new();
+        for hook in hooks.iter_mut() {
+            let Some(id) = hook["id"].as_str().map(str::to_owned) else { continue };
+            if ids.contains(&id) && hook["health"]["status"] == "active" {
+                hook["health"] = serde_json::json!({"status": "suspended", "fail_count": fail_count});
+                suspended.push(id);
+            }
+        }
+        suspended
     }
 
     /// The same state with the drill world seeded in its workspaces, and a
@@ -684,6 +748,7 @@ fn create_webhook(state: &State, team_id: &str, body: &[u8]) -> Reply {
     });
     state.hooks.lock().unwrap_or_else(PoisonError::into_inner).push(hook.clone());
     state.registered.lock().unwrap_or_else(PoisonError::into_inner).push(id.clone());
+    hooks::registered(state, &hook);
     json(StatusCode::OK, &serde_json::json!({ "id": id, "webhook": hook }))
 }
 
@@ -741,7 +806,10 @@ fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
     for key in ["endpoint", "events"] {
         hook[key] = update[key].clone();
     }
-    json(StatusCode::OK, &serde_json::json!({ "id": webhook_id, "webhook": hook.clone() }))
+    let answer = serde_json::json!({ "id": webhook_id, "webhook": hook.clone() });
+    drop(hooks);
+    hooks::reactivated(state, webhook_id);
+    json(StatusCode::OK, &answer)
 }
 
 /// The sandbox's own wording for a body that lacks a field ClickUp's
