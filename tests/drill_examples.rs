@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use common::{Run, run_in, scratch_dir};
 
-/// The examples' own plan (48 s), shipped beside them so that a reader can
+/// The examples' own plan (45 s), shipped beside them so that a reader can
 /// run the same drill; its comments say why each phase is as it is.
 const PLAN: &str = include_str!("../examples/python/drill-plan.toml");
 
@@ -218,6 +218,69 @@ fn every_example_gets_the_verdicts_its_behaviour_implies() {
     assert!(wrong.is_empty(), "{} verdicts differ:\n{}", wrong.len(), wrong.join("\n"));
 }
 
+/// The README's drill commands for the examples: the arguments after
+/// `clickup-preflight`, the example drilled, and the comment after `#`.
+fn readme_commands() -> Vec<(Vec<String>, String, String)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    readme
+        .lines()
+        .filter(|l| l.starts_with("clickup-preflight drill --plan examples/python/"))
+        .map(|line| {
+            let (command, comment) = line.split_once(" # ").unwrap_or_else(|| panic!("no comment: {line}"));
+            let args: Vec<String> = command.split_whitespace().skip(1).map(str::to_owned).collect();
+            let script = args.iter().find_map(|a| a.strip_prefix("examples/python/")?.strip_suffix(".py"));
+            let script = script.unwrap_or_else(|| panic!("no example in {line}")).to_owned();
+            (args, script, comment.trim().to_owned())
+        })
+        .collect()
+}
+
+/// The item statuses of a drill's table output, as the JSON spells them.
+fn table_verdicts(stdout: &str) -> BTreeMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> =
+                line.split('┆').map(|c| c.trim_matches(|ch: char| ch == '│' || ch.is_whitespace())).collect();
+            let [status, id, _] = cells[..] else { return None };
+            Some((id.to_owned(), status.to_ascii_lowercase().replace(' ', "-")))
+        })
+        .filter(|(id, _)| id != "Item")
+        .collect()
+}
+
+#[test]
+#[ignore = "needs python3 and the drill command: run by .ci/run"]
+fn the_readme_drill_commands_end_as_their_comments_say() {
+    let commands = readme_commands();
+    assert_eq!(commands.len(), 2, "the README drills the well-behaved worker and one naive variant");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runs: Vec<_> = commands
+        .into_iter()
+        .map(|(args, script, comment)| {
+            thread::spawn(move || {
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                (run_in(root, &argv, &[], Duration::from_secs(120)), script, comment)
+            })
+        })
+        .collect();
+    for handle in runs {
+        let (run, script, comment) = handle.join().expect("a drill thread");
+        let column = EXAMPLES.iter().position(|e| *e == script).unwrap_or_else(|| panic!("{script} is no example"));
+        let expected: BTreeMap<String, String> =
+            EXPECTED.iter().map(|(id, row)| ((*id).to_owned(), row[column].to_owned())).collect();
+        assert_eq!(table_verdicts(&run.stdout), expected, "{script}:\n{}", run.stdout);
+        let exit = expected_exit(&EXPECTED.iter().map(|(id, row)| (*id, row[column])).collect::<Vec<_>>());
+        assert_eq!(run.code, exit, "{script}: {}", run.stderr);
+        assert!(comment.starts_with(&format!("exit {exit}:")), "{script}: the README says `{comment}`");
+        // The comment names the items that fail, or when none does, those not exercised.
+        let named = if exit == 1 { FAIL } else { NONE };
+        for (id, status) in &expected {
+            assert_eq!(comment.contains(id.as_str()), status == named, "{script}: `{comment}` and {id}");
+        }
+    }
+}
+
 #[test]
 fn the_expected_table_names_every_item_once_and_every_example_is_shipped() {
     // Runs without python3: the table the ignored test asserts is itself
@@ -239,7 +302,7 @@ fn the_expected_table_names_every_item_once_and_every_example_is_shipped() {
     for name in EXAMPLES {
         assert!(Path::new(&script(name)).is_file(), "examples/python/{name}.py is missing");
     }
-    for (text, seconds) in [(PLAN, 48), (ROTATION_PLAN, 15)] {
+    for (text, seconds) in [(PLAN, 45), (ROTATION_PLAN, 15)] {
         let plan = clickup_preflight::drill::plan::parse(text, Path::new("plan.toml")).expect("a valid plan");
         assert_eq!(plan.total(), Duration::from_secs(seconds));
     }

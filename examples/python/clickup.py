@@ -212,7 +212,7 @@ class Client:
     """ClickUp API v2 over one request queue. Policies are methods: override one."""
 
     base_delay = 0.5  # ceiling of the first retry's delay, doubled per retry
-    max_delay = 8.0
+    max_delay = 4.0
     max_attempts = 8
     breaker_threshold = 2
     auth_pause = 4.0  # nothing is sent for this long after a refused token, doubled while it lasts
@@ -293,16 +293,20 @@ class Client:
 
     # -- the policies ----------------------------------------------------------
 
+    def step(self, attempt):
+        """The exponential step: 0.5 s, 1 s, 2 s, 4 s, 4 s, ..."""
+        return min(self.max_delay, self.base_delay * 2**attempt)
+
     def backoff(self, attempt):
-        """Exponential backoff with full jitter: anywhere between nothing and
-        the doubled ceiling, so clients that failed together do not retry
-        together. A small floor keeps a retry from going out back to back."""
-        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return max(0.05, random.uniform(0, ceiling))
+        """Exponential backoff with full jitter: anywhere up to the step, so
+        clients that failed together do not retry together. A small floor
+        keeps a retry from going out back to back."""
+        return max(0.05, random.uniform(0, self.step(attempt)))
 
     def retry_delay(self, attempt, answer):
         """How long to wait before retrying: a 429 names the reset; anything
-        else backs off."""
+        else backs off, and an open breaker holds its probe for at least
+        half the step (full jitter alone may draw a string of short waits)."""
         if answer.status == 429:
             reset = answer.header_number("x-ratelimit-reset")
             if reset is not None:
@@ -311,7 +315,8 @@ class Client:
             retry_after = answer.header_number("retry-after")
             if retry_after is not None:
                 return retry_after
-        return self.backoff(attempt)
+        delay = self.backoff(attempt)
+        return max(delay, self.step(attempt) / 2) if self.breaker.is_open else delay
 
     def retry_refused_token(self, refusals):
         """After a 401 for the token (`refusals` before it for this request):

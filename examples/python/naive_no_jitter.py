@@ -1,7 +1,7 @@
 """Naive: exponential backoff without jitter.
 
 Everything is sync_worker.py except one policy: the retry delays double
-exactly (0.5 s, 1 s, 2 s, ...). Every client that failed at the same moment
+exactly (0.5 s, 1 s, 2 s, 4 s). Every client that failed at the same moment
 retries at the same moments too, so they hit the recovering API together.
 """
 
@@ -11,7 +11,7 @@ import sync_worker
 
 class NoJitterClient(clickup.Client):
     def backoff(self, attempt):
-        return min(self.max_delay, self.base_delay * 2**attempt)  # the mistake: no random part
+        return self.step(attempt)  # the mistake: no random part
 
 
 if __name__ == "__main__":

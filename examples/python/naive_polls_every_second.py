@@ -7,6 +7,7 @@ the rate-limit window.
 """
 
 import threading
+import time
 
 import sync_worker
 from clickup import ClickUpError, Stopped, TokenRefused, Unavailable, log
@@ -18,7 +19,11 @@ class PollingWorker(sync_worker.SyncWorker):
 
     def poll(self):
         path = f"/list/{self.lists[0]}/task?page=0"
-        while not self.stop.wait(1.0):  # the mistake: ask every second
+        due = time.monotonic()
+        while True:
+            due = max(due + 1.0, time.monotonic())  # the mistake: ask every second, on the clock
+            if self.stop.wait(due - time.monotonic()):
+                return
             try:
                 self.client.get(path)
             except (Unavailable, TokenRefused, ClickUpError) as error:
