@@ -13,7 +13,7 @@ endpoint that says so.
 
 Environment: CLICKUP_API_URL (default https://api.clickup.com/api/v2),
 CLICKUP_API_TOKEN, CLICKUP_API_TOKEN_FILE (re-read after a 401).
-Exit: 0 on SIGTERM or SIGINT, 2 without a token.
+Exit: 0 on SIGTERM or SIGINT, 2 without a token or when the health port is taken.
 """
 
 import argparse
@@ -206,7 +206,11 @@ def serve_health(worker, port):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Health)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Health)
+    except OSError as error:
+        log("health_endpoint_failed", level="error", port=port, reason=error.strerror)
+        sys.exit(2)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
     log("health_endpoint", url=f"http://127.0.0.1:{server.server_address[1]}/health")
