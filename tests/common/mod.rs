@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub, reason = "each test file uses a different subset of these helpers")]
 
 pub mod junit;
+pub mod prometheus;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
