@@ -190,3 +190,15 @@ fn every_alert_has_a_severity_and_a_runbook() {
         assert!(block.contains("runbook:") && block.contains("summary:"), "{name}: summary and runbook");
     }
 }
+
+#[test]
+fn the_readme_lists_every_alert_with_its_severity() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    for block in RULES.split("- alert:").skip(1) {
+        let name = block.lines().next().unwrap_or_default().trim();
+        let severity = block.lines().find_map(|l| l.trim().strip_prefix("severity:")).unwrap_or_default().trim();
+        let row = readme.lines().find(|l| l.starts_with('|') && l.contains(&format!("`{name}`")));
+        let row = row.unwrap_or_else(|| panic!("README's alert table has no row for {name}"));
+        assert!(row.ends_with(&format!("| {severity} |")), "{name} is {severity}: {row}");
+    }
+}
