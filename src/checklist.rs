@@ -8,13 +8,19 @@
 //! (evidence beats paper). Otherwise it is ATTESTED when `checks.toml` names
 //! who vouched for it and when (stale, and blocking, past the allowed age),
 //! and OPEN when not; items this tool provides when deployed as a probe say
-//! how. A WARN, SKIP or ERROR settles nothing.
+//! how. A WARN, SKIP or ERROR settles nothing. A drill report
+//! (`checklist --drill FILE`) is evidence too: its `pass` verifies the item
+//! as of the drill's date, its `fail` keeps it failing.
+
+pub mod drill_report;
 
 use std::collections::BTreeMap;
 
 use crate::checks::{CheckId, Outcome, Status};
 use crate::config::AttestEntry;
+use crate::drill::DrillStatus;
 pub use crate::model::checklist_items::{Basis, ITEMS, Item, PROBE_HINT, item_by_id};
+pub use drill_report::{DrillEvidence, DrillReportError};
 
 /// How an item stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +32,17 @@ pub enum State {
         check: CheckId,
         /// Its verdict: `Pass` or `Fail`.
         status: Status,
+    },
+    /// A drill of the integration settled it: `Pass` verifies it as of the
+    /// drill's date, `Fail` shows it unmet.
+    Drilled {
+        /// The drill's verdict: `Pass` or `Fail`.
+        status: DrillStatus,
+        /// The day the drill ran, `YYYY-MM-DD`.
+        on: String,
+        /// A pass older than the allowed age: it keeps the gate shut until
+        /// the integration is drilled again.
+        stale: bool,
     },
     /// A person vouched for it.
     Attested {
@@ -63,9 +80,24 @@ impl ItemResult {
         match &self.state {
             State::Open { .. } => true,
             State::Verified { status, .. } => status.is_failing(),
+            State::Drilled { status, stale, .. } => *status == DrillStatus::Fail || *stale,
             State::Attested { stale, .. } => *stale,
         }
     }
+}
+
+/// What settles the items besides the checks: attestations, an optional
+/// drill report, today (days since 1970-01-01) and the allowed age.
+#[derive(Debug, Clone, Copy)]
+pub struct Paper<'a> {
+    /// `[attest.<id>]` from checks.toml.
+    pub attestations: &'a BTreeMap<String, AttestEntry>,
+    /// A drill report given with `--drill`.
+    pub drill: Option<&'a DrillEvidence>,
+    /// Days since 1970-01-01.
+    pub today: i64,
+    /// `attest_max_age_days`: older attestations and drills are stale.
+    pub max_age_days: u32,
 }
 
 /// Settles every item from the checks' outcomes and the attestations.
@@ -76,29 +108,40 @@ pub fn evaluate(
     today: i64,
     max_age_days: u32,
 ) -> Vec<ItemResult> {
-    ITEMS
-        .iter()
-        .map(|item| ItemResult { item, state: settle(item, outcomes, attestations, today, max_age_days) })
-        .collect()
+    evaluate_with(outcomes, Paper { attestations, drill: None, today, max_age_days })
+}
+
+/// Settles every item from the checks' outcomes, the attestations and a
+/// drill report.
+pub fn evaluate_with(outcomes: &[Outcome], paper: Paper<'_>) -> Vec<ItemResult> {
+    ITEMS.iter().map(|item| ItemResult { item, state: settle(item, outcomes, paper) }).collect()
 }
 
 /// One item's state: a FAIL of any check bearing on it wins (evidence
-/// beats paper), then a PASS of a check that observes it, then an
-/// attestation. A WARN, SKIP or ERROR settles nothing.
-fn settle(
-    item: &Item,
-    outcomes: &[Outcome],
-    attestations: &BTreeMap<String, AttestEntry>,
-    today: i64,
-    max_age_days: u32,
-) -> State {
+/// beats paper), then a failing drill, then a PASS of a check that observes
+/// it, then a fresh passing drill, then an attestation, then a stale
+/// passing drill. A WARN, SKIP or ERROR, and a drill's `warn` or
+/// `not-exercised`, settle nothing.
+fn settle(item: &Item, outcomes: &[Outcome], paper: Paper<'_>) -> State {
+    let Paper { attestations, today, max_age_days, .. } = paper;
     let outcome = item.basis.check().and_then(|id| outcomes.iter().find(|o| o.id == id));
     if let Some(o) = outcome.filter(|o| o.status == Status::Fail) {
         return State::Verified { check: o.id, status: o.status };
     }
+    let drilled = paper.drill.and_then(|d| d.items.get(item.id).map(|(status, summary)| (d, *status, summary)));
+    if let Some((d, DrillStatus::Fail, _)) = drilled {
+        return State::Drilled { status: DrillStatus::Fail, on: d.on.clone(), stale: false };
+    }
     let verifying = item.basis.verifying_check();
     if let Some(o) = outcome.filter(|o| o.status == Status::Pass && verifying == Some(o.id)) {
         return State::Verified { check: o.id, status: o.status };
+    }
+    let drill_pass = drilled.filter(|(_, status, _)| *status == DrillStatus::Pass).map(|(d, ..)| {
+        let stale = today - d.day > i64::from(max_age_days);
+        State::Drilled { status: DrillStatus::Pass, on: d.on.clone(), stale }
+    });
+    if let Some(fresh) = drill_pass.clone().filter(|s| !matches!(s, State::Drilled { stale: true, .. })) {
+        return fresh;
     }
     if let Some(a) = attestations.get(item.id) {
         let on = AttestEntry::day(a);
@@ -108,6 +151,13 @@ fn settle(
         let by = sanitizer.line(&a.by, crate::text::NAME);
         let link = a.link.as_deref().map(|l| sanitizer.line(l, crate::text::URL));
         return State::Attested { by, on: a.on.to_string(), link, stale };
+    }
+    if let Some(stale) = drill_pass {
+        return stale;
+    }
+    if let Some((_, status, summary)) = drilled {
+        let reason = crate::message!("the drill found it {}: {}", status, summary);
+        return State::Open { reason: Some(reason), satisfy_with: None };
     }
     let reason = outcome.map(|o| match o.status {
         Status::Pass => crate::message!("{} passed, which does not show this item: attest it", o.id),
@@ -230,5 +280,52 @@ mod tests {
         let results = evaluate(&outcomes, &attestations, 20_000, 180);
         let https = results.iter().find(|r| r.item.id == "webhook-https").expect("item");
         assert!(https.blocks());
+    }
+
+    fn drill(on_day: i64, items: &[(&'static str, DrillStatus)]) -> DrillEvidence {
+        let summary = crate::text::Sanitizer::shapes_only().line("s", crate::text::NAME);
+        DrillEvidence {
+            on: "2026-11-01".into(),
+            day: on_day,
+            items: items.iter().map(|(id, s)| (*id, (*s, summary.clone()))).collect(),
+        }
+    }
+
+    #[test]
+    fn a_drill_settles_its_items_in_order_of_evidence() {
+        let today = crate::model::calendar::days_from_civil(2026, 11, 25);
+        let report = drill(
+            today - 5,
+            &[
+                ("caching", DrillStatus::Pass),
+                ("webhook-fast-200", DrillStatus::Fail),
+                ("circuit-breaker", DrillStatus::Warn),
+            ],
+        );
+        let outcomes = vec![Outcome::new(CheckId::WebhookEndpoint, Status::Pass, "fast")];
+        let mut attestations = BTreeMap::new();
+        attestations.insert("circuit-breaker".to_owned(), attest("2026-11-20"));
+        let paper = Paper { attestations: &attestations, drill: Some(&report), today, max_age_days: 30 };
+        let results = evaluate_with(&outcomes, paper);
+        let fresh_pass = State::Drilled { status: DrillStatus::Pass, on: "2026-11-01".into(), stale: false };
+        assert_eq!(state_of(&results, "caching"), fresh_pass);
+        assert_eq!(
+            state_of(&results, "webhook-fast-200"),
+            State::Drilled { status: DrillStatus::Fail, on: "2026-11-01".into(), stale: false },
+            "a failed drill beats a passing probe"
+        );
+        assert!(matches!(state_of(&results, "circuit-breaker"), State::Attested { .. }), "a warn settles nothing");
+
+        let old = drill(today - 31, &[("caching", DrillStatus::Pass), ("request-queuing", DrillStatus::Pass)]);
+        let mut attestations = BTreeMap::new();
+        attestations.insert("request-queuing".to_owned(), attest("2026-11-20"));
+        let paper = Paper { attestations: &attestations, drill: Some(&old), today, max_age_days: 30 };
+        let results = evaluate_with(&[], paper);
+        let caching = results.iter().find(|r| r.item.id == "caching").expect("caching");
+        assert!(matches!(caching.state, State::Drilled { stale: true, .. }) && caching.blocks());
+        assert!(
+            matches!(state_of(&results, "request-queuing"), State::Attested { stale: false, .. }),
+            "a fresh attestation beats a stale drill"
+        );
     }
 }

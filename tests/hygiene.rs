@@ -503,6 +503,100 @@ fn checklist_attestations_must_name_real_items() {
     );
 }
 
+/// A drill report as `drill --format json` writes it, dated `days_ago`.
+fn drill_report(days_ago: u64, items: &[(&str, &str)]) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let started = clickup_preflight::model::calendar::rfc3339(now - days_ago * 86_400);
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(id, status)| serde_json::json!({"id": id, "status": status, "summary": "s", "evidence": []}))
+        .collect();
+    serde_json::json!({"schema_version": 1, "kind": "drill", "status": "fail", "started": started, "items": items,
+                       "plan": [], "command": {"argv": ["x"], "exit_code": 0, "duration_ms": 1}, "requests": 0, "duration_ms": 1})
+    .to_string()
+}
+
+#[test]
+fn checklist_counts_drilled_items_by_date_and_a_failed_drill_beats_an_attestation() {
+    let dir = scratch_dir("checklist-drill");
+    let config = "attest_max_age_days = 30\n[attest.circuit-breaker]\nby = \"ops\"\non = 2026-11-01\n";
+    std::fs::write(dir.join("checks.toml"), config).expect("write config");
+    let verdicts = [
+        ("caching", "pass"),
+        ("circuit-breaker", "fail"),
+        ("request-queuing", "warn"),
+        ("webhooks-over-polling", "not-exercised"),
+    ];
+    std::fs::write(dir.join("fresh.json"), drill_report(2, &verdicts)).expect("write");
+    std::fs::write(dir.join("old.json"), drill_report(40, &verdicts)).expect("write");
+    let checklist = |report: &str| {
+        let args = ["checklist", "--sandbox", "healthy", "--format", "json", "--drill", report];
+        run_in(&dir, &args, &[], Duration::from_secs(30))
+    };
+    let fresh = checklist("fresh.json");
+    assert_eq!(fresh.code, 1, "{}", fresh.stderr);
+    let doc = fresh.json();
+    let item = |doc: &serde_json::Value, id: &str| {
+        doc["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["id"] == id).cloned())
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let caching = item(&doc, "caching");
+    assert_eq!((caching["state"].as_str(), caching["verdict"].as_str()), (Some("verified"), Some("pass")));
+    assert_eq!(caching["drill"]["stale"], false);
+    assert_eq!(caching["drill"]["on"].as_str().map(str::len), Some(10), "{caching}");
+    let breaker = item(&doc, "circuit-breaker");
+    assert_eq!(
+        (breaker["state"].as_str(), breaker["verdict"].as_str()),
+        (Some("verified"), Some("fail")),
+        "evidence beats paper"
+    );
+    for settled_nothing in ["request-queuing", "webhooks-over-polling"] {
+        let it = item(&doc, settled_nothing);
+        assert_eq!(it["state"], "open", "{it}");
+        assert!(it["reason"].as_str().is_some_and(|r| r.starts_with("the drill found it ")), "{it}");
+    }
+    assert_eq!((doc["totals"]["drilled"].as_u64(), doc["totals"]["drill_failing"].as_u64()), (Some(2), Some(1)));
+
+    let old = checklist("old.json");
+    let doc = old.json();
+    assert_eq!(item(&doc, "caching")["drill"]["stale"], true, "older than attest_max_age_days");
+    assert!(
+        old.stderr.contains("error: the drill report is older than 30 days")
+            && old.stderr.contains("caching (drilled "),
+        "{}",
+        old.stderr
+    );
+    let table =
+        run_in(&dir, &["checklist", "--sandbox", "healthy", "--drill", "fresh.json"], &[], Duration::from_secs(30));
+    assert!(
+        table.stdout.contains("VERIFIED (drill)") && table.stdout.contains("VERIFIED (drill FAIL)"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("2 by a drill (1 failing, 0 stale)"), "{}", table.stdout);
+}
+
+#[test]
+fn checklist_refuses_a_drill_report_it_cannot_read_in_one_line() {
+    let dir = scratch_dir("checklist-bad-drill");
+    std::fs::write(dir.join("check.json"), r#"{"schema_version": 1, "status": "pass", "checks": []}"#).expect("write");
+    std::fs::write(dir.join("wrong-item.json"), drill_report(0, &[("cachng", "pass")])).expect("write");
+    for (file, expected) in [
+        ("missing.json", "error: missing.json: cannot read it"),
+        ("check.json", "error: check.json: `kind`: expected \"drill\""),
+        ("wrong-item.json", "error: wrong-item.json: `items[0].id`: `cachng` is not a checklist item"),
+        (".", "error: .: expected a file written by `drill --format json`"),
+    ] {
+        let r = run_in(&dir, &["checklist", "--sandbox", "healthy", "--drill", file], &[], Duration::from_secs(30));
+        assert_eq!(r.code, 2, "{file}: {}", r.stderr);
+        assert!(r.stderr.starts_with(expected), "{file}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "no checklist printed: {}", r.stdout);
+    }
+}
+
 /// The checklist run in a repository where every item is attested on
 /// `on`, with `extra` appended to `checks.toml` and the file named `name`.
 fn checklist_all_attested(dir: &Path, name: &str, on: &str, extra: &str) -> Run {

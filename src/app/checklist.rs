@@ -7,8 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::check::execute;
 use super::{StartError, write_stderr, write_stdout};
+use crate::checklist::{DrillEvidence, DrillReportError, Paper};
 use crate::checks::{self, CheckId, Gate};
-use crate::cli::{ConnectionArgs, Format};
+use crate::cli::{ChecklistArgs, Format};
 use crate::model::Named;
 use crate::redact::Redactor;
 use crate::repo::Scope;
@@ -16,13 +17,15 @@ use crate::report::{self, Exit};
 use crate::token::TokenError;
 
 /// Prints the checklist; exit 1 while an item is OPEN or failing.
-pub(super) async fn run(args: &ConnectionArgs, redactor: &Redactor) -> Result<Exit, StartError> {
+pub(super) async fn run(checklist: &ChecklistArgs, redactor: &Redactor) -> Result<Exit, StartError> {
+    let args = &checklist.connection;
     if !matches!(args.format, Format::Table | Format::Json | Format::Markdown) {
         return Err(StartError::Unsupported(format!(
             "checklist prints `table`, `json` or `markdown`, not `{}`",
             args.format.name()
         )));
     }
+    let drill = checklist.drill.as_deref().map(read_drill_report).transpose()?;
     let all = CheckId::ALL;
     let (session, report) = match execute(args, (&all, &[]), Gate::Fail, Scope::Repository, true, redactor).await {
         Err(StartError::Token(TokenError::Missing)) => {
@@ -39,8 +42,13 @@ pub(super) async fn run(args: &ConnectionArgs, redactor: &Redactor) -> Result<Ex
     };
     let settings = &session.settings;
     let today = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
-    let items =
-        crate::checklist::evaluate(&report.outcomes, &settings.attestations, today, settings.attest_max_age_days);
+    let paper = Paper {
+        attestations: &settings.attestations,
+        drill: drill.as_ref(),
+        today,
+        max_age_days: settings.attest_max_age_days,
+    };
+    let items = crate::checklist::evaluate_with(&report.outcomes, paper);
     let text = match settings.format {
         Format::Json => report::render_checklist_json(&items),
         Format::Markdown => report::render_checklist_markdown(&items),
@@ -51,4 +59,21 @@ pub(super) async fn run(args: &ConnectionArgs, redactor: &Redactor) -> Result<Ex
         write_stderr(redactor, &line);
     }
     Ok(report::checklist_exit(&items))
+}
+
+/// Reads `--drill FILE` before any request: a missing, unreadable or
+/// oversized file, or one that is not a drill report, stops the run.
+fn read_drill_report(path: &std::path::Path) -> Result<DrillEvidence, StartError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let refuse = |message: String| DrillReportError { path: shown.clone(), message };
+    let file = std::fs::File::open(path).map_err(|e| refuse(format!("cannot read it: {}", e.kind())))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(refuse("expected a file written by `drill --format json`".into()).into());
+    }
+    let mut text = String::new();
+    file.take(crate::checklist::drill_report::MAX_BYTES as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|_| refuse("expected UTF-8 JSON written by `drill --format json`".into()))?;
+    Ok(crate::checklist::drill_report::parse(&text, &shown)?)
 }

@@ -4,6 +4,7 @@
 
 mod check;
 mod checklist;
+mod docs;
 mod hook;
 mod output;
 mod progress;
@@ -65,6 +66,9 @@ pub enum StartError {
     /// A format the command does not offer.
     #[error("{0}")]
     Unsupported(String),
+    /// A drill report given to `checklist --drill` is unreadable or not one.
+    #[error(transparent)]
+    DrillReport(#[from] crate::checklist::DrillReportError),
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
@@ -96,6 +100,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Completions(args) => docs::completions(args).map(Exit::code),
+                    Command::Man(args) => docs::man(args, &redactor).map(Exit::code),
                 }
             })
         });

@@ -28,6 +28,15 @@ impl DrillStatus {
     }
 }
 
+impl std::fmt::Display for DrillStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The program's own word for a verdict.
+impl crate::model::Shown for DrillStatus {}
+
 /// One checklist item's verdict with the evidence it rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemVerdict {

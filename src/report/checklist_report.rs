@@ -18,6 +18,12 @@ pub struct ChecklistTotals {
     pub attested: usize,
     /// Of those, older than allowed.
     pub stale: usize,
+    /// Settled by a drill of the integration (`checklist --drill`).
+    pub drilled: usize,
+    /// Of those, failed by the drill.
+    pub drill_failing: usize,
+    /// Of those, passed longer ago than allowed.
+    pub drill_stale: usize,
     /// Neither.
     pub open: usize,
     /// Of those, items this tool provides when deployed as a probe.
@@ -32,6 +38,11 @@ pub fn checklist_totals(items: &[ItemResult]) -> ChecklistTotals {
             State::Verified { status, .. } => {
                 t.verified += 1;
                 t.failing += usize::from(status.is_failing());
+            }
+            State::Drilled { status, stale, .. } => {
+                t.drilled += 1;
+                t.drill_failing += usize::from(*status == crate::drill::DrillStatus::Fail);
+                t.drill_stale += usize::from(*stale);
             }
             State::Attested { stale, .. } => {
                 t.attested += 1;
@@ -52,8 +63,9 @@ pub fn checklist_exit(items: &[ItemResult]) -> Exit {
     if items.iter().any(ItemResult::blocks) { Exit::ChecksFailed } else { Exit::Ok }
 }
 
-/// The line for stderr naming the attestations that keep the gate shut
-/// because they are older than `max_age_days`; `None` when there are none.
+/// The lines for stderr naming the attestations and drilled items that keep
+/// the gate shut because they are older than `max_age_days`; `None` when
+/// there are none.
 pub fn stale_attestations_line(items: &[ItemResult], max_age_days: u32) -> Option<String> {
     let stale: Vec<String> = items
         .iter()
@@ -62,17 +74,35 @@ pub fn stale_attestations_line(items: &[ItemResult], max_age_days: u32) -> Optio
             _ => None,
         })
         .collect();
-    (!stale.is_empty()).then(|| {
-        format!(
+    let drilled: Vec<String> = items
+        .iter()
+        .filter_map(|i| match &i.state {
+            State::Drilled { on, stale: true, .. } => Some(format!("{} (drilled {on})", i.item.id)),
+            _ => None,
+        })
+        .collect();
+    let mut lines = String::new();
+    if !stale.is_empty() {
+        lines.push_str(&format!(
             "error: stale attestations, older than {max_age_days} days (attest_max_age_days), keep the gate shut: {}; re-attest them with a new `on` date\n",
             stale.join(", ")
-        )
-    })
+        ));
+    }
+    if !drilled.is_empty() {
+        lines.push_str(&format!(
+            "error: the drill report is older than {max_age_days} days (attest_max_age_days), so its passes keep the gate shut: {}; drill the integration again\n",
+            drilled.join(", ")
+        ));
+    }
+    (!lines.is_empty()).then_some(lines)
 }
 
 fn state_word(state: &State) -> String {
     match state {
         State::Verified { status, .. } => format!("VERIFIED ({})", status.as_str().to_ascii_uppercase()),
+        State::Drilled { status: crate::drill::DrillStatus::Fail, .. } => "VERIFIED (drill FAIL)".to_owned(),
+        State::Drilled { stale: true, .. } => "VERIFIED (drill, stale)".to_owned(),
+        State::Drilled { .. } => "VERIFIED (drill)".to_owned(),
         State::Attested { stale: true, .. } => "ATTESTED (stale)".to_owned(),
         State::Attested { .. } => "ATTESTED".to_owned(),
         State::Open { satisfy_with: Some(_), .. } => "OPEN (probe)".to_owned(),
@@ -83,6 +113,7 @@ fn state_word(state: &State) -> String {
 fn evidence(state: &State) -> String {
     match state {
         State::Verified { check, .. } => format!("check `{}`", check.as_str()),
+        State::Drilled { on, .. } => format!("drill on {on}"),
         State::Attested { by, on, link, .. } => match link {
             Some(link) => format!("{by} on {on} ({link})"),
             None => format!("{by} on {on}"),
@@ -96,12 +127,27 @@ fn evidence(state: &State) -> String {
 
 fn totals_line(items: &[ItemResult]) -> String {
     let t = checklist_totals(items);
-    let share = if items.is_empty() { 0 } else { t.verified * 100 / items.len() };
+    let share = if items.is_empty() { 0 } else { (t.verified + t.drilled) * 100 / items.len() };
+    if t.drilled == 0 {
+        return format!(
+            "{} items: {} verified by checks ({share}% by machine, {} failing), {} attested ({} stale), {} open ({} a probe of this tool can satisfy)",
+            items.len(),
+            t.verified,
+            t.failing,
+            t.attested,
+            t.stale,
+            t.open,
+            t.probe
+        );
+    }
     format!(
-        "{} items: {} verified by checks ({share}% by machine, {} failing), {} attested ({} stale), {} open ({} a probe of this tool can satisfy)",
+        "{} items: {} verified by checks ({} failing), {} by a drill ({} failing, {} stale), {share}% by machine; {} attested ({} stale), {} open ({} a probe of this tool can satisfy)",
         items.len(),
         t.verified,
         t.failing,
+        t.drilled,
+        t.drill_failing,
+        t.drill_stale,
         t.attested,
         t.stale,
         t.open,
@@ -125,6 +171,8 @@ pub fn render_checklist_table(items: &[ItemResult], width: u16) -> String {
         ]);
     }
     super::table::keep_whole(&mut table, 1, items.iter().map(|i| i.item.id));
+    let states: Vec<String> = items.iter().map(|i| state_word(&i.state)).collect();
+    super::table::keep_whole(&mut table, 3, states.iter().map(String::as_str));
     format!("{table}\n\n{}\n", totals_line(items))
 }
 
@@ -144,6 +192,11 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
                     v["check"] = json!(check.as_str());
                     v["verdict"] = json!(status.as_str());
                 }
+                State::Drilled { status, on, stale } => {
+                    v["state"] = json!("verified");
+                    v["verdict"] = json!(status.as_str());
+                    v["drill"] = json!({"on": on, "stale": stale});
+                }
                 State::Attested { by, on, link, stale } => {
                     v["state"] = json!("attested");
                     v["attested"] = json!({"by": by, "on": on, "link": link, "stale": stale});
@@ -160,7 +213,7 @@ pub fn render_checklist_json(items: &[ItemResult]) -> String {
     let doc = json!({
         "schema_version": 1,
         "items": list,
-        "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "attested": t.attested, "stale": t.stale, "open": t.open, "probe": t.probe},
+        "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "drilled": t.drilled, "drill_failing": t.drill_failing, "drill_stale": t.drill_stale, "attested": t.attested, "stale": t.stale, "open": t.open, "probe": t.probe},
     });
     super::json::pretty(&doc)
 }

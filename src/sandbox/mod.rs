@@ -14,6 +14,7 @@ mod fixtures;
 mod journal;
 #[cfg(test)]
 mod plan_tests;
+mod proxy;
 mod receiver;
 mod routes;
 mod scenarios;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
 pub use journal::{DrillFacts, JournalEntry, TokenSeen, to_drill};
+pub use proxy::{Asked, Proxy, ProxyError, Refusal};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
 pub use routes::{JOURNAL_PATH, STATS_PATH, STATUS_IO_PATH, STATUSPAGE_PATH};
 pub use scenarios::{ApiMode, HookFixture, Scenario, ScenarioName};

@@ -112,7 +112,21 @@ async fn drill(plan: Plan, manners: Manners) -> drill::Journal {
 
 #[tokio::test]
 async fn an_immediate_retrier_fails_the_error_handling_and_backoff_items_on_a_real_recording() {
-    let plan = Plan { rate_window: 3, ..Plan::default() }.scaled(Duration::from_secs(3));
+    // Every fault in 1.35 s: the immediate client never waits for a reset.
+    let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
+    let plan = Plan {
+        phases: vec![
+            phase(PhaseKind::WarmUp, 150),
+            phase(PhaseKind::RateLimit, 400),
+            phase(PhaseKind::ServerErrors, 300),
+            phase(PhaseKind::Outage, 200),
+            phase(PhaseKind::AuthFault, 200),
+            phase(PhaseKind::Normal, 100),
+        ],
+        rate_window: 2,
+        reset_after: Duration::from_secs(1),
+        error_percent: 30,
+    };
     let journal = drill(plan.clone(), Manners::Immediate).await;
     assert_eq!(journal.plan, plan.timeline());
     let kinds: Vec<PhaseKind> = journal.entries.iter().map(|e| e.phase).collect();
@@ -154,13 +168,13 @@ async fn a_polite_client_passes_error_handling_on_a_real_recording() {
     let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
     let plan = Plan {
         phases: vec![
-            phase(PhaseKind::WarmUp, 300),
-            phase(PhaseKind::ServerErrors, 700),
-            phase(PhaseKind::Normal, 200),
-            phase(PhaseKind::AuthFault, 200),
-            phase(PhaseKind::Normal, 200),
-            phase(PhaseKind::RateLimit, 600),
-            phase(PhaseKind::Normal, 400),
+            phase(PhaseKind::WarmUp, 100),
+            phase(PhaseKind::ServerErrors, 500),
+            phase(PhaseKind::Normal, 100),
+            phase(PhaseKind::AuthFault, 150),
+            phase(PhaseKind::Normal, 100),
+            phase(PhaseKind::RateLimit, 300),
+            phase(PhaseKind::Normal, 300),
         ],
         rate_window: 3,
         reset_after: Duration::from_secs(1),
