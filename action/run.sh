@@ -82,7 +82,7 @@ install_release() {
   local tag target names archive inner base work
   tag=$(release_tag)
   target=$(release_target)
-  names=$("$action_root/.ci/package.sh" --names "$tag" "$target")
+  names=$(bash "$action_root/.ci/package.sh" --names "$tag" "$target")
   archive=$(echo "$names" | sed -n 1p)
   inner=$(echo "$names" | sed -n 2p)
   base=${CLICKUP_PREFLIGHT_RELEASES:-https://github.com/${ACTION_REPOSITORY:?}/releases/download}
