@@ -52,10 +52,95 @@ pub enum Command {
     Checklist(ChecklistArgs),
     /// Write a git pre-commit hook that runs the secrets check on staged files.
     InstallHook(InstallHookArgs),
+    /// Run your integration against a fault-scripted fake ClickUp and judge what it does, item by item.
+    ///
+    /// The command after `--` runs directly (no shell) with CLICKUP_API_URL and CLICKUP_API_TOKEN
+    /// pointing at the drill world; when it exits, or the plan ends (then SIGTERM, --grace,
+    /// SIGKILL), every checklist item the drill judges gets pass, warn, fail or not-exercised with
+    /// its evidence.
+    /// Exit codes: 0 no item failed; 1 an item failed (see --fail-on, --require); 2 the drill could
+    /// not start; 130 interrupted (the command was stopped, no report).
+    Drill(DrillArgs),
     /// Print the completion script for a shell on stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, or write one page per command into a directory.
     Man(ManArgs),
+    /// Write a starter checks.toml (never over a file); with a token, expect what it sees now.
+    ///
+    /// With a token (CLICKUP_API_TOKEN or --token-file) or --sandbox, the workspaces and the
+    /// healthy webhooks the token sees become what `check` expects; unhealthy ones are written
+    /// commented out, with the reason.
+    ///
+    /// Exit codes: 0 written; 1 the account could not be read whole (nothing written);
+    /// 2 could not start (the file exists, bad flag, unusable token).
+    #[command(
+        mut_arg("format", |a| only_formats(a, &[Format::Table]).hide(true)),
+        mut_arg("repo", |a| a.hide(true)),
+        mut_arg("config", |a| a.help("Where to write [env: CLICKUP_PREFLIGHT_CONFIG] [default: ./checks.toml]")),
+    )]
+    Init(ConnectionArgs),
+    /// Print the configuration in effect, each value with its source; the token masked.
+    ///
+    /// Sources: flag, env NAME, checks.toml:LINE or default. The token shows by its source
+    /// only, never its value; token_command is not run.
+    #[command(mut_arg("format", |a| only_formats(a, &[Format::Table, Format::Json])))]
+    Config(ConnectionArgs),
+}
+
+/// Flags of `drill`, then the command after `--`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Output format on stdout.
+    #[arg(long, value_parser = named(&crate::report::DRILL_FORMATS), default_value = "table")]
+    pub format: Format,
+
+    /// Also write FORMAT to PATH (repeatable), e.g. json=drill.json.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub output: Vec<OutputSpec>,
+
+    /// Scale the plan to last this long, every phase kept (15s to 1h) [default: the plan's own; 60s built in].
+    #[arg(long, value_name = "DURATION", value_parser = drill_duration)]
+    pub duration: Option<Duration>,
+
+    /// Play the fault plan in this TOML file instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// When the plan ends: how long the command has between SIGTERM and SIGKILL.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub grace: Duration,
+
+    /// Poll the integration's own health endpoint (a loopback URL) every 250ms; it must answer 2xx through the outage.
+    #[arg(long, value_name = "URL", value_parser = health_url)]
+    pub health_url: Option<String>,
+
+    /// Rotate the token after the auth fault: write the new one to PATH (0600; the first one at the start) and revoke the old.
+    #[arg(long, value_name = "PATH")]
+    pub rotate_token_file: Option<PathBuf>,
+
+    /// Also serve an HTTPS proxy that impersonates api.clickup.com with a CA made for this run, for integrations that hard-code the host (sets HTTPS_PROXY and the CA variables).
+    #[arg(long)]
+    pub proxy: bool,
+
+    /// Write every request the drill saw as JSON lines to FILE (the token by generation, never its value).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    /// What fails the run: fail (an item FAIL), warn (also WARN), never (report only).
+    #[arg(long, value_parser = all::<Gate>(), value_name = "WHEN", default_value = "fail")]
+    pub fail_on: Gate,
+
+    /// These items fail the run when the drill did not exercise them (comma-separated checklist ids).
+    #[arg(long, value_name = "ITEM", value_delimiter = ',', value_parser = drilled_item)]
+    pub require: Vec<&'static str>,
+
+    /// No colours, even on a terminal (NO_COLOR does the same; CLICOLOR_FORCE forces them).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// The command to drill and its arguments, after `--`.
+    #[arg(last = true, required = true, num_args = 1.., value_name = "COMMAND", value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// Flags of `check`.
@@ -334,6 +419,43 @@ pub fn wants_nagios(args: &[std::ffi::OsString]) -> bool {
         *w == "--format=nagios" || (*w == "--format" && words.get(i + 1).is_some_and(|v| *v == "nagios"))
     });
     is_check && nagios
+}
+
+/// `--duration` of `drill`: a duration from 15s to 1h, the range the
+/// built-in plan keeps every phase meaningful in.
+fn drill_duration(text: &str) -> Result<Duration, String> {
+    let duration = crate::duration::parse(text).map_err(|e| e.to_string())?;
+    if (Duration::from_secs(15)..=Duration::from_secs(3600)).contains(&duration) {
+        Ok(duration)
+    } else {
+        Err("expected a duration from 15s to 1h".to_owned())
+    }
+}
+
+/// `--require` of `drill`: a checklist item id the drill judges.
+fn drilled_item(text: &str) -> Result<&'static str, String> {
+    let judged = crate::drill::judged_items();
+    let text = text.trim();
+    match judged.iter().find(|id| **id == text) {
+        Some(id) => Ok(id),
+        None if crate::model::checklist_items::item_by_id(text).is_some() => {
+            Err(format!("the drill does not judge this checklist item; it judges {}", judged.join(", ")))
+        }
+        None => Err(format!("not a checklist item id; the drill judges {}", judged.join(", "))),
+    }
+}
+
+/// `--health-url` of `drill`: an http(s) URL on loopback, where the
+/// command the drill runs serves its health endpoint.
+fn health_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !matches!(url.scheme(), "http" | "https") || !loopback {
+        return Err("expected an http:// or https:// URL on loopback (127.0.0.1, [::1] or localhost)".to_owned());
+    }
+    Ok(url.to_string())
 }
 
 fn fault_spec(text: &str) -> Result<String, String> {

@@ -20,6 +20,7 @@ pub mod duration;
 pub mod evidence;
 pub mod gather;
 pub mod model;
+pub mod process;
 pub mod redact;
 pub mod repo;
 pub mod report;

@@ -192,8 +192,7 @@ fn program_name(command: &str) -> String {
 fn group_leader(command: &str) -> Command {
     let mut sh = Command::new("sh");
     sh.arg("-c").arg(command);
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut sh, 0);
+    crate::process::in_own_group(&mut sh);
     sh
 }
 
@@ -222,17 +221,10 @@ fn wait_until(child: &mut Child, ends_at: Instant) -> Option<ExitStatus> {
     }
 }
 
-/// Kills `leader`'s process group, with the shell's own `kill` (no unsafe
-/// code, no extra dependency; `sh` is already required), then the leader
-/// itself in case the group could not be signalled.
+/// Kills `leader`'s process group, then the leader itself in case the
+/// group could not be signalled.
 fn kill_group(leader: &mut Child) {
-    let group = format!("-{}", leader.id());
-    let _ = Command::new("sh")
-        .args(["-c", "kill -s KILL -- \"$0\"", &group])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    crate::process::signal_group(leader.id(), crate::process::GroupSignal::Kill);
     let _ = leader.kill();
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "model",
     "redact",
+    "process",
     "duration",
     "text",
     "drill",

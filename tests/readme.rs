@@ -180,3 +180,46 @@ fn the_readme_lists_every_finding_code_of_every_check() {
         expected.join("\n")
     );
 }
+
+/// The fenced blocks of `lang` in `text`, each as its lines.
+fn blocks<'t>(text: &'t str, lang: &str) -> Vec<Vec<&'t str>> {
+    let fence = format!("```{lang}\n");
+    text.split(fence.as_str()).skip(1).filter_map(|b| b.split("```").next()).map(|b| b.lines().collect()).collect()
+}
+
+#[test]
+fn the_init_and_config_examples_run_as_shown() {
+    let configuration = section(&readme(), "Configuration");
+    // The `init` block: its commands, run in order in one empty directory.
+    let dir = scratch_dir("readme-init");
+    let init_block = blocks(&configuration, "sh")
+        .into_iter()
+        .find(|b| b.iter().any(|l| l.starts_with("clickup-preflight init")))
+        .expect("an init block in ## Configuration");
+    for line in init_block {
+        let command = line.split(" #").next().unwrap_or_default();
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let r = run_in(&dir, &args, &[], Duration::from_secs(30));
+        assert_eq!(r.code, 0, "README command `{command}` failed:\n{}", r.all_output());
+    }
+    assert!(dir.join("checks.toml").is_file());
+
+    // The `config` example: run with its variables (a test token for
+    // `pk_...`); every line shown, other than `...`, is in the output.
+    let example = blocks(&configuration, "text")
+        .into_iter()
+        .find(|b| b.first().is_some_and(|l| l.contains("clickup-preflight config")))
+        .expect("a config example in ## Configuration");
+    let words: Vec<&str> = example[0].trim_start_matches("$ ").split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "clickup-preflight").expect("the command");
+    let env: Vec<(&str, &str)> = words[..at]
+        .iter()
+        .filter_map(|w| w.split_once('='))
+        .map(|(k, v)| (k, if v == "pk_..." { common::TOKEN } else { v }))
+        .collect();
+    let r = run_in(&scratch_dir("readme-config"), &words[at + 1..], &env, Duration::from_secs(30));
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    for shown in example[1..].iter().filter(|l| **l != "...") {
+        assert!(r.stdout.lines().any(|l| l == *shown), "README shows `{shown}`, the command prints:\n{}", r.stdout);
+    }
+}

@@ -32,28 +32,45 @@ pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> R
         execute(&args.connection, selection, args.fail_on, scan_scope(args), quiet, redactor).await?;
     let settings = &session.settings;
     let stdout_format = outputs.stdout.unwrap_or(settings.format);
-    let stdout_is_tty = std::io::stdout().is_terminal();
-    let color = report::use_color(
-        stdout_is_tty,
-        args.no_color,
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::env::var_os("CLICOLOR_FORCE").as_deref(),
-    );
-    let table = TableOptions { color, quiet, width: report::table_width(stdout_is_tty) };
-    let written = write_files(&outputs.files, &report, settings.deadline, redactor);
+    let table = stdout_table(args.no_color, quiet);
+    let written = write_files(&outputs.files, |f| report::render(&report, f, FILE_TABLE), settings.deadline, redactor);
     // A plugin prints one status line: on a failed write, the caller's UNKNOWN only.
     if (written.is_ok() || stdout_format != Format::Nagios) && !(quiet && all_quiet(&report, stdout_format)) {
         write_stdout(redactor, &report::render(&report, stdout_format, table));
     }
     written?;
     let wants_summary = settings.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
-    if let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| wants_summary && !p.is_empty()) {
-        let text = redactor.scrub(&report::render_markdown(&report)).into_owned();
+    append_job_summary(wants_summary, || report::render_markdown(&report), redactor);
+    Ok(report::exit_code(&report, stdout_format))
+}
+
+/// On GitHub Actions, when the github format was asked for, appends the
+/// Markdown report to the job summary; a failure is a warning, not an error.
+pub(super) fn append_job_summary(wanted: bool, markdown: impl FnOnce() -> String, redactor: &Redactor) {
+    if let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| wanted && !p.is_empty()) {
+        let text = redactor.scrub(&markdown()).into_owned();
         if let Err(e) = append(Path::new(&path), &text) {
             write_stderr(redactor, &format!("warning: cannot append the job summary to ${STEP_SUMMARY_ENV}: {e}\n"));
         }
     }
-    Ok(report::exit_code(&report, stdout_format))
+}
+
+/// How a table in a file is drawn: files carry the whole report, uncoloured
+/// (-q is about what a person, or cron's mail, sees).
+pub(super) const FILE_TABLE: TableOptions = TableOptions { color: false, quiet: false, width: 120 };
+
+/// How the table on stdout is drawn: coloured on a terminal unless
+/// `--no-color` or `NO_COLOR` (or forced by `CLICOLOR_FORCE`), as wide as
+/// the terminal.
+pub(super) fn stdout_table(no_color: bool, quiet: bool) -> TableOptions {
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = report::use_color(
+        stdout_is_tty,
+        no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+    );
+    TableOptions { color, quiet, width: report::table_width(stdout_is_tty) }
 }
 
 /// Which files `secrets` reads, from `--staged` and the FILE arguments
@@ -75,16 +92,16 @@ fn all_quiet(report: &Report, format: Format) -> bool {
 }
 
 /// The `--output` destinations, judged before any request.
-struct Outputs {
+pub(super) struct Outputs {
     /// The format an `--output FORMAT=-` puts on stdout instead of the table.
-    stdout: Option<Format>,
+    pub(super) stdout: Option<Format>,
     /// Every other output: format, the path as given, where it writes.
-    files: Vec<(Format, PathBuf, Destination)>,
+    pub(super) files: Vec<(Format, PathBuf, Destination)>,
 }
 
 /// Resolves every `--output` path and refuses, before the network, one that
 /// cannot be written, and a second report on stdout.
-fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartError> {
+pub(super) fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartError> {
     let mut outputs = Outputs { stdout: None, files: Vec::new() };
     for spec in specs {
         let refuse = |reason: String| StartError::Output {
@@ -104,30 +121,29 @@ fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outputs, StartEr
     Ok(outputs)
 }
 
-/// Writes every file output; the first failure is the error, after the
-/// others were tried.
-fn write_files(
+/// Writes every file output, each rendered by `render` in its format; the
+/// first failure is the error, after the others were tried.
+pub(super) fn write_files(
     files: &[(Format, PathBuf, Destination)],
-    report: &Report,
+    render: impl Fn(Format) -> String,
     wait: Duration,
     redactor: &Redactor,
 ) -> Result<(), StartError> {
-    // Files carry the whole report: -q is about what a person (or cron's mail) sees.
-    let plain = TableOptions { color: false, quiet: false, width: 120 };
     let mut first_error = None;
     for (format, path, destination) in files {
-        let text = redactor.scrub(&report::render(report, *format, plain)).into_owned();
+        let text = redactor.scrub(&render(*format)).into_owned();
         if let Err(e) = output::write(destination, text.as_bytes(), wait) {
-            // Our own timeout says what happened; an OS error by its kind.
-            let reason = if e.kind() == std::io::ErrorKind::TimedOut { e.to_string() } else { e.kind().to_string() };
-            first_error.get_or_insert(StartError::Output {
-                what: format.name().to_owned(),
-                path: path.display().to_string(),
-                reason,
-            });
+            first_error.get_or_insert(write_error(format.name(), path, &e));
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// The error for a file that could not be written: our own timeout says
+/// what happened; an OS error by its kind.
+pub(super) fn write_error(what: &str, path: &Path, e: &std::io::Error) -> StartError {
+    let reason = if e.kind() == std::io::ErrorKind::TimedOut { e.to_string() } else { e.kind().to_string() };
+    StartError::Output { what: what.to_owned(), path: path.display().to_string(), reason }
 }
 
 /// Opens a session, gathers, evaluates and applies the gate policy: the

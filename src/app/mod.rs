@@ -5,11 +5,14 @@
 mod check;
 mod checklist;
 mod docs;
+mod drill;
 mod hook;
+mod init;
 mod output;
 mod progress;
 mod sandbox;
 mod session;
+mod show_config;
 mod webhooks;
 
 use std::io::Write;
@@ -72,6 +75,18 @@ pub enum StartError {
     /// A change needs confirmation that cannot be asked for.
     #[error("{0}")]
     Confirmation(String),
+    /// `init` did not write its file: it exists, or cannot be created.
+    #[error("{path}: {reason}; nothing written")]
+    NotWritten {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The drill could not run: its plan file, its command, or the token
+    /// file it rotates.
+    #[error("{0}")]
+    Drill(String),
     /// The async runtime or a signal handler could not be set up.
     #[error("cannot start: {0}")]
     Runtime(String),
@@ -100,8 +115,11 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Sandbox(args) => sandbox::run(args, &redactor).await.map(Exit::code),
                     Command::Checklist(args) => checklist::run(args, &redactor).await.map(Exit::code),
                     Command::InstallHook(args) => hook::install(args, &redactor).map(Exit::code),
+                    Command::Drill(args) => drill::run(args, cli.quiet, cli.verbose, &redactor).await,
                     Command::Completions(args) => docs::completions(args).map(Exit::code),
                     Command::Man(args) => docs::man(args, &redactor).map(Exit::code),
+                    Command::Init(args) => init::run(args, &redactor).await.map(Exit::code),
+                    Command::Config(args) => show_config::run(args, &redactor).map(Exit::code),
                 }
             })
         });

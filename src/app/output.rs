@@ -162,12 +162,30 @@ fn temporary_beside(path: &Path) -> PathBuf {
 /// renames it over `path`, keeping an existing file's permissions. On
 /// failure the temporary file is removed and `path` is left as it was.
 pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, false)
+}
+
+/// As [`write_atomic`], for a secret: the file is created readable and
+/// writable by its owner only (0600), from its first byte, whatever
+/// permissions a file it replaces had.
+pub(super) fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, true)
+}
+
+fn replace(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = temporary_beside(path);
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        if private {
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
         file.write_all(bytes)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            file.set_permissions(meta.permissions())?;
+        match std::fs::metadata(path) {
+            Ok(meta) if !private => file.set_permissions(meta.permissions())?,
+            _ => {}
         }
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -207,6 +225,21 @@ mod tests {
         assert!(leftovers.is_empty(), "{leftovers:?}");
         let missing = dir.join("no-such-dir").join("x.prom");
         assert!(write_atomic(&missing, b"x").is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_private_file_is_0600_even_when_it_replaces_a_readable_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("private");
+        let target = dir.join("token");
+        std::fs::write(&target, "old").expect("seed");
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        write_private_atomic(&target, b"secret").expect("write");
+        let mode = std::fs::metadata(&target).expect("meta").permissions().mode() & 0o777;
+        assert_eq!((std::fs::read_to_string(&target).expect("read"), mode), ("secret".to_owned(), 0o600));
+        write_atomic(&target, b"public").expect("write");
+        assert_eq!(std::fs::metadata(&target).expect("meta").permissions().mode() & 0o777, 0o600, "kept");
         let _ = std::fs::remove_dir_all(dir);
     }
 

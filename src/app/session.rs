@@ -40,11 +40,23 @@ impl Session {
         redactor: &Redactor,
         needs_api: impl Fn(&Settings) -> bool,
     ) -> Result<Session, StartError> {
+        let file = config::load_file(&args.overrides(), &EnvVars::from_process())?;
+        Session::open_with_file(args, &file, selection, redactor, needs_api).await
+    }
+
+    /// As [`Session::open`], with the config file already chosen: `init`
+    /// reads none (the file it writes is not there yet).
+    pub(super) async fn open_with_file(
+        args: &ConnectionArgs,
+        file: &config::LoadedFile,
+        selection: (&[CheckId], &[CheckId]),
+        redactor: &Redactor,
+        needs_api: impl Fn(&Settings) -> bool,
+    ) -> Result<Session, StartError> {
         let started = std::time::Instant::now();
         let env = EnvVars::from_process();
         let overrides = args.overrides();
-        let file = config::load_file(&overrides, &env)?;
-        let mut settings = config::resolve(&overrides, selection, &env, &file)?;
+        let mut settings = config::resolve(&overrides, selection, &env, file)?;
         let needs_api = needs_api(&settings);
         let token = choose_token(args, settings.token_command.as_deref(), needs_api, settings.deadline)
             .map_err(|e| locate_token_command(e, settings.token_command_at.as_ref()))?;

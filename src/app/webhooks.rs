@@ -93,14 +93,14 @@ const FIX_THE_RECEIVER_FIRST: &str = "note: fix the receiver first: a webhook wh
 
 /// The client under the policy of a command a person asked for: it may
 /// spend the rate-limit window, never its reserve.
-fn explicit_client(session: &Session) -> Result<ClickUpClient, StartError> {
+pub(super) fn explicit_client(session: &Session) -> Result<ClickUpClient, StartError> {
     let policy = session.settings.resilience.for_explicit_command();
     Ok(session.require_api()?.clone().with_policy(policy))
 }
 
 /// One line on stderr: the requests this command spent, and what the window
 /// had left.
-fn say_spent(api: &ClickUpClient, redactor: &Redactor) {
+pub(super) fn say_spent(api: &ClickUpClient, redactor: &Redactor) {
     let reserve = api.run_state().policy().reserve;
     let left = api.run_state().remaining().map_or_else(String::new, |r| {
         format!("; {r} left in the rate-limit window (the last {reserve} are never spent)")

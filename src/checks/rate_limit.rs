@@ -33,7 +33,7 @@ pub const CODES: &[FindingCode] =
     &[RATE_LIMITED, HEADERS_UNREADABLE, HEADROOM_UNKNOWN, BUDGET_EXHAUSTED, LOW_HEADROOM, PLAN_MISMATCH];
 
 /// The workspace plan that hosts the token; it sets the rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClickUpPlan {
     /// Free Forever: 100 requests per minute.

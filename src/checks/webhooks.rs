@@ -278,6 +278,13 @@ fn judge_duplicates(hooks: &mut Vec<&Webhook>) -> Vec<Finding> {
     out
 }
 
+/// What the check finds wrong with one listed webhook now, a line each;
+/// empty when it is healthy. `init` writes only healthy webhooks as
+/// expectations, by this same judgement.
+pub fn problems(hook: &Webhook) -> Vec<Message> {
+    judge_hook(hook).into_iter().map(|f| f.text).collect()
+}
+
 /// What is wrong with one webhook: health, transport, events.
 fn judge_hook(hook: &Webhook) -> Vec<Finding> {
     let name = message!("webhook {} ({})", hook.id, hook.endpoint);

@@ -8,12 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 use crate::checks::rate_limit::ClickUpPlan;
 
 /// `checks.toml` as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     /// The plan that hosts the token.
@@ -31,6 +32,10 @@ pub struct FileConfig {
     /// Expected webhooks and receivers to probe.
     pub webhooks: Option<WebhooksSection>,
     /// Per-check gate and severity overrides, keyed by check id.
+    // `default`: absent is `None`, as for any `Option`; it also tells the
+    // schema that the key is optional, which it cannot see through `schema_with`.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::checks_tables")]
     pub checks: Option<std::collections::BTreeMap<String, PolicyEntry>>,
     /// The account the token must belong to: email, username or user id.
     pub service_account: Option<String>,
@@ -39,13 +44,15 @@ pub struct FileConfig {
     /// `[secrets]`.
     pub secrets: Option<SecretsSection>,
     /// `[attest.<item>]`: checklist items attested by a person.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::attest_tables")]
     pub attest: Option<std::collections::BTreeMap<String, AttestEntry>>,
     /// Attestations older than this many days are stale.
     pub attest_max_age_days: Option<u32>,
 }
 
 /// `[secrets]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSection {
     /// Client bundle directories scanned even when git ignores them.
@@ -54,12 +61,13 @@ pub struct SecretsSection {
 
 /// `[attest.<item>]`: who attested a checklist item, when, and where the
 /// evidence is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttestEntry {
     /// Who (an email or name).
     pub by: String,
     /// When: a TOML date, e.g. `2026-11-01`.
+    #[schemars(schema_with = "super::schema::date")]
     pub on: toml::value::Datetime,
     /// A link to the evidence.
     pub link: Option<String>,
@@ -74,12 +82,16 @@ impl AttestEntry {
 }
 
 /// `[checks.<id>]`: how one check gates the run, and its severity.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyEntry {
     /// `never` (report only), `fail` or `warn`: what of this check fails the run.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::gate")]
     pub gate: Option<crate::model::Gate>,
     /// `P1`, `P2` or `P3`.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::severity")]
     pub severity: Option<crate::model::Severity>,
     /// Known findings accepted, each by its code and with a reason.
     pub allow: Option<Vec<AllowEntry>>,
@@ -87,17 +99,19 @@ pub struct PolicyEntry {
 
 /// One `allow = [{ code = "...", reason = "..." }]` entry: a finding the
 /// team accepts, and why (the reason is required and shown in every format).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllowEntry {
     /// The finding code, with where it is written.
+    #[schemars(with = "String")]
     pub code: toml::Spanned<String>,
     /// Why the finding is accepted; required, non-empty.
+    #[schemars(with = "String")]
     pub reason: toml::Spanned<String>,
 }
 
 /// `[webhooks]`: `[[webhooks.expect]]` and `[[webhooks.probe]]` entries.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhooksSection {
     /// Webhooks the deployment needs registered.
@@ -107,7 +121,7 @@ pub struct WebhooksSection {
 }
 
 /// One `[[webhooks.expect]]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectEntry {
     /// The delivery URL, compared exactly (a trailing `/` ignored).
@@ -116,18 +130,19 @@ pub struct ExpectEntry {
     pub events: Vec<String>,
     /// The workspace it must be registered in.
     pub workspace: Option<String>,
-    /// Location filters; the most specific one set must match.
+    /// The space it must watch; of the location filters set, the most
+    /// specific one must match.
     pub space_id: Option<String>,
-    /// See `space_id`.
+    /// The folder it must watch (see `space_id`).
     pub folder_id: Option<String>,
-    /// See `space_id`.
+    /// The list it must watch (see `space_id`).
     pub list_id: Option<String>,
-    /// See `space_id`.
+    /// The task it must watch (see `space_id`).
     pub task_id: Option<String>,
 }
 
 /// One `[[webhooks.probe]]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeEntry {
     /// The team's own receiver URL.
@@ -139,7 +154,7 @@ pub struct ProbeEntry {
 }
 
 /// `[api]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiSection {
     /// API base URL.
@@ -157,7 +172,7 @@ pub struct ApiSection {
 }
 
 /// `[latency]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LatencySection {
     /// Number of `GET /user` requests, the auth request included.
@@ -169,7 +184,7 @@ pub struct LatencySection {
 }
 
 /// `[rate_limit]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSection {
     /// WARN when remaining is under this share of the limit, in percent.
@@ -177,7 +192,7 @@ pub struct RateLimitSection {
 }
 
 /// `[webhook_endpoint]`: how fast a receiver must answer a test delivery.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookEndpointSection {
     /// WARN when a delivery takes longer than this.
@@ -288,6 +303,12 @@ impl LoadedFile {
     pub fn located_span(&self, span: std::ops::Range<usize>, name: String) -> Located {
         let line = self.source.get(..span.start).map(|before| before.matches('\n').count() + 1);
         Located { path: self.path.clone().unwrap_or_else(|| PathBuf::from("checks.toml")), line, name }
+    }
+
+    /// The line where `section.key` is written (the first `[[section]]`
+    /// entry's), for `config` to show where a value comes from.
+    pub fn line_of(&self, section: Option<&str>, key: &str) -> Option<usize> {
+        locate(&self.source, section, 0, key)
     }
 
     /// Where `section.key` is written, for a value that can only fail later

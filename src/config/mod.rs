@@ -2,8 +2,11 @@
 //! defaults, in that order of precedence. Nothing downstream sees an
 //! `Option` that means "use the default": defaults are applied here, once.
 
+mod explain;
 mod file;
 mod policy;
+mod schema;
+mod starter;
 mod webhook_settings;
 
 use std::path::PathBuf;
@@ -11,8 +14,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
+pub use explain::{Entry, Source, explain};
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
 pub use policy::{Allowance, CheckPolicy};
+pub use schema::{SCHEMA_LINE, checks_toml_schema};
+pub use starter::{Observed, StarterCounts, starter_file};
 pub use webhook_settings::{ProbeTarget, SecretSource};
 
 use crate::checks::{Configs, latency, rate_limit, token, webhook_endpoint, webhooks as webhooks_check, workspaces};

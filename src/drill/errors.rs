@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::journal::{CommandExit, Fault, Journal, JournalEntry, PhaseKind, TokenUsed};
+use super::journal::{CommandExit, Fault, HealthPoll, Journal, JournalEntry, Phase, PhaseKind, TokenUsed};
 use super::verdict::{DrillStatus, ItemVerdict};
 use super::{cite, gaps, retry_chains};
 use crate::duration::human;
@@ -378,10 +378,13 @@ pub const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// request of its met. Exiting non-zero (or by a signal) during an outage
 /// or within [`EXIT_GRACE`] after it fails; exiting 0 then warns (it may
 /// have finished, or given up: the drill cannot tell); still running after
-/// the outage passes. Its health endpoint is not judged here.
+/// the outage passes. When the integration's health endpoint was polled
+/// (`drill --health-url`), it must also have answered 2xx to every poll
+/// during those outages ([`health_through_outages`]); the worse of the two
+/// verdicts stands.
 pub fn graceful_degradation(journal: &Journal) -> ItemVerdict {
     let id = "graceful-degradation";
-    let met: Vec<_> = journal
+    let met: Vec<&Phase> = journal
         .plan
         .iter()
         .filter(|p| p.kind == PhaseKind::Outage && journal.entries.iter().any(|e| p.contains(e.at)))
@@ -391,7 +394,7 @@ pub fn graceful_degradation(journal: &Journal) -> ItemVerdict {
         return ItemVerdict { id, status: DrillStatus::NotExercised, summary, evidence: Vec::new() };
     };
     let died = journal.exit.filter(|exit| met.iter().any(|p| p.start <= exit.at && exit.at < p.end + EXIT_GRACE));
-    let (status, summary, evidence) = match died {
+    let (status, summary, mut evidence) = match died {
         Some(CommandExit { at, code: Some(0) }) => (
             DrillStatus::Warn,
             message!("the command exited 0 during the outage: finished or gave up, the drill cannot tell"),
@@ -411,7 +414,52 @@ pub fn graceful_degradation(journal: &Journal) -> ItemVerdict {
             vec![message!("outage {}-{} met; the command still ran after it", human(last.start), human(last.end))],
         ),
     };
+    let Some((health, health_summary, health_evidence)) = health_through_outages(&journal.health, &met) else {
+        return ItemVerdict { id, status, summary, evidence };
+    };
+    evidence.extend(health_evidence);
+    // The command's own verdict comes first; health only makes it worse.
+    let (status, summary) = if health > status { (health, health_summary) } else { (status, summary) };
     ItemVerdict { id, status, summary, evidence }
+}
+
+/// What the health polls during the outages say: a status, its summary and
+/// evidence; `None` when the health endpoint was not polled at all. Any
+/// poll during an outage not answered 2xx (or not answered) fails; polls
+/// made, but none during an outage, warn: the evidence is missing.
+fn health_through_outages(polls: &[HealthPoll], outages: &[&Phase]) -> Option<(DrillStatus, Message, Vec<Message>)> {
+    if polls.is_empty() {
+        return None;
+    }
+    let during: Vec<&HealthPoll> = polls.iter().filter(|p| outages.iter().any(|o| o.contains(p.at))).collect();
+    let failed: Vec<&&HealthPoll> = during.iter().filter(|p| !p.healthy()).collect();
+    let mut evidence: Vec<Message> = failed
+        .iter()
+        .take(CITED)
+        .map(|p| match p.status {
+            Some(status) => message!("health poll at {} answered {} after {}", human(p.at), status, human(p.latency)),
+            None => message!("health poll at {} got no answer within {}", human(p.at), human(p.latency)),
+        })
+        .collect();
+    let slowest = during.iter().map(|p| p.latency).max().unwrap_or_default();
+    evidence.push(message!(
+        "{} of {} health polls during the outage answered 2xx (slowest {}); {} polls in all",
+        during.len() - failed.len(),
+        during.len(),
+        human(slowest),
+        polls.len()
+    ));
+    let (status, summary) = if during.is_empty() {
+        (
+            DrillStatus::Warn,
+            message!("the health endpoint was never polled during the outage: no evidence it stayed up"),
+        )
+    } else if !failed.is_empty() {
+        (DrillStatus::Fail, message!("the health endpoint stopped answering 2xx during the outage"))
+    } else {
+        (DrillStatus::Pass, message!("the health endpoint answered 2xx throughout the outage"))
+    };
+    Some((status, summary, evidence))
 }
 
 #[cfg(test)]
@@ -608,6 +656,58 @@ mod tests {
         assert_eq!(ending(None), DrillStatus::Pass);
         let quiet =
             Journal { plan: vec![phase(PhaseKind::Outage, 10_000, 15_000)], ..journal(vec![get(0, "/user", 200)]) };
+        assert_eq!(graceful_degradation(&quiet).status, DrillStatus::NotExercised);
+    }
+
+    fn polled(statuses: &[(u64, Option<u16>)], exit: Option<(u64, Option<i32>)>) -> ItemVerdict {
+        let health = statuses
+            .iter()
+            .map(|(ms, status)| HealthPoll {
+                at: Duration::from_millis(*ms),
+                status: *status,
+                latency: Duration::from_millis(3),
+            })
+            .collect();
+        let exit = exit.map(|(ms, code)| CommandExit { at: Duration::from_millis(ms), code });
+        graceful_degradation(&Journal { health, exit, ..outage_run(&[10_000], None) })
+    }
+
+    #[test]
+    fn a_health_endpoint_answering_2xx_through_the_outage_keeps_the_pass() {
+        let v = polled(&[(9_000, Some(200)), (10_000, Some(200)), (12_500, Some(204)), (14_999, Some(200))], None);
+        assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
+        assert!(v.evidence.iter().any(|e| e.contains("3 of 3 health polls during the outage answered 2xx")), "{v:?}");
+    }
+
+    #[test]
+    fn a_health_endpoint_failing_or_silent_during_the_outage_fails_even_when_the_command_survived() {
+        // Failing before and after the outage is not judged here.
+        let v = polled(&[(9_000, Some(503)), (10_000, Some(200)), (12_500, Some(503)), (15_000, None)], None);
+        assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
+        assert!(v.summary.contains("health endpoint stopped answering 2xx"), "{}", v.summary);
+        assert!(v.evidence.iter().any(|e| e.contains("health poll at 12.5s answered 503")), "{v:?}");
+        let v = polled(&[(10_000, Some(200)), (11_000, None)], None);
+        assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
+        assert!(v.evidence.iter().any(|e| e.contains("got no answer")), "{v:?}");
+        // A command exiting 0 during the outage warns; a dead health endpoint makes it fail.
+        assert_eq!(polled(&[(10_000, Some(200))], Some((12_000, Some(0)))).status, DrillStatus::Warn);
+        assert_eq!(polled(&[(10_000, Some(500))], Some((12_000, Some(0)))).status, DrillStatus::Fail);
+    }
+
+    #[test]
+    fn health_polls_that_missed_the_outage_warn_and_no_polls_leave_the_verdict_alone() {
+        let v = polled(&[(9_000, Some(200)), (16_000, Some(200))], None);
+        assert_eq!(v.status, DrillStatus::Warn, "{v:?}");
+        assert!(v.summary.contains("never polled during the outage"), "{}", v.summary);
+        // The command's own failure still wins.
+        assert_eq!(polled(&[(9_000, Some(200))], Some((12_000, Some(1)))).status, DrillStatus::Fail);
+        assert_eq!(polled(&[], None).status, DrillStatus::Pass);
+        // An outage no request met is not exercised, however the health endpoint answered.
+        let quiet = Journal {
+            plan: vec![phase(PhaseKind::Outage, 10_000, 15_000)],
+            health: vec![HealthPoll { at: Duration::from_millis(11_000), status: Some(500), latency: Duration::ZERO }],
+            ..journal(vec![get(0, "/user", 200)])
+        };
         assert_eq!(graceful_degradation(&quiet).status, DrillStatus::NotExercised);
     }
 

@@ -17,8 +17,35 @@ pub struct Journal {
     /// What the command wrote on stdout and stderr, line by line.
     pub logs: Vec<LogLine>,
     /// How the command ended; `None` while it still ran when the drill
-    /// stopped recording.
+    /// stopped recording (the drill stopping it at the plan's end is not the
+    /// command ending by itself).
     pub exit: Option<CommandExit>,
+    /// The integration's webhooks: what it registered, what the drill
+    /// delivered to them, and the suspensions it played.
+    pub webhooks: super::deliveries::Webhooks,
+    /// The polls of the integration's own health endpoint, by time; empty
+    /// unless the drill was given one (`drill --health-url`).
+    pub health: Vec<HealthPoll>,
+}
+
+/// One poll of the integration's own health endpoint: whether the
+/// integration said it was up while ClickUp was down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthPoll {
+    /// When it was sent, since the drill started.
+    pub at: Duration,
+    /// The status answered; `None` when nothing came back in time (refused,
+    /// reset, timed out).
+    pub status: Option<u16>,
+    /// How long the answer (or the failure) took.
+    pub latency: Duration,
+}
+
+impl HealthPoll {
+    /// Whether the endpoint answered 2xx.
+    pub fn healthy(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
 }
 
 /// How and when the command ended.
@@ -101,6 +128,19 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// The fault's kebab-case name, for journals and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fault::None => "none",
+            Fault::RateLimited { .. } => "rate-limited",
+            Fault::WindowExhausted { .. } => "window-exhausted",
+            Fault::ServerError => "server-error",
+            Fault::Outage => "outage",
+            Fault::AuthFault => "auth-fault",
+            Fault::RevokedToken => "revoked-token",
+        }
+    }
+
     /// When a 429's window opens again, for the faults that are a 429.
     pub fn reset(self) -> Option<Duration> {
         match self {

@@ -5,28 +5,40 @@
 //! item, so every rule is unit-tested with literal journals at its
 //! boundaries. Running the command and playing the faults live elsewhere.
 
+pub mod deliveries;
 pub mod errors;
+pub mod hooks;
 pub mod journal;
 pub mod logs;
 pub mod plan;
 pub mod rates;
+pub mod report;
+pub mod rotation;
 pub mod verdict;
 
 #[cfg(test)]
 mod fixtures;
 
+pub use deliveries::{
+    Delivery, DeliveryAnswer, DeliveryKind, Reach, Recovery, RecoveryKind, Registration, Suspension, Webhooks,
+};
 pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
+pub use hooks::{WEBHOOK_ANSWER_LIMIT, webhook_async, webhook_auto_disable, webhook_fast_200, webhook_idempotent};
 pub use journal::{
-    CommandExit, Fault, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream, TokenUsed,
+    CommandExit, Fault, HealthPoll, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream,
+    TokenUsed,
 };
 pub use logs::{ecode_parsed, structured_logging};
-pub use plan::{Plan, PlanError, PlanPhase};
+pub use plan::{Plan, PlanError, PlanPhase, ROTATION_PHASE};
 pub use rates::{caching, request_queuing, webhooks_over_polling};
+pub use report::{CommandEnd, CommandRun, DrillReport};
+pub use rotation::token_rotation;
 pub use verdict::{DrillStatus, ItemVerdict};
 
 /// Every judge, in the checklist's order: what a drill reports.
 pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
     [
+        token_rotation,
         handles_401_429_500,
         backoff_with_jitter,
         ecode_parsed,
@@ -36,10 +48,20 @@ pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
         caching,
         webhooks_over_polling,
         structured_logging,
+        webhook_fast_200,
+        webhook_idempotent,
+        webhook_async,
+        webhook_auto_disable,
     ]
     .iter()
     .map(|judge| judge(journal))
     .collect()
+}
+
+/// The checklist items the drill judges, in [`judge_all`]'s order: what
+/// `drill --require` may name.
+pub fn judged_items() -> Vec<&'static str> {
+    judge_all(&Journal::default()).iter().map(|v| v.id).collect()
 }
 
 /// Requests for the same thing that follow a transient failure: the
@@ -104,6 +126,6 @@ mod tests {
             assert!(crate::model::checklist_items::item_by_id(verdict.id).is_some(), "{}", verdict.id);
             assert_eq!(verdict.status, DrillStatus::NotExercised, "{}", verdict.id);
         }
-        assert_eq!(verdicts.len(), 9);
+        assert_eq!(verdicts.len(), 14);
     }
 }

@@ -15,6 +15,10 @@ use super::journal::{Phase, PhaseKind};
 /// The longest plan a file may ask for: a drill is a CI step, not a soak test.
 const MAX_TOTAL: Duration = Duration::from_secs(3600);
 
+/// How long a token-rotation phase lasts when it is inserted rather than
+/// made of the normal phase after the auth fault ([`Plan::with_token_rotation`]).
+pub const ROTATION_PHASE: Duration = Duration::from_secs(5);
+
 /// The phases of a drill, in order, and the knobs of their faults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -88,6 +92,27 @@ impl Plan {
             reset_after: scale(self.reset_after, Duration::from_secs(1)),
             ..self.clone()
         }
+    }
+
+    /// The plan with a token-rotation phase, for `drill --rotate-token-file`.
+    /// It comes right after the last auth fault, so that an integration has
+    /// just shown how it treats a 401 when its token is really revoked: the
+    /// normal phase that follows the auth fault becomes the rotation phase
+    /// (the plan's length unchanged); when none follows, a
+    /// [`ROTATION_PHASE`] is inserted there, or appended to a plan without
+    /// an auth fault. A plan that already rotates is returned as it is.
+    pub fn with_token_rotation(&self) -> Plan {
+        let mut plan = self.clone();
+        if plan.phases.iter().any(|p| p.kind == PhaseKind::TokenRotation) {
+            return plan;
+        }
+        let after_auth =
+            plan.phases.iter().rposition(|p| p.kind == PhaseKind::AuthFault).map_or(plan.phases.len(), |i| i + 1);
+        match plan.phases.get_mut(after_auth) {
+            Some(next) if next.kind == PhaseKind::Normal => next.kind = PhaseKind::TokenRotation,
+            _ => plan.phases.insert(after_auth, PlanPhase { kind: PhaseKind::TokenRotation, length: ROTATION_PHASE }),
+        }
+        plan
     }
 
     /// The phases as time since the drill started, as the journal reports them.
@@ -255,6 +280,28 @@ mod tests {
         assert_eq!(plan.phase_at(Duration::from_secs(60)), PhaseKind::Normal);
         let timeline = plan.timeline();
         assert_eq!(timeline.last().map(|p| p.end), Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn the_rotation_takes_the_normal_phase_after_the_auth_fault_or_is_inserted() {
+        let plan = Plan::default();
+        let rotating = plan.with_token_rotation();
+        assert_eq!(rotating.total(), plan.total(), "the default plan keeps its length");
+        let kinds: Vec<PhaseKind> = rotating.phases.iter().map(|p| p.kind).collect();
+        let auth = kinds.iter().position(|k| *k == PhaseKind::AuthFault).expect("an auth fault");
+        assert_eq!(kinds[auth + 1], PhaseKind::TokenRotation);
+        assert_eq!(rotating.phases[auth + 1].length, plan.phases[auth + 1].length);
+        assert_eq!(kinds.iter().filter(|k| **k == PhaseKind::TokenRotation).count(), 1);
+        assert_eq!(rotating.with_token_rotation(), rotating, "rotating twice changes nothing");
+        let phase = |kind, secs| PlanPhase { kind, length: Duration::from_secs(secs) };
+        let last =
+            Plan { phases: vec![phase(PhaseKind::WarmUp, 1), phase(PhaseKind::AuthFault, 1)], ..Plan::default() };
+        let kinds: Vec<PhaseKind> = last.with_token_rotation().phases.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PhaseKind::WarmUp, PhaseKind::AuthFault, PhaseKind::TokenRotation]);
+        let none = Plan { phases: vec![phase(PhaseKind::Outage, 1), phase(PhaseKind::Normal, 1)], ..Plan::default() };
+        let rotating = none.with_token_rotation();
+        assert_eq!(rotating.phases.last(), Some(&phase(PhaseKind::TokenRotation, 5)));
+        assert_eq!(rotating.phases[1].kind, PhaseKind::Normal, "no auth fault: appended, nothing replaced");
     }
 
     #[test]

@@ -164,6 +164,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, least serious first.
+    pub const ALL: [Status; 5] = [Status::Skip, Status::Pass, Status::Warn, Status::Error, Status::Fail];
+
     /// The lower-case word used in JSON and other machine formats.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -193,6 +196,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, most urgent first.
+    pub const ALL: [Severity; 3] = [Severity::P1, Severity::P2, Severity::P3];
+
     /// `P1`, `P2` or `P3`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -49,12 +49,12 @@ pub(super) fn render(report: &Report) -> String {
 }
 
 /// Escapes a command's message.
-fn data(s: &str) -> String {
+pub(super) fn data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a command's property value (also `:` and `,`).
-fn property(s: &str) -> String {
+pub(super) fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -1,55 +1,175 @@
 //! The JSON format: `schema_version` 1, additive changes only.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::Report;
 
-#[derive(Serialize)]
+/// The JSON report's `schema_version`; additive changes keep it.
+const SCHEMA_VERSION: u32 = 1;
+
+/// The report of one `check` run.
+#[derive(Serialize, JsonSchema)]
 struct JsonReport<'a> {
+    /// The report's shape: additive changes only within a version.
+    #[schemars(schema_with = "schema::version")]
     schema_version: u32,
+    /// The overall verdict: the worst of the checks'.
+    #[schemars(schema_with = "schema::status")]
     status: &'static str,
+    /// One entry per check run, in report order.
     checks: Vec<JsonCheck<'a>>,
+    /// ClickUp API requests this run sent, retries included.
     api_requests: u64,
+    /// Status-page requests this run sent.
     status_requests: u64,
+    /// How long the run took.
     duration_ms: u64,
+    /// The sandbox scenario the run was against, or null for a real API.
     sandbox: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+/// One check's verdict and its evidence.
+#[derive(Serialize, JsonSchema)]
 struct JsonCheck<'a> {
+    /// The check's stable id.
+    #[schemars(schema_with = "schema::check_id")]
     id: &'static str,
+    /// A short human title.
     title: &'static str,
+    /// The verdict.
+    #[schemars(schema_with = "schema::status")]
     status: &'static str,
+    /// How urgent a non-passing verdict is.
+    #[schemars(schema_with = "schema::severity")]
     severity: &'static str,
+    /// Which verdicts of this check fail the run.
+    #[schemars(schema_with = "schema::gate")]
     gate: &'static str,
+    /// One line saying what was seen.
     summary: &'a str,
+    /// More lines of evidence.
+    #[schemars(with = "Vec<String>")]
     details: &'a [crate::model::Message],
+    /// What to do about it, or null.
     hint: Option<&'a str>,
+    /// Named numbers; per-item ones (per endpoint, per webhook) as objects.
+    #[schemars(schema_with = "schema::metrics")]
     metrics: Map<String, Value>,
+    /// How long the check took.
     duration_ms: u64,
+    /// Every problem found, each with its code (empty on a clean pass).
     findings: Vec<JsonFinding<'a>>,
 }
 
 /// One finding: its stable code, its own status, and whether `allow`
 /// accepted it (then with the reason).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonFinding<'a> {
+    /// The finding's stable code (`allow` in checks.toml names it).
+    #[schemars(schema_with = "schema::code")]
     code: &'static str,
+    /// The finding's own verdict.
+    #[schemars(schema_with = "schema::status")]
     status: &'static str,
+    /// What was found.
     message: &'a str,
+    /// Whether checks.toml accepts it (`allow`); it then no longer drives the verdict.
     allowed: bool,
+    /// Why it is accepted, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// Where in the repository, for file findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<JsonLocation<'a>>,
 }
 
 /// Where a file finding points: a path relative to the repository, a line.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonLocation<'a> {
+    /// Relative to the repository.
     path: &'a str,
+    /// 1-based.
     line: u32,
+}
+
+/// The JSON Schema of `check --format json`, as written to
+/// `schema/report.schema.json`: derived from the structs above, with the
+/// closed sets (ids, statuses, codes, metric names) from the library's tables.
+pub fn schema() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.inline_subschemas = true;
+        })
+        .for_serialize()
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<JsonReport<'static>>().to_value();
+    if let Value::Object(root) = &mut schema {
+        root.insert("title".into(), Value::from("clickup-preflight check --format json"));
+    }
+    schema
+}
+
+/// The `schema_with` functions: each closed set's names, from its table.
+mod schema {
+    use schemars::{Schema, SchemaGenerator, json_schema};
+    use serde_json::{Map, Value};
+
+    use crate::model::{CheckId, Gate, MetricKey, Severity, Status};
+
+    pub(super) fn version(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer", "const": super::SCHEMA_VERSION })
+    }
+
+    fn names(list: Vec<&'static str>) -> Schema {
+        json_schema!({ "type": "string", "enum": list })
+    }
+
+    pub(super) fn status(_: &mut SchemaGenerator) -> Schema {
+        names(Status::ALL.iter().map(|s| s.as_str()).collect())
+    }
+
+    pub(super) fn check_id(_: &mut SchemaGenerator) -> Schema {
+        names(CheckId::ALL.iter().map(|c| c.as_str()).collect())
+    }
+
+    pub(super) fn severity(_: &mut SchemaGenerator) -> Schema {
+        names(Severity::ALL.iter().map(|s| s.as_str()).collect())
+    }
+
+    pub(super) fn gate(_: &mut SchemaGenerator) -> Schema {
+        use crate::model::Named;
+        names(Gate::VARIANTS.iter().map(|g| g.as_str()).collect())
+    }
+
+    /// Every finding code of every check, once.
+    pub(super) fn code(_: &mut SchemaGenerator) -> Schema {
+        let mut all: Vec<&'static str> = Vec::new();
+        for id in CheckId::ALL {
+            all.extend(crate::checks::codes(id).iter().copied().filter(|c| !all.contains(c)).collect::<Vec<_>>());
+        }
+        all.sort_unstable();
+        names(all)
+    }
+
+    /// Every metric's JSON name, and the threshold names JSON shows beside
+    /// some: a number, or for per-item metrics an object of numbers.
+    pub(super) fn metrics(_: &mut SchemaGenerator) -> Schema {
+        let mut properties = Map::new();
+        for key in MetricKey::ALL {
+            let spec = key.spec();
+            let value = match spec.label {
+                Some(_) => json_schema!({ "type": "object", "additionalProperties": { "type": "number" } }),
+                None => json_schema!({ "type": "number" }),
+            };
+            properties.insert(spec.json.to_owned(), value.to_value());
+            for bound in [spec.json_bounds.0, spec.json_bounds.1].into_iter().flatten() {
+                properties.insert(bound.to_owned(), Value::from_iter([("type", "number")]));
+            }
+        }
+        json_schema!({ "type": "object", "properties": properties, "additionalProperties": false })
+    }
 }
 
 /// Renders the report as pretty JSON followed by a newline.
@@ -72,7 +192,7 @@ pub fn render(report: &Report) -> String {
         })
         .collect();
     let doc = JsonReport {
-        schema_version: 1,
+        schema_version: SCHEMA_VERSION,
         status: report.status().as_str(),
         checks,
         api_requests: report.api_requests,

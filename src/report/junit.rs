@@ -60,7 +60,7 @@ pub(super) fn render(report: &Report) -> String {
     out
 }
 
-fn element(name: &str, message: &str, kind: &str, body: &str) -> String {
+pub(super) fn element(name: &str, message: &str, kind: &str, body: &str) -> String {
     format!("      <{name} message=\"{}\" type=\"{}\">{}</{name}>\n", attr(message), attr(kind), text(body))
 }
 
@@ -81,12 +81,12 @@ fn clean(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// Escaped for an attribute value (line breaks and tabs kept as
 /// character references, which attribute normalisation would otherwise eat).
-fn attr(s: &str) -> String {
+pub(super) fn attr(s: &str) -> String {
     escape(s, true)
 }
 
 /// Escaped for element text.
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     escape(s, false)
 }
 

@@ -58,34 +58,40 @@ pub fn render(report: &Report) -> String {
         if let Some(hint) = &o.hint {
             body.push_str(&format!("\n**Hint:** {}\n", escape(hint)));
         }
-        let block = format!(
-            "\n<details><summary><code>{}</code>: {}</summary>\n\n{}\n</details>\n",
-            o.id.as_str(),
-            word(o.status),
-            clip(&body, DETAILS_CAP)
-        );
-        // Whole blocks only, so no <details> is left open.
-        if out.len() + block.len() + TRUNCATED.len() > SUMMARY_CAP {
-            out.push_str(TRUNCATED);
+        if !push_details(&mut out, o.id.as_str(), word(o.status), &body) {
             break;
         }
-        out.push_str(&block);
     }
     out
 }
 
+/// Appends a `<details>` block titled with `id` and `word` whose body is
+/// `body` (already escaped) clipped to [`DETAILS_CAP`]; when it would take
+/// the summary past [`SUMMARY_CAP`], appends the truncation note instead
+/// and returns `false`. Whole blocks only, so no `<details>` is left open.
+pub(super) fn push_details(out: &mut String, id: &str, word: &str, body: &str) -> bool {
+    let block =
+        format!("\n<details><summary><code>{id}</code>: {word}</summary>\n\n{}\n</details>\n", clip(body, DETAILS_CAP));
+    if out.len() + block.len() + TRUNCATED.len() > SUMMARY_CAP {
+        out.push_str(TRUNCATED);
+        return false;
+    }
+    out.push_str(&block);
+    true
+}
+
 /// Markdown-inert text: no HTML, no table breaks.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A table cell: escaped, pipes escaped, one line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     escape(text).replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// At most `max` bytes, cut at a character boundary, marked when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }

@@ -5,6 +5,9 @@
 //! overall status and the exit code are computed here, once.
 
 mod checklist_report;
+mod config_view;
+mod drill;
+mod drill_ci;
 mod github;
 mod json;
 mod junit;
@@ -19,7 +22,9 @@ pub use checklist_report::{
     ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
     render_checklist_table, stale_attestations_line,
 };
-pub use json::render as render_json;
+pub use config_view::{render_config_json, render_config_table};
+pub use drill::{DRILL_FORMATS, render_drill, render_drill_journal};
+pub use json::{render as render_json, schema as json_report_schema};
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};
 pub use table::{TableOptions, render as render_table, table_width, use_color};

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Report;
 use crate::checks::{Finding, Outcome, Status};
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(super) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn level(status: Status) -> &'static str {
     match status {

@@ -184,7 +184,7 @@ pub fn use_color(
     stdout_is_tty || set(clicolor_force)
 }
 
-fn count(n: u64, what: &str) -> String {
+pub(super) fn count(n: u64, what: &str) -> String {
     if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 

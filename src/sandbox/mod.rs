@@ -11,6 +11,9 @@
 
 mod faults;
 mod fixtures;
+#[cfg(test)]
+mod hook_tests;
+mod hooks;
 mod journal;
 #[cfg(test)]
 mod plan_tests;
@@ -18,6 +21,7 @@ mod proxy;
 mod receiver;
 mod routes;
 mod scenarios;
+mod tokens;
 mod world;
 
 use std::net::SocketAddr;
@@ -31,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind, load as load_faults, parse as parse_fault};
+pub use hooks::HookSchedule;
 pub use journal::{DrillFacts, JournalEntry, TokenSeen, to_drill};
 pub use proxy::{Asked, Proxy, ProxyError, Refusal};
 pub use receiver::{RECEIVER_PATH, Receiver, ReceiverMode};
@@ -70,6 +75,9 @@ impl Sandbox {
     /// each API request is answered by the phase in force when it arrives,
     /// and the journal records the phase and the fault applied (an injected
     /// fault of `faults` that hits a request still comes first).
+    ///
+    /// When the integration registers a webhook on loopback, the world
+    /// delivers signed events to it on the default [`HookSchedule`].
     pub async fn start_world(
         addr: SocketAddr,
         scenario: Scenario,
@@ -77,14 +85,30 @@ impl Sandbox {
         faults: Vec<Fault>,
         plan: Option<crate::drill::Plan>,
     ) -> std::io::Result<Sandbox> {
-        let state = routes::State::new(scenario, token, None, faults, None).with_world().with_plan(plan);
+        Sandbox::start_world_with_hooks(addr, scenario, token, faults, plan, HookSchedule::default()).await
+    }
+
+    /// [`Sandbox::start_world`] delivering to the integration's webhooks on
+    /// `hooks` instead of the default schedule (tests shrink it).
+    pub async fn start_world_with_hooks(
+        addr: SocketAddr,
+        scenario: Scenario,
+        token: SecretString,
+        faults: Vec<Fault>,
+        plan: Option<crate::drill::Plan>,
+        hooks: HookSchedule,
+    ) -> std::io::Result<Sandbox> {
+        let state = routes::State::new(scenario, token, None, faults, None)
+            .with_world()
+            .with_plan(plan)
+            .with_hook_schedule(hooks);
         Sandbox::serve(addr, state).await
     }
 
     async fn serve(addr: SocketAddr, state: routes::State) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(state);
+        let state = state.into_shared();
         let (stop, mut stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         tokio::spawn(async move {
@@ -142,9 +166,31 @@ impl Sandbox {
     }
 
     /// The journal so far as the drill's judges read it, with the plan's
-    /// phases when one runs.
+    /// phases when one runs and the deliveries to the integration's webhooks.
     pub fn drill_journal(&self) -> crate::drill::Journal {
-        to_drill(&self.state.journal(), self.state.plan())
+        let webhooks = self.state.deliveries.journal();
+        crate::drill::Journal { webhooks, ..to_drill(&self.state.journal(), self.state.plan()) }
+    }
+
+    /// Time since the world started, on the clock its fault plan and
+    /// journal run by: a drill schedules the plan's events by it.
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.state.elapsed()
+    }
+
+    /// Issues the next generation of the token (personal-token shaped,
+    /// random), for a drill's token rotation; the older tokens stay valid
+    /// until [`Sandbox::revoke_older_tokens`], so the new one can be handed
+    /// over first. The journal names it by its generation.
+    pub fn issue_token(&self) -> SecretString {
+        self.state.tokens.issue()
+    }
+
+    /// Revokes every token but the newest: from now on they are answered
+    /// 401 `OAUTH_025`, as ClickUp answers a revoked token, and journaled
+    /// as [`crate::drill::Fault::RevokedToken`].
+    pub fn revoke_older_tokens(&self) {
+        self.state.tokens.revoke_older();
     }
 
     /// API requests served so far (status-page requests excluded).

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use super::{Sandbox, ScenarioName};
 use crate::drill::{self, DrillStatus, Fault, PhaseKind, Plan, PlanPhase};
 
-const TOKEN: &str = "pk_1000001_DRILLPLANTESTTOKEN";
+pub(super) const TOKEN: &str = "pk_1000001_DRILLPLANTESTTOKEN";
 /// What the client's n-th job reads: a page of the big list of its own
 /// (past the last, an empty one), so that each job's retries form one chain
 /// and a later job is never taken for a retry of an earlier one.
@@ -31,14 +31,12 @@ fn get(addr: SocketAddr, path: &str) -> Option<(u16, Option<u64>)> {
 
 /// Sends one request with the drill's token and reads the whole answer.
 fn send(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, Option<u64>)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {TOKEN}\r\n");
-    let request = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let text = String::from_utf8_lossy(&raw);
+    send_as(addr, TOKEN, method, path, body)
+}
+
+/// Sends one request with `token` and reads the whole answer.
+fn send_as(addr: SocketAddr, token: &str, method: &str, path: &str, body: &str) -> Option<(u16, Option<u64>)> {
+    let text = exchange_as(addr, token, method, path, body)?;
     let status = text.split(' ').nth(1)?.parse().ok()?;
     let reset = text
         .lines()
@@ -46,6 +44,24 @@ fn send(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, 
         .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-ratelimit-reset:").map(|v| v.trim().to_owned()))
         .and_then(|v| v.parse().ok());
     Some((status, reset))
+}
+
+/// Sends one request with the drill's token; the whole answer, head and
+/// body, as text.
+pub(super) fn exchange(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<String> {
+    exchange_as(addr, TOKEN, method, path, body)
+}
+
+/// Sends one request with `token`; the raw answer as text.
+fn exchange_as(addr: SocketAddr, token: &str, method: &str, path: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {token}\r\n");
+    let request = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    Some(String::from_utf8_lossy(&raw).into_owned())
 }
 
 /// How a client treats a failed answer.
@@ -195,7 +211,9 @@ async fn reads_carry_the_data_version_and_webhook_coverage_and_a_spent_window_is
         .await
         .expect("the world starts");
     let addr = sandbox.addr();
-    let hook = r#"{"endpoint": "http://127.0.0.1:9/hook", "events": "*", "list_id": "901100200300"}"#;
+    // Off loopback, so the world never delivers to it (a delivery's task
+    // change would move the data version this test counts).
+    let hook = r#"{"endpoint": "http://192.0.2.1:9/hook", "events": "*", "list_id": "901100200300"}"#;
     let steps: [(&str, &str, &str); 8] = [
         ("GET", "/api/v2/list/901100200300/task", ""),
         ("POST", "/api/v2/team/9012345/webhook", hook),
@@ -239,4 +257,81 @@ async fn reads_carry_the_data_version_and_webhook_coverage_and_a_spent_window_is
         !json.contains("phase") && !json.contains("data_version"),
         "a world without a plan writes the lines it wrote before: {json}"
     );
+}
+
+/// Reads `/team` every 40 ms with the token in `current` until `until`;
+/// with `rereads`, takes the token from `current` again after a 401 (as an
+/// integration re-reading its token file does).
+fn rotating_client(
+    addr: SocketAddr,
+    current: &std::sync::Mutex<String>,
+    rereads: bool,
+    started: Instant,
+    until: Duration,
+) {
+    let read = || current.lock().map(|t| t.clone()).unwrap_or_default();
+    let mut token = read();
+    while started.elapsed() < until {
+        if send_as(addr, &token, "GET", "/api/v2/team", "").map(|(s, _)| s) == Some(401) && rereads {
+            token = read();
+        }
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
+/// Plays a plan with a token rotation at 300 ms against a client that
+/// re-reads its token after a 401 (or never does), rotating as the drill
+/// runner does: issue, hand over, revoke.
+async fn rotation_drill(rereads: bool) -> drill::Journal {
+    let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
+    let plan =
+        Plan { phases: vec![phase(PhaseKind::WarmUp, 300), phase(PhaseKind::TokenRotation, 700)], ..Plan::default() };
+    let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let scenario = super::Scenario { limit: 1000, remaining_at_start: 1000, ..*ScenarioName::Healthy.scenario() };
+    let sandbox = Sandbox::start_world(addr, scenario, SecretString::from(TOKEN), Vec::new(), Some(plan))
+        .await
+        .expect("the world starts");
+    let current = std::sync::Arc::new(std::sync::Mutex::new(TOKEN.to_owned()));
+    let (addr, shared, started) = (sandbox.addr(), std::sync::Arc::clone(&current), Instant::now());
+    let client = tokio::task::spawn_blocking(move || {
+        rotating_client(addr, &shared, rereads, started, Duration::from_millis(1000));
+    });
+    tokio::time::sleep(Duration::from_millis(300).saturating_sub(sandbox.elapsed())).await;
+    let fresh = sandbox.issue_token();
+    if let Ok(mut token) = current.lock() {
+        *token = secrecy::ExposeSecret::expose_secret(&fresh).to_owned();
+    }
+    sandbox.revoke_older_tokens();
+    client.await.expect("client ran");
+    sandbox.drill_journal()
+}
+
+#[tokio::test]
+async fn a_client_that_rereads_its_token_after_a_revocation_passes_the_rotation() {
+    let journal = rotation_drill(true).await;
+    let revoked: Vec<&drill::JournalEntry> =
+        journal.entries.iter().filter(|e| e.fault == Fault::RevokedToken).collect();
+    assert!(revoked.len() <= 1, "one refusal at most before the switch: {revoked:?}");
+    for entry in &revoked {
+        assert_eq!(
+            (entry.status, entry.ecode, entry.token),
+            (Some(401), Some("OAUTH_025"), drill::TokenUsed::Drill(0))
+        );
+    }
+    assert!(journal.entries.iter().any(|e| e.token == drill::TokenUsed::Drill(1) && e.succeeded()));
+    let verdict = drill::token_rotation(&journal);
+    assert_eq!(verdict.status, DrillStatus::Pass, "{verdict:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_keeps_its_revoked_token_fails_the_rotation_and_the_token_never_shows() {
+    let journal = rotation_drill(false).await;
+    let after: Vec<&drill::JournalEntry> =
+        journal.entries.iter().filter(|e| e.at >= Duration::from_millis(320)).collect();
+    assert!(after.len() > 3, "{after:?}");
+    assert!(after.iter().all(|e| e.fault == Fault::RevokedToken && e.status == Some(401)), "{after:?}");
+    let verdict = drill::token_rotation(&journal);
+    assert_eq!(verdict.status, DrillStatus::Fail, "{verdict:?}");
+    let lines = format!("{journal:?}");
+    assert!(!lines.contains(TOKEN) && !lines.contains("pk_1000001_"), "no token in the journal");
 }

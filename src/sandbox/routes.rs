@@ -2,20 +2,22 @@
 //! and the routes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::Value;
 
 use super::faults::{Fault, FaultKind};
 use super::fixtures;
-use super::journal::{self, DrillFacts, Journal, JournalEntry, TokenSeen};
+use super::hooks::{self, Deliveries, HookSchedule};
+use super::journal::{self, DrillFacts, Journal, JournalEntry};
 use super::receiver::{RECEIVER_PATH, Receiver};
 use super::scenarios::{ApiMode, Scenario};
+use super::tokens::{Standing, Tokens};
 use super::world::World;
 use crate::drill::{Fault as Applied, PhaseKind, Plan};
 
@@ -51,7 +53,8 @@ const RESOURCE_PREFIXES: [&str; 14] = [
 #[derive(Debug)]
 pub(super) struct State {
     scenario: Scenario,
-    token: SecretString,
+    /// The tokens accepted, by generation (a rotation adds one).
+    pub(super) tokens: Tokens,
     window: Mutex<Window>,
     api_requests: AtomicU64,
     workspaces: Vec<(String, String)>,
@@ -67,6 +70,10 @@ pub(super) struct State {
     data_version: AtomicU64,
     /// Ids of the webhooks the integration registered itself.
     registered: Mutex<Vec<String>>,
+    /// The world's deliveries to those webhooks.
+    pub(super) deliveries: Deliveries,
+    /// This state, for the tasks that deliver on a schedule (set when served).
+    me: Weak<State>,
 }
 
 /// What the plan's faults remember between requests.
@@ -121,7 +128,7 @@ impl State {
         };
         State {
             scenario,
-            token,
+            tokens: Tokens::new(token),
             window: Mutex::new(Window { opened: Instant::now(), opened_unix: unix_now(), used: 0 }),
             api_requests: AtomicU64::new(0),
             workspaces,
@@ -132,7 +139,66 @@ impl State {
             plan: None,
             data_version: AtomicU64::new(0),
             registered: Mutex::new(Vec::new()),
+            deliveries: Deliveries::default(),
+            me: Weak::new(),
         }
+    }
+
+    /// The same state delivering to the integration's webhooks on `schedule`.
+    pub(super) fn with_hook_schedule(self, schedule: HookSchedule) -> Self {
+        State { deliveries: Deliveries::new(schedule), ..self }
+    }
+
+    /// The state, shared, knowing itself so that scheduled deliveries can
+    /// reach it (and stop once the sandbox is gone).
+    pub(super) fn into_shared(self) -> Arc<State> {
+        Arc::new_cyclic(|me| State { me: me.clone(), ..self })
+    }
+
+    /// A weak handle on this state (dangling before [`State::into_shared`]).
+    pub(super) fn me(&self) -> Weak<State> {
+        self.me.clone()
+    }
+
+    /// The drill world's data, when one runs.
+    pub(super) fn world(&self) -> Option<&Mutex<World>> {
+        self.world.as_ref().map(|(world, _)| world)
+    }
+
+    /// Time since the journal started (the plan's clock); zero without a world.
+    pub(super) fn since_start(&self, at: Instant) -> Duration {
+        self.world.as_ref().map(|(_, journal)| journal.elapsed(at)).unwrap_or_default()
+    }
+
+    /// Counts a change to the world's data made by the world itself.
+    pub(super) fn data_changed(&self) {
+        self.data_version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The webhooks the integration registered that are listed and active.
+    pub(super) fn active_registered_hooks(&self) -> Vec<Value> {
+        let registered = self.registered.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let hooks = self.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        hooks
+            .iter()
+            .filter(|h| registered.iter().any(|id| h["id"] == id.as_str()) && h["health"]["status"] == "active")
+            .cloned()
+            .collect()
+    }
+
+    /// Marks the active webhooks among `ids` suspended with `fail_count`,
+    /// as ClickUp lists them; the ids it suspended.
+    pub(super) fn suspend_hooks(&self, ids: &[String], fail_count: u32) -> Vec<String> {
+        let mut hooks = self.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut suspended = Vec::new();
+        for hook in hooks.iter_mut() {
+            let Some(id) = hook["id"].as_str().map(str::to_owned) else { continue };
+            if ids.contains(&id) && hook["health"]["status"] == "active" {
+                hook["health"] = serde_json::json!({"status": "suspended", "fail_count": fail_count});
+                suspended.push(id);
+            }
+        }
+        suspended
     }
 
     /// The same state with the drill world seeded in its workspaces, and a
@@ -166,11 +232,7 @@ impl State {
         let route = path.strip_prefix(API_PREFIX)?;
         let arrived = Instant::now();
         let segments: Vec<&str> = route.trim_matches('/').split('/').collect();
-        let token = match request.headers().get(hyper::header::AUTHORIZATION).map(|v| v.to_str().ok()) {
-            None => TokenSeen::Absent,
-            Some(Some(presented)) if bare(presented) == bare(self.token.expose_secret()) => TokenSeen::Generation(1),
-            Some(_) => TokenSeen::Unknown,
-        };
+        let token = self.tokens.seen(request.headers().get(hyper::header::AUTHORIZATION).map(|v| v.to_str().ok()));
         let entry = JournalEntry {
             at_ms: journal.elapsed_ms(arrived),
             duration_ms: 0,
@@ -189,9 +251,12 @@ impl State {
     }
 
     fn mask(&self, text: &str) -> String {
-        let token = self.token.expose_secret();
-        let text = if token.is_empty() { text.to_owned() } else { text.replace(token, crate::redact::MASK) };
-        crate::redact::scrub_token_like(&text)
+        crate::redact::scrub_token_like(&self.tokens.mask(text))
+    }
+
+    /// Time on the world's clock (the plan's), zero when no world runs.
+    pub(super) fn elapsed(&self) -> Duration {
+        self.world.as_ref().map(|(_, journal)| journal.elapsed(Instant::now())).unwrap_or_default()
     }
 
     /// Completes and appends an entry begun by [`State::seen`].
@@ -281,11 +346,12 @@ impl State {
         let exhausted = (reply.status() == StatusCode::TOO_MANY_REQUESTS)
             .then(|| Some(Applied::WindowExhausted { reset: journal?.since_start(header("x-ratelimit-reset")?) }))
             .flatten();
+        let revoked = reply.extensions().get::<RevokedByRotation>().map(|_| Applied::RevokedToken);
         let segments: Vec<&str> = below_api.trim_matches('/').split('/').collect();
         DrillFacts {
-            fault: exhausted,
+            fault: exhausted.or(revoked),
             phase,
-            ecode: exhausted.map(|_| "APP_002"),
+            ecode: exhausted.map(|_| "APP_002").or(revoked.map(|_| "OAUTH_025")),
             rate_limit: header("x-ratelimit-limit"),
             data_version: (success && method == Method::GET).then(|| self.data_version.load(Ordering::Relaxed)),
             covered_by_webhook: self.covered_by_webhook(&segments),
@@ -334,11 +400,6 @@ impl State {
         let reset = w.opened_unix + WINDOW.as_secs();
         (self.scenario.limit, remaining_before.saturating_sub(1), reset, remaining_before == 0)
     }
-}
-
-/// A presented token without the `Bearer ` that OAuth clients put before it.
-fn bare(token: &str) -> &str {
-    token.strip_prefix("Bearer ").unwrap_or(token)
 }
 
 fn unix_now() -> u64 {
@@ -442,7 +503,7 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
             state.api_requests.fetch_add(1, Ordering::Relaxed);
             let remaining = header_number(&reply, "x-ratelimit-remaining");
             let facts = DrillFacts { rate_limit: header_number(&reply, "x-ratelimit-limit"), ..facts };
-            let spec = facts.fault.map(|f| format!("plan:{}", applied_name(f)));
+            let spec = facts.fault.map(|f| format!("plan:{}", f.as_str()));
             state.record(seen, Some(reply.status().as_u16()), spec, remaining, facts);
             return Ok(reply);
         }
@@ -460,19 +521,6 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
 /// A numeric header of an answer.
 fn header_number(reply: &Reply, name: &str) -> Option<u64> {
     reply.headers().get(name).and_then(|v| v.to_str().ok()?.parse().ok())
-}
-
-/// The journal's word for a fault the plan applied.
-fn applied_name(fault: Applied) -> &'static str {
-    match fault {
-        Applied::None => "none",
-        Applied::RateLimited { .. } => "rate-limited",
-        Applied::WindowExhausted { .. } => "window-exhausted",
-        Applied::ServerError => "server-error",
-        Applied::Outage => "outage",
-        Applied::AuthFault => "auth-fault",
-        Applied::RevokedToken => "revoked-token",
-    }
 }
 
 /// The `n`-th failure of the server-error phase: a 500 from the API with
@@ -590,6 +638,10 @@ async fn api(state: &State, request: &Parts<'_>, route: &str) -> Reply {
     with_rate_limit(answer(state, request, route, over).await, limit, remaining, reset)
 }
 
+/// Marks an answer refused because a rotation revoked its token.
+#[derive(Debug, Clone, Copy)]
+struct RevokedByRotation;
+
 /// 429 `APP_002`, as ClickUp answers a spent window.
 fn rate_limit_reached() -> Reply {
     json(StatusCode::TOO_MANY_REQUESTS, &fixtures::error("Rate limit reached", "APP_002"))
@@ -607,8 +659,16 @@ async fn answer(state: &State, request: &Parts<'_>, route: &str, over_limit: boo
     };
     // ClickUp's OpenAPI shows `Bearer` for OAuth; most clients send the raw
     // token. Both are accepted, as the real API does.
-    if bare(presented) != bare(state.token.expose_secret()) || scenario.api == ApiMode::TokenRevoked {
-        return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
+    match state.tokens.standing(presented) {
+        Standing::Valid(_) if scenario.api != ApiMode::TokenRevoked => {}
+        // ClickUp documents OAUTH_025 "Token invalid" for a revoked personal
+        // token; the extension tells the journal it was a rotation's doing.
+        Standing::Revoked(_) => {
+            let mut refused = json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025"));
+            refused.extensions_mut().insert(RevokedByRotation);
+            return refused;
+        }
+        _ => return json(StatusCode::UNAUTHORIZED, &fixtures::error("Token invalid", "OAUTH_025")),
     }
     if scenario.api == ApiMode::Exhausted || over_limit {
         return rate_limit_reached();
@@ -688,6 +748,7 @@ fn create_webhook(state: &State, team_id: &str, body: &[u8]) -> Reply {
     });
     state.hooks.lock().unwrap_or_else(PoisonError::into_inner).push(hook.clone());
     state.registered.lock().unwrap_or_else(PoisonError::into_inner).push(id.clone());
+    hooks::registered(state, &hook);
     json(StatusCode::OK, &serde_json::json!({ "id": id, "webhook": hook }))
 }
 
@@ -745,7 +806,10 @@ fn update_webhook(state: &State, webhook_id: &str, body: &[u8]) -> Reply {
     for key in ["endpoint", "events"] {
         hook[key] = update[key].clone();
     }
-    json(StatusCode::OK, &serde_json::json!({ "id": webhook_id, "webhook": hook.clone() }))
+    let answer = serde_json::json!({ "id": webhook_id, "webhook": hook.clone() });
+    drop(hooks);
+    hooks::reactivated(state, webhook_id);
+    json(StatusCode::OK, &answer)
 }
 
 /// The sandbox's own wording for a body that lacks a field ClickUp's

@@ -326,6 +326,168 @@ impl World {
     }
 }
 
+/// The task events the world produces for webhooks, most useful first:
+/// a created task is new to every other event, so the integration's
+/// requests about it are that event's alone.
+const PRODUCED_EVENTS: [&str; 3] = ["taskCreated", "taskStatusUpdated", "taskUpdated"];
+/// The first `history_items[].id` of a run's deliveries; ClickUp's are
+/// long decimal strings.
+const FIRST_HISTORY_ID: u64 = 2_600_000_000_000_000_001;
+
+/// What the world changes for a webhook's events: a list, or one task when
+/// the webhook filters on it, and the event it subscribed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct EventSource {
+    list: usize,
+    task: Option<usize>,
+    event: &'static str,
+}
+
+/// One change the world made, as a webhook delivery tells it.
+#[derive(Debug, Clone)]
+pub(super) struct Change {
+    /// The event's name.
+    pub event: &'static str,
+    /// The task changed.
+    pub task_id: String,
+    /// The `history_items[0].id`.
+    pub history_id: String,
+    /// The history item, ClickUp's shape.
+    pub history_item: Value,
+}
+
+impl World {
+    /// What the world would change for `hook` (a webhook object as listed):
+    /// its location (the most specific of `task_id`, `list_id`,
+    /// `folder_id`, `space_id`; none is the whole workspace, whose first
+    /// list serves) and the first of [`PRODUCED_EVENTS`] it subscribes to.
+    /// `None` when it subscribes to none of them or its location is not the
+    /// world's.
+    pub(super) fn event_source(&self, hook: &Value) -> Option<EventSource> {
+        let (list, task) = self.location_of(hook)?;
+        let event = PRODUCED_EVENTS
+            .iter()
+            .copied()
+            .filter(|e| task.is_none() || *e != "taskCreated")
+            .find(|e| subscribes(hook, e))?;
+        Some(EventSource { list, task, event })
+    }
+
+    /// The list (and task) a webhook's location names; `None` when it is not
+    /// the world's.
+    fn location_of(&self, hook: &Value) -> Option<(usize, Option<usize>)> {
+        if let Some(task_id) = id_text(&hook["task_id"]) {
+            let task = self.find_task(&task_id)?;
+            return Some((self.tasks[task].list, Some(task)));
+        }
+        let list = if let Some(list_id) = id_text(&hook["list_id"]) {
+            self.find_list(&list_id)?
+        } else if let Some(folder_id) = id_text(&hook["folder_id"]) {
+            let folder = self.folders.iter().position(|f| f.id == folder_id)?;
+            self.lists.iter().position(|l| l.folder == Some(folder))?
+        } else if let Some(space_id) = id_text(&hook["space_id"]) {
+            let space = self.spaces.iter().position(|s| s.id == space_id)?;
+            self.lists.iter().position(|l| l.space == space)?
+        } else {
+            self.in_seeded_team(hook).then_some(0)?
+        };
+        Some((list, None))
+    }
+
+    /// Whether `hook` would be told of a change to task `task_id`: it
+    /// subscribes to `event` and its location holds the task.
+    pub(super) fn covers(&self, hook: &Value, event: &str, task_id: &str) -> bool {
+        let Some(task) = self.find_task(task_id) else { return false };
+        let list = &self.lists[self.tasks[task].list];
+        let holds = if let Some(id) = id_text(&hook["task_id"]) {
+            id == task_id
+        } else if let Some(id) = id_text(&hook["list_id"]) {
+            id == list.id
+        } else if let Some(id) = id_text(&hook["folder_id"]) {
+            list.folder.is_some_and(|f| self.folders[f].id == id)
+        } else if let Some(id) = id_text(&hook["space_id"]) {
+            self.spaces[list.space].id == id
+        } else {
+            self.in_seeded_team(hook)
+        };
+        subscribes(hook, event) && holds
+    }
+
+    /// Whether a webhook belongs to the workspace the world's data lives in.
+    fn in_seeded_team(&self, hook: &Value) -> bool {
+        hook["team_id"].as_u64().map(|n| n.to_string()).as_deref() == self.team_ids.first().map(String::as_str)
+    }
+
+    /// Makes the `n`-th change (from 0) a webhook on `source` is told of: a
+    /// new task in the list for `taskCreated`, otherwise the next status of
+    /// the webhook's task or of the list's `n`-th task (so each event names
+    /// its own task while the list has enough). `None` when the list has no
+    /// task to change.
+    pub(super) fn change(&mut self, source: EventSource, n: u64) -> Option<Change> {
+        let at = now_ms();
+        let history_id = (FIRST_HISTORY_ID + n).to_string();
+        if source.event == "taskCreated" {
+            let task = self.add_task(source.list, format!("Drill event {}", n + 1), String::new(), 0, at);
+            let item = history_item(&history_id, at, "task_creation", Value::Null, Value::Null, json!({}));
+            return Some(Change {
+                event: source.event,
+                task_id: self.tasks[task].id.clone(),
+                history_id,
+                history_item: item,
+            });
+        }
+        let task = match source.task {
+            Some(task) => task,
+            None => {
+                let in_list: Vec<usize> =
+                    (0..self.tasks.len()).filter(|t| self.tasks[*t].list == source.list).collect();
+                *in_list.get(usize::try_from(n).ok()? % in_list.len().max(1))?
+            }
+        };
+        let t = &mut self.tasks[task];
+        let before = t.status;
+        t.status = (before + 1) % STATUSES.len();
+        t.updated_ms = at;
+        let status_json = |s: usize| {
+            let (status, kind, color) = STATUSES[s];
+            json!({"status": status, "color": color, "orderindex": s, "type": kind})
+        };
+        let data = json!({"status_type": STATUSES[t.status].1});
+        let item = history_item(&history_id, at, "status", status_json(before), status_json(t.status), data);
+        Some(Change { event: source.event, task_id: t.id.clone(), history_id, history_item: item })
+    }
+}
+
+/// One entry of a delivery's `history_items`, as ClickUp sends it (the
+/// date a string of milliseconds), made by the sandbox's service account.
+fn history_item(id: &str, at_ms: u64, field: &str, before: Value, after: Value, data: Value) -> Value {
+    json!({
+        "id": id, "type": 1, "date": at_ms.to_string(), "field": field, "parent_id": null, "data": data,
+        "source": null,
+        "user": {"id": 1000001, "username": "Sandbox Service Account", "email": "sandbox@example.com",
+                 "color": "#7b68ee", "initials": "SS", "profilePicture": null},
+        "before": before, "after": after
+    })
+}
+
+/// Whether a webhook's `events` (`"*"` or a list of names) include `event`.
+fn subscribes(hook: &Value, event: &str) -> bool {
+    match &hook["events"] {
+        Value::String(all) => all == "*",
+        Value::Array(names) => names.iter().any(|n| n == event),
+        _ => false,
+    }
+}
+
+/// A location id as text: ClickUp documents strings and sends numbers too.
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// The task fields a create or update may carry, checked.
 struct TaskFields {
     name: Option<String>,
@@ -418,5 +580,56 @@ mod tests {
         assert_eq!(sizes, [(100, false), (100, false), (50, true), (0, true)]);
         assert_eq!(world.tasks_page("901100200300", Some("page=x")).0, StatusCode::BAD_REQUEST);
         assert_eq!(world.tasks_page("901100200300", Some("page=-1")).0, StatusCode::BAD_REQUEST);
+    }
+
+    fn hook(events: Value, location: (&str, Value)) -> Value {
+        let mut hook = json!({"team_id": 9012345, "events": events});
+        hook[location.0] = location.1;
+        hook
+    }
+
+    #[test]
+    fn a_webhook_gets_the_first_task_event_it_subscribes_to_where_it_listens() {
+        let world = World::seed(&["9012345".to_owned()]);
+        let source = |events: Value, location| world.event_source(&hook(events, location));
+        let on_list = ("list_id", json!("901100200301"));
+        assert_eq!(source(json!("*"), on_list.clone()).map(|s| (s.list, s.event)), Some((1, "taskCreated")));
+        let status_only = json!(["taskStatusUpdated", "listCreated"]);
+        assert_eq!(source(status_only, on_list.clone()).map(|s| s.event), Some("taskStatusUpdated"));
+        // A task filter cannot see new tasks; numbers are ids too.
+        let on_task = source(json!("*"), ("task_id", json!("86dr00001"))).expect("the seeded task");
+        assert_eq!((on_task.task, on_task.event), (Some(0), "taskStatusUpdated"));
+        assert_eq!(source(json!("*"), ("folder_id", json!(90121))).map(|s| s.list), Some(2));
+        assert_eq!(source(json!("*"), ("space_id", json!("90111"))).map(|s| s.list), Some(3));
+        assert_eq!(source(json!("*"), ("team_only", Value::Null)).map(|s| s.list), Some(0));
+        assert_eq!(source(json!(["listCreated"]), on_list), None, "no event the world makes");
+        assert_eq!(source(json!("*"), ("list_id", json!("1"))), None, "a list the world does not have");
+        let elsewhere = json!({"team_id": 9099999, "events": "*"});
+        assert_eq!(world.event_source(&elsewhere), None, "another workspace");
+    }
+
+    #[test]
+    fn changes_are_real_and_covered_only_where_the_webhook_listens() {
+        let mut world = World::seed(&["9012345".to_owned()]);
+        let list_hook = hook(json!(["taskCreated"]), ("list_id", json!("901100200301")));
+        let created = world.event_source(&list_hook).and_then(|s| world.change(s, 0)).expect("a task created");
+        assert_eq!(created.event, "taskCreated");
+        assert!(world.find_task(&created.task_id).is_some_and(|t| world.tasks[t].list == 1));
+        assert_eq!(created.history_item["id"], "2600000000000000001");
+        assert!(world.covers(&list_hook, "taskCreated", &created.task_id));
+        assert!(!world.covers(&list_hook, "taskUpdated", &created.task_id), "not subscribed");
+        let other_list = hook(json!("*"), ("list_id", json!("901100200300")));
+        assert!(!world.covers(&other_list, "taskCreated", &created.task_id));
+
+        let task_hook = hook(json!("*"), ("task_id", json!("86dr00001")));
+        let source = world.event_source(&task_hook).expect("a source");
+        let moved = world.change(source, 1).expect("a status change");
+        assert_eq!((moved.task_id.as_str(), moved.event), ("86dr00001", "taskStatusUpdated"));
+        assert_eq!(
+            (&moved.history_item["before"]["status"], &moved.history_item["after"]["status"]),
+            (&json!("to do"), &json!("in progress"))
+        );
+        let (_, body) = world.answer(&Method::GET, &["task", "86dr00001"], None, b"").expect("a task");
+        assert_eq!(body.expect("a body")["status"]["status"], "in progress");
     }
 }

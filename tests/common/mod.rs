@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub, reason = "each test file uses a different subset of these helpers")]
 
+pub mod json_schema;
 pub mod junit;
 pub mod prometheus;
 

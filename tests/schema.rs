@@ -1,0 +1,194 @@
+//! The JSON Schemas in `schema/` are what the code generates (regenerate
+//! with `UPDATE_SCHEMA=1 cargo test --test schema`), and the documents they
+//! describe validate against them: every `check --format json` golden file
+//! against the report schema, the shipped `checks.toml` against the config
+//! schema. The validator is the small one in `common/json_schema.rs`, and
+//! is shown to refuse wrong documents.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::json_schema::{toml_to_json, validate};
+use serde_json::{Value, json};
+
+const REGENERATE: &str = "UPDATE_SCHEMA=1 cargo test --test schema";
+
+/// Golden JSON documents that are not `check` reports, and so have no
+/// schema here yet: the checklist and the webhook listing.
+const NOT_CHECK_REPORTS: [&str; 2] = ["checklist", "webhooks-list"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The schema file's text for a generated schema: pretty, one final newline.
+fn text_of(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+fn read_schema(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("schema").join(name))
+        .unwrap_or_else(|e| panic!("schema/{name}: {e}; regenerate: {REGENERATE}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/{name} is not JSON: {e}"))
+}
+
+#[test]
+fn the_schema_files_are_what_the_code_generates() {
+    let updating = std::env::var_os("UPDATE_SCHEMA").is_some_and(|v| !v.is_empty() && v != "0");
+    let mut stale = Vec::new();
+    for (name, schema) in [
+        ("checks.toml.schema.json", clickup_preflight::config::checks_toml_schema()),
+        ("report.schema.json", clickup_preflight::report::json_report_schema()),
+    ] {
+        let path = root().join("schema").join(name);
+        let generated = text_of(&schema);
+        if updating {
+            std::fs::create_dir_all(root().join("schema")).expect("mkdir schema");
+            std::fs::write(&path, &generated).expect("write schema");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(generated.as_str()) {
+            stale.push(format!("schema/{name}"));
+        }
+    }
+    assert!(stale.is_empty(), "{} differ from the code; if intended: {REGENERATE}", stale.join(", "));
+}
+
+/// A golden JSON file with its normalised values (`<n>`) put back as
+/// numbers, so that it parses as the report it was.
+fn golden_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("read golden file").replace(": <n>", ": 0");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON after normalising: {e}", path.display()))
+}
+
+#[test]
+fn every_check_report_in_the_golden_files_validates_against_the_report_schema() {
+    let schema = read_schema("report.schema.json");
+    let mut validated = 0;
+    for entry in std::fs::read_dir(root().join("tests/golden")).expect("golden dir").flatten() {
+        let scenario = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path().join("json.json");
+        if NOT_CHECK_REPORTS.contains(&scenario.as_str()) || !path.is_file() {
+            continue;
+        }
+        let errors = validate(&schema, &golden_json(&path));
+        assert!(errors.is_empty(), "tests/golden/{scenario}/json.json:\n{}", errors.join("\n"));
+        validated += 1;
+    }
+    assert!(validated >= 8, "expected the golden check reports, validated {validated}");
+}
+
+#[test]
+fn the_shipped_checks_toml_starts_with_its_schema_line_and_validates() {
+    let text = std::fs::read_to_string(root().join("checks.toml")).expect("checks.toml");
+    assert_eq!(text.lines().next(), Some(clickup_preflight::config::SCHEMA_LINE));
+    let target = clickup_preflight::config::SCHEMA_LINE.trim_start_matches("#:schema ").trim();
+    assert!(root().join(target).is_file(), "the #:schema line names {target}, which does not exist");
+    let doc = toml_to_json(&toml::from_str(&text).expect("checks.toml is TOML"));
+    let errors = validate(&read_schema("checks.toml.schema.json"), &doc);
+    assert!(errors.is_empty(), "checks.toml:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn the_config_schema_refuses_what_the_loader_refuses() {
+    let schema = read_schema("checks.toml.schema.json");
+    let refused = |source: &str| {
+        let doc = toml_to_json(&toml::from_str(source).expect("TOML"));
+        !validate(&schema, &doc).is_empty()
+    };
+    assert!(!refused("plan = \"business\"\n[latency]\nwarn_above = \"2s\"\nfail_p95_above = 3\n"));
+    assert!(!refused("[checks.webhooks]\ngate = \"never\"\nallow = [{ code = \"x\", reason = \"y\" }]\n"));
+    assert!(!refused("[attest.token-rotation]\nby = \"ops@example.com\"\non = 2026-11-01\n"));
+    assert!(refused("[latency]\nsampels = 3\n"), "a misspelt key");
+    assert!(refused("plan = \"gold\"\n"), "a plan that does not exist");
+    assert!(refused("[checks.nope]\ngate = \"fail\"\n"), "a check id that does not exist");
+    assert!(refused("[attest.nope]\nby = \"a\"\non = 2026-11-01\n"), "an item that does not exist");
+    assert!(refused("[[webhooks.expect]]\nendpoint = \"https://a.example\"\n"), "events are required");
+    assert!(refused("[api]\ntimeout = true\n"), "a duration is text or seconds");
+}
+
+#[test]
+fn the_validator_refuses_wrong_documents() {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "status": { "type": "string", "enum": ["pass", "fail"] },
+            "version": { "const": 1 },
+            "count": { "type": "integer", "minimum": 0, "maximum": 10 },
+            "items": { "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 } },
+            "either": { "oneOf": [{ "type": "string" }, { "type": "integer" }, { "type": "number" }] },
+            "hint": { "type": ["string", "null"] }
+        },
+        "required": ["status", "version"],
+        "additionalProperties": false
+    });
+    let good = json!({"status": "pass", "version": 1, "count": 3, "items": [0.5], "either": "x", "hint": null});
+    assert_eq!(validate(&schema, &good), Vec::<String>::new());
+    let broken = |patch: Value| {
+        let mut doc = good.clone();
+        for (k, v) in patch.as_object().expect("object") {
+            if v == "<remove>" {
+                doc.as_object_mut().expect("object").remove(k);
+            } else {
+                doc[k] = v.clone();
+            }
+        }
+        validate(&schema, &doc)
+    };
+    for (patch, expected) in [
+        (json!({"status": "passed"}), "/status"),
+        (json!({"status": 1}), "/status"),
+        (json!({"version": 2}), "/version"),
+        (json!({"version": "<remove>"}), "`version` is required"),
+        (json!({"count": 11}), "/count"),
+        (json!({"count": 1.5}), "/count"),
+        (json!({"items": [0]}), "/items/0"),
+        (json!({"items": {}}), "/items"),
+        (json!({"either": 2}), "matches 2 of the oneOf"),
+        (json!({"either": true}), "matches 0 of the oneOf"),
+        (json!({"hint": 3}), "/hint"),
+        (json!({"extra": 1}), "/extra"),
+    ] {
+        let errors = broken(patch.clone());
+        assert!(errors.iter().any(|e| e.contains(expected)), "{patch} should be refused at {expected}: {errors:?}");
+    }
+    assert!(!validate(&schema, &json!([])).is_empty(), "not an object");
+    let referring = json!({
+        "$defs": { "Entry": { "type": "object", "required": ["by"] } },
+        "type": "object",
+        "properties": { "a": { "$ref": "#/$defs/Entry" } }
+    });
+    assert!(validate(&referring, &json!({"a": {"by": "x"}})).is_empty());
+    assert!(!validate(&referring, &json!({"a": {}})).is_empty(), "a $ref is followed");
+}
+
+#[test]
+fn the_report_schema_refuses_a_golden_report_with_a_wrong_field() {
+    let schema = read_schema("report.schema.json");
+    let good = golden_json(&root().join("tests/golden/healthy/json.json"));
+    assert!(validate(&schema, &good).is_empty());
+    let mut renamed_status = good.clone();
+    renamed_status["checks"][0]["status"] = json!("PASS");
+    let mut unknown_metric = good.clone();
+    unknown_metric["checks"][0]["metrics"]["p99_ms"] = json!(1);
+    let mut no_summary = good.clone();
+    no_summary["checks"][1].as_object_mut().expect("check").remove("summary");
+    let mut bad_code = good.clone();
+    bad_code["checks"][0]["findings"] =
+        json!([{"code": "no-such-code", "status": "fail", "message": "m", "allowed": false}]);
+    for (what, doc) in [
+        ("an upper-case status", renamed_status),
+        ("an unknown metric", unknown_metric),
+        ("a missing summary", no_summary),
+        ("an unknown finding code", bad_code),
+    ] {
+        assert!(!validate(&schema, &doc).is_empty(), "{what} passed the schema");
+    }
+}
+
+#[test]
+#[should_panic(expected = "does not implement `pattern`")]
+fn the_validator_refuses_keywords_it_does_not_implement() {
+    validate(&json!({"type": "string", "pattern": "^a"}), &json!("b"));
+}
