@@ -173,6 +173,10 @@ pub struct CheckArgs {
     /// `secrets` reads only the files staged for commit (what the pre-commit hook runs).
     #[arg(long)]
     pub staged: bool,
+
+    /// `secrets` reads only these files, relative to the current directory (what pre-commit passes).
+    #[arg(value_name = "FILE", conflicts_with = "staged")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `webhooks list` and `webhooks reactivate`.

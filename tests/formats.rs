@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use common::{FakeServer, Reply, Run, TOKEN, junit, run, run_in, scratch_dir};
+use common::{FakeServer, Reply, Run, TOKEN, junit, prometheus, run, run_in, scratch_dir};
 
 fn format(scenario: &str, format: &str) -> Run {
     run(&["check", "--sandbox", scenario, "--format", format], &[])
@@ -204,70 +203,11 @@ fn nagios_timeout_is_critical() {
 
 // ---- Prometheus ----------------------------------------------------------
 
-/// A strict reading of the text exposition format: every sample belongs to
-/// a family announced by HELP and TYPE, names and labels are well formed,
-/// values are numbers, no series repeats. Returns series -> value.
-fn parse_prometheus(text: &str) -> HashMap<String, f64> {
-    let name_ok = |n: &str| {
-        !n.is_empty()
-            && n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-    };
-    let (mut helped, mut typed) = (HashSet::new(), HashSet::new());
-    let mut series = HashMap::new();
-    assert!(text.ends_with('\n'), "ends with a newline");
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("# HELP ") {
-            let (name, help) = rest.split_once(' ').expect("HELP name text");
-            assert!(name_ok(name) && !help.is_empty(), "{line}");
-            assert!(helped.insert(name.to_owned()), "HELP twice: {line}");
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.split_once(' ').expect("TYPE name kind");
-            assert!(name_ok(name) && ["gauge", "counter", "summary", "histogram", "untyped"].contains(&kind), "{line}");
-            assert!(helped.contains(name), "TYPE after HELP: {line}");
-            typed.insert(name.to_owned());
-            continue;
-        }
-        assert!(!line.starts_with('#') && !line.is_empty(), "unexpected line: {line:?}");
-        let (series_text, value) = line.rsplit_once(' ').expect("series value");
-        let value: f64 = value.parse().unwrap_or_else(|_| panic!("value: {line}"));
-        let (name, labels) = match series_text.split_once('{') {
-            Some((name, labels)) => (name, labels.strip_suffix('}').expect("closing brace")),
-            None => (series_text, ""),
-        };
-        assert!(name_ok(name) && typed.contains(name), "sample of an announced family: {line}");
-        let mut rest = labels;
-        while !rest.is_empty() {
-            let (label, after) = rest.split_once("=\"").expect("label=\"value\"");
-            assert!(name_ok(label) && !label.starts_with("__"), "{line}");
-            let mut end = None;
-            let mut escaped = false;
-            for (i, c) in after.char_indices() {
-                match (escaped, c) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => {
-                        end = Some(i);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let end = end.expect("closing quote");
-            rest = after[end + 1..].trim_start_matches(',');
-        }
-        assert!(series.insert(series_text.to_owned(), value).is_none(), "series twice: {line}");
-    }
-    series
-}
-
 #[test]
 fn prometheus_parses_strictly_and_carries_the_values() {
     let r = format("webhook-failing", "prometheus");
     assert_eq!(r.code, 0);
-    let series = parse_prometheus(&r.stdout);
+    let series = prometheus::parse(&r.stdout);
     assert_eq!(series.get("clickup_preflight_check_status{check=\"auth\"}"), Some(&0.0));
     assert_eq!(series.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
     assert_eq!(series.get("clickup_preflight_ratelimit_limit"), Some(&100.0));
@@ -283,11 +223,11 @@ fn prometheus_parses_strictly_and_carries_the_values() {
     let stamp = series.get("clickup_preflight_last_run_timestamp_seconds").copied().unwrap_or(0.0);
     assert!((now - stamp).abs() < 60.0, "timestamp is now: {stamp}");
 
-    let outage = parse_prometheus(&format("outage", "prometheus").stdout);
+    let outage = prometheus::parse(&format("outage", "prometheus").stdout);
     assert_eq!(outage.get("clickup_preflight_check_status{check=\"auth\"}"), Some(&2.0));
     assert_eq!(outage.get("clickup_preflight_check_status{check=\"rate-limit\"}"), Some(&3.0));
     assert!(!outage.contains_key("clickup_preflight_ratelimit_remaining"), "unknown is absent, not 0 or plenty");
-    let skipped = parse_prometheus(&format("no-workspaces", "prometheus").stdout);
+    let skipped = prometheus::parse(&format("no-workspaces", "prometheus").stdout);
     assert!(!skipped.contains_key("clickup_preflight_check_status{check=\"webhooks\"}"), "SKIP is omitted");
 }
 
@@ -295,7 +235,7 @@ fn prometheus_parses_strictly_and_carries_the_values() {
 fn prometheus_tracks_api_latency_per_endpoint_beside_the_overall_quantiles() {
     let r = format("healthy", "prometheus");
     assert_eq!(r.code, 0, "{}", r.all_output());
-    let series = parse_prometheus(&r.stdout);
+    let series = prometheus::parse(&r.stdout);
     for q in ["0.5", "0.95", "1"] {
         assert!(series.contains_key(&format!("clickup_preflight_latency_seconds{{quantile=\"{q}\"}}")), "{q}");
         for endpoint in ["/user", "/team", "/team/{id}/webhook"] {
@@ -334,7 +274,7 @@ fn prometheus_series_stay_unique_when_a_webhook_id_is_listed_twice() {
     let args = ["check", "--api-url", &api_url, "--only", "webhooks", "--format", "prometheus"];
     let r = run(&args, &[("CLICKUP_API_TOKEN", TOKEN)]);
     assert_eq!(r.code, 1, "a repeated id is an error: {}", r.all_output());
-    let series = parse_prometheus(&r.stdout);
+    let series = prometheus::parse(&r.stdout);
     assert_eq!(series.get("clickup_preflight_webhook_fail_count{webhook=\"dup\"}"), Some(&9.0), "{}", r.stdout);
     assert_eq!(series.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&3.0));
 }
@@ -433,7 +373,7 @@ fn outputs_write_several_formats_in_one_run_atomically() {
     assert_eq!(r.json()["status"], "warn", "stdout keeps its own format");
     let read = |name: &str| std::fs::read_to_string(dir.join("out").join(name)).expect(name);
     junit::validate(&read("report.xml"));
-    let prom = parse_prometheus(&read("clickup.prom"));
+    let prom = prometheus::parse(&read("clickup.prom"));
     assert_eq!(prom.get("clickup_preflight_check_status{check=\"webhooks\"}"), Some(&1.0));
     let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif json");
     assert_eq!(sarif["version"], "2.1.0");

@@ -248,6 +248,103 @@ fn outside_a_repository_secrets_is_skip() {
     assert_eq!(r.status_of("secrets"), "skip");
 }
 
+// ---- pre-commit: the file names it passes --------------------------------------
+
+/// `check --only secrets` with file names, as pre-commit runs a hook, from `dir`.
+fn secrets_of_files(dir: &Path, files: &[&str]) -> Run {
+    let mut args = vec!["check", "--only", "secrets", "--format", "json"];
+    args.extend_from_slice(files);
+    let r = run_in(dir, &args, &[], Duration::from_secs(30));
+    assert!(!r.all_output().contains(PLANTED), "a secret value was printed:\n{}", r.all_output());
+    r
+}
+
+#[test]
+fn named_files_are_read_and_nothing_else() {
+    let dir = repo("named-files", &[("README.md", "hello\n")], true);
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    std::fs::create_dir_all(dir.join("src")).expect("mkdir");
+    std::fs::write(dir.join("src/leak.rs"), format!("const T: &str = \"{PLANTED}\";\n")).expect("write");
+
+    let clean = secrets_of_files(&dir, &["ok.txt", "README.md"]);
+    assert_eq!((clean.code, clean.status_of("secrets").as_str()), (0, "pass"), "{}", clean.all_output());
+    let scanned = &clean.check("secrets")["metrics"]["files_scanned"];
+    assert_eq!(scanned, 2, "only the named files are read, not the untracked src/leak.rs: {}", clean.stdout);
+
+    let leaking = secrets_of_files(&dir, &["ok.txt", "src/leak.rs"]);
+    assert_eq!((leaking.code, leaking.status_of("secrets").as_str()), (1, "fail"), "{}", leaking.all_output());
+    assert!(leaking.summary_of("secrets").contains("src/leak.rs:1"), "{}", leaking.summary_of("secrets"));
+
+    std::fs::write(dir.join(".env"), "X=1\n").expect("write");
+    let env = secrets_of_files(&dir, &[".env"]);
+    assert_eq!(env.status_of("secrets"), "fail", "a named .env file is about to be committed: {}", env.stdout);
+    assert!(env.summary_of("secrets").contains(".env"), "{}", env.summary_of("secrets"));
+}
+
+#[test]
+fn a_named_file_that_cannot_be_read_is_an_error_naming_it() {
+    let dir = repo("named-missing", &[("README.md", "hello\n")], true);
+    let r = secrets_of_files(&dir, &["README.md", "gone.txt"]);
+    assert_eq!((r.code, r.status_of("secrets").as_str()), (1, "error"), "{}", r.all_output());
+    assert!(r.summary_of("secrets").contains("gone.txt"), "{}", r.summary_of("secrets"));
+}
+
+#[test]
+fn file_names_are_refused_when_the_secrets_scan_would_not_read_them() {
+    let dir = repo("named-refused", &[("README.md", "hello\n")], true);
+    let without_secrets =
+        run_in(&dir, &["check", "--sandbox", "healthy", "--only", "auth", "README.md"], &[], Duration::from_secs(30));
+    assert_eq!(without_secrets.code, 2, "{}", without_secrets.all_output());
+    assert_eq!(without_secrets.stderr.trim().lines().count(), 1, "one line: {}", without_secrets.stderr);
+    assert!(without_secrets.stderr.contains("secrets"), "{}", without_secrets.stderr);
+    let with_staged =
+        run_in(&dir, &["check", "--only", "secrets", "--staged", "README.md"], &[], Duration::from_secs(30));
+    assert_eq!(with_staged.code, 2, "--staged reads the index, not named files: {}", with_staged.all_output());
+}
+
+/// The `entry` of each hook in `.pre-commit-hooks.yaml`, by id.
+fn pre_commit_entries() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml");
+    let mut hooks = Vec::new();
+    let mut id = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("- id:") {
+            id = Some(rest.trim().to_owned());
+        } else if let Some(entry) = line.trim().strip_prefix("entry:") {
+            hooks.push((id.clone().expect("an id before its entry"), entry.trim().to_owned()));
+        }
+    }
+    hooks
+}
+
+#[test]
+fn every_published_pre_commit_hook_blocks_a_token_and_passes_a_clean_file() {
+    let hooks = pre_commit_entries();
+    let ids: Vec<&str> = hooks.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["clickup-preflight-secrets", "clickup-preflight-secrets-system"]);
+    let dir = repo("pre-commit-entry", &[("README.md", "hello\n")], true);
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    std::fs::write(dir.join("leak.txt"), format!("token {PLANTED}\n")).expect("write");
+    for (id, entry) in &hooks {
+        let mut words = entry.split_whitespace();
+        assert_eq!(words.next(), Some("clickup-preflight"), "{id}: the entry runs the binary");
+        let args: Vec<&str> = words.collect();
+        // pre-commit appends the file names to the entry.
+        let with = |files: &[&'static str]| {
+            let argv: Vec<&str> = args.iter().copied().chain(files.iter().copied()).collect();
+            run_in(&dir, &argv, &[], Duration::from_secs(30))
+        };
+        let clean = with(&["ok.txt", "README.md"]);
+        assert_eq!(clean.code, 0, "{id}: {}", clean.all_output());
+        assert!(clean.all_output().trim().is_empty(), "{id}: quiet when clean: {}", clean.all_output());
+        let blocked = with(&["ok.txt", "leak.txt"]);
+        assert_eq!(blocked.code, 1, "{id}: {}", blocked.all_output());
+        assert!(blocked.all_output().contains("leak.txt:1"), "{id}: {}", blocked.all_output());
+        assert!(!blocked.all_output().contains(PLANTED), "{id}: the token is not printed");
+    }
+}
+
 // ---- token ------------------------------------------------------------------
 
 fn token_check(dir: &Path, config: &str, env: &[(&str, &str)], extra: &[&str]) -> Run {

@@ -18,7 +18,7 @@ use crate::config::ProbeTarget;
 use crate::gather::{self, InFlight, Plan, ReceiverTarget, Sources};
 use crate::model::Named;
 use crate::redact::Redactor;
-use crate::repo::ScanOptions;
+use crate::repo::{ScanOptions, Scope};
 use crate::report::{self, Report, TableOptions};
 
 /// The variable GitHub Actions sets to the job summary file.
@@ -28,7 +28,8 @@ const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 pub(super) async fn run(args: &CheckArgs, quiet: bool, redactor: &Redactor) -> Result<u8, StartError> {
     let outputs = plan_outputs(&args.output, args.connection.format)?;
     let selection = (args.only.as_slice(), args.skip.as_slice());
-    let (session, report) = execute(&args.connection, selection, args.fail_on, args.staged, quiet, redactor).await?;
+    let (session, report) =
+        execute(&args.connection, selection, args.fail_on, scan_scope(args), quiet, redactor).await?;
     let settings = &session.settings;
     let stdout_format = outputs.stdout.unwrap_or(settings.format);
     let table = stdout_table(args.no_color, quiet);
@@ -70,6 +71,18 @@ pub(super) fn stdout_table(no_color: bool, quiet: bool) -> TableOptions {
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
     );
     TableOptions { color, quiet, width: report::table_width(stdout_is_tty) }
+}
+
+/// Which files `secrets` reads, from `--staged` and the FILE arguments
+/// (clap refuses both together).
+fn scan_scope(args: &CheckArgs) -> Scope {
+    if args.staged {
+        Scope::Staged
+    } else if !args.files.is_empty() {
+        Scope::Files(args.files.clone())
+    } else {
+        Scope::Repository
+    }
 }
 
 /// Whether `-q` prints nothing: a table in which no check warns, fails or
@@ -139,7 +152,7 @@ pub(super) async fn execute(
     connection: &ConnectionArgs,
     selection: (&[CheckId], &[CheckId]),
     fail_on: Gate,
-    staged: bool,
+    scope: Scope,
     quiet: bool,
     redactor: &Redactor,
 ) -> Result<(Session, Report), StartError> {
@@ -148,10 +161,15 @@ pub(super) async fn execute(
         Session::open(connection, selection, redactor, |s| Plan::for_checks(&s.selected, &s.checks).needs_api())
             .await?;
     let settings = &session.settings;
+    if matches!(scope, Scope::Files(_)) && !settings.selected.contains(&CheckId::Secrets) {
+        return Err(StartError::Unsupported(
+            "FILE arguments name files for the secrets check, which is not selected: add --only secrets".into(),
+        ));
+    }
     let plan = Plan::for_checks(&settings.selected, &settings.checks);
     let receivers = if plan.receivers { load_receivers(&settings.webhook_probes, redactor)? } else { Vec::new() };
     let in_flight = InFlight::default();
-    let scan = ScanOptions { bundle_dirs: settings.bundle_dirs.clone(), staged_only: staged };
+    let scan = ScanOptions { bundle_dirs: settings.bundle_dirs.clone(), scope };
     let sources = Sources {
         api: session.api.as_ref(),
         status: Some(&session.status),

@@ -12,6 +12,7 @@ use crate::checks::{self, CheckId, Gate};
 use crate::cli::{ChecklistArgs, Format};
 use crate::model::Named;
 use crate::redact::Redactor;
+use crate::repo::Scope;
 use crate::report::{self, Exit};
 use crate::token::TokenError;
 
@@ -26,7 +27,7 @@ pub(super) async fn run(checklist: &ChecklistArgs, redactor: &Redactor) -> Resul
     }
     let drill = checklist.drill.as_deref().map(read_drill_report).transpose()?;
     let all = CheckId::ALL;
-    let (session, report) = match execute(args, (&all, &[]), Gate::Fail, false, true, redactor).await {
+    let (session, report) = match execute(args, (&all, &[]), Gate::Fail, Scope::Repository, true, redactor).await {
         Err(StartError::Token(TokenError::Missing)) => {
             // Without a token the checks that need ClickUp cannot run: their
             // items stay OPEN unless attested, and the report says why.
@@ -35,7 +36,7 @@ pub(super) async fn run(checklist: &ChecklistArgs, redactor: &Redactor) -> Resul
                 "note: no ClickUp token, so only the checks that need none ran; set CLICKUP_API_TOKEN to verify the rest\n",
             );
             let offline: Vec<CheckId> = all.into_iter().filter(|c| !checks::needs_api(*c)).collect();
-            execute(args, (&offline, &[]), Gate::Fail, false, true, redactor).await?
+            execute(args, (&offline, &[]), Gate::Fail, Scope::Repository, true, redactor).await?
         }
         other => other?,
     };

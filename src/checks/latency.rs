@@ -153,12 +153,15 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
         } else {
             (Status::Error, "no successful sample", NO_SUCCESSFUL_SAMPLE)
         };
-        return Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
+        let o = Outcome::new(ID, status, message!("{}: all {} samples failed ({})", what, samples.len(), first))
             .found(code)
             .metric(MetricKey::Samples, samples.len() as f64)
             .metric(MetricKey::Failed, failures.len() as f64)
             .metric(MetricKey::Attempts, samples.len() as f64)
             .took(slowest);
+        // Still counted per endpoint: a monitor's error rate is failed over
+        // samples, and an outage must read as 100% errors, not no traffic.
+        return per_endpoint(samples).iter().fold(o, |o, (endpoint, spread)| counted(o, endpoint, spread));
     };
     let status = if q.p95 > cfg.fail_p95_above {
         Status::Fail
@@ -191,11 +194,7 @@ pub fn evaluate(evidence: &Evidence, cfg: &Config) -> Outcome {
                 .labelled_metric(MetricKey::EndpointP95Ms, endpoint, ms(q.p95))
                 .labelled_metric(MetricKey::EndpointMaxMs, endpoint, ms(q.max));
         }
-        o = o.labelled_metric(MetricKey::EndpointSamples, endpoint, spread.samples as f64).labelled_metric(
-            MetricKey::EndpointFailed,
-            endpoint,
-            spread.failed as f64,
-        );
+        o = counted(o, endpoint, &spread);
     }
     if q.p95 > cfg.warn_above {
         let (level, limit) = if q.p95 > cfg.fail_p95_above {
@@ -224,6 +223,15 @@ fn per_endpoint(samples: &[ApiSample]) -> BTreeMap<&'static str, Spread> {
         groups.entry(sample.endpoint).or_default().push(sample);
     }
     groups.into_iter().map(|(endpoint, group)| (endpoint, Spread::of(group))).collect()
+}
+
+/// One endpoint's sample and failure counts, as labelled metrics.
+fn counted(o: Outcome, endpoint: &'static str, spread: &Spread) -> Outcome {
+    o.labelled_metric(MetricKey::EndpointSamples, endpoint, spread.samples as f64).labelled_metric(
+        MetricKey::EndpointFailed,
+        endpoint,
+        spread.failed as f64,
+    )
 }
 
 fn ms(d: Duration) -> f64 {
@@ -404,6 +412,19 @@ mod tests {
         let o = run(vec![]);
         assert_eq!(o.status, Status::Error);
         assert!(o.summary.contains("no API request"), "{}", o.summary);
+    }
+
+    #[test]
+    fn when_every_sample_failed_each_endpoint_still_counts_its_samples_and_failures() {
+        // A monitor's error rate is failed over samples per endpoint: an
+        // outage that wrote neither would read as no traffic, not 100% errors.
+        let o = run(vec![sample(10, false), at("/team", 10, false), at("/team", 10, false)]);
+        assert_eq!(o.status, Status::Fail);
+        for (endpoint, count) in [("/user", 1.0), ("/team", 2.0)] {
+            assert_eq!(metric(&o, MetricKey::EndpointSamples, Some(endpoint)), Some(count), "{endpoint}");
+            assert_eq!(metric(&o, MetricKey::EndpointFailed, Some(endpoint)), Some(count), "{endpoint}");
+            assert_eq!(metric(&o, MetricKey::EndpointP95Ms, Some(endpoint)), None, "no answer, no time");
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
     let guard = match &scan.guard {
         Guard::Found(what) => Some(message!("pre-commit guard: {}", what)),
         Guard::Missing => None,
-        Guard::NotExamined => Some(Message::from("staged files only")),
+        Guard::NotExamined => Some(Message::from("staged or named files only")),
     };
     if guard.is_none() {
         let text = "no pre-commit guard would catch a pk_ token";
@@ -110,7 +110,7 @@ fn describe(f: &SecretFinding, deployed: Option<&Fingerprint>) -> Message {
         Place::Bundle => "client bundle ",
         Place::Untracked => "untracked, not ignored ",
         Place::Staged => "staged ",
-        Place::Tracked => "",
+        Place::Tracked | Place::Named => "",
     };
     let whose = if deployed == Some(&f.found.fingerprint) { "; it is the deployed token" } else { "" };
     message!(

@@ -30,6 +30,8 @@ pub enum Place {
     Untracked,
     /// A file staged for the next commit (`--staged`).
     Staged,
+    /// A file named on the command line (what pre-commit passes).
+    Named,
     /// A built client bundle, shipped to browsers (ignored or not).
     Bundle,
 }
@@ -52,7 +54,8 @@ pub enum Guard {
     Found(crate::model::Message),
     /// Nothing would catch a `pk_` token at commit time.
     Missing,
-    /// Not looked at (staged-files mode, inside the hook itself).
+    /// Not looked at: only staged or named files were read, from inside
+    /// the hook itself.
     NotExamined,
 }
 
@@ -78,8 +81,23 @@ pub struct RepoEvidence {
 pub struct ScanOptions {
     /// Client bundle directories, relative to the root.
     pub bundle_dirs: Vec<String>,
-    /// Only the files staged for commit (the pre-commit hook).
-    pub staged_only: bool,
+    /// Which files are read.
+    pub scope: Scope,
+}
+
+/// Which files the scan reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Every file git tracks or would add, and the client bundles.
+    #[default]
+    Repository,
+    /// Only the files staged for commit, as the index holds them
+    /// (`--staged`: the hook `install-hook` writes).
+    Staged,
+    /// Only these files, as the working tree holds them, relative to the
+    /// current directory: the names pre-commit passes a hook, which has
+    /// made the working tree match what is being committed.
+    Files(Vec<PathBuf>),
 }
 
 /// Why the repository could not be scanned. Only the first means there is
@@ -109,13 +127,25 @@ pub enum RepoError {
     /// The scan itself ended abnormally.
     #[error("the repository scan ended unexpectedly ({0})")]
     ScanFailed(OutsideText),
+    /// A file named to be scanned could not be read: "no secret in it"
+    /// cannot be claimed.
+    #[error("cannot read {path}: {reason}")]
+    Unreadable {
+        /// The file as named.
+        path: OutsideText,
+        /// The OS's reason.
+        reason: String,
+    },
 }
 
 /// Its `Display` is the program's words and sanitized outside text.
 impl crate::model::Shown for RepoError {}
 
-/// Scans the git repository containing `path`.
+/// Scans the git repository containing `path`, or only the named files.
 pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Result<RepoEvidence, RepoError> {
+    if let Scope::Files(files) = &options.scope {
+        return gather_files(path, files, sanitizer);
+    }
     let root = match git(path, &["rev-parse", "--show-toplevel"]) {
         Ok(out) => PathBuf::from(out.trim()),
         Err(RepoError::Git { reason, .. }) if reason.contains("not a git repository") => {
@@ -131,7 +161,7 @@ pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Resu
         files_scanned: 0,
         files_skipped: 0,
     };
-    if options.staged_only {
+    if options.scope == Scope::Staged {
         for file in split_z(&git(&root, &["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])?) {
             if is_exposed_env(&file) {
                 evidence.exposed_env_files.push((sanitizer.line(&file, text::URL), true));
@@ -166,6 +196,40 @@ pub fn gather(path: &Path, options: &ScanOptions, sanitizer: &Sanitizer) -> Resu
         }
     }
     evidence.guard = find_guard(&root, sanitizer);
+    Ok(evidence)
+}
+
+/// Reads exactly `files` (no git needed): a named `.env` file is one about
+/// to be committed; one that cannot be read fails the whole scan.
+fn gather_files(root: &Path, files: &[PathBuf], sanitizer: &Sanitizer) -> Result<RepoEvidence, RepoError> {
+    let mut evidence = RepoEvidence {
+        root: root.to_owned(),
+        findings: Vec::new(),
+        exposed_env_files: Vec::new(),
+        guard: Guard::NotExamined,
+        files_scanned: 0,
+        files_skipped: 0,
+    };
+    for file in files {
+        let name = file.to_string_lossy().replace('\\', "/");
+        let shown = sanitizer.line(&name, text::URL);
+        if is_exposed_env(&name) {
+            evidence.exposed_env_files.push((shown.clone(), true));
+        }
+        let unreadable = |reason: String| RepoError::Unreadable { path: shown.clone(), reason };
+        let meta = std::fs::symlink_metadata(file).map_err(|e| unreadable(e.kind().to_string()))?;
+        if meta.is_dir() {
+            return Err(unreadable("it is a directory".into()));
+        }
+        // A symbolic link is committed as the path it points to, not as
+        // that file's content.
+        if !meta.is_file() || meta.len() > FILE_CAP {
+            evidence.files_skipped += 1;
+            continue;
+        }
+        let bytes = std::fs::read(file).map_err(|e| unreadable(e.kind().to_string()))?;
+        scan_bytes(&mut evidence, &shown, &bytes, Place::Named);
+    }
     Ok(evidence)
 }
 
@@ -277,7 +341,7 @@ mod tests {
     fn only_a_missing_repository_is_not_a_repository() {
         let outside = std::env::temp_dir().join(format!("cp-not-a-repo-{}", std::process::id()));
         std::fs::create_dir_all(&outside).expect("mkdir");
-        let options = ScanOptions { bundle_dirs: vec![], staged_only: false };
+        let options = ScanOptions { bundle_dirs: vec![], scope: Scope::Repository };
         // /tmp itself might sit inside a repository on some machines: only
         // judge the answer when git agrees there is none.
         if let Err(e) = gather(&outside, &options, &Sanitizer::shapes_only()) {

@@ -53,6 +53,12 @@ pub(super) fn render(report: &Report) -> String {
     }
     family(
         &mut out,
+        "clickup_preflight_findings",
+        "Findings per check and stable code that drive its verdict this run (allowed ones are left out).",
+        &finding_counts(report),
+    );
+    family(
+        &mut out,
         "clickup_preflight_last_run_timestamp_seconds",
         "Unix time when this report was produced.",
         &[(String::new(), report.finished_at_unix as f64)],
@@ -93,6 +99,24 @@ fn metric_families(report: &Report) -> Vec<(Series, Vec<(String, f64)>)> {
     families
 }
 
+/// How many findings of each code each check reported, in report order:
+/// the series alerts key on to tell a refused token (`token-refused`) from
+/// an unreachable API (`api-unreachable`), which share a verdict. Findings
+/// the user accepted (`allow`) no longer drive the verdict and are left out.
+fn finding_counts(report: &Report) -> Vec<(String, f64)> {
+    let mut samples: Vec<(String, f64)> = Vec::new();
+    for outcome in &report.outcomes {
+        for finding in outcome.findings.iter().filter(|f| f.allowed.is_none()) {
+            let labels = format!("check=\"{}\",code=\"{}\"", outcome.id.as_str(), label_value(finding.code));
+            match samples.iter_mut().find(|(l, _)| *l == labels) {
+                Some((_, count)) => *count += 1.0,
+                None => samples.push((labels, 1.0)),
+            }
+        }
+    }
+    samples
+}
+
 fn family(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
     if samples.is_empty() {
         return;
@@ -123,7 +147,7 @@ fn number(v: f64) -> String {
 mod tests {
     use super::super::tests::report;
     use super::*;
-    use crate::checks::CheckId;
+    use crate::checks::{CheckId, Outcome};
 
     #[test]
     fn families_have_help_type_and_samples() {
@@ -188,6 +212,31 @@ mod tests {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
         assert_eq!(text.matches("# TYPE clickup_preflight_api_latency_seconds gauge\n").count(), 1);
+    }
+
+    #[test]
+    fn each_check_s_findings_are_counted_by_code_and_allowed_ones_are_left_out() {
+        let mut r = report(&[Status::Pass]);
+        let refused = Outcome::new(CheckId::Auth, Status::Fail, "x").found("token-refused");
+        let mut secrets = Outcome::new(CheckId::Secrets, Status::Fail, "x")
+            .found("secret-in-repository")
+            .found("secret-in-repository")
+            .finding("no-pre-commit-guard", Status::Warn, "x");
+        let reason = crate::text::Sanitizer::shapes_only().line("a known gap", crate::text::MESSAGE);
+        secrets.allow(|code| (code == "no-pre-commit-guard").then(|| reason.clone()));
+        r.outcomes.extend([refused, secrets]);
+        let text = render(&r);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("clickup_preflight_findings{")).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "clickup_preflight_findings{check=\"auth\",code=\"token-refused\"} 1",
+                "clickup_preflight_findings{check=\"secrets\",code=\"secret-in-repository\"} 2",
+            ]
+        );
+        assert!(text.contains("# TYPE clickup_preflight_findings gauge\n"));
+        let healthy = render(&report(&[Status::Pass, Status::Pass]));
+        assert!(!healthy.contains("clickup_preflight_findings"), "no finding, no family:\n{healthy}");
     }
 
     #[test]

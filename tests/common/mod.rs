@@ -5,6 +5,7 @@
 
 pub mod json_schema;
 pub mod junit;
+pub mod prometheus;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
