@@ -73,7 +73,7 @@ fn retry_chains(entries: &[JournalEntry]) -> Vec<Vec<&JournalEntry>> {
     for entry in entries {
         let continues = open.iter().position(|&c| chains[c].last().is_some_and(|last| last.same_request(entry)));
         match continues {
-            Some(slot) if chains[open[slot]].last().is_some_and(|last| last.failed_transiently()) => {
+            Some(slot) if chains[open[slot]].last().is_some_and(|last| may_be_retried(last)) => {
                 chains[open[slot]].push(entry);
             }
             other => {
@@ -86,6 +86,15 @@ fn retry_chains(entries: &[JournalEntry]) -> Vec<Vec<&JournalEntry>> {
         }
     }
     chains
+}
+
+/// Whether the next same request after `last` is its retry: after a
+/// transient failure, and for a method that is not idempotent (a `POST`
+/// creating a task) only after a 429, a 503 or no answer, which say the
+/// request was not processed. After a 500 or 502 a careful client does not
+/// repeat a create, so the next create to the same list is a new one.
+fn may_be_retried(last: &JournalEntry) -> bool {
+    last.failed_transiently() && (last.method.is_idempotent() || last.status.is_none_or(|s| s == 429 || s == 503))
 }
 
 /// The gaps between consecutive attempts of a chain.
@@ -117,6 +126,21 @@ mod tests {
             chains.iter().map(|c| c.iter().map(|e| e.at.as_millis() as u64).collect()).collect();
         assert_eq!(shapes, vec![vec![0, 300], vec![100], vec![400], vec![500]]);
         assert_eq!(gaps(&chains[0]), vec![std::time::Duration::from_millis(300)]);
+    }
+
+    #[test]
+    fn a_create_after_a_server_error_is_a_new_request_not_a_retry() {
+        let entries = [
+            request(0, Method::Post, "/list/1/task", 500),
+            request(5000, Method::Post, "/list/1/task", 200),
+            request(6000, Method::Post, "/list/1/task", 429),
+            request(7000, Method::Post, "/list/1/task", 503),
+            request(8000, Method::Post, "/list/1/task", 200),
+            request(9000, Method::Post, "/list/1/task", 502),
+            request(15000, Method::Post, "/list/1/task", 200),
+        ];
+        let shapes: Vec<usize> = retry_chains(&entries).iter().map(Vec::len).collect();
+        assert_eq!(shapes, vec![1, 1, 3, 1, 1], "a 429 or 503 says the create was not made: repeating it is a retry");
     }
 
     #[test]
