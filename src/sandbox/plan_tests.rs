@@ -126,23 +126,25 @@ async fn drill(plan: Plan, manners: Manners) -> drill::Journal {
     journal
 }
 
+/// A plan of these phases (milliseconds) with a small window, a reset a
+/// second ahead and 30% server errors: sub-second phases keep the tests fast.
+fn short_plan(phases: &[(PhaseKind, u64)], rate_window: u32) -> Plan {
+    Plan {
+        phases: phases.iter().map(|&(kind, ms)| PlanPhase { kind, length: Duration::from_millis(ms) }).collect(),
+        rate_window,
+        reset_after: Duration::from_secs(1),
+        error_percent: 30,
+    }
+}
+
 #[tokio::test]
 async fn an_immediate_retrier_fails_the_error_handling_and_backoff_items_on_a_real_recording() {
     // Every fault in 1.35 s: the immediate client never waits for a reset.
-    let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
-    let plan = Plan {
-        phases: vec![
-            phase(PhaseKind::WarmUp, 150),
-            phase(PhaseKind::RateLimit, 400),
-            phase(PhaseKind::ServerErrors, 300),
-            phase(PhaseKind::Outage, 200),
-            phase(PhaseKind::AuthFault, 200),
-            phase(PhaseKind::Normal, 100),
-        ],
-        rate_window: 2,
-        reset_after: Duration::from_secs(1),
-        error_percent: 30,
-    };
+    use PhaseKind::*;
+    let plan = short_plan(
+        &[(WarmUp, 150), (RateLimit, 400), (ServerErrors, 300), (Outage, 200), (AuthFault, 200), (Normal, 100)],
+        2,
+    );
     let journal = drill(plan.clone(), Manners::Immediate).await;
     assert_eq!(journal.plan, plan.timeline());
     let kinds: Vec<PhaseKind> = journal.entries.iter().map(|e| e.phase).collect();
@@ -181,21 +183,19 @@ async fn an_immediate_retrier_fails_the_error_handling_and_backoff_items_on_a_re
 
 #[tokio::test]
 async fn a_polite_client_passes_error_handling_on_a_real_recording() {
-    let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
-    let plan = Plan {
-        phases: vec![
-            phase(PhaseKind::WarmUp, 100),
-            phase(PhaseKind::ServerErrors, 500),
-            phase(PhaseKind::Normal, 100),
-            phase(PhaseKind::AuthFault, 150),
-            phase(PhaseKind::Normal, 100),
-            phase(PhaseKind::RateLimit, 300),
-            phase(PhaseKind::Normal, 300),
+    use PhaseKind::*;
+    let plan = short_plan(
+        &[
+            (WarmUp, 100),
+            (ServerErrors, 500),
+            (Normal, 100),
+            (AuthFault, 150),
+            (Normal, 100),
+            (RateLimit, 300),
+            (Normal, 300),
         ],
-        rate_window: 3,
-        reset_after: Duration::from_secs(1),
-        error_percent: 30,
-    };
+        3,
+    );
     let journal = drill(plan, Manners::Polite).await;
     let seen = |status| journal.entries.iter().any(|e| e.status == Some(status));
     assert!(seen(429) && seen(401) && journal.entries.iter().any(|e| e.fault == Fault::ServerError));
@@ -283,9 +283,7 @@ fn rotating_client(
 /// re-reads its token after a 401 (or never does), rotating as the drill
 /// runner does: issue, hand over, revoke.
 async fn rotation_drill(rereads: bool) -> drill::Journal {
-    let phase = |kind, ms| PlanPhase { kind, length: Duration::from_millis(ms) };
-    let plan =
-        Plan { phases: vec![phase(PhaseKind::WarmUp, 300), phase(PhaseKind::TokenRotation, 700)], ..Plan::default() };
+    let plan = short_plan(&[(PhaseKind::WarmUp, 300), (PhaseKind::TokenRotation, 700)], Plan::default().rate_window);
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     let scenario = super::Scenario { limit: 1000, remaining_at_start: 1000, ..*ScenarioName::Healthy.scenario() };
     let sandbox = Sandbox::start_world(addr, scenario, SecretString::from(TOKEN), Vec::new(), Some(plan))
