@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::json_schema::assert_valid;
 use common::{FakeServer, Reply, Run, run_in, scratch_dir};
 use serde_json::Value;
 
@@ -313,6 +314,10 @@ fn an_integration_that_rereads_its_token_file_passes_the_rotation() {
         lines.iter().any(|l| l["token"] == serde_json::json!({"generation": 2}) && l["status"] == 200),
         "{journal}"
     );
+    assert_valid("drill-report.schema.json", &report, "the rotation drill's report");
+    for (n, line) in lines.iter().enumerate() {
+        assert_valid("drill-journal.schema.json", line, &format!("journal line {}", n + 1));
+    }
     let revoked: Vec<&Value> = lines.iter().filter(|l| l["fault"] == "revoked-token").collect();
     assert!(
         revoked.len() <= 3 && revoked.iter().all(|l| l["status"] == 401 && l["ecode"] == "OAUTH_025"),

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::json_schema::{toml_to_json, validate};
+use common::json_schema::{read_schema, toml_to_json, validate};
 use serde_json::{Value, json};
 
 const REGENERATE: &str = "UPDATE_SCHEMA=1 cargo test --test schema";
@@ -29,12 +29,6 @@ fn text_of(schema: &Value) -> String {
     text
 }
 
-fn read_schema(name: &str) -> Value {
-    let text = std::fs::read_to_string(root().join("schema").join(name))
-        .unwrap_or_else(|e| panic!("schema/{name}: {e}; regenerate: {REGENERATE}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/{name} is not JSON: {e}"))
-}
-
 #[test]
 fn the_schema_files_are_what_the_code_generates() {
     let updating = std::env::var_os("UPDATE_SCHEMA").is_some_and(|v| !v.is_empty() && v != "0");
@@ -42,6 +36,8 @@ fn the_schema_files_are_what_the_code_generates() {
     for (name, schema) in [
         ("checks.toml.schema.json", clickup_preflight::config::checks_toml_schema()),
         ("report.schema.json", clickup_preflight::report::json_report_schema()),
+        ("drill-report.schema.json", clickup_preflight::report::drill_schema()),
+        ("drill-journal.schema.json", clickup_preflight::report::drill_journal_schema()),
     ] {
         let path = root().join("schema").join(name);
         let generated = text_of(&schema);
@@ -191,4 +187,41 @@ fn the_report_schema_refuses_a_golden_report_with_a_wrong_field() {
 #[should_panic(expected = "does not implement `pattern`")]
 fn the_validator_refuses_keywords_it_does_not_implement() {
     validate(&json!({"type": "string", "pattern": "^a"}), &json!("b"));
+}
+
+#[test]
+fn the_drill_schemas_refuse_wrong_documents() {
+    let line = json!({"at_ms": 1500, "ecode": "OAUTH_025", "fault": "revoked-token", "method": "GET",
+        "path": "/api/v2/team", "phase": "token-rotation", "route": "/team", "status": 401, "token": {"generation": 1}});
+    let journal = read_schema("drill-journal.schema.json");
+    assert_eq!(validate(&journal, &line), Vec::<String>::new());
+    for (key, wrong) in [
+        ("token", json!({"generation": 0})),
+        ("token", json!("pk_1")),
+        ("fault", json!("slow")),
+        ("status", json!("401")),
+        ("phase", json!("warmup")),
+    ] {
+        let mut doc = line.clone();
+        doc[key] = wrong.clone();
+        assert!(!validate(&journal, &doc).is_empty(), "{key}: {wrong} passed the journal schema");
+    }
+    let report = json!({"schema_version": 1, "kind": "drill", "status": "not-exercised",
+        "items": [{"id": "caching", "status": "pass", "summary": "s", "evidence": [], "required": false}],
+        "plan": [{"kind": "outage", "start_ms": 0, "end_ms": 1}],
+        "command": {"argv": ["sh"], "exit_code": null, "ended": "killed", "duration_ms": 1},
+        "requests": 0, "duration_ms": 1, "started": "2026-11-18T11:06:40Z", "notes": []});
+    let schema = read_schema("drill-report.schema.json");
+    assert_eq!(validate(&schema, &report), Vec::<String>::new());
+    for (pointer, wrong) in [
+        ("/kind", json!("check")),
+        ("/items/0/id", json!("no-such-item")),
+        ("/items/0/status", json!("PASS")),
+        ("/command/ended", json!("crashed")),
+        ("/requests", json!(-1)),
+    ] {
+        let mut doc = report.clone();
+        *doc.pointer_mut(pointer).expect("pointer") = wrong.clone();
+        assert!(!validate(&schema, &doc).is_empty(), "{pointer}: {wrong} passed the drill report schema");
+    }
 }

@@ -10,8 +10,9 @@
 //! schema. The CI formats are in `drill_ci`.
 
 use comfy_table::{Attribute, Cell, Color};
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Format;
 use super::table::{TableOptions, count, keep_whole, new_table};
@@ -139,42 +140,89 @@ fn render_table(report: &DrillReport, options: TableOptions) -> String {
 
 /// The JSON document (schema version 1, `"kind": "drill"`), keys in the
 /// documented order.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonDrill<'a> {
+    /// The document's shape: additive changes only within a version.
+    #[schemars(schema_with = "super::json::schema::version")]
     schema_version: u32,
+    /// Always `drill`, telling this document from a `check` report.
+    #[schemars(schema_with = "schema::kind")]
     kind: &'static str,
+    /// The overall verdict: FAIL when an item failed or a `--require`d one
+    /// was not exercised.
+    #[schemars(schema_with = "schema::status")]
     status: &'static str,
+    /// One verdict per checklist item the drill judges.
     items: Vec<JsonItem<'a>>,
+    /// The fault plan as played.
     plan: Vec<JsonPhase>,
+    /// The command drilled and how it ended.
     command: JsonCommand<'a>,
+    /// Requests the command sent to the drill's API.
     requests: usize,
+    /// How long the drill took.
     duration_ms: u64,
+    /// When the drill started (RFC 3339, UTC).
+    #[schemars(extend("format" = "date-time"))]
     started: String,
+    /// What the drill noticed beside the items' verdicts.
     notes: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+/// One checklist item's verdict and the evidence it rests on.
+#[derive(Serialize, JsonSchema)]
 struct JsonItem<'a> {
+    /// The checklist item's id (the `[attest.<id>]` key).
+    #[schemars(schema_with = "schema::item_id")]
     id: &'static str,
+    /// The verdict; `not-exercised` when the run never triggered it.
+    #[schemars(schema_with = "schema::status")]
     status: &'static str,
+    /// One line saying what was seen.
     summary: &'a str,
+    /// The journal entries and facts the verdict rests on.
+    #[schemars(with = "Vec<String>")]
     evidence: &'a [crate::model::Message],
+    /// Whether `--require` named the item.
     required: bool,
 }
 
-#[derive(Serialize)]
+/// One phase of the fault plan.
+#[derive(Serialize, JsonSchema)]
 struct JsonPhase {
+    /// What the drill did during it.
+    #[schemars(schema_with = "schema::phase")]
     kind: &'static str,
+    /// When it started, since the drill started.
     start_ms: u64,
+    /// When it ended (exclusive).
     end_ms: u64,
 }
 
-#[derive(Serialize)]
+/// The command drilled.
+#[derive(Serialize, JsonSchema)]
 struct JsonCommand<'a> {
+    /// Its words, sanitized.
     argv: Vec<&'a str>,
+    /// Its exit code; null when a signal ended it.
     exit_code: Option<i32>,
+    /// How it ended.
+    #[schemars(schema_with = "schema::ended")]
     ended: &'static str,
+    /// How long it ran.
     duration_ms: u64,
+}
+
+/// The JSON Schema of `drill --format json`, as written to
+/// `schema/drill-report.schema.json`.
+pub fn drill_schema() -> Value {
+    super::json::schema_of::<JsonDrill<'static>>("clickup-preflight drill --format json")
+}
+
+/// The JSON Schema of one line of `drill --journal`, as written to
+/// `schema/drill-journal.schema.json`.
+pub fn drill_journal_schema() -> Value {
+    super::json::schema_of::<JsonJournalLine<'static>>("clickup-preflight drill --journal (one line)")
 }
 
 fn render_json(report: &DrillReport) -> String {
@@ -224,28 +272,150 @@ pub fn render_drill_journal(journal: &Journal) -> String {
     journal.entries.iter().map(|e| format!("{}\n", journal_line(e))).collect()
 }
 
-fn journal_line(entry: &JournalEntry) -> Value {
+/// One journal line. Its keys are in alphabetical order, as the lines have
+/// always been written.
+#[derive(Serialize, JsonSchema)]
+struct JsonJournalLine<'a> {
+    /// When the request arrived, since the drill started.
+    at_ms: u64,
+    /// The ClickUp `ECODE` the drill answered with, if any.
+    ecode: Option<&'static str>,
+    /// The fault the drill applied.
+    #[schemars(schema_with = "schema::fault")]
+    fault: &'static str,
+    /// The method (`OTHER` for one the drill does not model).
+    #[schemars(schema_with = "schema::method")]
+    method: &'static str,
+    /// The path and query, sanitized.
+    path: &'a str,
+    /// The phase the request fell in.
+    #[schemars(schema_with = "schema::phase")]
+    phase: &'static str,
+    /// The drill's route template; null for a route it does not model.
+    route: Option<&'static str>,
+    /// The status answered; null when the connection got no answer.
+    status: Option<u16>,
+    /// The token it carried, by generation, never its value.
+    token: JsonToken,
+}
+
+/// A token as the journal names it: `{"generation": n}` (1 first) for one
+/// the drill issued, or a word.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum JsonToken {
+    /// The drill's token of this generation.
+    Drill {
+        /// 1 for the first token, 2 after a rotation, ...
+        #[schemars(range(min = 1))]
+        generation: u32,
+    },
+    /// No token, or one the drill never issued.
+    Other(TokenWord),
+}
+
+/// A request that carried no token of the drill's.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum TokenWord {
+    /// No `Authorization` header.
+    Absent,
+    /// A token the drill never issued.
+    Unknown,
+}
+
+fn journal_line(entry: &JournalEntry) -> String {
     let token = match entry.token {
-        TokenUsed::Drill(n) => json!({"generation": n + 1}),
-        TokenUsed::Missing => json!("absent"),
-        TokenUsed::Unknown => json!("unknown"),
+        TokenUsed::Drill(n) => JsonToken::Drill { generation: n + 1 },
+        TokenUsed::Missing => JsonToken::Other(TokenWord::Absent),
+        TokenUsed::Unknown => JsonToken::Other(TokenWord::Unknown),
     };
-    json!({
-        "at_ms": entry.at.as_millis() as u64,
-        "method": entry.method.as_str(),
-        "path": entry.path.as_str(),
-        "route": entry.route,
-        "status": entry.status,
-        "fault": entry.fault.as_str(),
-        "phase": entry.phase.as_str(),
-        "token": token,
-        "ecode": entry.ecode,
-    })
+    let line = JsonJournalLine {
+        at_ms: entry.at.as_millis() as u64,
+        ecode: entry.ecode,
+        fault: entry.fault.as_str(),
+        method: entry.method.as_str(),
+        path: entry.path.as_str(),
+        phase: entry.phase.as_str(),
+        route: entry.route,
+        status: entry.status,
+        token,
+    };
+    // Plain strings, numbers and nulls: serializing cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// The `schema_with` functions: the drill's closed sets, each listed by a
+/// match that stops compiling when a variant is added.
+mod schema {
+    use std::time::Duration;
+
+    use schemars::{Schema, SchemaGenerator};
+
+    use super::super::json::schema::names;
+    use crate::drill::{CommandEnd, DrillStatus, Fault, Method, PhaseKind};
+
+    pub(super) fn kind(_: &mut SchemaGenerator) -> Schema {
+        names(vec!["drill"])
+    }
+
+    pub(super) fn status(_: &mut SchemaGenerator) -> Schema {
+        use DrillStatus::*;
+        let _every = |s: DrillStatus| match s {
+            Pass | Warn | Fail | NotExercised => (),
+        };
+        names([Pass, Warn, Fail, NotExercised].map(DrillStatus::as_str).to_vec())
+    }
+
+    /// The ids the drill's judges give their verdicts, asked of the judges.
+    pub(super) fn item_id(_: &mut SchemaGenerator) -> Schema {
+        let verdicts = crate::drill::judge_all(&crate::drill::Journal::default());
+        names(verdicts.iter().map(|v| v.id).collect())
+    }
+
+    pub(super) fn phase(_: &mut SchemaGenerator) -> Schema {
+        use PhaseKind::*;
+        let _every = |p: PhaseKind| match p {
+            WarmUp | RateLimit | ServerErrors | Outage | AuthFault | TokenRotation | Normal => (),
+        };
+        names(
+            [WarmUp, RateLimit, ServerErrors, Outage, AuthFault, TokenRotation, Normal].map(PhaseKind::as_str).to_vec(),
+        )
+    }
+
+    pub(super) fn ended(_: &mut SchemaGenerator) -> Schema {
+        use CommandEnd::*;
+        let _every = |e: CommandEnd| match e {
+            Exited { .. } | Stopped { .. } | Killed => (),
+        };
+        names([Exited { code: None }, Stopped { code: None }, Killed].map(CommandEnd::as_str).to_vec())
+    }
+
+    pub(super) fn fault(_: &mut SchemaGenerator) -> Schema {
+        use Fault::*;
+        let _every = |f: Fault| match f {
+            None | RateLimited { .. } | WindowExhausted { .. } | ServerError | Outage | AuthFault | RevokedToken => (),
+        };
+        let reset = Duration::ZERO;
+        let all =
+            [None, RateLimited { reset }, WindowExhausted { reset }, ServerError, Outage, AuthFault, RevokedToken];
+        names(all.map(Fault::as_str).to_vec())
+    }
+
+    pub(super) fn method(_: &mut SchemaGenerator) -> Schema {
+        use Method::*;
+        let _every = |m: Method| match m {
+            Get | Post | Put | Delete | Other => (),
+        };
+        names([Get, Post, Put, Delete, Other].map(Method::as_str).to_vec())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use serde_json::json;
 
     use super::*;
     use crate::drill::report::tests::report;
@@ -325,6 +495,13 @@ mod tests {
             ..entry.clone()
         };
         let text = render_drill_journal(&Journal { entries: vec![entry, refused], ..Journal::default() });
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                r#"{"at_ms":1500,"ecode":"OAUTH_025","fault":"revoked-token","method":"GET","path":"/api/v2/team","phase":"token-rotation","route":"/team","status":401,"token":{"generation":1}}"#
+            ),
+            "one compact line, keys in alphabetical order as ever"
+        );
         let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
         assert_eq!(
             lines[0],

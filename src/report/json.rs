@@ -98,31 +98,39 @@ struct JsonLocation<'a> {
 /// `schema/report.schema.json`: derived from the structs above, with the
 /// closed sets (ids, statuses, codes, metric names) from the library's tables.
 pub fn schema() -> Value {
+    schema_of::<JsonReport<'static>>("clickup-preflight check --format json")
+}
+
+/// The JSON Schema of a renderer's serde struct `T`, as every file in
+/// `schema/` is made: draft 2020-12, as serialized, every subschema inline
+/// (no `$defs`, so each file reads top to bottom), titled with the command.
+pub(super) fn schema_of<T: JsonSchema>(title: &str) -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12()
         .with(|s| {
             s.inline_subschemas = true;
         })
         .for_serialize()
         .into_generator();
-    let mut schema = generator.into_root_schema_for::<JsonReport<'static>>().to_value();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
     if let Value::Object(root) = &mut schema {
-        root.insert("title".into(), Value::from("clickup-preflight check --format json"));
+        root.insert("title".into(), Value::from(title));
     }
     schema
 }
 
 /// The `schema_with` functions: each closed set's names, from its table.
-mod schema {
+pub(super) mod schema {
     use schemars::{Schema, SchemaGenerator, json_schema};
     use serde_json::{Map, Value};
 
     use crate::model::{CheckId, Gate, MetricKey, Severity, Status};
 
-    pub(super) fn version(_: &mut SchemaGenerator) -> Schema {
+    pub(in crate::report) fn version(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "integer", "const": super::SCHEMA_VERSION })
     }
 
-    fn names(list: Vec<&'static str>) -> Schema {
+    /// A string that is one of `list`: how every closed set is described.
+    pub(in crate::report) fn names(list: Vec<&'static str>) -> Schema {
         json_schema!({ "type": "string", "enum": list })
     }
 

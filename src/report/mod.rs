@@ -23,7 +23,7 @@ pub use checklist_report::{
     render_checklist_table, stale_attestations_line,
 };
 pub use config_view::{render_config_json, render_config_table};
-pub use drill::{DRILL_FORMATS, render_drill, render_drill_journal};
+pub use drill::{DRILL_FORMATS, drill_journal_schema, drill_schema, render_drill, render_drill_journal};
 pub use json::{render as render_json, schema as json_report_schema};
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
 pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state as nagios_state};

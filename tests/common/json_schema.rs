@@ -14,6 +14,22 @@ use serde_json::{Map, Value};
 /// Keywords that constrain nothing.
 const ANNOTATIONS: &[&str] = &["$schema", "$comment", "title", "description", "format", "default", "examples"];
 
+/// The schema file `schema/NAME`, parsed; a missing or broken file panics
+/// with the command that regenerates it.
+pub fn read_schema(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema").join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("schema/{name}: {e}; regenerate: UPDATE_SCHEMA=1 cargo test --test schema"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/{name} is not JSON: {e}"))
+}
+
+/// Panics naming `what` and every error unless `doc` validates against
+/// `schema/NAME`.
+pub fn assert_valid(name: &str, doc: &Value, what: &str) {
+    let errors = validate(&read_schema(name), doc);
+    assert!(errors.is_empty(), "{what} breaks schema/{name}:\n{}", errors.join("\n"));
+}
+
 /// Every way `doc` breaks `schema`, each as `pointer: what`; empty when it
 /// validates. Panics on a keyword this validator does not implement.
 pub fn validate(schema: &Value, doc: &Value) -> Vec<String> {
