@@ -38,6 +38,7 @@ fn the_schema_files_are_what_the_code_generates() {
         ("report.schema.json", clickup_preflight::report::json_report_schema()),
         ("drill-report.schema.json", clickup_preflight::report::drill_schema()),
         ("drill-journal.schema.json", clickup_preflight::report::drill_journal_schema()),
+        ("webhooks-list.schema.json", clickup_preflight::report::webhooks_list_schema()),
     ] {
         let path = root().join("schema").join(name);
         let generated = text_of(&schema);

@@ -30,6 +30,7 @@ pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state a
 pub use table::{TableOptions, render as render_table, table_width, use_color};
 pub use webhook_list::{
     list_exit, render_list_json, render_list_table, render_reactivation_json, render_reactivation_text,
+    webhooks_list_schema,
 };
 
 pub use crate::model::{Exit, Format, Report, Totals, exit_code};

@@ -1,9 +1,11 @@
 //! Output of the `webhooks` commands: the listing and a reactivation.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Exit;
-use crate::client::Webhook;
+use crate::client::{Level, Webhook};
 use crate::evidence::WebhookEvidence;
 
 /// Exit code of `webhooks list`: 1 unless every workspace was listed.
@@ -79,25 +81,93 @@ pub fn render_list_table(listing: &WebhookEvidence, width: u16) -> String {
     out
 }
 
-/// The listing as JSON (schema_version 1).
-pub fn render_list_json(listing: &WebhookEvidence) -> String {
-    let webhooks: Vec<Value> = hooks(listing).map(|(ws, h)| hook_json(ws, h)).collect();
-    let errors: Vec<Value> =
-        problems(listing).into_iter().map(|(ws, e)| json!({"workspace": ws, "error": e})).collect();
-    super::json::pretty(&json!({"schema_version": 1, "webhooks": webhooks, "errors": errors}))
+/// `webhooks list --format json` (schema_version 1). Keys are in
+/// alphabetical order, as the listing has always been written.
+#[derive(Serialize, JsonSchema)]
+struct JsonListing<'a> {
+    /// What kept the listing from being complete; empty when every
+    /// workspace was listed (exit 0).
+    errors: Vec<JsonListError<'a>>,
+    /// The document's shape: additive changes only within a version.
+    #[schemars(schema_with = "super::json::schema::version")]
+    schema_version: u32,
+    /// Every webhook listed, workspace by workspace.
+    webhooks: Vec<JsonWebhook<'a>>,
 }
 
-fn hook_json(workspace: &str, h: &Webhook) -> Value {
-    let location = h.location.effective().map(|(level, id)| json!({"level": level.as_str(), "id": id}));
-    json!({
-        "workspace": workspace,
-        "id": h.id,
-        "health": h.health.as_ref().map(|x| x.status.clone()),
-        "fail_count": h.health.as_ref().map(|x| x.fail_count),
-        "endpoint": h.endpoint,
-        "events": h.events,
-        "location": location,
-    })
+/// A workspace that was not listed, or the workspaces that could not be.
+#[derive(Serialize, JsonSchema)]
+struct JsonListError<'a> {
+    /// What went wrong.
+    error: String,
+    /// The workspace; null when listing the workspaces themselves failed.
+    workspace: Option<&'a str>,
+}
+
+/// One webhook as ClickUp listed it (sanitized).
+#[derive(Serialize, JsonSchema)]
+struct JsonWebhook<'a> {
+    /// Where ClickUp delivers.
+    endpoint: &'a str,
+    /// The events it is subscribed to; `*` means all.
+    events: Vec<&'a str>,
+    /// Events dropped after their retries ran out; null without health.
+    fail_count: Option<u64>,
+    /// ClickUp's `health.status` (`active`, `failing`, `suspended`...);
+    /// null when ClickUp sent none.
+    health: Option<&'a str>,
+    /// The webhook's id.
+    id: &'a str,
+    /// The location filter in effect; null when it watches the workspace.
+    location: Option<JsonLocation<'a>>,
+    /// The workspace it belongs to.
+    workspace: &'a str,
+}
+
+/// A webhook's most specific location filter.
+#[derive(Serialize, JsonSchema)]
+struct JsonLocation<'a> {
+    /// The id at that level.
+    id: &'a str,
+    /// `space`, `folder`, `list` or `task`.
+    #[schemars(schema_with = "level_names")]
+    level: &'static str,
+}
+
+fn level_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    use Level::*;
+    let _every = |l: Level| match l {
+        Space | Folder | List | Task => (),
+    };
+    super::json::schema::names([Space, Folder, List, Task].map(Level::as_str).to_vec())
+}
+
+/// The JSON Schema of `webhooks list --format json`, as written to
+/// `schema/webhooks-list.schema.json`.
+pub fn webhooks_list_schema() -> Value {
+    super::json::schema_of::<JsonListing<'static>>("clickup-preflight webhooks list --format json")
+}
+
+/// The listing as JSON (schema_version 1).
+pub fn render_list_json(listing: &WebhookEvidence) -> String {
+    let doc = JsonListing {
+        errors: problems(listing).into_iter().map(|(workspace, error)| JsonListError { error, workspace }).collect(),
+        schema_version: 1,
+        webhooks: hooks(listing).map(|(ws, h)| hook_json(ws, h)).collect(),
+    };
+    super::json::pretty(&doc)
+}
+
+fn hook_json<'a>(workspace: &'a str, h: &'a Webhook) -> JsonWebhook<'a> {
+    JsonWebhook {
+        endpoint: h.endpoint.as_str(),
+        events: h.events.iter().map(crate::model::OutsideText::as_str).collect(),
+        fail_count: h.health.as_ref().map(|x| x.fail_count),
+        health: h.health.as_ref().map(|x| x.status.as_str()),
+        id: h.id.as_str(),
+        location: h.location.effective().map(|(level, id)| JsonLocation { level: level.as_str(), id }),
+        workspace,
+    }
 }
 
 /// What `webhooks reactivate` changed, as a sentence; `changes` (what
