@@ -147,6 +147,7 @@ fn the_binary_itself_as_the_integration_makes_real_requests_judged_and_journaled
     assert_eq!(r.code, 1, "{}", r.all_output());
     let report = r.json();
     assert_eq!(item(&report, "structured-logging")["status"], "fail", "{report}");
+    assert_valid("drill-report.schema.json", &report, "the self drill's report");
     assert_eq!(report["command"]["exit_code"], 0);
     let requests = report["requests"].as_u64().unwrap_or_default();
     assert!(requests >= 2, "{report}");
@@ -174,6 +175,7 @@ fn the_binary_itself_as_the_integration_makes_real_requests_judged_and_journaled
     // The JSON file is what `checklist --drill` reads: the failed item is verified failing, dated.
     let args = ["checklist", "--sandbox", "healthy", "--format", "json", "--drill", "drill.json"];
     let checklist = run_in(&dir, &args, &[], LIMIT).json();
+    assert_valid("checklist.schema.json", &checklist, "the checklist with a drill's verdicts");
     let logging =
         checklist["items"].as_array().and_then(|a| a.iter().find(|i| i["id"] == "structured-logging").cloned());
     let logging = logging.unwrap_or_default();

@@ -1,9 +1,10 @@
 //! The JSON Schemas in `schema/` are what the code generates (regenerate
 //! with `UPDATE_SCHEMA=1 cargo test --test schema`), and the documents they
-//! describe validate against them: every `check --format json` golden file
-//! against the report schema, the shipped `checks.toml` against the config
-//! schema. The validator is the small one in `common/json_schema.rs`, and
-//! is shown to refuse wrong documents.
+//! describe validate against them: every JSON golden file against its
+//! command's schema (`check`, `checklist`, `webhooks list`), the shipped
+//! `checks.toml` against the config schema; real drill output is validated
+//! in `drill.rs`. The validator is the small one in `common/json_schema.rs`,
+//! and is shown to refuse wrong documents, as is each schema.
 
 mod common;
 
@@ -14,9 +15,15 @@ use serde_json::{Value, json};
 
 const REGENERATE: &str = "UPDATE_SCHEMA=1 cargo test --test schema";
 
-/// Golden JSON documents that are not `check` reports, and so have no
-/// schema here yet: the checklist and the webhook listing.
-const NOT_CHECK_REPORTS: [&str; 2] = ["checklist", "webhooks-list"];
+/// The schema of a golden directory's `json.json`: the commands that are
+/// not `check` have their own; every other directory is a `check` scenario.
+fn schema_of_golden(dir: &str) -> &'static str {
+    match dir {
+        "checklist" => "checklist.schema.json",
+        "webhooks-list" => "webhooks-list.schema.json",
+        _ => "report.schema.json",
+    }
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -39,6 +46,7 @@ fn the_schema_files_are_what_the_code_generates() {
         ("drill-report.schema.json", clickup_preflight::report::drill_schema()),
         ("drill-journal.schema.json", clickup_preflight::report::drill_journal_schema()),
         ("webhooks-list.schema.json", clickup_preflight::report::webhooks_list_schema()),
+        ("checklist.schema.json", clickup_preflight::report::checklist_schema()),
     ] {
         let path = root().join("schema").join(name);
         let generated = text_of(&schema);
@@ -60,20 +68,23 @@ fn golden_json(path: &Path) -> Value {
 }
 
 #[test]
-fn every_check_report_in_the_golden_files_validates_against_the_report_schema() {
-    let schema = read_schema("report.schema.json");
-    let mut validated = 0;
+fn every_json_golden_file_validates_against_its_schema() {
+    let mut validated = Vec::new();
     for entry in std::fs::read_dir(root().join("tests/golden")).expect("golden dir").flatten() {
-        let scenario = entry.file_name().to_string_lossy().into_owned();
+        let dir = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path().join("json.json");
-        if NOT_CHECK_REPORTS.contains(&scenario.as_str()) || !path.is_file() {
+        if !path.is_file() {
             continue;
         }
-        let errors = validate(&schema, &golden_json(&path));
-        assert!(errors.is_empty(), "tests/golden/{scenario}/json.json:\n{}", errors.join("\n"));
-        validated += 1;
+        let schema = schema_of_golden(&dir);
+        let errors = validate(&read_schema(schema), &golden_json(&path));
+        assert!(errors.is_empty(), "tests/golden/{dir}/json.json against schema/{schema}:\n{}", errors.join("\n"));
+        validated.push(dir);
     }
-    assert!(validated >= 8, "expected the golden check reports, validated {validated}");
+    assert!(validated.len() >= 10, "expected the golden JSON files, validated {validated:?}");
+    for other in ["checklist", "webhooks-list"] {
+        assert!(validated.iter().any(|d| d == other), "no JSON golden for {other}: {validated:?}");
+    }
 }
 
 #[test]
@@ -224,5 +235,47 @@ fn the_drill_schemas_refuse_wrong_documents() {
         let mut doc = report.clone();
         *doc.pointer_mut(pointer).expect("pointer") = wrong.clone();
         assert!(!validate(&schema, &doc).is_empty(), "{pointer}: {wrong} passed the drill report schema");
+    }
+}
+
+#[test]
+fn the_checklist_and_listing_schemas_refuse_a_golden_with_a_wrong_field() {
+    let checklist = read_schema("checklist.schema.json");
+    let good = golden_json(&root().join("tests/golden/checklist/json.json"));
+    assert!(validate(&checklist, &good).is_empty());
+    let listing = read_schema("webhooks-list.schema.json");
+    let hooks = golden_json(&root().join("tests/golden/webhooks-list/json.json"));
+    assert!(validate(&listing, &hooks).is_empty());
+    let wrong = |doc: &Value, pointer: &str, value: Value| {
+        let mut doc = doc.clone();
+        *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        doc
+    };
+    let without = |doc: &Value, parent: &str, key: &str| {
+        let mut doc = doc.clone();
+        doc.pointer_mut(parent).and_then(Value::as_object_mut).unwrap_or_else(|| panic!("{parent}")).remove(key);
+        doc
+    };
+    // Item 0 is open, item 1 verified by a check, item 3 attested.
+    for (what, doc) in [
+        ("a state that does not exist", wrong(&good, "/items/0/state", json!("done"))),
+        ("an open item without its reason", without(&good, "/items/0", "reason")),
+        ("a verified item without its check", without(&good, "/items/1", "check")),
+        ("a verified item whose check does not exist", wrong(&good, "/items/1/check", json!("nope"))),
+        ("an attested item marked verified", wrong(&good, "/items/3/state", json!("verified"))),
+        ("an attestation without its date", without(&good, "/items/3/attested", "on")),
+        ("an item id that does not exist", wrong(&good, "/items/0/id", json!("nope"))),
+        ("a basis that does not exist", wrong(&good, "/items/0/basis", json!("hunch"))),
+        ("a count that is not a number", wrong(&good, "/totals/open", json!("19"))),
+    ] {
+        assert!(!validate(&checklist, &doc).is_empty(), "{what} passed the checklist schema");
+    }
+    for (what, doc) in [
+        ("a level that does not exist", wrong(&hooks, "/webhooks/0/location/level", json!("team"))),
+        ("events that are not a list", wrong(&hooks, "/webhooks/0/events", json!("*"))),
+        ("a webhook without its workspace", without(&hooks, "/webhooks/1", "workspace")),
+        ("an error without its text", wrong(&hooks, "/errors", json!([{"workspace": "1"}]))),
+    ] {
+        assert!(!validate(&listing, &doc).is_empty(), "{what} passed the webhooks list schema");
     }
 }

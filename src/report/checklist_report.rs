@@ -2,7 +2,9 @@
 //! with its id (the `[attest.<id>]` key), VERIFIED / ATTESTED / OPEN, totals
 //! and the share verified by machine.
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 
 use super::Exit;
 use crate::checklist::{ItemResult, State};
@@ -176,46 +178,217 @@ pub fn render_checklist_table(items: &[ItemResult], width: u16) -> String {
     format!("{table}\n\n{}\n", totals_line(items))
 }
 
+/// `checklist --format json` (schema_version 1). Written through a
+/// `serde_json::Value`, so the keys come out in alphabetical order, as the
+/// checklist has always been written, whatever the order of the fields here.
+#[derive(Serialize, JsonSchema)]
+struct JsonChecklist<'a> {
+    /// The document's shape: additive changes only within a version.
+    #[schemars(schema_with = "super::json::schema::version")]
+    schema_version: u32,
+    /// Every checklist item once, section by section.
+    items: Vec<JsonItem<'a>>,
+    /// Counts over the items.
+    totals: JsonTotals,
+}
+
+/// One item and how it stands.
+#[derive(Serialize, JsonSchema)]
+struct JsonItem<'a> {
+    /// The item's id (the `[attest.<id>]` key).
+    #[schemars(schema_with = "schema::item_id")]
+    id: &'static str,
+    /// The checklist section it is in.
+    #[schemars(schema_with = "schema::section")]
+    section: &'static str,
+    /// The item as the checklist words it.
+    text: &'static str,
+    /// The check whose PASS verifies it; null when no check can.
+    #[schemars(schema_with = "schema::optional_check_id")]
+    verified_by: Option<&'static str>,
+    /// What can settle it: `check`, `refutable` (attestation a check can
+    /// refute), `probe` or `attestation`.
+    #[schemars(schema_with = "schema::basis")]
+    basis: &'static str,
+    /// The check that bears on it, verifying or refuting; null when none.
+    #[schemars(schema_with = "schema::optional_check_id")]
+    bearing_check: Option<&'static str>,
+    /// Its state, with the fields that state has.
+    #[serde(flatten)]
+    state: JsonState<'a>,
+}
+
+/// An item's state: `verified` (by a check or a drill), `attested` or `open`.
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "lowercase")]
+enum JsonState<'a> {
+    /// A check settled it.
+    Verified {
+        /// The check.
+        #[schemars(schema_with = "super::json::schema::check_id")]
+        check: &'static str,
+        /// Its verdict.
+        #[schemars(schema_with = "super::json::schema::status")]
+        verdict: &'static str,
+    },
+    /// A drill of the integration settled it (`checklist --drill`).
+    #[serde(rename = "verified")]
+    Drilled {
+        /// The drill's verdict.
+        #[schemars(schema_with = "super::drill::schema::status")]
+        verdict: &'static str,
+        /// When the drill ran and whether that is too long ago.
+        drill: JsonDrilled<'a>,
+    },
+    /// A person vouched for it in checks.toml.
+    Attested {
+        /// Who, when and where the evidence is.
+        attested: JsonAttested<'a>,
+    },
+    /// Neither.
+    Open {
+        /// Why the check that bears on it did not settle it, when one ran.
+        reason: Option<&'a str>,
+        /// How to satisfy it with this tool, for the items a probe provides.
+        satisfy_with: Option<&'static str>,
+    },
+}
+
+/// The drill that settled an item.
+#[derive(Serialize, JsonSchema)]
+struct JsonDrilled<'a> {
+    /// The day it ran.
+    #[schemars(extend("format" = "date"))]
+    on: &'a str,
+    /// A pass older than `attest_max_age_days`: it keeps the gate shut.
+    stale: bool,
+}
+
+/// An attestation from checks.toml.
+#[derive(Serialize, JsonSchema)]
+struct JsonAttested<'a> {
+    /// Who vouched.
+    by: &'a str,
+    /// The day.
+    #[schemars(extend("format" = "date"))]
+    on: &'a str,
+    /// Where the evidence is, if given.
+    link: Option<&'a str>,
+    /// Older than `attest_max_age_days`: it keeps the gate shut.
+    stale: bool,
+}
+
+/// [`ChecklistTotals`] with the number of items.
+#[derive(Serialize, JsonSchema)]
+struct JsonTotals {
+    /// Every item.
+    items: usize,
+    /// Settled by a check.
+    verified: usize,
+    /// Of those, by a failing check.
+    failing: usize,
+    /// Settled by a drill.
+    drilled: usize,
+    /// Of those, failed by the drill.
+    drill_failing: usize,
+    /// Of those, passed longer ago than allowed.
+    drill_stale: usize,
+    /// Vouched for by a person.
+    attested: usize,
+    /// Of those, older than allowed.
+    stale: usize,
+    /// Neither.
+    open: usize,
+    /// Of those, items a probe of this tool provides.
+    probe: usize,
+}
+
+/// The JSON Schema of `checklist --format json`, as written to
+/// `schema/checklist.schema.json`.
+pub fn checklist_schema() -> Value {
+    super::json::schema_of::<JsonChecklist<'static>>("clickup-preflight checklist --format json")
+}
+
+fn json_state(state: &State) -> JsonState<'_> {
+    match state {
+        State::Verified { check, status } => JsonState::Verified { check: check.as_str(), verdict: status.as_str() },
+        State::Drilled { status, on, stale } => {
+            JsonState::Drilled { verdict: status.as_str(), drill: JsonDrilled { on, stale: *stale } }
+        }
+        State::Attested { by, on, link, stale } => JsonState::Attested {
+            attested: JsonAttested { by: by.as_str(), on, link: link.as_ref().map(|l| l.as_str()), stale: *stale },
+        },
+        State::Open { reason, satisfy_with } => {
+            JsonState::Open { reason: reason.as_ref().map(|r| r.as_str()), satisfy_with: *satisfy_with }
+        }
+    }
+}
+
 /// The checklist as JSON (schema_version 1).
 pub fn render_checklist_json(items: &[ItemResult]) -> String {
     let t = checklist_totals(items);
-    let list: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            let basis = i.item.basis;
-            let mut v = json!({"id": i.item.id, "section": i.item.section, "text": i.item.text,
-                               "verified_by": basis.verifying_check().map(crate::model::CheckId::as_str),
-                               "basis": basis.as_str(), "bearing_check": basis.check().map(crate::model::CheckId::as_str)});
-            match &i.state {
-                State::Verified { check, status } => {
-                    v["state"] = json!("verified");
-                    v["check"] = json!(check.as_str());
-                    v["verdict"] = json!(status.as_str());
-                }
-                State::Drilled { status, on, stale } => {
-                    v["state"] = json!("verified");
-                    v["verdict"] = json!(status.as_str());
-                    v["drill"] = json!({"on": on, "stale": stale});
-                }
-                State::Attested { by, on, link, stale } => {
-                    v["state"] = json!("attested");
-                    v["attested"] = json!({"by": by, "on": on, "link": link, "stale": stale});
-                }
-                State::Open { reason, satisfy_with } => {
-                    v["state"] = json!("open");
-                    v["reason"] = json!(reason);
-                    v["satisfy_with"] = json!(satisfy_with);
-                }
-            }
-            v
-        })
-        .collect();
-    let doc = json!({
-        "schema_version": 1,
-        "items": list,
-        "totals": {"items": items.len(), "verified": t.verified, "failing": t.failing, "drilled": t.drilled, "drill_failing": t.drill_failing, "drill_stale": t.drill_stale, "attested": t.attested, "stale": t.stale, "open": t.open, "probe": t.probe},
-    });
-    super::json::pretty(&doc)
+    let doc = JsonChecklist {
+        schema_version: 1,
+        items: items
+            .iter()
+            .map(|i| JsonItem {
+                id: i.item.id,
+                section: i.item.section,
+                text: i.item.text,
+                verified_by: i.item.basis.verifying_check().map(crate::model::CheckId::as_str),
+                basis: i.item.basis.as_str(),
+                bearing_check: i.item.basis.check().map(crate::model::CheckId::as_str),
+                state: json_state(&i.state),
+            })
+            .collect(),
+        totals: JsonTotals {
+            items: items.len(),
+            verified: t.verified,
+            failing: t.failing,
+            drilled: t.drilled,
+            drill_failing: t.drill_failing,
+            drill_stale: t.drill_stale,
+            attested: t.attested,
+            stale: t.stale,
+            open: t.open,
+            probe: t.probe,
+        },
+    };
+    // Plain strings, numbers and booleans: converting cannot fail.
+    super::json::pretty(&serde_json::to_value(&doc).unwrap_or_default())
+}
+
+/// The `schema_with` functions: the checklist's closed sets, from its table.
+mod schema {
+    use schemars::{Schema, SchemaGenerator, json_schema};
+
+    use super::super::json::schema::{check_id, names};
+    use crate::checklist::{Basis, ITEMS};
+
+    pub(super) fn item_id(_: &mut SchemaGenerator) -> Schema {
+        names(ITEMS.iter().map(|i| i.id).collect())
+    }
+
+    pub(super) fn section(_: &mut SchemaGenerator) -> Schema {
+        let mut sections: Vec<&'static str> = Vec::new();
+        for item in ITEMS.iter().filter(|i| !sections.contains(&i.section)).collect::<Vec<_>>() {
+            sections.push(item.section);
+        }
+        names(sections)
+    }
+
+    pub(super) fn basis(_: &mut SchemaGenerator) -> Schema {
+        use Basis::*;
+        let _every = |b: Basis| match b {
+            Observed(_) | Refutable(_) | Probe(_) | Attestation => (),
+        };
+        let any = crate::model::CheckId::ALL[0];
+        names([Observed(any), Refutable(any), Probe(None), Attestation].map(Basis::as_str).to_vec())
+    }
+
+    pub(super) fn optional_check_id(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "oneOf": [check_id(generator), { "type": "null" }] })
+    }
 }
 
 /// The checklist as Markdown checkboxes, for a release PR.

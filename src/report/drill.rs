@@ -347,7 +347,7 @@ fn journal_line(entry: &JournalEntry) -> String {
 
 /// The `schema_with` functions: the drill's closed sets, each listed by a
 /// match that stops compiling when a variant is added.
-mod schema {
+pub(super) mod schema {
     use std::time::Duration;
 
     use schemars::{Schema, SchemaGenerator};
@@ -359,7 +359,7 @@ mod schema {
         names(vec!["drill"])
     }
 
-    pub(super) fn status(_: &mut SchemaGenerator) -> Schema {
+    pub(in crate::report) fn status(_: &mut SchemaGenerator) -> Schema {
         use DrillStatus::*;
         let _every = |s: DrillStatus| match s {
             Pass | Warn | Fail | NotExercised => (),

@@ -134,11 +134,11 @@ pub(super) mod schema {
         json_schema!({ "type": "string", "enum": list })
     }
 
-    pub(super) fn status(_: &mut SchemaGenerator) -> Schema {
+    pub(in crate::report) fn status(_: &mut SchemaGenerator) -> Schema {
         names(Status::ALL.iter().map(|s| s.as_str()).collect())
     }
 
-    pub(super) fn check_id(_: &mut SchemaGenerator) -> Schema {
+    pub(in crate::report) fn check_id(_: &mut SchemaGenerator) -> Schema {
         names(CheckId::ALL.iter().map(|c| c.as_str()).collect())
     }
 

@@ -19,8 +19,8 @@ mod table;
 mod webhook_list;
 
 pub use checklist_report::{
-    ChecklistTotals, checklist_exit, checklist_totals, render_checklist_json, render_checklist_markdown,
-    render_checklist_table, stale_attestations_line,
+    ChecklistTotals, checklist_exit, checklist_schema, checklist_totals, render_checklist_json,
+    render_checklist_markdown, render_checklist_table, stale_attestations_line,
 };
 pub use config_view::{render_config_json, render_config_table};
 pub use drill::{DRILL_FORMATS, drill_journal_schema, drill_schema, render_drill, render_drill_journal};
