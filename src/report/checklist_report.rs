@@ -316,10 +316,15 @@ fn json_state(state: &State) -> JsonState<'_> {
             JsonState::Drilled { verdict: status.as_str(), drill: JsonDrilled { on, stale: *stale } }
         }
         State::Attested { by, on, link, stale } => JsonState::Attested {
-            attested: JsonAttested { by: by.as_str(), on, link: link.as_ref().map(|l| l.as_str()), stale: *stale },
+            attested: JsonAttested {
+                by: by.as_str(),
+                on,
+                link: link.as_ref().map(crate::model::OutsideText::as_str),
+                stale: *stale,
+            },
         },
         State::Open { reason, satisfy_with } => {
-            JsonState::Open { reason: reason.as_ref().map(|r| r.as_str()), satisfy_with: *satisfy_with }
+            JsonState::Open { reason: reason.as_ref().map(crate::model::Message::as_str), satisfy_with: *satisfy_with }
         }
     }
 }
