@@ -5,7 +5,7 @@
 //! `install` fetches a release packed here by `.ci/package.sh` from a
 //! `file://` URL, so no test needs the network.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use common::{FakeServer, Reply, TOKEN, USER_OK, rate_headers, scratch_dir};
 const RUN_SH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/action/run.sh");
 const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/package.sh");
 const BINARY: &str = env!("CARGO_BIN_EXE_clickup-preflight");
-const ACTION_YML: &str = include_str!("../action.yml");
+const ACTION_YML: &str = include_str!("../../action.yml");
 
 /// What one `run.sh` step left behind.
 struct Step {

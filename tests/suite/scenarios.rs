@@ -1,7 +1,7 @@
 //! Every sandbox scenario gives the verdicts it models, over real HTTP on
 //! loopback, through the real binary.
 
-mod common;
+use crate::common;
 
 use common::run;
 

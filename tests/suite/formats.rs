@@ -2,7 +2,7 @@
 //! parsers or strict grammars, counts and values checked, exit codes as
 //! documented.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `init`: a starter `checks.toml` that `check` then passes with, written
 //! only where no file is, and safe whatever text the account holds.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The command line's contract: usage errors, the token requirement, stdout
 //! purity, and the README staying true to the binary.
 
-mod common;
+use crate::common;
 
 use common::{TOKEN, run};
 

@@ -6,7 +6,7 @@
 //! in `drill.rs`. The validator is the small one in `common/json_schema.rs`,
 //! and is shown to refuse wrong documents, as is each schema.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

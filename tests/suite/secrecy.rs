@@ -1,7 +1,7 @@
 //! The token never appears in any output, at any verbosity, in any format,
 //! on success or failure, even when a server echoes it back.
 
-mod common;
+use crate::common;
 
 use common::{FakeServer, Reply, TOKEN, run};
 

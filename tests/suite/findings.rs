@@ -2,7 +2,7 @@
 //! `checks.toml` accepting one known finding with its reason, against the
 //! sandbox over loopback.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! that are not ids. Over real HTTP on loopback, through the real binary;
 //! the verdict is never PASS on such evidence, and the report names why.
 
-mod common;
+use crate::common;
 
 use common::{FakeServer, Reply, Run, STATUS_OK, check_against};
 

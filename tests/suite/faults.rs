@@ -3,7 +3,7 @@
 //! PASS on bad evidence, the run ends in time, and the exit code is the
 //! documented one.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

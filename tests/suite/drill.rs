@@ -4,7 +4,7 @@
 //! loopback. Plans written here last one to three seconds, so the file
 //! stays fast and its tests run concurrently.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

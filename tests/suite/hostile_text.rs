@@ -2,7 +2,7 @@
 //! passwords in URLs, forge GitHub workflow commands and redraw the
 //! terminal get none of it through, in any format, at any verbosity.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

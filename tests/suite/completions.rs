@@ -4,7 +4,7 @@
 //! `man --dir` never replaces a file; `--version` names the commit it was
 //! built from.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

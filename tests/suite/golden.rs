@@ -12,7 +12,7 @@
 //! Regenerate after an intended change with
 //! `UPDATE_GOLDEN=1 cargo test --test golden` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -5,16 +5,16 @@
 //! itself does not run here; `.ci/run` also parses every YAML file with a
 //! real YAML parser (the ignored test below).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;
 
 use common::{prometheus, run_in, scratch_dir};
 
-const CRONJOB: &str = include_str!("../deploy/kubernetes/cronjob.yaml");
-const DOCKERFILE: &str = include_str!("../Dockerfile");
-const DOCKERIGNORE: &str = include_str!("../.dockerignore");
+const CRONJOB: &str = include_str!("../../deploy/kubernetes/cronjob.yaml");
+const DOCKERFILE: &str = include_str!("../../Dockerfile");
+const DOCKERIGNORE: &str = include_str!("../../.dockerignore");
 
 /// The YAML files the project ships.
 const YAML_FILES: [&str; 7] = [

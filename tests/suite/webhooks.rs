@@ -2,7 +2,7 @@
 //! `webhooks` commands, and test deliveries to a receiver — every verdict
 //! end to end against the sandbox over loopback.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,15 +3,15 @@
 //! binstall's template in Cargo.toml asks for, holding the binary where
 //! `bin-dir` says, with a checksum that verifies.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::scratch_dir;
 
-const WORKFLOW: &str = include_str!("../.github/workflows/release.yml");
-const MANIFEST: &str = include_str!("../Cargo.toml");
+const WORKFLOW: &str = include_str!("../../.github/workflows/release.yml");
+const MANIFEST: &str = include_str!("../../Cargo.toml");
 const PACKAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/package.sh");
 
 /// The targets the workflow's build matrix lists, in order.

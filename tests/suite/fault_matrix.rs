@@ -3,7 +3,7 @@
 //! before its deadline with the documented exit code, nothing panics, and
 //! the token appears nowhere, even at -vv.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

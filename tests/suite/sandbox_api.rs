@@ -4,7 +4,7 @@
 //! answer of the API. Raw HTTP over loopback, so the test sees exactly the
 //! bytes a team's own integration would.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,7 +2,7 @@
 //! tables of checks, scenarios and formats, and every command in its
 //! "Use in CI" and "Use as a probe" sections, run against the sandbox.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

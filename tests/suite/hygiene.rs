@@ -2,7 +2,7 @@
 //! against temporary git repositories built here. The planted token must
 //! never appear in any output.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

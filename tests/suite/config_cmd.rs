@@ -2,7 +2,7 @@
 //! checks.toml:LINE, default), validated like `check`, the token shown by
 //! its source only.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! stdout), what is refused before any request, and the exit codes of the
 //! runs that stop early.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};

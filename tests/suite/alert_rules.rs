@@ -5,14 +5,14 @@
 //! promtool itself runs the unit tests in `.ci/run`; this keeps their input
 //! honest with the toolchain alone.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{prometheus, run_in, scratch_dir};
 
-const RULES: &str = include_str!("../deploy/prometheus/clickup-preflight.rules.yml");
-const RULE_TESTS: &str = include_str!("../deploy/prometheus/clickup-preflight.rules.test.yml");
+const RULES: &str = include_str!("../../deploy/prometheus/clickup-preflight.rules.yml");
+const RULE_TESTS: &str = include_str!("../../deploy/prometheus/clickup-preflight.rules.test.yml");
 
 /// Labels the scrape adds to every series of the textfile.
 const SCRAPE_LABELS: [&str; 2] = ["instance", "job"];

@@ -8,7 +8,7 @@
 //! Needs python3 and the `drill` command, so the tests are ignored by
 //! `cargo test` and run by `.ci/run`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -20,7 +20,7 @@ use common::{Run, run_in, scratch_dir};
 
 /// The examples' own plan (45 s), shipped beside them so that a reader can
 /// run the same drill; its comments say why each phase is as it is.
-const PLAN: &str = include_str!("../examples/python/drill-plan.toml");
+const PLAN: &str = include_str!("../../examples/python/drill-plan.toml");
 
 /// The examples, in the columns' order of [`EXPECTED`].
 const EXAMPLES: [&str; 7] = [
