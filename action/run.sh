@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shell side of the GitHub Action (action.yml): `run.sh install` puts a
 # clickup-preflight binary in place, `run.sh check` runs it and reports.
-# tests/action.rs runs both with fake GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
+# tests/suite/action.rs runs both with fake GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
 # files, against the sandbox.
 #
 # install reads:

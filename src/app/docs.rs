@@ -39,7 +39,7 @@ pub(super) fn completions(args: &CompletionsArgs) -> Result<Exit, StartError> {
 /// it are labelled `clickup__subcmd__preflight__subcmd__check`, so nothing
 /// after the first word ever completes (clap-rs/clap#6421). The arms are
 /// respelled the loop's way; once fixed upstream this changes nothing.
-/// tests/completions.rs drives the script in bash either way.
+/// tests/suite/completions.rs drives the script in bash either way.
 fn bash_states_spelled_alike(script: &str, name: &str) -> String {
     let arms = format!("{}__subcmd__", name.replace('-', "__subcmd__"));
     let states = format!("{}__subcmd__", name.replace('-', "__"));

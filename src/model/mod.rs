@@ -4,7 +4,7 @@
 //! arithmetic, and the two kinds of text a report carries: outside text
 //! (sanitized) and messages built from it and the program's own words. Nothing here imports another module of this crate or knows
 //! the command line, files or the network; everything else may import it.
-//! `tests/layers.rs` keeps it that way.
+//! `tests/suite/layers.rs` keeps it that way.
 
 pub mod calendar;
 mod check;

@@ -18,7 +18,7 @@ impl OutsideText {
     }
 
     /// For the sanitizer (the `text` module) only: the one place that turns
-    /// raw text into this type. `tests/layers.rs` checks nothing else
+    /// raw text into this type. `tests/suite/layers.rs` checks nothing else
     /// calls it.
     pub(crate) fn from_sanitized(text: String) -> Self {
         OutsideText(text)

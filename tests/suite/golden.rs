@@ -10,7 +10,7 @@
 //! padding included, is compared as printed.
 //!
 //! Regenerate after an intended change with
-//! `UPDATE_GOLDEN=1 cargo test --test golden` and review the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test suite golden::` and review the diff.
 
 use crate::common;
 
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use common::{StandaloneSandbox, run_in, scratch_dir};
 
-const REGENERATE: &str = "UPDATE_GOLDEN=1 cargo test --test golden";
+const REGENERATE: &str = "UPDATE_GOLDEN=1 cargo test --test suite golden::";
 
 /// `check`'s formats and the extension of their golden files.
 const CHECK_FORMATS: [(&str, &str); 8] = [

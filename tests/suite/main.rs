@@ -4,10 +4,10 @@
 //! once instead of thirty times. Run one file's tests with a filter:
 //! `cargo test --test suite golden::`.
 
-mod common;
 mod action;
 mod alert_rules;
 mod cli;
+mod common;
 mod completions;
 mod config_cmd;
 mod contradictions;

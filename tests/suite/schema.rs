@@ -1,5 +1,5 @@
 //! The JSON Schemas in `schema/` are what the code generates (regenerate
-//! with `UPDATE_SCHEMA=1 cargo test --test schema`), and the documents they
+//! with `UPDATE_SCHEMA=1 cargo test --test suite schema::`), and the documents they
 //! describe validate against them: every JSON golden file against its
 //! command's schema (`check`, `checklist`, `webhooks list`), the shipped
 //! `checks.toml` against the config schema; real drill output is validated
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use common::json_schema::{read_schema, toml_to_json, validate};
 use serde_json::{Value, json};
 
-const REGENERATE: &str = "UPDATE_SCHEMA=1 cargo test --test schema";
+const REGENERATE: &str = "UPDATE_SCHEMA=1 cargo test --test suite schema::";
 
 /// The schema of a golden directory's `json.json`: the commands that are
 /// not `check` have their own; every other directory is a `check` scenario.

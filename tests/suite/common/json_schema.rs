@@ -19,7 +19,7 @@ const ANNOTATIONS: &[&str] = &["$schema", "$comment", "title", "description", "f
 pub fn read_schema(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema").join(name);
     let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("schema/{name}: {e}; regenerate: UPDATE_SCHEMA=1 cargo test --test schema"));
+        .unwrap_or_else(|e| panic!("schema/{name}: {e}; regenerate: UPDATE_SCHEMA=1 cargo test --test suite schema::"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/{name} is not JSON: {e}"))
 }
 
