@@ -5,6 +5,7 @@
 //! item, so every rule is unit-tested with literal journals at its
 //! boundaries. Running the command and playing the faults live elsewhere.
 
+pub mod counted;
 pub mod deliveries;
 pub mod errors;
 pub mod hooks;
@@ -19,6 +20,7 @@ pub mod verdict;
 #[cfg(test)]
 mod fixtures;
 
+pub use counted::counted_for;
 pub use deliveries::{
     Delivery, DeliveryAnswer, DeliveryKind, Reach, Recovery, RecoveryKind, Registration, Suspension, Webhooks,
 };

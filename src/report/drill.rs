@@ -265,9 +265,10 @@ fn render_json(report: &DrillReport) -> String {
 /// method, path (sanitized, as the judges read it), the drill's route
 /// template, status (`null`: no answer), the fault applied, the phase, the
 /// token by generation (`{"generation": 1}` first, as the sandbox's own
-/// journal numbers them; never its value) and the `ECODE` the drill
-/// returned. Which items an entry counted for is not recorded: the judges
-/// read the journal as a whole and cite entries in their evidence.
+/// journal numbers them; never its value), the `ECODE` the drill returned,
+/// and the items the entry is evidence for ([`crate::drill::counted_for`]:
+/// by what the entry is; the verdicts come from the judges reading the
+/// journal as a whole, and cite entries in their evidence).
 pub fn render_drill_journal(journal: &Journal) -> String {
     journal.entries.iter().map(|e| format!("{}\n", journal_line(e))).collect()
 }
@@ -283,6 +284,9 @@ struct JsonJournalLine<'a> {
     /// The fault the drill applied.
     #[schemars(schema_with = "schema::fault")]
     fault: &'static str,
+    /// The checklist items this request is evidence for.
+    #[schemars(schema_with = "schema::item_ids")]
+    items: Vec<&'static str>,
     /// The method (`OTHER` for one the drill does not model).
     #[schemars(schema_with = "schema::method")]
     method: &'static str,
@@ -334,6 +338,7 @@ fn journal_line(entry: &JournalEntry) -> String {
         at_ms: entry.at.as_millis() as u64,
         ecode: entry.ecode,
         fault: entry.fault.as_str(),
+        items: crate::drill::counted_for(entry),
         method: entry.method.as_str(),
         path: entry.path.as_str(),
         phase: entry.phase.as_str(),
@@ -371,6 +376,12 @@ pub(super) mod schema {
     pub(super) fn item_id(_: &mut SchemaGenerator) -> Schema {
         let verdicts = crate::drill::judge_all(&crate::drill::Journal::default());
         names(verdicts.iter().map(|v| v.id).collect())
+    }
+
+    /// A list of those ids.
+    pub(super) fn item_ids(generator: &mut SchemaGenerator) -> Schema {
+        let item = item_id(generator);
+        schemars::json_schema!({"type": "array", "items": item})
     }
 
     pub(super) fn phase(_: &mut SchemaGenerator) -> Schema {
@@ -498,7 +509,7 @@ mod tests {
         assert_eq!(
             text.lines().next(),
             Some(
-                r#"{"at_ms":1500,"ecode":"OAUTH_025","fault":"revoked-token","method":"GET","path":"/api/v2/team","phase":"token-rotation","route":"/team","status":401,"token":{"generation":1}}"#
+                r#"{"at_ms":1500,"ecode":"OAUTH_025","fault":"revoked-token","items":["token-rotation","ecode-parsed"],"method":"GET","path":"/api/v2/team","phase":"token-rotation","route":"/team","status":401,"token":{"generation":1}}"#
             ),
             "one compact line, keys in alphabetical order as ever"
         );
@@ -506,8 +517,14 @@ mod tests {
         assert_eq!(
             lines[0],
             json!({"at_ms": 1500, "method": "GET", "path": "/api/v2/team", "route": "/team", "status": 401,
-                   "fault": "revoked-token", "phase": "token-rotation", "token": {"generation": 1}, "ecode": "OAUTH_025"})
+                   "fault": "revoked-token", "phase": "token-rotation", "token": {"generation": 1}, "ecode": "OAUTH_025",
+                   "items": ["token-rotation", "ecode-parsed"]})
         );
         assert_eq!((lines[1]["status"].is_null(), lines[1]["token"].as_str()), (true, Some("absent")));
+        assert_eq!(
+            lines[1]["items"],
+            json!(["backoff-with-jitter", "circuit-breaker", "graceful-degradation"]),
+            "a refused request during the outage"
+        );
     }
 }

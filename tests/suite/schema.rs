@@ -204,11 +204,13 @@ fn the_validator_refuses_keywords_it_does_not_implement() {
 #[test]
 fn the_drill_schemas_refuse_wrong_documents() {
     let line = json!({"at_ms": 1500, "ecode": "OAUTH_025", "fault": "revoked-token", "method": "GET",
-        "path": "/api/v2/team", "phase": "token-rotation", "route": "/team", "status": 401, "token": {"generation": 1}});
+        "path": "/api/v2/team", "phase": "token-rotation", "route": "/team", "status": 401, "token": {"generation": 1},
+        "items": ["token-rotation", "ecode-parsed"]});
     let journal = read_schema("drill-journal.schema.json");
     assert_eq!(validate(&journal, &line), Vec::<String>::new());
     for (key, wrong) in [
         ("token", json!({"generation": 0})),
+        ("items", json!(["no-such-item"])),
         ("token", json!("pk_1")),
         ("fault", json!("slow")),
         ("status", json!("401")),
