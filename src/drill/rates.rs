@@ -94,9 +94,9 @@ pub fn caching(journal: &Journal) -> ItemVerdict {
     } else if redundant.is_empty() {
         (DrillStatus::NotExercised, message!("no resource was read twice: whether a cache exists cannot be seen"))
     } else {
-        evidence.push(message!("{} of {} successful reads were redundant", redundant.len(), successful));
+        evidence.push(message!("redundant reads: {} of {} successful ones", redundant.len(), successful));
         let status = if redundant.len() * 10 > successful { DrillStatus::Fail } else { DrillStatus::Warn };
-        (status, message!("{} reads of unchanged data within {}", redundant.len(), human(CACHE_WINDOW)))
+        (status, message!("reads of unchanged data repeated within {}: {}", human(CACHE_WINDOW), redundant.len()))
     };
     ItemVerdict { id, status, summary, evidence }
 }
