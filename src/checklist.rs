@@ -136,24 +136,23 @@ fn settle(item: &Item, outcomes: &[Outcome], paper: Paper<'_>) -> State {
     if let Some(o) = outcome.filter(|o| o.status == Status::Pass && verifying == Some(o.id)) {
         return State::Verified { check: o.id, status: o.status };
     }
-    let drill_pass = drilled.filter(|(_, status, _)| *status == DrillStatus::Pass).map(|(d, ..)| {
-        let stale = today - d.day > i64::from(max_age_days);
-        State::Drilled { status: DrillStatus::Pass, on: d.on.clone(), stale }
-    });
-    if let Some(fresh) = drill_pass.clone().filter(|s| !matches!(s, State::Drilled { stale: true, .. })) {
-        return fresh;
+    // Attestations and drills age alike: older than the allowed age is stale.
+    let too_old = |day: i64| today - day > i64::from(max_age_days);
+    let drill_pass = drilled.filter(|(_, status, _)| *status == DrillStatus::Pass).map(|(d, ..)| (d, too_old(d.day)));
+    let passed = |d: &DrillEvidence, stale| State::Drilled { status: DrillStatus::Pass, on: d.on.clone(), stale };
+    if let Some((d, false)) = drill_pass {
+        return passed(d, false);
     }
     if let Some(a) = attestations.get(item.id) {
-        let on = AttestEntry::day(a);
-        let stale = on.is_none_or(|day| today - day > i64::from(max_age_days));
+        let stale = AttestEntry::day(a).is_none_or(too_old);
         // checks.toml is read before any secret is known: token shapes are masked.
         let sanitizer = crate::text::Sanitizer::shapes_only();
         let by = sanitizer.line(&a.by, crate::text::NAME);
         let link = a.link.as_deref().map(|l| sanitizer.line(l, crate::text::URL));
         return State::Attested { by, on: a.on.to_string(), link, stale };
     }
-    if let Some(stale) = drill_pass {
-        return stale;
+    if let Some((d, true)) = drill_pass {
+        return passed(d, true);
     }
     if let Some((_, status, summary)) = drilled {
         let reason = crate::message!("the drill found it {}: {}", status, summary);
