@@ -224,20 +224,10 @@ fn write_new(dir: &Path, pages: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, St
     }
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
     for (path, (_, roff)) in paths.iter().zip(pages) {
-        write_exclusive(path, roff).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+        super::output::write_new(path, roff)
+            .map_err(|e| fail(format!("cannot write {}: {}", path.display(), e.io())))?;
     }
     Ok(paths)
-}
-
-/// Creates `path` (failing if anything is there, a dangling symlink
-/// included) and writes `bytes`; a file left half-written is removed.
-fn write_exclusive(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    if written.is_err() {
-        let _ = std::fs::remove_file(path);
-    }
-    written
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //! webhooks as expectations (`config::starter_file` decides what is
 //! written). It reads no config file: the one it writes is not there yet.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::output::NewFileError;
 use super::session::Session;
 use super::webhooks::{explicit_client, say_spent};
 use super::{StartError, write_stderr};
@@ -83,16 +83,14 @@ fn exists(target: &Path) -> StartError {
 /// Creates the file, failing if anything appeared there meanwhile; a file
 /// left half-written by a failed write is removed.
 fn write_new(target: &Path, text: &str) -> Result<(), StartError> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(target).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            exists(target)
-        } else {
+    super::output::write_new(target, text.as_bytes()).map_err(|e| match e {
+        NewFileError::Create(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(target),
+        NewFileError::Create(e) => {
             StartError::NotWritten { path: shown(target), reason: format!("cannot be created ({})", e.kind()) }
         }
-    })?;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| {
-        let _ = std::fs::remove_file(target);
-        StartError::NotWritten { path: shown(target), reason: format!("cannot be written ({})", e.kind()) }
+        NewFileError::Write(e) => {
+            StartError::NotWritten { path: shown(target), reason: format!("cannot be written ({})", e.kind()) }
+        }
     })
 }
 

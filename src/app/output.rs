@@ -172,6 +172,36 @@ pub(super) fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result
     replace(path, bytes, true)
 }
 
+/// Why [`write_new`] wrote nothing: the file could not be created (it
+/// exists, or its directory refuses), or its bytes could not be written.
+#[derive(Debug)]
+pub(super) enum NewFileError {
+    /// Creating it failed; `AlreadyExists` when anything is there.
+    Create(std::io::Error),
+    /// Writing or syncing failed; the half-written file was removed.
+    Write(std::io::Error),
+}
+
+impl NewFileError {
+    /// The OS's error, whichever step failed.
+    pub(super) fn io(&self) -> &std::io::Error {
+        match self {
+            NewFileError::Create(e) | NewFileError::Write(e) => e,
+        }
+    }
+}
+
+/// Creates `path`, failing if anything is there (a dangling symlink
+/// included), and writes `bytes`; a file left half-written is removed. For
+/// files that must never replace one a person already has.
+pub(super) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NewFileError> {
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(NewFileError::Create)?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| {
+        let _ = std::fs::remove_file(path);
+        NewFileError::Write(e)
+    })
+}
+
 fn replace(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = temporary_beside(path);
