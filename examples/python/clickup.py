@@ -297,16 +297,19 @@ class Client:
         """The exponential step: 0.5 s, 1 s, 2 s, 4 s, 4 s, ..."""
         return min(self.max_delay, self.base_delay * 2**attempt)
 
-    def backoff(self, attempt):
-        """Exponential backoff with full jitter: anywhere up to the step, so
-        clients that failed together do not retry together. A small floor
+    def backoff(self, attempt, floor=0.0):
+        """Exponential backoff with full jitter: anywhere from `floor` (a
+        share of the step) up to the step, drawn evenly, so clients that
+        failed together do not retry together. A small floor of its own
         keeps a retry from going out back to back."""
-        return max(0.05, random.uniform(0, self.step(attempt)))
+        step = self.step(attempt)
+        return max(0.05, random.uniform(step * floor, step))
 
     def retry_delay(self, attempt, answer):
         """How long to wait before retrying: a 429 names the reset; anything
-        else backs off, and an open breaker holds its probe for at least
-        half the step (full jitter alone may draw a string of short waits)."""
+        else backs off, and an open breaker holds its probe for at least a
+        quarter of the step (full jitter alone may draw a string of short
+        waits, and the API that just failed should get a moment)."""
         if answer.status == 429:
             reset = answer.header_number("x-ratelimit-reset")
             if reset is not None:
@@ -315,8 +318,7 @@ class Client:
             retry_after = answer.header_number("retry-after")
             if retry_after is not None:
                 return retry_after
-        delay = self.backoff(attempt)
-        return max(delay, self.step(attempt) / 2) if self.breaker.is_open else delay
+        return self.backoff(attempt, floor=0.25 if self.breaker.is_open else 0.0)
 
     def retry_refused_token(self, refusals):
         """After a 401 for the token (`refusals` before it for this request):

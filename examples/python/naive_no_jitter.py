@@ -10,7 +10,7 @@ import sync_worker
 
 
 class NoJitterClient(clickup.Client):
-    def backoff(self, attempt):
+    def backoff(self, attempt, floor=0.0):
         return self.step(attempt)  # the mistake: no random part
 
 

@@ -5,6 +5,7 @@
 //! item, so every rule is unit-tested with literal journals at its
 //! boundaries. Running the command and playing the faults live elsewhere.
 
+pub mod backoff;
 pub mod counted;
 pub mod deliveries;
 pub mod errors;
@@ -20,11 +21,12 @@ pub mod verdict;
 #[cfg(test)]
 mod fixtures;
 
+pub use backoff::backoff_with_jitter;
 pub use counted::counted_for;
 pub use deliveries::{
     Delivery, DeliveryAnswer, DeliveryKind, Reach, Recovery, RecoveryKind, Registration, Suspension, Webhooks,
 };
-pub use errors::{backoff_with_jitter, circuit_breaker, graceful_degradation, handles_401_429_500};
+pub use errors::{circuit_breaker, graceful_degradation, handles_401_429_500};
 pub use hooks::{WEBHOOK_ANSWER_LIMIT, webhook_async, webhook_auto_disable, webhook_fast_200, webhook_idempotent};
 pub use journal::{
     CommandExit, Fault, HealthPoll, Journal, JournalEntry, LogLine, Method, Phase, PhaseKind, RateWindow, Stream,
