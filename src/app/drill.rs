@@ -17,6 +17,7 @@ use super::check::{FILE_TABLE, Outputs, append_job_summary, plan_outputs, stdout
 use super::output::{self, Destination};
 use super::{StartError, write_stderr, write_stdout};
 use crate::cli::{DrillArgs, Format};
+use crate::drill::plan::PlanError;
 use crate::drill::{CommandEnd, CommandExit, CommandRun, DrillReport, Journal, PhaseKind, Plan};
 use crate::model::Named;
 use crate::redact::Redactor;
@@ -144,19 +145,30 @@ fn proxy_notes(proxy: &Proxy) -> Vec<crate::model::Message> {
 /// The plan: the built-in one or `--plan`'s, scaled by `--duration`, with
 /// a token-rotation phase when `--rotate-token-file` is given.
 fn choose_plan(args: &DrillArgs) -> Result<Plan, StartError> {
-    let plan = match &args.plan {
+    let plan = load_plan(args.plan.as_deref(), args.duration)?;
+    Ok(if args.rotate_token_file.is_some() { plan.with_token_rotation() } else { plan })
+}
+
+/// The plan in `file` (the built-in one without it), scaled to last
+/// `duration` when given. `drill --plan` and `sandbox --world --plan` both
+/// read through it, so one bad file gives both the same one line: the file
+/// (and line) first, then what is wrong.
+pub(super) fn load_plan(file: Option<&Path>, duration: Option<Duration>) -> Result<Plan, StartError> {
+    let plan = match file {
         Some(path) => {
-            let source = std::fs::read_to_string(path)
-                .map_err(|e| StartError::Drill(format!("{}: cannot read the plan ({})", path.display(), e.kind())))?;
-            crate::drill::plan::parse(&source, path).map_err(|e| StartError::Drill(e.to_string()))?
+            let source = std::fs::read_to_string(path).map_err(|e| PlanError {
+                path: path.display().to_string(),
+                line: None,
+                message: format!("cannot read the plan: {}", e.kind()),
+            })?;
+            crate::drill::plan::parse(&source, path)?
         }
         None => Plan::default(),
     };
-    let plan = match args.duration {
+    Ok(match duration {
         Some(total) => plan.scaled(total),
         None => plan,
-    };
-    Ok(if args.rotate_token_file.is_some() { plan.with_token_rotation() } else { plan })
+    })
 }
 
 /// Judges every file the drill writes before anything starts: the

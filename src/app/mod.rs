@@ -83,8 +83,11 @@ pub enum StartError {
         /// Why.
         reason: String,
     },
-    /// The drill could not run: its plan file, its command, or the token
-    /// file it rotates.
+    /// A fault plan file (`drill --plan`, `sandbox --world --plan`) is
+    /// unreadable or not a plan: the file and line, then what is wrong.
+    #[error(transparent)]
+    Plan(#[from] crate::drill::plan::PlanError),
+    /// The drill could not run: its command, or the token file it rotates.
     #[error("{0}")]
     Drill(String),
     /// The async runtime or a signal handler could not be set up.

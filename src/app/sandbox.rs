@@ -1,8 +1,6 @@
 //! `sandbox`: serve the fake ClickUp (and, with `--receiver`, a webhook
 //! receiver) until Ctrl-C, after printing the URLs and credentials to use.
 
-use std::path::Path;
-
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{StartError, read_secret, write_stdout};
@@ -97,24 +95,18 @@ pub(super) async fn run(args: &SandboxArgs, redactor: &Redactor) -> Result<Exit,
 
 /// The fault plan `sandbox --world` plays and the name the startup text
 /// gives it: `--plan FILE` or the built-in plan, scaled to `--duration`
-/// when given; none without either flag (the world answers normally).
+/// when given (read as `drill` reads it); none without either flag (the
+/// world answers normally).
 fn world_plan(args: &SandboxArgs) -> Result<Option<(Plan, String)>, StartError> {
-    let (plan, name) = match (&args.plan, args.duration) {
-        (None, None) => return Ok(None),
-        (Some(path), _) => (read_plan(path)?, path.display().to_string()),
-        (None, Some(_)) => (Plan::default(), "the built-in plan".to_owned()),
-    };
+    if args.plan.is_none() && args.duration.is_none() {
+        return Ok(None);
+    }
+    let plan = super::drill::load_plan(args.plan.as_deref(), args.duration)?;
+    let name = args.plan.as_ref().map_or_else(|| "the built-in plan".to_owned(), |p| p.display().to_string());
     Ok(Some(match args.duration {
-        Some(total) => (plan.scaled(total), format!("{name} scaled to {}", human(total))),
+        Some(total) => (plan, format!("{name} scaled to {}", human(total))),
         None => (plan, name),
     }))
-}
-
-/// A plan file read and checked; errors name the file (and line).
-fn read_plan(path: &Path) -> Result<Plan, StartError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| StartError::Unsupported(format!("cannot read the plan {}: {}", path.display(), e.kind())))?;
-    crate::drill::plan::parse(&text, path).map_err(|e| StartError::Unsupported(e.to_string()))
 }
 
 /// One line saying which plan plays and how long each phase lasts, from

@@ -69,25 +69,19 @@ pub fn checklist_exit(items: &[ItemResult]) -> Exit {
 /// the gate shut because they are older than `max_age_days`; `None` when
 /// there are none.
 pub fn stale_attestations_line(items: &[ItemResult], max_age_days: u32) -> Option<String> {
-    let stale: Vec<String> = items
-        .iter()
-        .filter_map(|i| match &i.state {
-            State::Attested { on, stale: true, .. } => Some(format!("{} (attested {on})", i.item.id)),
-            _ => None,
-        })
-        .collect();
-    let drilled: Vec<String> = items
-        .iter()
-        .filter_map(|i| match &i.state {
-            State::Drilled { on, stale: true, .. } => Some(format!("{} (drilled {on})", i.item.id)),
-            _ => None,
-        })
-        .collect();
+    let (mut attested, mut drilled) = (Vec::new(), Vec::new());
+    for i in items {
+        match &i.state {
+            State::Attested { on, stale: true, .. } => attested.push(format!("{} (attested {on})", i.item.id)),
+            State::Drilled { on, stale: true, .. } => drilled.push(format!("{} (drilled {on})", i.item.id)),
+            _ => {}
+        }
+    }
     let mut lines = String::new();
-    if !stale.is_empty() {
+    if !attested.is_empty() {
         lines.push_str(&format!(
             "error: stale attestations, older than {max_age_days} days (attest_max_age_days), keep the gate shut: {}; re-attest them with a new `on` date\n",
-            stale.join(", ")
+            attested.join(", ")
         ));
     }
     if !drilled.is_empty() {
@@ -456,6 +450,38 @@ mod tests {
             "{md}"
         );
         assert_eq!(checklist_exit(&items), Exit::ChecksFailed);
+    }
+
+    /// Both sources of staleness in one run, interleaved with fresh ones:
+    /// one line per source, attestations first, each naming only its own
+    /// stale items in checklist order.
+    #[test]
+    fn the_stale_line_names_stale_attestations_and_stale_drills_each_in_its_own_line() {
+        let mut items = crate::checklist::evaluate(&[], &BTreeMap::new(), 20_000, 30);
+        assert_eq!(stale_attestations_line(&items, 30), None, "nothing stale, no line");
+        let by = crate::text::Sanitizer::shapes_only().line("ops@example.com", crate::text::NAME);
+        let attested = |on: &str, stale| State::Attested { by: by.clone(), on: on.to_owned(), link: None, stale };
+        let drilled = |status, on: &str, stale| State::Drilled { status, on: on.to_owned(), stale };
+        let states = [
+            ("caching", attested("2020-01-01", true)),
+            ("circuit-breaker", drilled(crate::drill::DrillStatus::Pass, "2020-02-02", true)),
+            ("token-rotation", attested("2099-01-01", false)),
+            ("request-queuing", drilled(crate::drill::DrillStatus::Pass, "2099-02-02", false)),
+            ("service-account", attested("2020-03-03", true)),
+            ("webhooks-over-polling", drilled(crate::drill::DrillStatus::Pass, "2020-04-04", true)),
+        ];
+        for (id, state) in states {
+            items.iter_mut().find(|i| i.item.id == id).unwrap_or_else(|| panic!("{id}")).state = state;
+        }
+        let expected = "error: stale attestations, older than 30 days (attest_max_age_days), keep the gate shut: \
+             service-account (attested 2020-03-03), caching (attested 2020-01-01); re-attest them with a new `on` date\n\
+             error: the drill report is older than 30 days (attest_max_age_days), so its passes keep the gate shut: \
+             circuit-breaker (drilled 2020-02-02), webhooks-over-polling (drilled 2020-04-04); drill the integration again\n";
+        assert_eq!(stale_attestations_line(&items, 30).as_deref(), Some(expected));
+        let only_drills: Vec<ItemResult> =
+            items.iter().filter(|i| !matches!(i.state, State::Attested { .. })).cloned().collect();
+        let line = stale_attestations_line(&only_drills, 30).expect("stale drills alone");
+        assert!(line.starts_with("error: the drill report is older") && line.lines().count() == 1, "{line}");
     }
 
     #[test]

@@ -252,7 +252,7 @@ fn what_cannot_start_is_one_line_and_exit_2() {
         (&["drill", "--plan", good, "--", "./plain"], "not executable"),
         (&["drill", "--duration", "5s", "--", "true"], "from 15s to 1h"),
         (&["drill", "--plan", "bad.toml", "--", "true"], "bad.toml:2: `kind`"),
-        (&["drill", "--plan", "missing.toml", "--", "true"], "missing.toml: cannot read the plan"),
+        (&["drill", "--plan", "missing.toml", "--", "true"], "missing.toml: cannot read the plan: "),
         (&["drill", "--require", "no-such-item", "--", "true"], "not a checklist item id"),
         (&["drill", "--plan", good, "--journal", "no-dir/j.jsonl", "--", "true"], "no-dir"),
     ];
@@ -276,6 +276,44 @@ fn what_cannot_start_is_one_line_and_exit_2() {
     assert_eq!(r.code, 2, "no command: {}", r.all_output());
     let r = run_in(&dir, &["drill", "--require", "secrets-manager", "--", "true"], &[], LIMIT);
     assert!(r.code == 2 && r.stderr.contains("does not judge"), "{}", r.all_output());
+}
+
+/// `drill --plan` and `sandbox --world --plan` read a plan file through one
+/// reader: the same bad file gives both the same one line (the file first,
+/// then what is wrong), and both exit 2 having started nothing.
+#[test]
+fn a_bad_plan_file_reads_the_same_from_drill_and_sandbox() {
+    let dir = scratch_dir("plan-one-reader");
+    std::fs::write(dir.join("chaos.toml"), "[[phase]]\nkind = \"chaos\"\nlength = \"1s\"\n").expect("write");
+    std::fs::write(dir.join("broken.toml"), "rate_window = 3\n[[phase]\n").expect("write");
+    std::fs::create_dir_all(dir.join("folder.toml")).expect("mkdir");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--plan", "missing.toml"], "error: missing.toml: cannot read the plan: entity not found"),
+        (&["--plan", "folder.toml"], "error: folder.toml: cannot read the plan: "),
+        (&["--plan", "chaos.toml"], "error: chaos.toml:2: `kind`: expected one of warm-up"),
+        (&["--plan", "broken.toml"], "error: broken.toml:2: "),
+        (&["--duration", "soon"], "error: invalid value 'soon' for '--duration <DURATION>': expected a duration"),
+    ];
+    for (flags, expected) in cases {
+        let mut drill = vec!["drill"];
+        drill.extend_from_slice(flags);
+        drill.extend(["--", "true"]);
+        let mut sandbox = vec!["sandbox", "--listen", "127.0.0.1:0", "--world"];
+        sandbox.extend_from_slice(flags);
+        let drill = run_in(&dir, &drill, &[], LIMIT);
+        let sandbox = run_in(&dir, &sandbox, &[], LIMIT);
+        for (command, r) in [("drill", &drill), ("sandbox", &sandbox)] {
+            assert_eq!(r.code, 2, "{command} {flags:?}: {}", r.all_output());
+            assert!(r.stdout.is_empty(), "{command} {flags:?}: nothing started: {}", r.stdout);
+            let first = r.stderr.lines().next().unwrap_or_default();
+            assert!(first.starts_with(expected), "{command} {flags:?}: {}", r.stderr);
+        }
+        let first = |r: &Run| r.stderr.lines().next().unwrap_or_default().to_owned();
+        assert_eq!(first(&drill), first(&sandbox), "{flags:?}: one message for one fault");
+        if flags[0] == "--plan" {
+            assert_eq!((drill.stderr.lines().count(), sandbox.stderr.lines().count()), (1, 1), "{flags:?}");
+        }
+    }
 }
 
 #[test]

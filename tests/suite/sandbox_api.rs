@@ -579,7 +579,7 @@ fn a_bad_plan_or_duration_is_one_line_naming_the_place_and_exit_2() {
     let missing = dir.join("missing.toml").to_string_lossy().into_owned();
     let cases: [(&[&str], String); 4] = [
         (&["--world", "--plan", &bad], format!("{bad}:2: `kind`: expected one of warm-up")),
-        (&["--world", "--plan", &missing], format!("cannot read the plan {missing}: ")),
+        (&["--world", "--plan", &missing], format!("{missing}: cannot read the plan: ")),
         (&["--world", "--duration", "0s"], "expected a duration such as".to_owned()),
         (&["--plan", &bad], "--world".to_owned()),
     ];
