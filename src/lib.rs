@@ -19,6 +19,7 @@ pub mod drill;
 pub mod duration;
 pub mod evidence;
 pub mod gather;
+pub mod input;
 pub mod model;
 pub mod process;
 pub mod redact;

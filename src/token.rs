@@ -228,11 +228,14 @@ fn kill_group(leader: &mut Child) {
     let _ = leader.kill();
 }
 
+/// A token file longer than this holds more than a token.
+const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
+
 /// Finds the token: `--token-file` wins over the environment.
 pub fn load(token_file: Option<&Path>, env_value: Option<String>) -> Result<(SecretString, TokenSource), TokenError> {
     if let Some(path) = token_file {
-        let raw = std::fs::read_to_string(path)
-            .map_err(|e| TokenError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
+        let raw = crate::input::read_text(path, TOKEN_FILE_LIMIT)
+            .map_err(|e| TokenError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
         let token = validate(raw, &path.display().to_string())?;
         return Ok((token, TokenSource::File(path.to_owned())));
     }

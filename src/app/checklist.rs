@@ -64,16 +64,17 @@ pub(super) async fn run(checklist: &ChecklistArgs, redactor: &Redactor) -> Resul
 /// Reads `--drill FILE` before any request: a missing, unreadable or
 /// oversized file, or one that is not a drill report, stops the run.
 fn read_drill_report(path: &std::path::Path) -> Result<DrillEvidence, StartError> {
-    use std::io::Read;
+    use crate::input::InputError;
     let shown = path.display().to_string();
-    let refuse = |message: String| DrillReportError { path: shown.clone(), message };
-    let file = std::fs::File::open(path).map_err(|e| refuse(format!("cannot read it: {}", e.kind())))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(refuse("expected a file written by `drill --format json`".into()).into());
-    }
-    let mut text = String::new();
-    file.take(crate::checklist::drill_report::MAX_BYTES as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(|_| refuse("expected UTF-8 JSON written by `drill --format json`".into()))?;
+    let limit = crate::checklist::drill_report::MAX_BYTES as u64;
+    let text = crate::input::read_text(path, limit).map_err(|e| {
+        let message = match e {
+            InputError::Unreadable(kind) => format!("cannot read it: {kind}"),
+            InputError::NotAFile => "expected a file written by `drill --format json`".into(),
+            InputError::TooLarge(_) => format!("larger than {} MiB: not a drill report", limit >> 20),
+            InputError::NotText => "expected UTF-8 JSON written by `drill --format json`".into(),
+        };
+        DrillReportError { path: shown.clone(), message }
+    })?;
     Ok(crate::checklist::drill_report::parse(&text, &shown)?)
 }

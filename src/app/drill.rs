@@ -153,13 +153,17 @@ fn choose_plan(args: &DrillArgs) -> Result<Plan, StartError> {
 /// `duration` when given. `drill --plan` and `sandbox --world --plan` both
 /// read through it, so one bad file gives both the same one line: the file
 /// (and line) first, then what is wrong.
+/// A plan file longer than this is not a plan (the longest sensible one
+/// is a few KiB).
+const PLAN_LIMIT: u64 = 1 << 20;
+
 pub(super) fn load_plan(file: Option<&Path>, duration: Option<Duration>) -> Result<Plan, StartError> {
     let plan = match file {
         Some(path) => {
-            let source = std::fs::read_to_string(path).map_err(|e| PlanError {
+            let source = crate::input::read_text(path, PLAN_LIMIT).map_err(|e| PlanError {
                 path: path.display().to_string(),
                 line: None,
-                message: format!("cannot read the plan: {}", e.kind()),
+                message: format!("cannot read the plan: {e}"),
             })?;
             crate::drill::plan::parse(&source, path)?
         }

@@ -165,6 +165,9 @@ pub fn internal_error(nagios: bool) -> ExitCode {
     ExitCode::from(101)
 }
 
+/// A secret file longer than this holds more than a secret.
+const SECRET_LIMIT: u64 = 64 * 1024;
+
 /// Reads a webhook signing secret from its variable or file, trimmed;
 /// refuses an unset, unreadable or empty one, and registers it with the
 /// redactor so that no output can show it.
@@ -176,7 +179,7 @@ fn read_secret(source: &SecretSource, redactor: &Redactor) -> Result<SecretStrin
         }
         SecretSource::File(path) => (
             crate::redact::scrub_token_like(&path.display().to_string()),
-            std::fs::read_to_string(path).map_err(|e| format!("cannot be read ({})", e.kind())),
+            crate::input::read_text(path, SECRET_LIMIT).map_err(|e| format!("cannot be read ({e})")),
         ),
     };
     let raw = SecretString::from(raw.map_err(|reason| StartError::Secret { origin: origin.clone(), reason })?);

@@ -340,10 +340,13 @@ impl Located {
     }
 }
 
+/// A `checks.toml` longer than this is not a configuration.
+const CONFIG_LIMIT: u64 = 1 << 20;
+
 /// Reads and parses `path`.
 pub(super) fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Unreadable { path: path.to_owned(), reason: e.kind().to_string() })?;
+    let source = crate::input::read_text(path, CONFIG_LIMIT)
+        .map_err(|e| ConfigError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
     let config = parse(&source, path)?;
     Ok(LoadedFile { path: Some(path.to_owned()), source, config })
 }

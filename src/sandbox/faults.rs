@@ -193,7 +193,7 @@ pub fn load(path: &std::path::Path) -> Result<Vec<Fault>, String> {
     struct Entry {
         spec: String,
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
+    let text = crate::input::read_text(path, 1 << 20).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let file: File = toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
     file.fault.iter().map(|e| parse(&e.spec).map_err(|m| format!("{}: {m}", path.display()))).collect()
 }

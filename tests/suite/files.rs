@@ -424,3 +424,35 @@ fn reactivate_declined_on_the_terminal_is_its_own_exit_code() {
     assert!(said.contains("[y/N]") && said.contains("not changed"), "{said}");
     assert!(!api.requests().iter().any(|s| s.path.contains("/webhook/")), "no PUT after a no");
 }
+
+/// Every file the user names for reading, given a FIFO nobody writes to and
+/// a device that never ends: each is one line naming the file, exit 2, at
+/// once (before: the open waited for a writer, or the read for the end of
+/// /dev/zero until memory ran out).
+#[test]
+fn named_input_files_that_are_not_regular_files_are_refused_at_once() {
+    let dir = scratch_dir("input-kinds");
+    let fifo = dir.join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo").success());
+    let fifo = fifo.to_string_lossy().into_owned();
+    let limit = Duration::from_secs(10);
+    for named in [fifo.as_str(), "/dev/zero"] {
+        let runs: [&[&str]; 6] = [
+            &["check", "--sandbox", "healthy", "--config", named],
+            &["check", "--only", "auth", "--token-file", named],
+            &["drill", "--plan", named, "--", "true"],
+            &["sandbox", "--world", "--plan", named],
+            &["sandbox", "--faults", named],
+            &["checklist", "--drill", named],
+        ];
+        for args in runs {
+            let r = run_in(&dir, args, &[], limit);
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+            let lines: Vec<&str> = r.stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "{args:?}: {}", r.stderr);
+            assert!(lines[0].contains(named), "{args:?} does not name the file: {}", r.stderr);
+            assert!(lines[0].contains("not a regular file") || lines[0].contains("expected a file"), "{}", r.stderr);
+        }
+    }
+}

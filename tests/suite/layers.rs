@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "redact",
     "process",
     "duration",
+    "input",
     "text",
     "drill",
     "token",
