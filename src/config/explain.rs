@@ -195,7 +195,7 @@ pub fn explain(
     let mut out = vec![config_file(args, env, file)];
     // Keys only the file can set: `checks.toml` at its line, else the default.
     let top = [
-        ("plan", SettingValue::from(file.config.plan.map(|p| p.as_str()))),
+        ("plan", SettingValue::from(file.config.plan.map(crate::checks::rate_limit::ClickUpPlan::as_str))),
         ("workspaces", texts(&mut checks.workspaces.expected.iter().map(OutsideText::as_str))),
         ("service_account", SettingValue::from(checks.token.service_account.as_ref().map(OutsideText::as_str))),
         ("token_command", SettingValue::from(settings.token_command.as_deref().map(shown))),
