@@ -52,7 +52,7 @@ fn token_entry(args: &ConnectionArgs, settings: &Settings, file: &LoadedFile, re
                 Entry::text("token", &format!("{MASKED} (from token_command, not run here)"), source)
             }
             (None, Some(_)) => Entry::text("token", "the sandbox's demo token", Source::Flag("--sandbox")),
-            (None, None) => Entry { key: "token".into(), value: serde_json::Value::Null, source: Source::Default },
+            (None, None) => Entry { key: "token".into(), value: config::SettingValue::NotSet, source: Source::Default },
         },
         Err(unusable) => {
             let source = if from_flag { Source::Flag("--token-file") } else { Source::Env(token::TOKEN_ENV) };

@@ -10,7 +10,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::{EnvVars, LoadedFile, Overrides, Settings};
 use crate::text::{self, OutsideText, Sanitizer};
@@ -56,10 +57,62 @@ impl fmt::Display for Source {
 pub struct Entry {
     /// The key as `checks.toml` spells it (`api.url`), or `token`, `config`.
     pub key: String,
-    /// The value: a string, a number, a list, or null when not set.
-    pub value: Value,
+    /// The value: a string, a number, a list, or not set.
+    pub value: SettingValue,
     /// Where it comes from.
     pub source: Source,
+}
+
+/// A value in effect, in the few shapes a setting has. It is typed, not
+/// any JSON, so that `config --format json` has a schema derived from what
+/// it writes: each variant is written as the bare JSON value.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SettingValue {
+    /// A URL, a duration (`2s`), a name, a path, or what stands for the token.
+    Text(String),
+    /// A count, a number of days, a percentage.
+    Number(serde_json::Number),
+    /// Workspaces, endpoints, directories.
+    List(Vec<String>),
+    /// Nothing sets it (written as null).
+    NotSet,
+}
+
+impl From<&str> for SettingValue {
+    fn from(text: &str) -> SettingValue {
+        SettingValue::Text(text.to_owned())
+    }
+}
+
+impl From<String> for SettingValue {
+    fn from(text: String) -> SettingValue {
+        SettingValue::Text(text)
+    }
+}
+
+impl From<u32> for SettingValue {
+    fn from(count: u32) -> SettingValue {
+        SettingValue::Number(count.into())
+    }
+}
+
+impl From<usize> for SettingValue {
+    fn from(count: usize) -> SettingValue {
+        SettingValue::Number(count.into())
+    }
+}
+
+impl From<Vec<String>> for SettingValue {
+    fn from(list: Vec<String>) -> SettingValue {
+        SettingValue::List(list)
+    }
+}
+
+impl<T: Into<SettingValue>> From<Option<T>> for SettingValue {
+    fn from(value: Option<T>) -> SettingValue {
+        value.map_or(SettingValue::NotSet, Into::into)
+    }
 }
 
 impl Entry {
@@ -68,15 +121,19 @@ impl Entry {
     /// shown as they are (the status page's id would look token-shaped).
     pub fn text(key: &str, value: &str, source: Source) -> Entry {
         let value = if source == Source::Default { value.to_owned() } else { shown(value) };
-        Entry { key: key.to_owned(), value: Value::from(value), source }
+        Entry { key: key.to_owned(), value: SettingValue::from(value), source }
     }
 }
 
 /// A whole number as an integer (`10`, not `10.0`), a fraction rounded off
 /// the float noise a percentage picks up (`7` stored as 0.07).
-fn number(value: f64) -> Value {
+fn number(value: f64) -> SettingValue {
     let rounded = (value * 1e6).round() / 1e6;
-    if rounded.fract() == 0.0 && rounded.abs() < 9.0e15 { Value::from(rounded as i64) } else { Value::from(rounded) }
+    if rounded.fract() == 0.0 && rounded.abs() < 9.0e15 {
+        SettingValue::Number((rounded as i64).into())
+    } else {
+        serde_json::Number::from_f64(rounded).map_or(SettingValue::NotSet, SettingValue::Number)
+    }
 }
 
 fn shown(value: &str) -> String {
@@ -90,7 +147,7 @@ struct Layers<'a> {
 
 impl Layers<'_> {
     /// A setting only the file sets, by its dotted key (`latency.samples`).
-    fn file_entry(&self, dotted: &str, value: Value) -> Entry {
+    fn file_entry(&self, dotted: &str, value: SettingValue) -> Entry {
         let (section, key) = dotted.rsplit_once('.').map_or((None, dotted), |(s, k)| (Some(s), k));
         Entry { key: dotted.to_owned(), value, source: self.file_or_default(section, key) }
     }
@@ -133,16 +190,16 @@ pub fn explain(
 ) -> Vec<Entry> {
     let at = Layers { file };
     let checks = &settings.checks;
-    let seconds = |d: std::time::Duration| Value::from(crate::duration::human(d).to_string());
-    let texts = |items: &mut dyn Iterator<Item = &str>| Value::from(items.map(shown).collect::<Vec<_>>());
+    let seconds = |d: std::time::Duration| SettingValue::from(crate::duration::human(d).to_string());
+    let texts = |items: &mut dyn Iterator<Item = &str>| SettingValue::from(items.map(shown).collect::<Vec<_>>());
     let mut out = vec![config_file(args, env, file)];
     // Keys only the file can set: `checks.toml` at its line, else the default.
     let top = [
-        ("plan", file.config.plan.map_or(Value::Null, |p| Value::from(p.as_str()))),
+        ("plan", SettingValue::from(file.config.plan.map(crate::checks::rate_limit::ClickUpPlan::as_str))),
         ("workspaces", texts(&mut checks.workspaces.expected.iter().map(OutsideText::as_str))),
-        ("service_account", checks.token.service_account.as_ref().map_or(Value::Null, |a| Value::from(a.as_str()))),
-        ("token_command", settings.token_command.as_deref().map_or(Value::Null, |c| Value::from(shown(c)))),
-        ("attest_max_age_days", Value::from(settings.attest_max_age_days)),
+        ("service_account", SettingValue::from(checks.token.service_account.as_ref().map(OutsideText::as_str))),
+        ("token_command", SettingValue::from(settings.token_command.as_deref().map(shown))),
+        ("attest_max_age_days", SettingValue::from(settings.attest_max_age_days)),
     ];
     out.extend(top.into_iter().map(|(key, value)| at.file_entry(key, value)));
     out.extend(urls(args, env, &at, settings, sandbox));
@@ -153,9 +210,9 @@ pub fn explain(
     out.push(timed("--timeout", args.timeout.is_some(), "api.timeout", settings.transport.timeout));
     out.push(timed("--deadline", args.deadline.is_some(), "api.deadline", settings.deadline));
     let sections = [
-        ("api.max_attempts", Value::from(settings.resilience.max_attempts)),
+        ("api.max_attempts", SettingValue::from(settings.resilience.max_attempts)),
         ("api.request_budget_percent", number(settings.resilience.budget_share * 100.0)),
-        ("latency.samples", Value::from(checks.latency.samples)),
+        ("latency.samples", SettingValue::from(checks.latency.samples)),
         ("latency.warn_above", seconds(checks.latency.warn_above)),
         ("latency.fail_p95_above", seconds(checks.latency.fail_p95_above)),
         ("rate_limit.warn_below_percent", number(checks.rate_limit.warn_below_percent)),
@@ -202,8 +259,8 @@ fn urls(args: &Overrides, env: &EnvVars, at: &Layers<'_>, settings: &Settings, s
 }
 
 /// `value`, or null when not set (its source is then `default`).
-fn entry(key: &str, value: Option<Value>, source: Source) -> Entry {
-    Entry { key: key.to_owned(), value: value.unwrap_or(Value::Null), source }
+fn entry(key: &str, value: Option<SettingValue>, source: Source) -> Entry {
+    Entry { key: key.to_owned(), value: SettingValue::from(value), source }
 }
 
 /// The config file in use, and why that one.
@@ -215,8 +272,8 @@ fn config_file(args: &Overrides, env: &EnvVars, file: &LoadedFile) -> Entry {
     } else {
         Source::Default
     };
-    let value = file.path.as_ref().map(|p| Value::from(shown(&p.display().to_string())));
-    entry("config", value, source)
+    let value = file.path.as_ref().map(|p| shown(&p.display().to_string()));
+    entry("config", value.map(SettingValue::from), source)
 }
 
 /// `[checks.<id>]` gates and severities, where the file sets them.
@@ -227,14 +284,14 @@ fn policies(at: &Layers<'_>, settings: &Settings) -> Vec<Entry> {
         if let Some(gate) = policy.gate {
             out.push(entry(
                 &format!("{section}.gate"),
-                Some(Value::from(gate.as_str())),
+                Some(SettingValue::from(gate.as_str())),
                 at.file_or_default(Some(&section), "gate"),
             ));
         }
         if let Some(severity) = policy.severity {
             out.push(entry(
                 &format!("{section}.severity"),
-                Some(Value::from(severity.as_str())),
+                Some(SettingValue::from(severity.as_str())),
                 at.file_or_default(Some(&section), "severity"),
             ));
         }

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 
-pub use explain::{Entry, Source, explain};
+pub use explain::{Entry, SettingValue, Source, explain};
 pub use file::{AttestEntry, ConfigError, FileConfig, FileDuration, LoadedFile, Located};
 pub use policy::{Allowance, CheckPolicy};
 pub use schema::{SCHEMA_LINE, checks_toml_schema};

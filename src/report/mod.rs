@@ -22,7 +22,7 @@ pub use checklist_report::{
     ChecklistTotals, checklist_exit, checklist_schema, checklist_totals, render_checklist_json,
     render_checklist_markdown, render_checklist_table, stale_attestations_line,
 };
-pub use config_view::{render_config_json, render_config_table};
+pub use config_view::{config_schema, render_config_json, render_config_table};
 pub use drill::{DRILL_FORMATS, drill_journal_schema, drill_schema, render_drill, render_drill_journal};
 pub use json::{render as render_json, schema as json_report_schema};
 pub use markdown::{SUMMARY_CAP, render as render_markdown};
@@ -30,7 +30,7 @@ pub use nagios::{NagiosState, could_not_start as nagios_could_not_start, state a
 pub use table::{TableOptions, render as render_table, table_width, use_color};
 pub use webhook_list::{
     list_exit, render_list_json, render_list_table, render_reactivation_json, render_reactivation_text,
-    webhooks_list_schema,
+    webhooks_list_schema, webhooks_reactivate_schema,
 };
 
 pub use crate::model::{Exit, Format, Report, Totals, exit_code};

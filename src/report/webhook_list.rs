@@ -2,11 +2,12 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Exit;
 use crate::client::{Level, Webhook};
 use crate::evidence::WebhookEvidence;
+use crate::model::Status;
 
 /// Exit code of `webhooks list`: 1 unless every workspace was listed.
 pub fn list_exit(listing: &WebhookEvidence) -> Exit {
@@ -186,15 +187,74 @@ pub fn render_reactivation_text(before: &Webhook, after: &Webhook, changes: &[St
     out
 }
 
+/// `webhooks reactivate --format json` (schema_version 1). Keys are in
+/// alphabetical order, as the answer has always been written.
+#[derive(Serialize, JsonSchema)]
+struct JsonReactivation<'a> {
+    /// The health ClickUp's answer shows.
+    after: JsonHealth<'a>,
+    /// The health as listed before the reactivation.
+    before: JsonHealth<'a>,
+    /// What ClickUp's answer shows changed besides the health, one line
+    /// each (`endpoint: OLD -> NEW`); empty when only the health changed.
+    changes: &'a [String],
+    /// Where ClickUp delivers, as listed before.
+    endpoint: &'a str,
+    /// The webhook's id.
+    id: &'a str,
+    /// The document's shape: additive changes only within a version.
+    #[schemars(schema_with = "super::json::schema::version")]
+    schema_version: u32,
+    /// `pass` when only the health changed, `fail` when `changes` lists more.
+    #[schemars(schema_with = "reactivation_status")]
+    status: &'static str,
+}
+
+/// A webhook's health at one moment; both null when ClickUp sent none.
+#[derive(Serialize, JsonSchema)]
+struct JsonHealth<'a> {
+    /// Events dropped after their retries ran out.
+    fail_count: Option<u64>,
+    /// ClickUp's `health.status` (`active`, `failing`, `suspended`...).
+    health: Option<&'a str>,
+}
+
+impl<'a> JsonHealth<'a> {
+    fn of(h: &'a Webhook) -> Self {
+        JsonHealth {
+            fail_count: h.health.as_ref().map(|x| x.fail_count),
+            health: h.health.as_ref().map(|x| x.status.as_str()),
+        }
+    }
+}
+
+/// The two verdicts a reactivation has.
+const REACTIVATION_STATUSES: [Status; 2] = [Status::Pass, Status::Fail];
+
+fn reactivation_status(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    super::json::schema::names(REACTIVATION_STATUSES.map(Status::as_str).to_vec())
+}
+
+/// The JSON Schema of `webhooks reactivate --format json`, as written to
+/// `schema/webhooks-reactivate.schema.json`.
+pub fn webhooks_reactivate_schema() -> Value {
+    super::json::schema_of::<JsonReactivation<'static>>("clickup-preflight webhooks reactivate --format json")
+}
+
 /// What `webhooks reactivate` changed, as JSON: `status` is `pass` when
 /// only the health changed, `fail` with `changes` otherwise.
 pub fn render_reactivation_json(before: &Webhook, after: &Webhook, changes: &[String]) -> String {
-    let state = |h: &Webhook| json!({"health": h.health.as_ref().map(|x| x.status.clone()), "fail_count": h.health.as_ref().map(|x| x.fail_count)});
-    let status = if changes.is_empty() { "pass" } else { "fail" };
-    super::json::pretty(&json!({
-        "schema_version": 1, "id": before.id, "endpoint": before.endpoint, "before": state(before),
-        "after": state(after), "status": status, "changes": changes,
-    }))
+    let [pass, fail] = REACTIVATION_STATUSES;
+    let doc = JsonReactivation {
+        after: JsonHealth::of(after),
+        before: JsonHealth::of(before),
+        changes,
+        endpoint: before.endpoint.as_str(),
+        id: before.id.as_str(),
+        schema_version: 1,
+        status: if changes.is_empty() { pass } else { fail }.as_str(),
+    };
+    super::json::pretty(&doc)
 }
 
 fn health(h: &Webhook) -> String {

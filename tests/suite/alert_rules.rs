@@ -9,31 +9,10 @@ use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{prometheus, run_in, scratch_dir};
+use common::prometheus::{SCRAPE_LABELS, Series, probe_output, series};
 
 const RULES: &str = include_str!("../../deploy/prometheus/clickup-preflight.rules.yml");
 const RULE_TESTS: &str = include_str!("../../deploy/prometheus/clickup-preflight.rules.test.yml");
-
-/// Labels the scrape adds to every series of the textfile.
-const SCRAPE_LABELS: [&str; 2] = ["instance", "job"];
-
-/// A series by name and labels, label order normalised.
-type Series = (String, BTreeMap<String, String>);
-
-/// Splits `name{a="1",b="2"}` (no escaped quotes in the names used here).
-fn series(text: &str) -> Series {
-    let (name, labels) = text.split_once('{').unwrap_or((text, "}"));
-    let labels = labels.strip_suffix('}').unwrap_or_else(|| panic!("closing brace: {text}"));
-    let labels = labels
-        .split("\",")
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once("=\"").unwrap_or_else(|| panic!("label=\"value\": {text}"));
-            (key.to_owned(), value.trim_end_matches('"').to_owned())
-        })
-        .collect();
-    (name.to_owned(), labels)
-}
 
 /// The metric names the rules' `expr` blocks read.
 fn names_the_rules_read() -> BTreeSet<String> {
@@ -107,20 +86,6 @@ fn unit_tests() -> Vec<UnitTest> {
 fn probe_command(name: &str) -> Option<Vec<&str>> {
     let inside = name.rsplit_once('(')?.1.strip_suffix(')')?;
     inside.strip_prefix("check ").map(|args| args.split_whitespace().collect())
-}
-
-/// What `check ARGS --format prometheus` writes against the sandbox, with
-/// one attempt per request: which request gets a retry against a dead API
-/// is a race (the golden files are made the same way).
-fn probe_output(args: &[&str]) -> BTreeMap<Series, f64> {
-    let dir = scratch_dir(&format!("alert-rules-{}", args.join("-").replace(['/', '='], "_")));
-    std::fs::write(dir.join("checks.toml"), "[api]\nmax_attempts = 1\n").expect("write checks.toml");
-    let mut argv = vec!["check"];
-    argv.extend_from_slice(args);
-    argv.extend(["--format", "prometheus", "--fail-on", "never"]);
-    let r = run_in(&dir, &argv, &[], std::time::Duration::from_secs(30));
-    assert_eq!(r.code, 0, "{argv:?}: {}", r.all_output());
-    prometheus::parse(&r.stdout).into_iter().map(|(text, value)| (series(&text), value)).collect()
 }
 
 #[test]

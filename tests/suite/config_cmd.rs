@@ -7,6 +7,7 @@ use crate::common;
 use std::path::Path;
 use std::time::Duration;
 
+use common::json_schema::assert_valid;
 use common::{Run, TOKEN, run_in, scratch_dir};
 use serde_json::Value;
 
@@ -43,6 +44,8 @@ fn each_value_shows_the_layer_it_comes_from_with_the_files_line() {
     assert_eq!(setting(&r, "service_account"), (Value::Null, "default".into()));
     assert_eq!(setting(&r, "config"), (Value::from("checks.toml"), "default".into()));
     assert_eq!(setting(&r, "token").1, "default", "no token anywhere");
+    assert!(setting(&r, "workspaces").0.is_array(), "texts, numbers, lists and null all appear");
+    assert_valid("config.schema.json", &r.json(), "config with a file, a flag and the environment");
 
     // Without the flag and the variable, the file's values and lines show.
     let r = config_in(&dir, &["--format", "json"], &[]);
@@ -152,4 +155,5 @@ fn the_sandbox_stands_in_for_the_api_the_status_page_and_the_token() {
     assert_eq!(setting(&r, "api.url").1, "flag --sandbox");
     assert_eq!(setting(&r, "api.status_url").1, "flag --sandbox");
     assert_eq!(setting(&r, "token").1, "flag --sandbox");
+    assert_valid("config.schema.json", &r.json(), "config against the sandbox");
 }

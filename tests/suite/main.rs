@@ -20,6 +20,7 @@ mod files;
 mod findings;
 mod formats;
 mod golden;
+mod grafana;
 mod hostile_text;
 mod hygiene;
 mod init;

@@ -3,7 +3,8 @@
 //! describe validate against them: every JSON golden file against its
 //! command's schema (`check`, `checklist`, `webhooks list`), the shipped
 //! `checks.toml` against the config schema; real drill output is validated
-//! in `drill.rs`. The validator is the small one in `common/json_schema.rs`,
+//! in `drill.rs`, real `config` and `webhooks reactivate` output in
+//! `config_cmd.rs` and `webhooks.rs`. The validator is the small one in `common/json_schema.rs`,
 //! and is shown to refuse wrong documents, as is each schema.
 
 use crate::common;
@@ -47,6 +48,8 @@ fn the_schema_files_are_what_the_code_generates() {
         ("drill-journal.schema.json", clickup_preflight::report::drill_journal_schema()),
         ("webhooks-list.schema.json", clickup_preflight::report::webhooks_list_schema()),
         ("checklist.schema.json", clickup_preflight::report::checklist_schema()),
+        ("config.schema.json", clickup_preflight::report::config_schema()),
+        ("webhooks-reactivate.schema.json", clickup_preflight::report::webhooks_reactivate_schema()),
     ] {
         let path = root().join("schema").join(name);
         let generated = text_of(&schema);
@@ -248,11 +251,7 @@ fn the_checklist_and_listing_schemas_refuse_a_golden_with_a_wrong_field() {
     let listing = read_schema("webhooks-list.schema.json");
     let hooks = golden_json(&root().join("tests/golden/webhooks-list/json.json"));
     assert!(validate(&listing, &hooks).is_empty());
-    let wrong = |doc: &Value, pointer: &str, value: Value| {
-        let mut doc = doc.clone();
-        *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
-        doc
-    };
+    let wrong = with;
     let without = |doc: &Value, parent: &str, key: &str| {
         let mut doc = doc.clone();
         doc.pointer_mut(parent).and_then(Value::as_object_mut).unwrap_or_else(|| panic!("{parent}")).remove(key);
@@ -279,5 +278,54 @@ fn the_checklist_and_listing_schemas_refuse_a_golden_with_a_wrong_field() {
         ("an error without its text", wrong(&hooks, "/errors", json!([{"workspace": "1"}]))),
     ] {
         assert!(!validate(&listing, &doc).is_empty(), "{what} passed the webhooks list schema");
+    }
+}
+
+/// `doc` with the value at `pointer` replaced.
+fn with(doc: &Value, pointer: &str, value: Value) -> Value {
+    let mut doc = doc.clone();
+    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+    doc
+}
+
+#[test]
+fn the_config_and_reactivation_schemas_refuse_wrong_documents() {
+    let config = read_schema("config.schema.json");
+    let good = json!({"schema_version": 1, "settings": {
+        "api.timeout": {"source": "flag --timeout", "value": "4s"},
+        "api.request_budget_percent": {"source": "default", "value": 7.5},
+        "latency.samples": {"source": "checks.toml:3", "value": 2},
+        "workspaces": {"source": "default", "value": ["9011"]},
+        "plan": {"source": "default", "value": null}}});
+    assert_eq!(validate(&config, &good), Vec::<String>::new());
+    let mut no_source = good.clone();
+    no_source["settings"]["plan"].as_object_mut().expect("setting").remove("source");
+    for (what, doc) in [
+        ("another schema_version", with(&good, "/schema_version", json!(2))),
+        ("a boolean value", with(&good, "/settings/plan/value", json!(true))),
+        ("a list of numbers", with(&good, "/settings/workspaces/value", json!([9011]))),
+        ("an object value", with(&good, "/settings/api.timeout/value", json!({"seconds": 4}))),
+        ("a source that is not text", with(&good, "/settings/api.timeout/source", json!(null))),
+        ("a setting without its source", no_source),
+        ("settings as a list", with(&good, "/settings", json!([]))),
+    ] {
+        assert!(!validate(&config, &doc).is_empty(), "{what} passed the config schema");
+    }
+
+    let reactivation = read_schema("webhooks-reactivate.schema.json");
+    let good = json!({"after": {"fail_count": 0, "health": "active"}, "before": {"fail_count": null, "health": null},
+        "changes": [], "endpoint": "https://h.example/x", "id": "w1", "schema_version": 1, "status": "pass"});
+    assert_eq!(validate(&reactivation, &good), Vec::<String>::new());
+    let mut no_id = good.clone();
+    no_id.as_object_mut().expect("object").remove("id");
+    for (what, doc) in [
+        ("a verdict a reactivation does not have", with(&good, "/status", json!("warn"))),
+        ("an upper-case verdict", with(&good, "/status", json!("PASS"))),
+        ("a negative fail count", with(&good, "/after/fail_count", json!(-1))),
+        ("a health that is not text", with(&good, "/after/health", json!(1))),
+        ("changes that are not a list", with(&good, "/changes", json!("endpoint"))),
+        ("a reactivation without the webhook's id", no_id),
+    ] {
+        assert!(!validate(&reactivation, &doc).is_empty(), "{what} passed the reactivation schema");
     }
 }

@@ -6,6 +6,7 @@ use crate::common;
 
 use std::time::Duration;
 
+use common::json_schema::assert_valid;
 use common::{FakeServer, Reply, Run, StandaloneSandbox, TOKEN, run, run_in, scratch_dir};
 
 const TASK_HOOK: &str = "4b67ac88-0a1b-4c2d-9e3f-5a6b7c8d9e01";
@@ -243,6 +244,8 @@ fn reactivate_reports_json_and_unknown_ids() {
     let doc = r.json();
     assert_eq!(doc["before"]["health"], "suspended");
     assert_eq!(doc["after"]["health"], "active");
+    assert_eq!(doc["status"], "pass");
+    assert_valid("webhooks-reactivate.schema.json", &doc, "a reactivation against the sandbox");
     let missing = run(&["webhooks", "reactivate", "00000000-dead-beef", "--yes", "--sandbox", "healthy"], &[]);
     assert_eq!(missing.code, 4, "not found has its own exit code");
     assert!(missing.stderr.contains("no webhook 00000000-dead-beef in the 2 workspaces listed"), "{}", missing.stderr);
@@ -399,6 +402,7 @@ fn reactivate_fails_when_the_answer_shows_the_webhook_changed() {
     assert_eq!(json.code, 1);
     assert_eq!(json.json()["status"], "fail");
     assert_eq!(json.json()["changes"].as_array().map(Vec::len), Some(3));
+    assert_valid("webhooks-reactivate.schema.json", &json.json(), "a reactivation that changed the webhook");
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! The Prometheus text exposition format, read strictly: the tests that
 //! check what the `prometheus` format writes, and the alert rules' inputs
-//! against it, read it the same way.
+//! and the dashboard's queries against it, read it the same way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A strict reading of the text exposition format: every sample belongs to
 /// a family announced by HELP and TYPE, names and labels are well formed,
@@ -61,4 +61,40 @@ pub fn parse(text: &str) -> HashMap<String, f64> {
         assert!(series.insert(series_text.to_owned(), value).is_none(), "series twice: {line}");
     }
     series
+}
+
+/// Labels the scrape adds to every series of the textfile.
+pub const SCRAPE_LABELS: [&str; 2] = ["instance", "job"];
+
+/// A series by name and labels, label order normalised.
+pub type Series = (String, BTreeMap<String, String>);
+
+/// Splits `name{a="1",b="2"}` (no escaped quotes in the names used here).
+pub fn series(text: &str) -> Series {
+    let (name, labels) = text.split_once('{').unwrap_or((text, "}"));
+    let labels = labels.strip_suffix('}').unwrap_or_else(|| panic!("closing brace: {text}"));
+    let labels = labels
+        .split("\",")
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once("=\"").unwrap_or_else(|| panic!("label=\"value\": {text}"));
+            (key.to_owned(), value.trim_end_matches('"').to_owned())
+        })
+        .collect();
+    (name.to_owned(), labels)
+}
+
+/// What `check ARGS --format prometheus` writes against the sandbox, with
+/// one attempt per request: which request gets a retry against a dead API
+/// is a race (the golden files are made the same way).
+pub fn probe_output(args: &[&str]) -> BTreeMap<Series, f64> {
+    let name = format!("probe-{}-{}", super::unique(), args.join("-").replace(['/', '='], "_"));
+    let dir = super::scratch_dir(&name);
+    std::fs::write(dir.join("checks.toml"), "[api]\nmax_attempts = 1\n").expect("write checks.toml");
+    let mut argv = vec!["check"];
+    argv.extend_from_slice(args);
+    argv.extend(["--format", "prometheus", "--fail-on", "never"]);
+    let r = super::run_in(&dir, &argv, &[], std::time::Duration::from_secs(30));
+    assert_eq!(r.code, 0, "{argv:?}: {}", r.all_output());
+    parse(&r.stdout).into_iter().map(|(text, value)| (series(&text), value)).collect()
 }
