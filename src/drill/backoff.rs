@@ -3,9 +3,11 @@
 //! chain.
 //!
 //! One chain of a few gaps cannot tell jitter from chance: a jittered
-//! schedule now and then draws gaps that fit an exact series (a chain of
-//! four gaps drawn between half and all of a doubling step does so about
-//! once in twenty-five). A schedule without jitter, though, repeats itself
+//! schedule often draws gaps that fit an exact series (measured on chains
+//! of a 0.5 s step doubling to 4 s: of four gaps drawn between half and all
+//! of the step, one in five; drawn from zero to the step, one in
+//! twenty-five; of six gaps, one in a hundred and one in two thousand
+//! five hundred). A schedule without jitter, though, repeats itself
 //! in every chain. So the judge asks two things: does a chain fit an exact
 //! series, and does another chain repeat that series? An exact series
 //! repeated is no jitter; one no other chain repeats, among chains that
