@@ -345,6 +345,37 @@ fn every_published_pre_commit_hook_blocks_a_token_and_passes_a_clean_file() {
     }
 }
 
+/// The argv pre-commit runs for `entry` over `files`: the entry's words,
+/// then the file names (pre-commit adds no `--` of its own).
+fn pre_commit_argv<'a>(entry: &'a str, files: &[&'a str]) -> Vec<&'a str> {
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("clickup-preflight"), "the entry runs the binary: {entry}");
+    words.chain(files.iter().copied()).collect()
+}
+
+#[test]
+fn a_staged_file_named_like_a_flag_is_scanned_as_a_file_by_every_hook() {
+    // Names a commit can add: read as flags they would print help and exit
+    // 0, or turn the gate off, and the token in leak.txt would go through.
+    let names = ["--help", "-V", "--fail-on=never", "--format=nagios", "-q", "--"];
+    let mut files: Vec<(&str, String)> = names.iter().map(|name| (*name, format!("x {PLANTED}\n"))).collect();
+    files.push(("leak.txt", format!("token {PLANTED}\n")));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(name, text)| (*name, text.as_str())).collect();
+    let dir = repo("pre-commit-dashes", &refs, false);
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    for (id, entry) in pre_commit_entries() {
+        for name in names {
+            let blocked = run_in(&dir, &pre_commit_argv(&entry, &[name, "leak.txt"]), &[], Duration::from_secs(30));
+            let out = blocked.all_output();
+            assert_eq!(blocked.code, 1, "{id}, a file named {name}: {out}");
+            assert!(out.contains("leak.txt:1") && out.contains(&format!("{name}:1")), "{id}, {name}: {out}");
+            assert!(!out.contains(PLANTED), "{id}: the token is not printed");
+        }
+        let clean = run_in(&dir, &pre_commit_argv(&entry, &["ok.txt"]), &[], Duration::from_secs(30));
+        assert_eq!((clean.code, clean.all_output().trim()), (0, ""), "{id}: {}", clean.all_output());
+    }
+}
+
 // ---- token ------------------------------------------------------------------
 
 fn token_check(dir: &Path, config: &str, env: &[(&str, &str)], extra: &[&str]) -> Run {
