@@ -281,6 +281,37 @@ fn named_files_are_read_and_nothing_else() {
     assert!(env.summary_of("secrets").contains(".env"), "{}", env.summary_of("secrets"));
 }
 
+/// A minified bundle over 1 MiB: one long line of code, a token near its end.
+fn big_bundle() -> String {
+    let mut text = String::from("// built\n");
+    while text.len() < 1536 * 1024 {
+        text.push_str("function f(a,b){return a+b};var x={k:\"v\"};");
+    }
+    text.push_str(&format!("var t=\"{PLANTED}\";\n"));
+    text
+}
+
+#[test]
+fn a_token_in_a_file_over_a_mebibyte_is_found_staged_named_or_committed() {
+    let bundle = big_bundle();
+    let dir = repo("big-file", &[("dist/app.min.js", &bundle), GUARD], true);
+    let named = secrets_of_files(&dir, &["dist/app.min.js"]);
+    assert_eq!((named.code, named.status_of("secrets").as_str()), (1, "fail"), "{}", named.all_output());
+    assert!(named.summary_of("secrets").contains("dist/app.min.js:2"), "{}", named.summary_of("secrets"));
+    let scanned = secrets(&dir, &[]);
+    assert_eq!(scanned.status_of("secrets"), "fail", "{}", scanned.all_output());
+    assert!(scanned.summary_of("secrets").contains("dist/app.min.js:2"), "{}", scanned.summary_of("secrets"));
+    std::fs::write(dir.join("vendor.js"), &bundle).expect("write");
+    git(&dir, &["add", "vendor.js"]);
+    let staged =
+        run_in(&dir, &["check", "--only", "secrets", "--staged", "--format", "json"], &[], Duration::from_secs(30));
+    assert_eq!((staged.code, staged.status_of("secrets").as_str()), (1, "fail"), "{}", staged.all_output());
+    assert!(staged.summary_of("secrets").contains("vendor.js:2"), "{}", staged.summary_of("secrets"));
+    for run in [&named, &scanned, &staged] {
+        assert!(!run.all_output().contains(PLANTED), "{}", run.all_output());
+    }
+}
+
 #[test]
 fn a_named_file_that_cannot_be_read_is_an_error_naming_it() {
     let dir = repo("named-missing", &[("README.md", "hello\n")], true);
