@@ -20,10 +20,14 @@ if [ "${1:-}" = "--names" ]; then
 fi
 tag=${1:?usage: package.sh TAG TARGET BINARY OUTDIR}
 target=${2:?usage: package.sh TAG TARGET BINARY OUTDIR}
-case "$tag" in
-  v[0-9]*) ;;
-  *) echo "package.sh: the tag must look like v1.2.3, got '$tag'" >&2; exit 2 ;;
-esac
+# A version tag only (vMAJOR.MINOR.PATCH, optionally -PRERELEASE and +BUILD,
+# as Cargo versions are; action/run.sh accepts the same): the tag becomes
+# file and directory names here and a URL path in the Action, so a `/`, a
+# quote or a `:` that git allows in a tag must not reach them.
+if ! [[ $tag =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?(\+[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?$ ]]; then
+  printf 'package.sh: the tag must be a version such as v1.2.3 or v1.2.3-rc.1, got %q\n' "$tag" >&2
+  exit 2
+fi
 
 dir="clickup-preflight-${tag}-${target}"
 case "$target" in

@@ -14,7 +14,7 @@
 #   CLICKUP_PREFLIGHT_RELEASES  base URL of the release downloads
 #                            [default: https://github.com/$ACTION_REPOSITORY/releases/download]
 # check reads:
-#   INPUT_ARGS      more arguments for `check`, split on whitespace (no quoting)
+#   INPUT_ARGS      more arguments for `check`, split on spaces and line breaks (no quoting)
 #   INPUT_FAIL_ON   fail | warn | never
 #   INPUT_CONFIG    a checks.toml path
 #   INPUT_TOKEN     the ClickUp token; empty keeps a CLICKUP_API_TOKEN the job sets
@@ -23,13 +23,30 @@
 # report's overall status; error when the run could not start) and
 # `exit-code` (check's), then exits with check's exit code, so the step
 # fails as --fail-on says.
+
+# The token input is in this script's environment: an xtrace the job turned
+# on (SHELLOPTS=xtrace, bash -x) would print it with every line that reads it.
+set +x
 set -euo pipefail
 
 action_root=$(cd "$(dirname "$0")/.." && pwd)
 
+# An annotation, and the step fails. The message is a workflow command's
+# data: %, CR and LF escaped, so that a value quoted in it cannot end the
+# annotation and start a command of its own on the next line.
 die() {
-  echo "::error title=clickup-preflight::$*" >&2
+  local message="$*"
+  message=${message//'%'/%25}
+  message=${message//$'\r'/%0D}
+  message=${message//$'\n'/%0A}
+  echo "::error title=clickup-preflight::$message" >&2
   exit 2
+}
+
+# Whether $1 is a release tag: vMAJOR.MINOR.PATCH, optionally -PRERELEASE
+# and +BUILD, as Cargo versions are (.ci/package.sh refuses anything else).
+is_release_tag() {
+  [[ $1 =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?(\+[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?$ ]]
 }
 
 # The Rust target of the release binary for this runner.
@@ -47,16 +64,15 @@ release_target() {
 # The release tag to install.
 release_tag() {
   if [ -n "${INPUT_VERSION:-}" ]; then
-    case "$INPUT_VERSION" in
-      v[0-9]*) echo "$INPUT_VERSION" ;;
-      [0-9]*) echo "v$INPUT_VERSION" ;;
-      *) die "version: expected a release tag such as v0.1.0, got '$INPUT_VERSION'" ;;
-    esac
+    local tag="v${INPUT_VERSION#v}"
+    is_release_tag "$tag" || die "version: expected a release tag such as v0.1.0, got '$INPUT_VERSION'"
+    echo "$tag"
     return
   fi
-  case "${ACTION_REF:-}" in
-    v[0-9]*.*.*) echo "$ACTION_REF"; return ;;
-  esac
+  if is_release_tag "${ACTION_REF:-}"; then
+    echo "$ACTION_REF"
+    return
+  fi
   [ -n "${ACTION_REPOSITORY:-}" ] || die "version: not given, and the action's repository is unknown"
   local api="${GITHUB_API_URL:-https://api.github.com}/repos/$ACTION_REPOSITORY/releases/latest"
   local auth=()
@@ -64,7 +80,7 @@ release_tag() {
   local tag
   tag=$(curl -fsSL --retry 3 ${auth[@]+"${auth[@]}"} "$api" | sed -n 's/^ *"tag_name": *"\([^"]*\)".*/\1/p' | head -n 1) ||
     die "version: cannot read the latest release from $api; set version"
-  [ -n "$tag" ] || die "version: no release found at $api; set version"
+  is_release_tag "$tag" || die "version: no release found at $api (latest: '$tag'); set version"
   echo "$tag"
 }
 
@@ -80,9 +96,11 @@ sha256_of() {
 # against the .sha256 published beside it, and unpacks the binary.
 install_release() {
   local tag target names archive inner base work
-  tag=$(release_tag)
-  target=$(release_target)
-  names=$(bash "$action_root/.ci/package.sh" --names "$tag" "$target")
+  # A function's die() ends only its own $(...): bash runs command
+  # substitutions without -e, so each failure is passed on by hand.
+  tag=$(release_tag) || exit
+  target=$(release_target) || exit
+  names=$(bash "$action_root/.ci/package.sh" --names "$tag" "$target") || exit
   archive=$(echo "$names" | sed -n 1p)
   inner=$(echo "$names" | sed -n 2p)
   base=${CLICKUP_PREFLIGHT_RELEASES:-https://github.com/${ACTION_REPOSITORY:?}/releases/download}
@@ -161,10 +179,13 @@ cmd_check() {
   local work="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/clickup-preflight-report"
   rm -rf "$work"
   mkdir -p "$work"
-  local argv=(check --fail-on "${INPUT_FAIL_ON:-fail}" --no-color)
-  [ -z "${INPUT_CONFIG:-}" ] || argv+=(--config "$INPUT_CONFIG")
+  # NAME=VALUE, so that a value starting with `-` is still the value.
+  local argv=(check "--fail-on=${INPUT_FAIL_ON:-fail}" --no-color)
+  [ -z "${INPUT_CONFIG:-}" ] || argv+=("--config=$INPUT_CONFIG")
+  # Every line of the input (`args: |` writes one per line), split on
+  # whitespace; words, never evaluated or globbed.
   local extra=()
-  read -r -a extra <<< "${INPUT_ARGS:-}" || true
+  read -r -d '' -a extra <<< "${INPUT_ARGS:-}" || true
   argv+=(${extra[@]+"${extra[@]}"})
   argv+=(--output "json=$work/report.json" --output "markdown=$work/summary.md")
 

@@ -110,6 +110,15 @@ impl Sanitizer {
     }
 }
 
+/// The program's own one-line message that quotes what a user named (a
+/// path, a flag's value): control characters made visible as the sanitizer
+/// makes them, so that the message stays one line and no terminal acts on
+/// it. Nothing is masked or clipped: the message is not outside text, and
+/// the output filter still masks the run's secrets.
+pub fn one_line(message: &str) -> String {
+    replace_controls(message, false)
+}
+
 /// Control characters replaced by visible marks; escape sequences replaced
 /// whole, so that no terminal acts on their tails.
 fn replace_controls(raw: &str, multi_line: bool) -> String {

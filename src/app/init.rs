@@ -132,6 +132,7 @@ fn said(target: &Path, read_account: bool, counts: StarterCounts) -> String {
     format!("wrote {path}: {} workspaces, {} expected webhooks{commented}\n", counts.workspaces, counts.expected)
 }
 
+/// The path as the one-line messages quote it.
 fn shown(path: &Path) -> String {
-    scrub_token_like(&path.display().to_string())
+    scrub_token_like(&crate::text::one_line(&path.display().to_string()))
 }

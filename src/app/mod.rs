@@ -133,7 +133,8 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(report::NagiosState::Unknown.code())
         }
         Err(error) => {
-            write_stderr(&redactor, &format!("error: {error}\n"));
+            // One line, whatever a path or value quoted in it holds.
+            write_stderr(&redactor, &format!("error: {}\n", crate::text::one_line(&error.to_string())));
             Exit::CouldNotStart.into()
         }
     }

@@ -77,7 +77,8 @@ pub fn evaluate(evidence: &Evidence) -> Outcome {
         let text = "no pre-commit guard would catch a pk_ token";
         found.push(Finding::new(NO_GUARD, Status::Warn, text));
     }
-    let counted = message!("{} files read, {} skipped (binary or over 1 MiB)", scan.files_scanned, scan.files_skipped);
+    let counted =
+        message!("{} files read, {} skipped (binary, or not a regular file)", scan.files_scanned, scan.files_skipped);
     let mut o = if !problems.is_empty() {
         let summary = match problems.len() {
             1 => problems[0].clone(),

@@ -40,7 +40,7 @@ impl fmt::Display for Source {
             Source::Flag(name) => write!(f, "flag {name}"),
             Source::Env(name) => write!(f, "env {name}"),
             Source::File { path, line } => {
-                let path = crate::redact::scrub_token_like(&path.display().to_string());
+                let path = shown(&path.display().to_string());
                 match line {
                     Some(line) => write!(f, "{path}:{line}"),
                     None => write!(f, "{path}"),

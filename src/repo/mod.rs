@@ -12,8 +12,9 @@ pub use scan::{Fingerprint, SecretKind, SecretMatch, fingerprint};
 
 use crate::text::{self, OutsideText, Sanitizer};
 
-/// Files larger than this are not read (and counted as skipped).
-const FILE_CAP: u64 = 1024 * 1024;
+/// How much of a file is held at once: larger files are scanned window by
+/// window ([`scan::scan_reader`]), never skipped for their size.
+const WINDOW: usize = 1024 * 1024;
 /// `.env` variants that are templates by convention and meant to be committed
 /// (they are still scanned for secrets like any file).
 const ENV_TEMPLATES: [&str; 5] = [".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults"];
@@ -72,7 +73,7 @@ pub struct RepoEvidence {
     pub guard: Guard,
     /// Files read.
     pub files_scanned: usize,
-    /// Files not read: binary or over 1 MiB.
+    /// Files not read: binary, or not a regular file (a named symlink or FIFO).
     pub files_skipped: usize,
 }
 
@@ -223,12 +224,12 @@ fn gather_files(root: &Path, files: &[PathBuf], sanitizer: &Sanitizer) -> Result
         }
         // A symbolic link is committed as the path it points to, not as
         // that file's content.
-        if !meta.is_file() || meta.len() > FILE_CAP {
+        if !meta.is_file() {
             evidence.files_skipped += 1;
             continue;
         }
-        let bytes = std::fs::read(file).map_err(|e| unreadable(e.kind().to_string()))?;
-        scan_bytes(&mut evidence, &shown, &bytes, Place::Named);
+        let scanned = std::fs::File::open(file).and_then(|f| scan::scan_reader(f, WINDOW));
+        record(&mut evidence, &shown, scanned.map_err(|e| unreadable(e.kind().to_string()))?, Place::Named);
     }
     Ok(evidence)
 }
@@ -244,26 +245,26 @@ fn scan_file(evidence: &mut RepoEvidence, root: &Path, relative: &str, place: Pl
     if !meta.is_file() {
         return;
     }
-    if meta.len() > FILE_CAP {
-        evidence.files_skipped += 1;
-        return;
-    }
-    match std::fs::read(&path) {
-        Ok(bytes) => scan_bytes(evidence, &sanitizer.line(relative, text::URL), &bytes, place),
+    match std::fs::File::open(&path).and_then(|f| scan::scan_reader(f, WINDOW)) {
+        Ok(scanned) => record(evidence, &sanitizer.line(relative, text::URL), scanned, place),
         Err(_) => evidence.files_skipped += 1,
     }
 }
 
 fn scan_bytes(evidence: &mut RepoEvidence, shown: &OutsideText, bytes: &[u8], place: Place) {
-    if bytes.len() as u64 > FILE_CAP || bytes.iter().take(8192).any(|b| *b == 0) {
+    // Reading from memory cannot fail.
+    let scanned = scan::scan_reader(bytes, WINDOW).unwrap_or(None);
+    record(evidence, shown, scanned, place);
+}
+
+/// Counts a file as read (its secrets found) or, binary, as skipped.
+fn record(evidence: &mut RepoEvidence, shown: &OutsideText, scanned: Option<Vec<SecretMatch>>, place: Place) {
+    let Some(found) = scanned else {
         evidence.files_skipped += 1;
         return;
-    }
+    };
     evidence.files_scanned += 1;
-    let text = String::from_utf8_lossy(bytes);
-    for found in scan::scan(&text) {
-        evidence.findings.push(SecretFinding { path: shown.clone(), found, place });
-    }
+    evidence.findings.extend(found.into_iter().map(|found| SecretFinding { path: shown.clone(), found, place }));
 }
 
 /// Files under `dir`, not following links, at most 20 levels deep.

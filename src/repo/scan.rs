@@ -2,8 +2,11 @@
 //! upper-case letters or digits>`) anywhere, and OAuth client secrets or access
 //! tokens assigned to a variable whose name mentions ClickUp.
 //!
-//! Pure and line-based. A match is reported by line, with the value's first
-//! six characters and a fingerprint: never the value.
+//! Pure and line-based; a file of any size is read through [`scan_reader`] in
+//! bounded windows. A match is reported by line, with the value's first six
+//! characters and a fingerprint: never the value.
+
+use std::io::Read;
 
 use ring::digest;
 
@@ -77,6 +80,60 @@ impl From<&str> for Fingerprint {
 pub fn fingerprint(secret: &str) -> Fingerprint {
     let digest = digest::digest(&digest::SHA256, secret.trim().as_bytes());
     Fingerprint(digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect())
+}
+
+/// How many bytes at the start of a file tell a binary file: a NUL among them.
+const BINARY_SNIFF: usize = 8192;
+
+/// Bytes that end a statement or a list item in code and data, and that no
+/// secret's text contains (neither a token nor `NAME = "value"`): a line too
+/// long for one window (minified code) is cut after one of them.
+const PIECE_ENDS: &[u8] = b",;(){}[]<>";
+
+/// Every secret in what `reader` yields, as [`scan`] finds them in the whole
+/// text (line numbers included), read at most `window` bytes at a time, so
+/// that a file of any size is scanned in bounded memory instead of skipped
+/// (a skipped file would pass unread). Each window is cut after its last
+/// line break or, inside a line longer than a window, after its last
+/// [`PIECE_ENDS`] byte, so that no secret is split between two windows; only
+/// a window-long run without either is cut at a non-word byte, or anywhere.
+/// `None` when the text is binary (a NUL in its first 8 KiB).
+pub fn scan_reader(mut reader: impl Read, window: usize) -> std::io::Result<Option<Vec<SecretMatch>>> {
+    let window = window.max(1);
+    let mut pending = Vec::with_capacity(window);
+    let mut found = Vec::new();
+    let mut lines_before = 0u32;
+    let mut first = true;
+    loop {
+        let wanted = window - pending.len();
+        let at_end = reader.by_ref().take(wanted as u64).read_to_end(&mut pending)? < wanted;
+        if std::mem::take(&mut first) && pending.iter().take(BINARY_SNIFF).any(|b| *b == 0) {
+            return Ok(None);
+        }
+        let cut = if at_end { pending.len() } else { cut_point(&pending) };
+        let piece = &pending[..cut];
+        let matches = scan(&String::from_utf8_lossy(piece));
+        found.extend(matches.into_iter().map(|m| SecretMatch { line: m.line.saturating_add(lines_before), ..m }));
+        let breaks = piece.iter().filter(|b| **b == b'\n').count();
+        lines_before = lines_before.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+        pending.drain(..cut);
+        if at_end {
+            return Ok(Some(found));
+        }
+    }
+}
+
+/// Where a full window is cut: after its last line break, else after its
+/// last [`PIECE_ENDS`] byte, else after its last ASCII non-word byte, else
+/// at its end.
+fn cut_point(window: &[u8]) -> usize {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    window
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .or_else(|| window.iter().rposition(|b| PIECE_ENDS.contains(b)))
+        .or_else(|| window.iter().rposition(|b| b.is_ascii() && !word(b)))
+        .map_or(window.len(), |at| at + 1)
 }
 
 /// Every secret in `text`.
@@ -198,6 +255,36 @@ mod tests {
         ] {
             assert!(scan(text).is_empty(), "{text}");
         }
+    }
+
+    /// `text` scanned through [`scan_reader`] with `window`-byte windows.
+    fn windowed(text: &str, window: usize) -> Vec<SecretMatch> {
+        scan_reader(text.as_bytes(), window).expect("reads").expect("text")
+    }
+
+    #[test]
+    fn a_text_read_in_windows_finds_what_the_whole_text_holds_on_the_same_lines() {
+        let secret = concat!("clickupClientSecret", ": \"9fK2mQ7xR4tZ8wB1nV6cL3pD5\"");
+        let code = "f(a,b);".repeat(40);
+        let minified = format!("{code}var t=\"{TOKEN}\";{code}\r\n{code}window.cfg={{{secret}}};{code}");
+        let text = format!("line one\n{minified}\n\nlast {TOKEN} line\n");
+        let whole = scan(&text);
+        assert_eq!(
+            whole.iter().map(|m| (m.line, m.kind)).collect::<Vec<_>>(),
+            [(2, SecretKind::PersonalToken), (3, SecretKind::AssignedSecret), (5, SecretKind::PersonalToken)]
+        );
+        // Windows shorter than the long line, of every size down to one
+        // longer than the longest secret's text: the cuts fall everywhere.
+        for window in (secret.len() + 8..text.len() + 2).rev() {
+            assert_eq!(windowed(&text, window), whole, "window of {window} bytes");
+        }
+    }
+
+    #[test]
+    fn a_binary_text_is_told_by_a_nul_and_an_empty_one_holds_nothing() {
+        let binary = format!("\0\x01 {TOKEN}");
+        assert_eq!(scan_reader(binary.as_bytes(), 64).expect("reads"), None);
+        assert_eq!(scan_reader(&b""[..], 64).expect("reads"), Some(vec![]));
     }
 
     #[test]

@@ -31,7 +31,12 @@ struct Step {
 /// Runs `run.sh SUBCOMMAND` in a fresh directory with the runner's files
 /// and `env`; nothing leaks in from the machine running the tests.
 fn step(name: &str, subcommand: &str, env: &[(&str, &str)]) -> Step {
-    let dir = scratch_dir(&format!("action-{name}"));
+    step_in(&scratch_dir(&format!("action-{name}")), subcommand, env)
+}
+
+/// As [`step`], in `dir` (the job's working directory).
+fn step_in(dir: &Path, subcommand: &str, env: &[(&str, &str)]) -> Step {
+    let dir = dir.to_owned();
     let mut cmd = Command::new("bash");
     cmd.arg(RUN_SH).arg(subcommand).current_dir(&dir);
     for (key, _) in std::env::vars() {
@@ -268,4 +273,84 @@ fn install_fails_clearly_without_a_release_for_the_runner_or_at_the_url() {
     let absent = install("install-absent", &releases, &[("INPUT_VERSION", "v9.9.9")]);
     assert_eq!(absent.code, 2, "{}", absent.all());
     assert!(absent.stderr.contains("cannot download") && absent.stderr.contains("v9.9.9"), "{}", absent.stderr);
+}
+
+// ---- hostile inputs -------------------------------------------------------------
+
+#[test]
+fn the_token_is_not_traced_when_the_job_turns_on_bash_xtrace() {
+    // SHELLOPTS in the job's environment turns xtrace on in every bash the
+    // step starts, run.sh included: its trace would print the token input.
+    let s = check(
+        "xtrace",
+        &[("INPUT_ARGS", "--sandbox healthy --only auth"), ("INPUT_TOKEN", TOKEN), ("SHELLOPTS", "xtrace")],
+    );
+    assert_eq!((s.code, s.output("status")), (0, "pass"), "{}", s.all());
+    assert!(!s.all().contains(TOKEN), "the token was traced:\n{}", s.all());
+}
+
+#[test]
+fn args_written_over_several_lines_are_all_passed() {
+    // `args: |` in a workflow gives one argument or two per line; none is dropped.
+    let s = check("multi-line-args", &[("INPUT_ARGS", "--sandbox rate-limited\n--only auth\n  --timeout 5s\n")]);
+    assert_eq!((s.code, s.output("status")), (0, "pass"), "only auth ran, not the warning rate-limit: {}", s.all());
+    let quoted =
+        check("quoted-args", &[("INPUT_ARGS", "--sandbox healthy --only auth $(touch pwned) `touch pwned2` *")]);
+    assert_eq!(quoted.code, 2, "taken as words, refused by check: {}", quoted.all());
+    assert!(!quoted.dir.join("pwned").exists() && !quoted.dir.join("pwned2").exists(), "nothing was run");
+    assert_eq!(quoted.outputs.len(), 2, "{:?}", quoted.outputs);
+}
+
+#[test]
+fn a_config_path_that_starts_with_a_dash_is_a_path() {
+    let dir = scratch_dir("action-dash-config");
+    std::fs::write(dir.join("-lenient.toml"), "[rate_limit]\nwarn_below_percent = 1\n").expect("write config");
+    let inputs = [
+        ("CLICKUP_PREFLIGHT_BIN", BINARY),
+        ("INPUT_ARGS", "--sandbox rate-limited --only rate-limit"),
+        ("INPUT_CONFIG", "-lenient.toml"),
+    ];
+    let s = step_in(&dir, "check", &inputs);
+    assert_eq!((s.code, s.output("status")), (0, "pass"), "{}", s.all());
+}
+
+#[test]
+fn an_annotation_with_a_line_break_stays_one_workflow_command() {
+    let version = "v0.1.0\n::add-mask::everything\n::set-output name=status::pass";
+    let s = install("install-newline", "file:///nowhere", &[("INPUT_VERSION", version)]);
+    assert_eq!(s.code, 2, "{}", s.all());
+    let commands: Vec<&str> = s.stderr.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(commands.len(), 1, "one ::error, nothing injected:\n{}", s.stderr);
+    assert!(commands[0].starts_with("::error title=clickup-preflight::version:"), "{}", s.stderr);
+    assert!(commands[0].contains("%0A::add-mask::everything"), "the line break is escaped: {}", s.stderr);
+}
+
+#[test]
+fn a_version_input_that_is_not_a_version_is_refused_before_any_download() {
+    let (releases, _) = release("odd-version", "v0.1.0", "x86_64-unknown-linux-musl");
+    for version in ["v0.1.0/../../v0.1.0", "v0.1.0 ", "0.1", "v1.2.3.4", "v1.2.3-", "v1.2.3-rc.1;x"] {
+        let s = install("odd-version", &releases, &[("INPUT_VERSION", version)]);
+        assert_eq!(s.code, 2, "{version:?}: {}", s.all());
+        assert!(
+            s.stderr.contains("::error title=clickup-preflight::version: expected a release tag such as v0.1.0"),
+            "{version:?}: {}",
+            s.stderr
+        );
+        assert!(!s.stderr.contains("downloading"), "{version:?}: nothing fetched: {}", s.stderr);
+    }
+}
+
+#[test]
+fn text_from_the_server_cannot_add_or_change_an_output() {
+    // The server's message lands in the report the outputs are read from.
+    let injected = r#"denied\n  \"status\": \"pass\",\nstatus=pass\nexit-code=0\n"#;
+    let server = FakeServer::start(move |_| {
+        Reply::Full(401, rate_headers(), format!(r#"{{"err":"{injected}","ECODE":"OAUTH_025"}}"#))
+    });
+    let api = format!("--api-url {} --only auth", server.url("/api/v2"));
+    let s = check("injected", &[("INPUT_ARGS", &api), ("INPUT_TOKEN", TOKEN)]);
+    assert_eq!(s.code, 1, "{}", s.all());
+    assert!(s.summary.contains("denied"), "the server's text is in the report: {}", s.summary);
+    let written = std::fs::read_to_string(s.dir.join("output")).expect("GITHUB_OUTPUT");
+    assert_eq!(written, "status=fail\nexit-code=1\n");
 }

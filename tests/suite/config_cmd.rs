@@ -157,3 +157,38 @@ fn the_sandbox_stands_in_for_the_api_the_status_page_and_the_token() {
     assert_eq!(setting(&r, "token").1, "flag --sandbox");
     assert_valid("config.schema.json", &r.json(), "config against the sandbox");
 }
+
+/// A config path with a line break and a terminal escape in it, as a
+/// variable or a flag can name one.
+const ODD_PATH: &str = "odd\n\u{1b}[31mname.toml";
+
+#[test]
+fn a_config_path_with_control_characters_is_shown_escaped_on_its_one_line() {
+    let dir = scratch_dir("config-odd-path");
+    std::fs::write(dir.join(ODD_PATH), "plan = \"business\"\n").expect("write");
+    let env = [("CLICKUP_PREFLIGHT_CONFIG", ODD_PATH)];
+    let table = config_in(&dir, &[], &env);
+    assert_eq!(table.code, 0, "{}", table.all_output());
+    let entries = config_in(&dir, &["--format", "json"], &env).json()["settings"].as_object().expect("settings").len();
+    assert_eq!(table.stdout.lines().count(), entries, "one line per setting:\n{}", table.stdout);
+    assert!(!table.stdout.contains('\u{1b}'), "{}", table.stdout);
+    assert!(
+        table.stdout.lines().any(|l| l.starts_with("plan ") && l.ends_with("= business (odd␤␛name.toml:1)")),
+        "{}",
+        table.stdout
+    );
+    let (_, source) = setting(&config_in(&dir, &["--format", "json"], &env), "plan");
+    assert_eq!(source, "odd␤␛name.toml:1");
+    // A start error naming the path stays one line, for config as for check.
+    std::fs::write(dir.join(ODD_PATH), "plan = \"nope\"\n").expect("write");
+    for args in [&["config"][..], &["check", "--sandbox", "healthy"][..]] {
+        let bad = run_in(&dir, args, &env, Duration::from_secs(30));
+        assert_eq!(bad.code, 2, "{}", bad.all_output());
+        assert_eq!(bad.stderr.lines().count(), 1, "one line: {}", bad.stderr);
+        assert!(
+            bad.stderr.starts_with("error: odd␤␛name.toml:1: ") && !bad.stderr.contains('\u{1b}'),
+            "{}",
+            bad.stderr
+        );
+    }
+}

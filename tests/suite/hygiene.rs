@@ -281,6 +281,37 @@ fn named_files_are_read_and_nothing_else() {
     assert!(env.summary_of("secrets").contains(".env"), "{}", env.summary_of("secrets"));
 }
 
+/// A minified bundle over 1 MiB: one long line of code, a token near its end.
+fn big_bundle() -> String {
+    let mut text = String::from("// built\n");
+    while text.len() < 1536 * 1024 {
+        text.push_str("function f(a,b){return a+b};var x={k:\"v\"};");
+    }
+    text.push_str(&format!("var t=\"{PLANTED}\";\n"));
+    text
+}
+
+#[test]
+fn a_token_in_a_file_over_a_mebibyte_is_found_staged_named_or_committed() {
+    let bundle = big_bundle();
+    let dir = repo("big-file", &[("dist/app.min.js", &bundle), GUARD], true);
+    let named = secrets_of_files(&dir, &["dist/app.min.js"]);
+    assert_eq!((named.code, named.status_of("secrets").as_str()), (1, "fail"), "{}", named.all_output());
+    assert!(named.summary_of("secrets").contains("dist/app.min.js:2"), "{}", named.summary_of("secrets"));
+    let scanned = secrets(&dir, &[]);
+    assert_eq!(scanned.status_of("secrets"), "fail", "{}", scanned.all_output());
+    assert!(scanned.summary_of("secrets").contains("dist/app.min.js:2"), "{}", scanned.summary_of("secrets"));
+    std::fs::write(dir.join("vendor.js"), &bundle).expect("write");
+    git(&dir, &["add", "vendor.js"]);
+    let staged =
+        run_in(&dir, &["check", "--only", "secrets", "--staged", "--format", "json"], &[], Duration::from_secs(30));
+    assert_eq!((staged.code, staged.status_of("secrets").as_str()), (1, "fail"), "{}", staged.all_output());
+    assert!(staged.summary_of("secrets").contains("vendor.js:2"), "{}", staged.summary_of("secrets"));
+    for run in [&named, &scanned, &staged] {
+        assert!(!run.all_output().contains(PLANTED), "{}", run.all_output());
+    }
+}
+
 #[test]
 fn a_named_file_that_cannot_be_read_is_an_error_naming_it() {
     let dir = repo("named-missing", &[("README.md", "hello\n")], true);
@@ -342,6 +373,37 @@ fn every_published_pre_commit_hook_blocks_a_token_and_passes_a_clean_file() {
         assert_eq!(blocked.code, 1, "{id}: {}", blocked.all_output());
         assert!(blocked.all_output().contains("leak.txt:1"), "{id}: {}", blocked.all_output());
         assert!(!blocked.all_output().contains(PLANTED), "{id}: the token is not printed");
+    }
+}
+
+/// The argv pre-commit runs for `entry` over `files`: the entry's words,
+/// then the file names (pre-commit adds no `--` of its own).
+fn pre_commit_argv<'a>(entry: &'a str, files: &[&'a str]) -> Vec<&'a str> {
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("clickup-preflight"), "the entry runs the binary: {entry}");
+    words.chain(files.iter().copied()).collect()
+}
+
+#[test]
+fn a_staged_file_named_like_a_flag_is_scanned_as_a_file_by_every_hook() {
+    // Names a commit can add: read as flags they would print help and exit
+    // 0, or turn the gate off, and the token in leak.txt would go through.
+    let names = ["--help", "-V", "--fail-on=never", "--format=nagios", "-q", "--"];
+    let mut files: Vec<(&str, String)> = names.iter().map(|name| (*name, format!("x {PLANTED}\n"))).collect();
+    files.push(("leak.txt", format!("token {PLANTED}\n")));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(name, text)| (*name, text.as_str())).collect();
+    let dir = repo("pre-commit-dashes", &refs, false);
+    std::fs::write(dir.join("ok.txt"), "fine\n").expect("write");
+    for (id, entry) in pre_commit_entries() {
+        for name in names {
+            let blocked = run_in(&dir, &pre_commit_argv(&entry, &[name, "leak.txt"]), &[], Duration::from_secs(30));
+            let out = blocked.all_output();
+            assert_eq!(blocked.code, 1, "{id}, a file named {name}: {out}");
+            assert!(out.contains("leak.txt:1") && out.contains(&format!("{name}:1")), "{id}, {name}: {out}");
+            assert!(!out.contains(PLANTED), "{id}: the token is not printed");
+        }
+        let clean = run_in(&dir, &pre_commit_argv(&entry, &["ok.txt"]), &[], Duration::from_secs(30));
+        assert_eq!((clean.code, clean.all_output().trim()), (0, ""), "{id}: {}", clean.all_output());
     }
 }
 

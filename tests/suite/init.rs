@@ -177,3 +177,18 @@ fn hostile_text_from_the_account_round_trips_as_toml_strings_and_the_token_stays
     assert_eq!(check.code, 0, "{}", check.all_output());
     assert!(check.summary_of("webhooks").contains("all 2 expected registrations present"), "{}", check.stdout);
 }
+
+#[test]
+fn a_target_path_with_control_characters_is_quoted_on_one_line() {
+    let dir = scratch_dir("init-odd-path");
+    let odd = "odd\n\u{1b}[2Jname.toml";
+    let wrote = init_in(&dir, &["--config", odd], &[]);
+    assert_eq!(wrote.code, 0, "{}", wrote.all_output());
+    assert!(dir.join(odd).is_file(), "written where it was asked");
+    let refused = init_in(&dir, &["--config", odd], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+    for run in [&wrote, &refused] {
+        assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
+        assert!(run.stderr.contains("odd␤␛name.toml") && !run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    }
+}

@@ -94,9 +94,42 @@ fn binstall_asks_for_the_archive_the_release_workflow_packs_for_every_target() {
 
 #[test]
 fn package_refuses_a_tag_that_is_not_a_version() {
-    let out = bash(&["--names", "0.1.0", "x86_64-unknown-linux-musl"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("v1.2.3"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Each a name git accepts for a tag that `v*` would trigger on: a path, a
+    // shell's quotes and substitutions, what Windows refuses in a file name.
+    let odd = [
+        "0.1.0",
+        "v1.2.3/../../x",
+        "v1.2.3/x",
+        "v1'$(touch pwned)`touch pwned2`",
+        "v1.2",
+        "v1.2.3.4",
+        "v1.2.3-",
+        "v1#2.3.4",
+        "v1.2.3:x",
+        "v1.2.3*",
+        "v1.2.3-rc.1;x",
+    ];
+    let dir = scratch_dir("package-odd-tags");
+    std::fs::write(dir.join("bin"), "x").expect("write");
+    for tag in odd {
+        for args in
+            [vec!["--names", tag, "x86_64-unknown-linux-musl"], vec![tag, "x86_64-unknown-linux-musl", "bin", "out"]]
+        {
+            let out = Command::new("bash").arg(PACKAGE).args(&args).current_dir(&dir).output().expect("bash");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{tag}: {stderr}");
+            assert!(stderr.contains("v1.2.3") && stderr.lines().count() == 1, "{tag}: one line: {stderr}");
+            assert!(out.stdout.is_empty(), "{tag}: no name printed");
+        }
+    }
+    assert!(!dir.join("out").exists() && !dir.join("pwned").exists() && !dir.join("pwned2").exists());
+    for tag in ["v0.1.0", "v1.20.300-rc.1", "v1.0.0-beta.2+build.7"] {
+        let out = bash(&["--names", tag, "x86_64-unknown-linux-musl"]);
+        assert!(out.status.success(), "{tag}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let newline = bash(&["--names", "v1.2.3\n::error::x", "x86_64-unknown-linux-musl"]);
+    assert_eq!(newline.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&newline.stderr).lines().count(), 1, "the tag is quoted on one line");
 }
 
 /// Packs a small stand-in binary for `target` into a fresh directory and
