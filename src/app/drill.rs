@@ -113,7 +113,7 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
     let mut report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
     if let Some(proxy) = proxy {
-        report.notes = proxy_notes(&proxy);
+        report.notes.extend(proxy_notes(&proxy));
         proxy.shutdown().await;
     }
     for note in &report.notes {

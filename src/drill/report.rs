@@ -81,6 +81,19 @@ impl CommandEnd {
     }
 }
 
+/// The note on requests the judges left out because they carried a token
+/// the drill never issued (or none); `None` when there were none.
+fn foreign_note(journal: &Journal) -> Option<crate::model::Message> {
+    let foreign = super::foreign_requests(journal);
+    (foreign > 0).then(|| {
+        crate::message!(
+            "{} of {} requests carried a token the drill never issued, or none: they are evidence for no item (does the command take its token from CLICKUP_API_TOKEN?)",
+            foreign,
+            journal.entries.len()
+        )
+    })
+}
+
 impl DrillReport {
     /// Judges a finished drill: every judge's verdict on `journal`
     /// ([`super::judge_all`]), the plan as played and the requests counted,
@@ -101,7 +114,7 @@ impl DrillReport {
             command,
             requests: journal.entries.len(),
             duration,
-            notes: Vec::new(),
+            notes: foreign_note(journal).into_iter().collect(),
         }
     }
 
@@ -220,6 +233,16 @@ pub(crate) mod tests {
         assert_eq!((r.requests, r.plan.len(), r.started_unix, r.duration), (1, 1, 7, Duration::from_secs(2)));
         assert_eq!(r.items.len(), crate::drill::judged_items().len());
         assert!(r.is_required("caching") && !r.is_required("circuit-breaker"));
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        let foreign = crate::drill::JournalEntry {
+            token: crate::drill::TokenUsed::Unknown,
+            ..crate::drill::fixtures::get(10, "/user", 401)
+        };
+        let journal = Journal { entries: vec![journal.entries[0].clone(), foreign], ..journal };
+        let command = CommandRun { argv: Vec::new(), end: CommandEnd::Killed, duration: Duration::ZERO };
+        let r = DrillReport::judge(&journal, command, Vec::new(), 7, Duration::from_secs(2));
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(r.notes[0].starts_with("1 of 2 requests carried a token the drill never issued"), "{}", r.notes[0]);
     }
 
     #[test]
