@@ -164,7 +164,10 @@ mod tests {
         let mut entries = vec![rate_limited(1000, "/team", 4000), get(4100, "/team", 200)];
         entries.extend(chain(5000, "/list/1", 500, &[300]));
         entries.push(get(7000, "/user", 401));
-        entries.push(JournalEntry { window: Some(RateWindow { limit: 100, remaining: 5 }), ..get(8000, "/user", 200) });
+        entries.push(JournalEntry {
+            window: Some(RateWindow { limit: 100, remaining: 5, reset: None }),
+            ..get(8000, "/user", 200)
+        });
         let entries = entries.into_iter().map(|e| JournalEntry { token, ..e }).collect();
         journal(entries)
     }
