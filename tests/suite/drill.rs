@@ -278,6 +278,50 @@ fn what_cannot_start_is_one_line_and_exit_2() {
     assert!(r.code == 2 && r.stderr.contains("does not judge"), "{}", r.all_output());
 }
 
+/// The files a drill writes never take the place of what is already there:
+/// the token file (written, rotated, then removed) must name nothing yet,
+/// not even a symlink, and no two outputs may land in the same file (the
+/// second would replace the first, or the token file's removal take the
+/// report with it). Each is one line and exit 2 before the command runs.
+#[test]
+fn files_the_drill_writes_never_replace_what_is_there_or_each_other() {
+    let dir = scratch_dir("drill-files");
+    let good = plan(&dir, &[("warm-up", 200)]);
+    let good = good.to_str().unwrap_or_default();
+    std::fs::write(dir.join("keep.txt"), "the team's own token file").expect("write");
+    std::os::unix::fs::symlink("keep.txt", dir.join("link")).expect("link");
+    std::os::unix::fs::symlink("elsewhere/t", dir.join("dangling")).expect("link");
+    let cases: [(&[&str], &str); 8] = [
+        (&["--rotate-token-file", "keep.txt"], "--rotate-token-file keep.txt: it already exists"),
+        (&["--rotate-token-file", "link"], "--rotate-token-file link: it already exists"),
+        (&["--rotate-token-file", "dangling"], "--rotate-token-file dangling: it already exists"),
+        (&["--journal", "same.json", "--output", "json=same.json"], "the json report goes to the same file"),
+        (&["--output", "json=o", "--output", "junit=./o"], "the json report goes to the same file"),
+        (&["--rotate-token-file", "t", "--journal", "t"], "--rotate-token-file t: the journal goes to the same file"),
+        (
+            &["--rotate-token-file", "t", "--output", "json=t"],
+            "--rotate-token-file t: the json report goes to the same",
+        ),
+        (&["--journal", "keep.txt", "--output", "sarif=link"], "the sarif report goes to the same file"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["drill", "--plan", good];
+        args.extend_from_slice(flags);
+        args.extend(["--", "sh", "-c", "touch ran"]);
+        let r = run_in(&dir, &args, &[], LIMIT);
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.all_output());
+        assert!(r.stdout.is_empty(), "{flags:?}: {}", r.stdout);
+        assert_eq!(r.stderr.lines().count(), 1, "{flags:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("error: ") && r.stderr.contains(expected), "{flags:?}: {}", r.stderr);
+        assert!(!dir.join("ran").exists(), "{flags:?}: the command ran");
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("keep.txt")).expect("kept"), "the team's own token file");
+    assert!(std::fs::symlink_metadata(dir.join("link")).is_ok_and(|m| m.file_type().is_symlink()));
+    for never in ["same.json", "o", "t", "elsewhere"] {
+        assert!(!dir.join(never).exists(), "{never} was written");
+    }
+}
+
 /// `drill --plan` and `sandbox --world --plan` read a plan file through one
 /// reader: the same bad file gives both the same one line (the file first,
 /// then what is wrong), and both exit 2 having started nothing.
