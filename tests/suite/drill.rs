@@ -322,6 +322,111 @@ fn files_the_drill_writes_never_replace_what_is_there_or_each_other() {
     }
 }
 
+/// Whether `text` holds a run of 8 characters of `secret` (the program's
+/// `redact::FRAGMENT`): a piece of the token a reader could put together
+/// with the others.
+fn holds_a_piece_of(text: &str, secret: &str) -> bool {
+    secret.as_bytes().windows(8).any(|piece| text.contains(std::str::from_utf8(piece).unwrap_or("\u{0}")))
+}
+
+/// Once the command has written the drill's URL and token: four polls of a
+/// list whose query spreads the token over three parameters and carries
+/// encoded controls, then one request on a token the drill never issued.
+fn send_hostile_requests(dir: &Path) {
+    let started = Instant::now();
+    while !dir.join("tok").exists() && started.elapsed() < LIMIT {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let url = std::fs::read_to_string(dir.join("url")).expect("url");
+    let token = std::fs::read_to_string(dir.join("tok")).expect("token");
+    let path = format!(
+        "/api/v2/list/901100200300/task?a={}&b={}&c={}&w=%1b%5b2J%E2%80%AE::error::x",
+        &token[..14],
+        &token[14..27],
+        &token[27..]
+    );
+    for _ in 0..4 {
+        assert_eq!(common::raw_http::send(&url, "GET", &path, Some(&token), "").status, 200);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert_eq!(common::raw_http::send(&url, "GET", "/api/v2/user", Some(common::TOKEN), "").status, 401);
+}
+
+/// Hostile text on both sides of the drill: the command prints its token
+/// whole, wrapped over lines and cut by an escape sequence, with terminal
+/// controls and a fake workflow command; requests (sent from outside, on
+/// the command's token, as its integration would) carry the token spread
+/// over query parameters and encoded controls, and one carries a token the
+/// drill never issued. No output of any format, the journal or `-v`'s
+/// stderr holds a piece of the token or a control character, and the
+/// foreign request is noted, not judged.
+#[test]
+fn the_token_in_pieces_and_control_text_reach_no_output_of_the_drill() {
+    let dir = scratch_dir("drill-hostile");
+    let plan = plan(&dir, &[("warm-up", 1800)]);
+    let script = "printf %s \"$CLICKUP_API_URL\" > url.tmp; printf %s \"$CLICKUP_API_TOKEN\" > tok.tmp; \
+                  mv url.tmp url; mv tok.tmp tok; t=\"$CLICKUP_API_TOKEN\"; echo \"$t\"; \
+                  echo \"$t\" | cut -c1-15; echo \"$t\" | cut -c16-26; echo \"$t\" | cut -c27-; \
+                  printf 'x%s\\033[2J%s\\n' \"$(echo \"$t\" | cut -c1-20)\" \"$(echo \"$t\" | cut -c21-)\"; \
+                  printf '\\033]0;title\\007::error::PASS \\342\\200\\256 evil\\n'; sleep 1.6";
+    let args = [
+        "-v",
+        "--plan",
+        plan.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+        "--journal",
+        "j.jsonl",
+        "--output",
+        "table=t.txt",
+        "--output",
+        "junit=r.xml",
+        "--output",
+        "github=g.txt",
+        "--output",
+        "markdown=m.md",
+        "--output",
+        "sarif=s.sarif",
+        "--fail-on",
+        "never",
+    ];
+    let r = std::thread::scope(|scope| {
+        let running = scope.spawn(|| drill(&dir, &args, script));
+        send_hostile_requests(&dir);
+        running.join().expect("the drill")
+    });
+    let token = std::fs::read_to_string(dir.join("tok")).expect("token");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let report = r.json();
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("1 of 5 requests carried a token the drill never issued"), "{notes}");
+    let polling = item(&report, "webhooks-over-polling");
+    assert_eq!(polling["status"], "fail", "{polling}");
+    assert!(
+        polling["evidence"].to_string().contains("/api/v2/list/901100200300/task?a="),
+        "the path is cited: {polling}"
+    );
+    assert!(r.stderr.contains("[command stdout] "), "-v echoes the command's lines: {}", r.stderr);
+    let secret = token.rsplit('_').next().unwrap_or_default();
+    let mut outputs = vec![("stdout", r.stdout.clone()), ("stderr", r.stderr.clone())];
+    for file in ["j.jsonl", "t.txt", "r.xml", "g.txt", "m.md", "s.sarif"] {
+        outputs.push((file, std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))));
+    }
+    for (what, text) in &outputs {
+        assert!(!holds_a_piece_of(text, secret), "a piece of the token is in {what}:\n{text}");
+        assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "a control character is in {what}:\n{text}");
+        let ours = |l: &str| {
+            *what == "g.txt"
+                && (l.starts_with("::error title=clickup-preflight drill ")
+                    || l.starts_with("::warning title=clickup-preflight drill "))
+        };
+        assert!(
+            text.lines().all(|l| !l.trim_start().starts_with("::") || ours(l)),
+            "a workflow command in {what}:\n{text}"
+        );
+    }
+}
+
 /// `drill --plan` and `sandbox --world --plan` read a plan file through one
 /// reader: the same bad file gives both the same one line (the file first,
 /// then what is wrong), and both exit 2 having started nothing.
