@@ -108,10 +108,16 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
     let command = CommandRun { argv, end, duration: running.duration() };
     let mut journal = world.drill_journal();
-    journal.logs = running.logs();
+    let logs = running.logs();
+    journal.logs = logs.lines;
     journal.exit = exit;
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
     let mut report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
+    if logs.held_open {
+        report.notes.push(crate::message!(
+            "a process the command started still held the command's output open after its process group was gone: it left the group (setsid, a daemon) and may still run; the drill cannot stop it"
+        ));
+    }
     if let Some(proxy) = proxy {
         report.notes.extend(proxy_notes(&proxy));
         proxy.shutdown().await;

@@ -213,6 +213,25 @@ fn a_command_still_running_at_the_plan_end_is_stopped_with_its_whole_group() {
     assert!(!background.trim().is_empty() && dead(&background), "the background child survived");
 }
 
+/// A process that leaves the command's process group (`setsid`, a daemon)
+/// is beyond the drill's reach; when it still holds the command's output
+/// open after the group is gone, the drill says so instead of keeping
+/// quiet, and a command that failed by itself is noted too.
+#[test]
+fn a_process_that_escaped_the_group_or_a_failed_command_is_noted() {
+    let dir = scratch_dir("drill-escaped");
+    let plan = plan(&dir, &[("warm-up", 400)]);
+    let plan = plan.to_str().unwrap_or_default();
+    let r = drill(&dir, &["--plan", plan, "--format", "json"], "setsid sleep 2 & exit 3");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let notes = r.json()["notes"].to_string();
+    assert!(notes.contains("the command exited 3 by itself"), "{notes}");
+    assert!(notes.contains("still held the command's output open"), "{notes}");
+    assert!(r.stderr.contains("warning: a process the command started still held"), "{}", r.stderr);
+    let r = drill(&dir, &["--plan", plan, "--format", "json"], "sleep 0.1 & exit 0");
+    assert_eq!(r.json()["notes"], serde_json::json!([]), "{}", r.all_output());
+}
+
 #[test]
 fn an_interrupted_drill_stops_the_command_and_exits_130() {
     let dir = scratch_dir("drill-interrupt");
