@@ -398,7 +398,7 @@ mod tests {
         let v = handles_401_429_500(&journal(entries));
         assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
         // A pass cites what was handled, one line per kind.
-        let evidence = v.evidence.iter().map(|e| e.as_str()).collect::<Vec<_>>().join("\n");
+        let evidence = v.evidence.iter().map(Message::as_str).collect::<Vec<_>>().join("\n");
         assert!(
             evidence.contains(
                 "refused for their token (401): 1, none sent again more than 2 times in a row (the first: GET /user at 7s)"

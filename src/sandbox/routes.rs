@@ -90,7 +90,7 @@ struct PlanLive {
 /// How the plan decides one request.
 enum Decision {
     /// The plan answers in the API's place.
-    Forced(Reply, DrillFacts),
+    Forced(Box<Reply>, DrillFacts),
     /// Answered by the API, with the small window's headers instead.
     Window { limit: u64, remaining: u64, reset_unix: u64 },
     /// Answered by the API as it is.
@@ -291,7 +291,7 @@ impl State {
         let phase = plan.phase_at(at);
         let forced = |reply, fault, ecode| {
             let facts = DrillFacts { fault: Some(fault), phase: Some(phase), ecode, ..DrillFacts::default() };
-            Decision::Forced(reply, facts)
+            Decision::Forced(Box::new(reply), facts)
         };
         let mut live = live.lock().unwrap_or_else(PoisonError::into_inner);
         let decision = match phase {
@@ -517,7 +517,7 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
             };
             let spec = facts.fault.map(|f| format!("plan:{}", f.as_str()));
             state.record(seen, Some(reply.status().as_u16()), spec, remaining, facts);
-            return Ok(reply);
+            return Ok(*reply);
         }
         Some(Decision::Window { limit, remaining, reset_unix }) => {
             with_rate_limit(route(state, request).await, limit, remaining, reset_unix)
