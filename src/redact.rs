@@ -52,26 +52,24 @@ impl Redactor {
 /// purpose defeats any filter (it can write the token to a file as well).
 pub const FRAGMENT: usize = 8;
 
-/// The part of a secret that is secret: a personal token's random part
-/// (`pk_USER_RANDOM`; its prefix and user id appear in ordinary output), or
-/// the whole value of any other secret.
-fn secret_part(secret: &str) -> &str {
-    let random = secret.strip_prefix("pk_").and_then(|rest| rest.split_once('_'));
-    match random {
-        Some((user, random)) if user.bytes().all(|b| b.is_ascii_digit()) && !random.is_empty() => random,
-        _ => secret,
-    }
+/// The random part of a personal token (`pk_USER_RANDOM`: its prefix and
+/// user id appear in ordinary output); `None` for any other secret, which
+/// is masked whole only: a secret a person chose holds words
+/// (`golden-receiver-secret`), and masking every word of it wherever it
+/// appears would garble ordinary text.
+fn random_part(secret: &str) -> Option<&str> {
+    let (user, random) = secret.strip_prefix("pk_")?.split_once('_')?;
+    let random_enough = random.len() >= 2 * FRAGMENT && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (user.bytes().all(|b| b.is_ascii_digit()) && random_enough).then_some(random)
 }
 
 /// `text` with every run of [`FRAGMENT`] or more characters that also
-/// occurs in a secret's secret part masked, each run once. Only ASCII runs
-/// are compared, so a mask always falls on character boundaries.
+/// occurs in the random part of one of `secrets` (personal tokens only,
+/// see [`random_part`]) masked, each run once. Pieces are ASCII, so a mask
+/// always falls on character boundaries.
 pub fn mask_fragments<'a, 's>(text: &'a str, secrets: impl IntoIterator<Item = &'s str>) -> Cow<'a, str> {
-    let pieces: std::collections::HashSet<&[u8]> = secrets
-        .into_iter()
-        .flat_map(|s| secret_part(s).as_bytes().windows(FRAGMENT))
-        .filter(|piece| piece.is_ascii())
-        .collect();
+    let pieces: std::collections::HashSet<&[u8]> =
+        secrets.into_iter().filter_map(random_part).flat_map(|random| random.as_bytes().windows(FRAGMENT)).collect();
     let bytes = text.as_bytes();
     if pieces.is_empty() || bytes.len() < FRAGMENT {
         return Cow::Borrowed(text);
@@ -176,6 +174,9 @@ mod tests {
         // Fewer than FRAGMENT characters of it, and the same characters elsewhere, stay.
         assert_eq!(r.scrub("pk_1000001_H1VIXL4 and H1VIXL4"), "pk_1000001_H1VIXL4 and H1VIXL4");
         assert!(matches!(r.scrub("the user 1000001 and task 86dr00001"), Cow::Borrowed(_)));
+        // A secret a person chose is masked whole, its words left alone elsewhere.
+        r.add("golden-receiver-secret");
+        assert_eq!(r.scrub("receiver url: golden-receiver-secret"), "receiver url: [REDACTED]");
     }
 
     #[test]
