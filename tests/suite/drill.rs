@@ -388,27 +388,11 @@ fn the_token_in_pieces_and_control_text_reach_no_output_of_the_drill() {
                   echo \"$t\" | cut -c1-15; echo \"$t\" | cut -c16-26; echo \"$t\" | cut -c27-; \
                   printf 'x%s\\033[2J%s\\n' \"$(echo \"$t\" | cut -c1-20)\" \"$(echo \"$t\" | cut -c21-)\"; \
                   printf '\\033]0;title\\007::error::PASS \\342\\200\\256 evil\\n'; sleep 1.6";
-    let args = [
-        "-v",
-        "--plan",
-        plan.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-        "--journal",
-        "j.jsonl",
-        "--output",
-        "table=t.txt",
-        "--output",
-        "junit=r.xml",
-        "--output",
-        "github=g.txt",
-        "--output",
-        "markdown=m.md",
-        "--output",
-        "sarif=s.sarif",
-        "--fail-on",
-        "never",
-    ];
+    let plan = plan.to_str().unwrap_or_default();
+    let mut args = vec!["-v", "--plan", plan, "--format", "json", "--journal", "j.jsonl", "--fail-on", "never"];
+    for spec in ["table=t.txt", "junit=r.xml", "github=g.txt", "markdown=m.md", "sarif=s.sarif"] {
+        args.extend(["--output", spec]);
+    }
     let r = std::thread::scope(|scope| {
         let running = scope.spawn(|| drill(&dir, &args, script));
         send_hostile_requests(&dir);
