@@ -27,7 +27,8 @@ impl Redactor {
         }
     }
 
-    /// `text` with every registered secret masked.
+    /// `text` with every registered secret masked, whole or in pieces
+    /// ([`mask_fragments`]).
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let secrets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let mut out = Cow::Borrowed(text);
@@ -36,8 +37,61 @@ impl Redactor {
                 out = Cow::Owned(out.replace(secret.as_str(), MASK));
             }
         }
-        out
+        match mask_fragments(&out, secrets.iter().map(String::as_str)) {
+            Cow::Borrowed(_) => out,
+            Cow::Owned(masked) => Cow::Owned(masked),
+        }
     }
+}
+
+/// The shortest run of a secret's characters masked on its own. A secret
+/// wrapped across lines, cut by an escape sequence or an invalid byte, or
+/// spread over query parameters never appears whole, so whole-secret
+/// masking misses it; runs this long of its random part do not occur by
+/// chance. A command that prints its token in pieces shorter than this on
+/// purpose defeats any filter (it can write the token to a file as well).
+pub const FRAGMENT: usize = 8;
+
+/// The random part of a personal token (`pk_USER_RANDOM`: its prefix and
+/// user id appear in ordinary output); `None` for any other secret, which
+/// is masked whole only: a secret a person chose holds words
+/// (`golden-receiver-secret`), and masking every word of it wherever it
+/// appears would garble ordinary text.
+fn random_part(secret: &str) -> Option<&str> {
+    let (user, random) = secret.strip_prefix("pk_")?.split_once('_')?;
+    let random_enough = random.len() >= 2 * FRAGMENT && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (user.bytes().all(|b| b.is_ascii_digit()) && random_enough).then_some(random)
+}
+
+/// `text` with every run of [`FRAGMENT`] or more characters that also
+/// occurs in the random part of one of `secrets` (personal tokens only,
+/// see [`random_part`]) masked, each run once. Pieces are ASCII, so a mask
+/// always falls on character boundaries.
+pub fn mask_fragments<'a, 's>(text: &'a str, secrets: impl IntoIterator<Item = &'s str>) -> Cow<'a, str> {
+    let pieces: std::collections::HashSet<&[u8]> =
+        secrets.into_iter().filter_map(random_part).flat_map(|random| random.as_bytes().windows(FRAGMENT)).collect();
+    let bytes = text.as_bytes();
+    if pieces.is_empty() || bytes.len() < FRAGMENT {
+        return Cow::Borrowed(text);
+    }
+    let mut hidden = vec![false; bytes.len()];
+    for (start, window) in bytes.windows(FRAGMENT).enumerate() {
+        if pieces.contains(window) {
+            hidden[start..start + FRAGMENT].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    if !hidden.contains(&true) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start..bytes.len()).find(|&i| hidden[i] != hidden[start]).unwrap_or(bytes.len());
+        // Hidden runs are ASCII (every piece is), so both ends are boundaries.
+        out.push_str(if hidden[start] { MASK } else { &text[start..end] });
+        start = end;
+    }
+    Cow::Owned(out)
 }
 
 /// Masks every token-shaped word: the one definition of "token-shaped" in
@@ -93,6 +147,36 @@ mod tests {
         r.add("pk_42_SECRETSECRETSECRET");
         assert_eq!(r.scrub("a pk_42_SECRETSECRETSECRET b pk_42_SECRETSECRETSECRET"), "a [REDACTED] b [REDACTED]");
         assert!(matches!(r.scrub("nothing here"), Cow::Borrowed(_)));
+    }
+
+    /// A secret printed in pieces (wrapped across lines, split by an escape
+    /// sequence or an invalid byte, spread over query parameters) is masked
+    /// piece by piece: no run of [`FRAGMENT`] of its characters survives.
+    #[test]
+    fn pieces_of_a_registered_secret_are_masked_too() {
+        let token = concat!("pk", "_1000001_H1VIXL4TSOZF6HIXGWBN3KNAUGE1HTMI");
+        let r = Redactor::default();
+        r.add(token);
+        let cases = [
+            (
+                format!("{}\n{}\n{}", &token[..15], &token[15..26], &token[26..]),
+                "pk_1000001_H1VI\n[REDACTED]\n[REDACTED]",
+            ),
+            (format!("esc {}␛{}", &token[..20], &token[20..]), "esc pk_1000001_[REDACTED]␛[REDACTED]"),
+            (
+                format!("x={}&y={}&z={}", &token[..14], &token[14..27], &token[27..]),
+                "x=pk_1000001_H1V&y=[REDACTED]&z=[REDACTED]",
+            ),
+        ];
+        for (text, masked) in &cases {
+            assert_eq!(r.scrub(text), *masked, "{text}");
+        }
+        // Fewer than FRAGMENT characters of it, and the same characters elsewhere, stay.
+        assert_eq!(r.scrub("pk_1000001_H1VIXL4 and H1VIXL4"), "pk_1000001_H1VIXL4 and H1VIXL4");
+        assert!(matches!(r.scrub("the user 1000001 and task 86dr00001"), Cow::Borrowed(_)));
+        // A secret a person chose is masked whole, its words left alone elsewhere.
+        r.add("golden-receiver-secret");
+        assert_eq!(r.scrub("receiver url: golden-receiver-secret"), "receiver url: [REDACTED]");
     }
 
     #[test]

@@ -115,10 +115,27 @@ pub(super) fn plan_outputs(specs: &[OutputSpec], format: Format) -> Result<Outpu
                 return Err(refuse(format!("stdout already carries the {other} report; one report per stream")));
             }
             Destination::Stdout => outputs.stdout = Some(spec.format),
-            destination => outputs.files.push((spec.format, spec.path.clone(), destination)),
+            destination => {
+                if let Some(other) = outputs.same_file(&destination) {
+                    return Err(refuse(format!(
+                        "the {} report goes to the same file; one report per file",
+                        other.name()
+                    )));
+                }
+                outputs.files.push((spec.format, spec.path.clone(), destination));
+            }
         }
     }
     Ok(outputs)
+}
+
+impl Outputs {
+    /// The format of a file output already bound for the file `destination`
+    /// replaces: the second would replace the first.
+    pub(super) fn same_file(&self, destination: &Destination) -> Option<Format> {
+        let file = destination.replaced_file()?;
+        self.files.iter().find(|(_, _, d)| d.replaced_file().as_ref() == Some(&file)).map(|(format, _, _)| *format)
+    }
 }
 
 /// Writes every file output, each rendered by `render` in its format; the

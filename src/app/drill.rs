@@ -108,12 +108,18 @@ pub(super) async fn run(args: &DrillArgs, quiet: bool, verbose: u8, redactor: &R
     let argv = args.command.iter().map(|a| sanitizer.line(&a.to_string_lossy(), crate::text::URL)).collect();
     let command = CommandRun { argv, end, duration: running.duration() };
     let mut journal = world.drill_journal();
-    journal.logs = running.logs();
+    let logs = running.logs();
+    journal.logs = logs.lines;
     journal.exit = exit;
     journal.health = poller.map(health::Poller::finish).unwrap_or_default();
     let mut report = DrillReport::judge(&journal, command, args.require.clone(), started_unix, started.elapsed());
+    if logs.held_open {
+        report.notes.push(crate::message!(
+            "a process the command started still held the command's output open after its process group was gone: it left the group (setsid, a daemon) and may still run; the drill cannot stop it"
+        ));
+    }
     if let Some(proxy) = proxy {
-        report.notes = proxy_notes(&proxy);
+        report.notes.extend(proxy_notes(&proxy));
         proxy.shutdown().await;
     }
     for note in &report.notes {
@@ -199,18 +205,46 @@ fn plan_files(args: &DrillArgs) -> Result<Files, StartError> {
     let journal = match &args.journal {
         Some(path) => match output::destination(path).map_err(|r| refuse("journal", path, r))? {
             Destination::Stdout => return Err(refuse("journal", path, "stdout carries the report".to_owned())),
-            destination => Some((path.clone(), destination)),
+            destination => {
+                if let Some(other) = outputs.same_file(&destination) {
+                    let reason = format!("the {} report goes to the same file; one report per file", other.name());
+                    return Err(refuse("journal", path, reason));
+                }
+                Some((path.clone(), destination))
+            }
         },
         None => None,
     };
     let token = match &args.rotate_token_file {
-        Some(path) => match output::destination(path).map_err(|r| refuse("token", path, r))? {
-            Destination::Replace(real) => Some(real),
-            _ => return Err(refuse("token", path, "expected a regular file the command can re-read".to_owned())),
-        },
+        Some(path) => Some(plan_token_file(path, &outputs, journal.as_ref().map(|(_, d)| d))?),
         None => None,
     };
     Ok(Files { outputs, journal, token })
+}
+
+/// Where `--rotate-token-file` writes: a path where nothing is yet (not
+/// even a symlink), since the drill writes a token there, rotates it and
+/// removes the file at the end; a file the team already has (its real
+/// token file, say) would be replaced, then deleted. Nor may a report or
+/// the journal go there: the removal would take it too.
+fn plan_token_file(path: &Path, outputs: &Outputs, journal: Option<&Destination>) -> Result<PathBuf, StartError> {
+    let refuse = |reason: &str| StartError::Drill(format!("--rotate-token-file {}: {reason}", path.display()));
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(refuse(
+            "it already exists; the drill writes a fresh token file there and removes it afterwards, so name a path where nothing is yet",
+        ));
+    }
+    let destination = output::destination(path).map_err(|reason| refuse(&reason))?;
+    if let Some(other) = outputs.same_file(&destination) {
+        return Err(refuse(&format!("the {} report goes to the same file", other.name())));
+    }
+    if journal.is_some_and(|j| j.replaced_file().is_some() && j.replaced_file() == destination.replaced_file()) {
+        return Err(refuse("the journal goes to the same file"));
+    }
+    match destination {
+        Destination::Replace(file) => Ok(file),
+        _ => Err(refuse("expected a regular file the command can re-read")),
+    }
 }
 
 /// The rotation file, removed when the drill ends (however it ends), so

@@ -46,6 +46,19 @@ pub(super) fn destination(path: &Path) -> Result<Destination, String> {
     }
 }
 
+impl Destination {
+    /// The file a [`Destination::Replace`] writes, spelled one way however
+    /// the path was given (`o`, `./o`, a symlink to it), so that two
+    /// outputs bound for one file can be told apart before either replaces
+    /// the other; `None` for stdout and streams, which are written in place.
+    pub(super) fn replaced_file(&self) -> Option<PathBuf> {
+        let Destination::Replace(path) = self else { return None };
+        let dir = directory_of(path);
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+        Some(path.file_name().map_or_else(|| dir.clone(), |name| dir.join(name)))
+    }
+}
+
 /// Writes `bytes` to `destination`; stdout is the caller's, not written here.
 /// A stream that does not take the bytes within `wait` (the run's deadline:
 /// opening a FIFO blocks until a reader comes, and a probe must not hang on

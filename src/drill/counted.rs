@@ -53,9 +53,15 @@ mod tests {
         );
         let read = JournalEntry { route: Some("/list/{id}/task"), ..get(0, "/list/1/task", 200) };
         assert_eq!(counted_for(&read), ["caching", "webhooks-over-polling"]);
-        let near = JournalEntry { window: Some(RateWindow { limit: 100, remaining: 10 }), ..get(0, "/user", 200) };
+        let near = JournalEntry {
+            window: Some(RateWindow { limit: 100, remaining: 10, reset: None }),
+            ..get(0, "/user", 200)
+        };
         assert!(counted_for(&near).contains(&"request-queuing"));
-        let far = JournalEntry { window: Some(RateWindow { limit: 100, remaining: 11 }), ..get(0, "/user", 200) };
+        let far = JournalEntry {
+            window: Some(RateWindow { limit: 100, remaining: 11, reset: None }),
+            ..get(0, "/user", 200)
+        };
         assert!(!counted_for(&far).contains(&"request-queuing"));
         let revoked = JournalEntry { fault: Fault::RevokedToken, ecode: Some("OAUTH_025"), ..get(0, "/team", 401) };
         assert_eq!(counted_for(&revoked), ["token-rotation", "ecode-parsed"]);

@@ -34,18 +34,23 @@ pub fn handles_401_429_500(journal: &Journal) -> ItemVerdict {
         ("429", early_requests(entries)),
         ("5xx", unretried_server_errors(entries)),
     ];
-    let mut evidence = Vec::new();
+    let (mut breaches, mut shown) = (Vec::new(), Vec::new());
     let (mut failed, mut handled, mut unseen) = (Vec::new(), Vec::new(), Vec::new());
     for (name, outcome) in rules {
         match outcome {
             None => unseen.push(name),
-            Some(violations) if violations.is_empty() => handled.push(name),
+            Some(violations) if violations.is_empty() => {
+                handled.push(name);
+                shown.extend(handled_evidence(name, entries));
+            }
             Some(violations) => {
                 failed.push(name);
-                evidence.extend(violations);
+                breaches.extend(violations);
             }
         }
     }
+    // A failure cites its breaches; otherwise what was handled is the evidence.
+    let evidence = if failed.is_empty() { shown } else { breaches };
     let (status, summary) = if !failed.is_empty() {
         (DrillStatus::Fail, message!("mishandled: {}", Message::join(&failed, ", ")))
     } else if handled.is_empty() {
@@ -61,6 +66,43 @@ pub fn handles_401_429_500(journal: &Journal) -> ItemVerdict {
         (DrillStatus::Warn, summary)
     };
     ItemVerdict { id: "handles-401-429-500", status, summary, evidence }
+}
+
+/// Whether the drill refused the request's token: the auth fault, or the
+/// old token after a rotation. Other 401s (`OAUTH_027` for an id the token
+/// cannot reach) refuse a resource, not the token.
+fn refused_token(entry: &JournalEntry) -> bool {
+    entry.status == Some(401) && matches!(entry.fault, Fault::AuthFault | Fault::RevokedToken)
+}
+
+/// What a pass rests on for one kind of answer (`401`, `429`, `5xx`), as
+/// one evidence line.
+fn handled_evidence(kind: &str, entries: &[JournalEntry]) -> Option<Message> {
+    match kind {
+        "401" => {
+            let refused: Vec<&JournalEntry> = entries.iter().filter(|e| refused_token(e)).collect();
+            Some(message!(
+                "requests refused for their token (401): {}, none sent again more than {} times in a row (the first: {})",
+                refused.len(),
+                MAX_401_RETRIES,
+                cite(refused.first()?)
+            ))
+        }
+        "429" => {
+            let (limited, reset) =
+                entries.iter().filter(|e| e.status == Some(429)).find_map(|e| Some((e, e.fault.reset()?)))?;
+            Some(message!("429 to {}; nothing on its token until the reset at {}", cite(limited), human(reset)))
+        }
+        _ => {
+            let retried = entries
+                .iter()
+                .filter(|e| {
+                    e.fault == Fault::ServerError && e.is_retry_candidate() && e.status.is_some_and(|s| s >= 500)
+                })
+                .count();
+            Some(message!("every idempotent request answered 5xx was retried ({} of {})", retried, retried))
+        }
+    }
 }
 
 /// Requests on a rate-limited token before its reset; `None` if no 429.
@@ -121,9 +163,10 @@ fn unretried_server_errors(entries: &[JournalEntry]) -> Option<Vec<Message>> {
     Some(lines)
 }
 
-/// 401s retried too often or a refused token hammered; `None` if no 401.
+/// Token refusals ([`refused_token`]) retried too often, or a refused
+/// token hammered; `None` if the drill refused no token.
 fn auth_violations(entries: &[JournalEntry]) -> Option<Vec<Message>> {
-    if !entries.iter().any(|e| e.status == Some(401)) {
+    if !entries.iter().any(refused_token) {
         return None;
     }
     let mut in_a_row: HashMap<(super::journal::Method, &str, TokenUsed), usize> = HashMap::new();
@@ -131,7 +174,7 @@ fn auth_violations(entries: &[JournalEntry]) -> Option<Vec<Message>> {
     let mut lines = Vec::new();
     for e in entries {
         let count = in_a_row.entry((e.method, e.path.as_str(), e.token)).or_default();
-        if e.status == Some(401) {
+        if refused_token(e) {
             *count += 1;
             *per_token.entry(e.token).or_default() += 1;
             if *count == MAX_401_RETRIES + 2 {
@@ -354,6 +397,30 @@ mod tests {
         entries.push(get(8000, "/user", 200));
         let v = handles_401_429_500(&journal(entries));
         assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
+        // A pass cites what was handled, one line per kind.
+        let evidence = v.evidence.iter().map(Message::as_str).collect::<Vec<_>>().join("\n");
+        assert!(
+            evidence.contains(
+                "refused for their token (401): 1, none sent again more than 2 times in a row (the first: GET /user at 7s)"
+            ),
+            "{evidence}"
+        );
+        assert!(evidence.contains("429 to GET /team at 1s; nothing on its token until the reset at 4s"), "{evidence}");
+        assert!(evidence.contains("every idempotent request answered 5xx was retried (1 of 1)"), "{evidence}");
+    }
+
+    /// A 401 the world answers for an id the token cannot reach (`OAUTH_027`)
+    /// is not the token being refused: it neither shows how the integration
+    /// treats a refused token nor counts as hammering one.
+    #[test]
+    fn a_401_that_refuses_a_resource_not_the_token_is_no_token_refusal() {
+        let resource_refused = |ms| JournalEntry { fault: Fault::None, ..get(ms, "/list/404", 401) };
+        let mut entries = vec![rate_limited(1000, "/team", 4000), get(4100, "/team", 200)];
+        entries.extend(chain(5000, "/list/1", 500, &[300]));
+        entries.extend((0..12).map(|i| resource_refused(6000 + i * 100)));
+        let v = handles_401_429_500(&journal(entries));
+        assert_eq!(v.status, DrillStatus::Warn, "{v:?}");
+        assert!(v.summary.contains("never received 401"), "{}", v.summary);
     }
 
     #[test]

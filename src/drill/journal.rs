@@ -229,6 +229,9 @@ pub struct RateWindow {
     pub limit: u32,
     /// `X-RateLimit-Remaining`
     pub remaining: u32,
+    /// When the window reopens, as `X-RateLimit-Reset` said it, since the
+    /// drill started; `None` when the answer did not say.
+    pub reset: Option<Duration>,
 }
 
 /// One request the drill world saw.

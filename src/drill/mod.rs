@@ -39,10 +39,18 @@ pub use report::{CommandEnd, CommandRun, DrillReport};
 pub use rotation::token_rotation;
 pub use verdict::{DrillStatus, ItemVerdict};
 
-/// Every judge, in the checklist's order: what a drill reports.
+/// Every judge, in the checklist's order: what a drill reports. A request
+/// on a token the drill never issued (or on none) is not the integration
+/// at work as the drill set it up: it is evidence for no item (a 401 for
+/// an unknown token would otherwise count as a handled refusal, its
+/// faults as handled faults), except for `token-rotation`, which fails a
+/// command that leaves both of the drill's tokens after the rotation.
 pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
-    [
-        token_rotation,
+    let own = Journal {
+        entries: journal.entries.iter().filter(|e| matches!(e.token, TokenUsed::Drill(_))).cloned().collect(),
+        ..journal.clone()
+    };
+    let rest = [
         handles_401_429_500,
         backoff_with_jitter,
         ecode_parsed,
@@ -56,10 +64,14 @@ pub fn judge_all(journal: &Journal) -> Vec<ItemVerdict> {
         webhook_idempotent,
         webhook_async,
         webhook_auto_disable,
-    ]
-    .iter()
-    .map(|judge| judge(journal))
-    .collect()
+    ];
+    std::iter::once(token_rotation(journal)).chain(rest.iter().map(|judge| judge(&own))).collect()
+}
+
+/// How many requests carried a token the drill never issued, or none: the
+/// judges leave them out, and the report says how many there were.
+pub fn foreign_requests(journal: &Journal) -> usize {
+    journal.entries.iter().filter(|e| !matches!(e.token, TokenUsed::Drill(_))).count()
 }
 
 /// The checklist items the drill judges, in [`judge_all`]'s order: what
@@ -145,6 +157,36 @@ mod tests {
         ];
         let shapes: Vec<usize> = retry_chains(&entries).iter().map(Vec::len).collect();
         assert_eq!(shapes, vec![1, 1, 3, 1, 1], "a 429 or 503 says the create was not made: repeating it is a retry");
+    }
+
+    /// A run whose requests all handled the faults well, on `token`.
+    fn well_handled_on(token: TokenUsed) -> Journal {
+        let mut entries = vec![rate_limited(1000, "/team", 4000), get(4100, "/team", 200)];
+        entries.extend(chain(5000, "/list/1", 500, &[300]));
+        entries.push(get(7000, "/user", 401));
+        entries.push(JournalEntry {
+            window: Some(RateWindow { limit: 100, remaining: 5, reset: None }),
+            ..get(8000, "/user", 200)
+        });
+        let entries = entries.into_iter().map(|e| JournalEntry { token, ..e }).collect();
+        journal(entries)
+    }
+
+    #[test]
+    fn requests_on_a_token_the_drill_never_issued_exercise_nothing() {
+        let judged = |token| -> Vec<(&str, DrillStatus)> {
+            judge_all(&well_handled_on(token)).iter().map(|v| (v.id, v.status)).collect()
+        };
+        let own = judged(TokenUsed::Drill(0));
+        assert!(own.contains(&("handles-401-429-500", DrillStatus::Pass)), "{own:?}");
+        assert!(own.contains(&("request-queuing", DrillStatus::Pass)), "{own:?}");
+        for token in [TokenUsed::Unknown, TokenUsed::Missing] {
+            for (id, status) in judged(token) {
+                assert_eq!(status, DrillStatus::NotExercised, "{id} on {token:?}");
+            }
+        }
+        assert_eq!(foreign_requests(&well_handled_on(TokenUsed::Unknown)), 6);
+        assert_eq!(foreign_requests(&well_handled_on(TokenUsed::Drill(1))), 0);
     }
 
     #[test]

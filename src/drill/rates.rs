@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::errors::IN_FLIGHT_GRACE;
 use super::journal::{Fault, Journal, JournalEntry, Method, RateWindow};
 use super::verdict::{DrillStatus, ItemVerdict};
 use super::{cite, retry_chains};
@@ -21,8 +22,10 @@ fn near_limit(window: RateWindow) -> bool {
 
 /// `request-queuing`: once the workload brought the window within
 /// [`NEAR_LIMIT_SHARE`] of its limit, a 429 from the integration's own burst
-/// ([`Fault::WindowExhausted`]) fails; none passes; a workload that never
-/// came near is not exercised.
+/// ([`Fault::WindowExhausted`]) fails, and so does a request sent after an
+/// answer said no request was left and before the reset it announced
+/// (the rate-limit phase's small window, whose 429s the plan forces);
+/// neither passes; a workload that never came near is not exercised.
 pub fn request_queuing(journal: &Journal) -> ItemVerdict {
     let id = "request-queuing";
     let exhausted: Vec<&JournalEntry> =
@@ -32,6 +35,19 @@ pub fn request_queuing(journal: &Journal) -> ItemVerdict {
         let mut evidence = vec![message!("{} got 429: the window was used up by the integration itself", cite(first))];
         evidence.push(message!("{} such 429s in all", exhausted.len()));
         let summary = message!("bursts overran the rate-limit window ({} 429s of its own making)", exhausted.len());
+        return ItemVerdict { id, status: DrillStatus::Fail, summary, evidence };
+    }
+    let overran = sent_while_spent(&journal.entries);
+    if let Some((first, spent, reset)) = overran.first() {
+        let mut evidence = vec![message!(
+            "{} was sent {} before the reset at {} that {} announced with no request left",
+            cite(first),
+            human(reset.saturating_sub(first.at)),
+            human(*reset),
+            cite(spent)
+        )];
+        evidence.push(message!("{} requests in all sent into a spent window", overran.len()));
+        let summary = message!("requests kept going after the window said none was left: no queue held them");
         return ItemVerdict { id, status: DrillStatus::Fail, summary, evidence };
     }
     match near.and_then(|e| Some((e, e.window?))) {
@@ -53,6 +69,29 @@ pub fn request_queuing(journal: &Journal) -> ItemVerdict {
             evidence: Vec::new(),
         },
     }
+}
+
+/// Requests sent on a token after an answer on it said the window had no
+/// request left, and before the reset that answer announced: a queue would
+/// have held them. The plan's rate-limit phase refuses them with its own
+/// 429 (so they are not [`Fault::WindowExhausted`]); a request arriving
+/// within [`IN_FLIGHT_GRACE`] of that answer may have left before it was
+/// read. Each with the answer and its reset.
+fn sent_while_spent(entries: &[JournalEntry]) -> Vec<(&JournalEntry, &JournalEntry, Duration)> {
+    let spent: Vec<(&JournalEntry, Duration)> = entries
+        .iter()
+        .filter(|e| e.status != Some(429))
+        .filter_map(|e| e.window.filter(|w| w.remaining == 0).and_then(|w| Some((e, w.reset?))))
+        .collect();
+    entries
+        .iter()
+        .filter_map(|e| {
+            let (told, reset) = spent
+                .iter()
+                .find(|(told, reset)| e.token == told.token && e.at >= told.at + IN_FLIGHT_GRACE && e.at < *reset)?;
+            Some((e, *told, *reset))
+        })
+        .collect()
 }
 
 /// Two successful reads of unchanged data closer than this: a cache would
@@ -163,12 +202,23 @@ pub fn webhooks_over_polling(journal: &Journal) -> ItemVerdict {
         })
         .collect();
     let uncovered = polled.iter().filter(|(.., covered)| !covered).count();
+    // A webhook covers every request after its registration (the
+    // registration itself included): only a read of data shows it serves
+    // what the integration needs.
+    let covered_read = journal.entries.iter().find(|e| {
+        e.covered_by_webhook
+            && e.method == Method::Get
+            && e.succeeded()
+            && e.route.is_some_and(|r| DATA_ROUTES.contains(&r))
+    });
+    let mut evidence = evidence;
     let (status, summary) = if uncovered > 0 {
         (DrillStatus::Fail, message!("{} data paths polled at a regular interval with no webhook", uncovered))
-    } else if journal.entries.iter().any(|e| e.covered_by_webhook) {
+    } else if let Some(read) = covered_read {
+        evidence.insert(0, message!("{} read data a webhook covers", cite(read)));
         (DrillStatus::Pass, message!("a webhook serves the data the integration reads; nothing uncovered is polled"))
     } else {
-        (DrillStatus::NotExercised, message!("nothing was polled and no webhook covered what was read"))
+        (DrillStatus::NotExercised, message!("nothing was polled and no webhook covered the data read"))
     };
     ItemVerdict { id, status, summary, evidence }
 }
@@ -182,7 +232,7 @@ mod tests {
     // request-queuing
 
     fn windowed(ms: u64, remaining: u32) -> JournalEntry {
-        JournalEntry { window: Some(RateWindow { limit: 100, remaining }), ..get(ms, "/team", 200) }
+        JournalEntry { window: Some(RateWindow { limit: 100, remaining, reset: None }), ..get(ms, "/team", 200) }
     }
 
     #[test]
@@ -192,6 +242,34 @@ mod tests {
         assert!(v.evidence[0].contains("left 10 of 100"));
         let v = request_queuing(&journal(vec![windowed(0, 50), windowed(100, 11)]));
         assert_eq!(v.status, DrillStatus::NotExercised);
+    }
+
+    /// The rate-limit phase's small window: each answer says how many
+    /// requests are left and when the window reopens.
+    fn small(ms: u64, remaining: u32, reset_ms: u64) -> JournalEntry {
+        let window = RateWindow { limit: 3, remaining, reset: Some(Duration::from_millis(reset_ms)) };
+        JournalEntry { window: Some(window), ..get(ms, "/team", 200) }
+    }
+
+    /// Told that no request is left until the reset, a queuing client sends
+    /// none before it (the world then still refuses the next one: the plan
+    /// forces a 429 in this phase, which `handles-401-429-500` judges).
+    #[test]
+    fn a_request_sent_after_the_window_said_none_is_left_and_before_its_reset_fails() {
+        let told = [small(0, 2, 2000), small(100, 1, 2100), small(200, 0, 2200)];
+        let mut waited = told.to_vec();
+        waited.push(rate_limited(2300, "/team", 4300));
+        let v = request_queuing(&journal(waited));
+        assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
+        let mut burst = told.to_vec();
+        burst.extend([rate_limited(250, "/team", 2250), rate_limited(400, "/team", 2250)]);
+        let v = request_queuing(&journal(burst));
+        assert_eq!(v.status, DrillStatus::Fail, "{v:?}");
+        assert!(v.evidence[0].contains("GET /team at 400ms was sent 1.8s before the reset at 2.2s"), "{v:?}");
+        // One already in flight when the last answer came is forgiven.
+        let mut in_flight = told.to_vec();
+        in_flight.push(rate_limited(250, "/team", 2250));
+        assert_eq!(request_queuing(&journal(in_flight)).status, DrillStatus::Pass);
     }
 
     #[test]
@@ -278,6 +356,25 @@ mod tests {
         // One pause (an outage) among steady gaps does not hide a poller.
         assert_eq!(poll(&[1000, 1000, 1000, 9000], false).status, DrillStatus::Fail);
         assert_eq!(poll(&[1000, 1000], false).status, DrillStatus::NotExercised);
+    }
+
+    /// A webhook registered (to anywhere) covers the registration itself and
+    /// every later request: that is no evidence that a webhook serves the
+    /// data the integration reads, unless it read such data.
+    #[test]
+    fn a_pass_needs_a_read_of_data_a_webhook_covers() {
+        let registered = JournalEntry {
+            covered_by_webhook: true,
+            route: Some("/team/{id}/webhook"),
+            ..request(0, Method::Post, "/team/1/webhook", 200)
+        };
+        let user = JournalEntry { covered_by_webhook: true, route: Some("/user"), ..get(100, "/user", 200) };
+        let v = webhooks_over_polling(&journal(vec![registered.clone(), user.clone()]));
+        assert_eq!(v.status, DrillStatus::NotExercised, "{v:?}");
+        let read = fetch(200, "/list/{id}/task", "/list/1/task", true);
+        let v = webhooks_over_polling(&journal(vec![registered, user, read]));
+        assert_eq!(v.status, DrillStatus::Pass, "{v:?}");
+        assert!(v.evidence.iter().any(|e| e.contains("GET /list/1/task at 200ms read data a webhook covers")), "{v:?}");
     }
 
     #[test]

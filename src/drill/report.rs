@@ -81,6 +81,39 @@ impl CommandEnd {
     }
 }
 
+/// The note on requests the judges left out because they carried a token
+/// the drill never issued (or none); `None` when there were none.
+fn foreign_note(journal: &Journal) -> Option<crate::model::Message> {
+    let foreign = super::foreign_requests(journal);
+    (foreign > 0).then(|| {
+        crate::message!(
+            "{} of {} requests carried a token the drill never issued, or none: they are evidence for no item (does the command take its token from CLICKUP_API_TOKEN?)",
+            foreign,
+            journal.entries.len()
+        )
+    })
+}
+
+/// The note on a command that failed by itself (exited non-zero, or a
+/// signal ended it, before the drill stopped it): its verdicts cover only
+/// what it did until then, and an item it never reached is not exercised,
+/// which does not fail the drill unless `--require`d.
+fn failure_note(command: &CommandRun) -> Option<crate::model::Message> {
+    let after = crate::duration::human(command.duration);
+    match command.end {
+        CommandEnd::Exited { code: Some(0) } | CommandEnd::Stopped { .. } | CommandEnd::Killed => None,
+        CommandEnd::Exited { code: Some(code) } => Some(crate::message!(
+            "the command exited {} by itself after {}: the verdicts cover what it did until then",
+            code,
+            after
+        )),
+        CommandEnd::Exited { code: None } => Some(crate::message!(
+            "the command was ended by a signal after {}, not by the drill: the verdicts cover what it did until then",
+            after
+        )),
+    }
+}
+
 impl DrillReport {
     /// Judges a finished drill: every judge's verdict on `journal`
     /// ([`super::judge_all`]), the plan as played and the requests counted,
@@ -98,10 +131,10 @@ impl DrillReport {
             items: super::judge_all(journal),
             required,
             plan: journal.plan.clone(),
-            command,
             requests: journal.entries.len(),
             duration,
-            notes: Vec::new(),
+            notes: foreign_note(journal).into_iter().chain(failure_note(&command)).collect(),
+            command,
         }
     }
 
@@ -220,6 +253,36 @@ pub(crate) mod tests {
         assert_eq!((r.requests, r.plan.len(), r.started_unix, r.duration), (1, 1, 7, Duration::from_secs(2)));
         assert_eq!(r.items.len(), crate::drill::judged_items().len());
         assert!(r.is_required("caching") && !r.is_required("circuit-breaker"));
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        let foreign = crate::drill::JournalEntry {
+            token: crate::drill::TokenUsed::Unknown,
+            ..crate::drill::fixtures::get(10, "/user", 401)
+        };
+        let journal = Journal { entries: vec![journal.entries[0].clone(), foreign], ..journal };
+        let command = CommandRun { argv: Vec::new(), end: CommandEnd::Killed, duration: Duration::ZERO };
+        let r = DrillReport::judge(&journal, command, Vec::new(), 7, Duration::from_secs(2));
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(r.notes[0].starts_with("1 of 2 requests carried a token the drill never issued"), "{}", r.notes[0]);
+    }
+
+    /// A command that failed by itself (a test runner whose tests failed, a
+    /// worker that crashed at start) may leave every item not exercised and
+    /// the drill's exit 0: the report says so, whatever the verdicts.
+    #[test]
+    fn a_command_that_failed_by_itself_is_noted() {
+        let journal = crate::drill::fixtures::journal(vec![crate::drill::fixtures::get(0, "/user", 200)]);
+        let noted = |end| {
+            let command = CommandRun { argv: Vec::new(), end, duration: Duration::from_millis(40) };
+            DrillReport::judge(&journal, command, Vec::new(), 7, Duration::from_secs(2)).notes
+        };
+        let failed = noted(CommandEnd::Exited { code: Some(3) });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(failed[0].starts_with("the command exited 3 by itself after 40ms"), "{}", failed[0]);
+        let signalled = noted(CommandEnd::Exited { code: None });
+        assert!(signalled[0].starts_with("the command was ended by a signal after 40ms"), "{signalled:?}");
+        for fine in [CommandEnd::Exited { code: Some(0) }, CommandEnd::Stopped { code: None }, CommandEnd::Killed] {
+            assert!(noted(fine).is_empty(), "{fine:?}");
+        }
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct DrillFacts {
     pub ecode: Option<&'static str>,
     /// `X-RateLimit-Limit` as answered, when the answer carried it.
     pub rate_limit: Option<u64>,
+    /// `X-RateLimit-Reset` as answered, as time since the journal started.
+    pub rate_reset: Option<Duration>,
     /// For a successful `GET`: the world's change counter when answered.
     pub data_version: Option<u64>,
     /// Whether a webhook the integration registered, still active, covers
@@ -198,6 +200,7 @@ fn drill_entry(entry: &JournalEntry) -> crate::drill::JournalEntry {
         (Some(limit), Some(remaining)) => Some(RateWindow {
             limit: u32::try_from(limit).unwrap_or(u32::MAX),
             remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+            reset: facts.rate_reset,
         }),
         _ => None,
     };

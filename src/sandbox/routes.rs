@@ -90,7 +90,7 @@ struct PlanLive {
 /// How the plan decides one request.
 enum Decision {
     /// The plan answers in the API's place.
-    Forced(Reply, DrillFacts),
+    Forced(Box<Reply>, DrillFacts),
     /// Answered by the API, with the small window's headers instead.
     Window { limit: u64, remaining: u64, reset_unix: u64 },
     /// Answered by the API as it is.
@@ -291,7 +291,7 @@ impl State {
         let phase = plan.phase_at(at);
         let forced = |reply, fault, ecode| {
             let facts = DrillFacts { fault: Some(fault), phase: Some(phase), ecode, ..DrillFacts::default() };
-            Decision::Forced(reply, facts)
+            Decision::Forced(Box::new(reply), facts)
         };
         let mut live = live.lock().unwrap_or_else(PoisonError::into_inner);
         let decision = match phase {
@@ -353,6 +353,7 @@ impl State {
             phase,
             ecode: exhausted.map(|_| "APP_002").or(revoked.map(|_| "OAUTH_025")),
             rate_limit: header("x-ratelimit-limit"),
+            rate_reset: self.reset_of(reply),
             data_version: (success && method == Method::GET).then(|| self.data_version.load(Ordering::Relaxed)),
             covered_by_webhook: self.covered_by_webhook(&segments),
         }
@@ -381,6 +382,13 @@ impl State {
                         _ => false,
                     }
             })
+    }
+
+    /// When an answer's `X-RateLimit-Reset` says its window reopens, on the
+    /// journal's clock; `None` without the header or a world.
+    fn reset_of(&self, reply: &Reply) -> Option<Duration> {
+        let (_, journal) = self.world.as_ref()?;
+        Some(journal.since_start(header_number(reply, "x-ratelimit-reset")?))
     }
 
     /// API requests served so far.
@@ -502,10 +510,14 @@ pub(super) async fn handle(state: &State, request: Request<Incoming>) -> Result<
         Some(Decision::Forced(reply, facts)) => {
             state.api_requests.fetch_add(1, Ordering::Relaxed);
             let remaining = header_number(&reply, "x-ratelimit-remaining");
-            let facts = DrillFacts { rate_limit: header_number(&reply, "x-ratelimit-limit"), ..facts };
+            let facts = DrillFacts {
+                rate_limit: header_number(&reply, "x-ratelimit-limit"),
+                rate_reset: state.reset_of(&reply),
+                ..facts
+            };
             let spec = facts.fault.map(|f| format!("plan:{}", f.as_str()));
             state.record(seen, Some(reply.status().as_u16()), spec, remaining, facts);
-            return Ok(reply);
+            return Ok(*reply);
         }
         Some(Decision::Window { limit, remaining, reset_unix }) => {
             with_rate_limit(route(state, request).await, limit, remaining, reset_unix)

@@ -213,6 +213,25 @@ fn a_command_still_running_at_the_plan_end_is_stopped_with_its_whole_group() {
     assert!(!background.trim().is_empty() && dead(&background), "the background child survived");
 }
 
+/// A process that leaves the command's process group (`setsid`, a daemon)
+/// is beyond the drill's reach; when it still holds the command's output
+/// open after the group is gone, the drill says so instead of keeping
+/// quiet, and a command that failed by itself is noted too.
+#[test]
+fn a_process_that_escaped_the_group_or_a_failed_command_is_noted() {
+    let dir = scratch_dir("drill-escaped");
+    let plan = plan(&dir, &[("warm-up", 400)]);
+    let plan = plan.to_str().unwrap_or_default();
+    let r = drill(&dir, &["--plan", plan, "--format", "json"], "setsid sleep 2 & exit 3");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let notes = r.json()["notes"].to_string();
+    assert!(notes.contains("the command exited 3 by itself"), "{notes}");
+    assert!(notes.contains("still held the command's output open"), "{notes}");
+    assert!(r.stderr.contains("warning: a process the command started still held"), "{}", r.stderr);
+    let r = drill(&dir, &["--plan", plan, "--format", "json"], "sleep 0.1 & exit 0");
+    assert_eq!(r.json()["notes"], serde_json::json!([]), "{}", r.all_output());
+}
+
 #[test]
 fn an_interrupted_drill_stops_the_command_and_exits_130() {
     let dir = scratch_dir("drill-interrupt");
@@ -276,6 +295,139 @@ fn what_cannot_start_is_one_line_and_exit_2() {
     assert_eq!(r.code, 2, "no command: {}", r.all_output());
     let r = run_in(&dir, &["drill", "--require", "secrets-manager", "--", "true"], &[], LIMIT);
     assert!(r.code == 2 && r.stderr.contains("does not judge"), "{}", r.all_output());
+}
+
+/// The files a drill writes never take the place of what is already there:
+/// the token file (written, rotated, then removed) must name nothing yet,
+/// not even a symlink, and no two outputs may land in the same file (the
+/// second would replace the first, or the token file's removal take the
+/// report with it). Each is one line and exit 2 before the command runs.
+#[test]
+fn files_the_drill_writes_never_replace_what_is_there_or_each_other() {
+    let dir = scratch_dir("drill-files");
+    let good = plan(&dir, &[("warm-up", 200)]);
+    let good = good.to_str().unwrap_or_default();
+    std::fs::write(dir.join("keep.txt"), "the team's own token file").expect("write");
+    std::os::unix::fs::symlink("keep.txt", dir.join("link")).expect("link");
+    std::os::unix::fs::symlink("elsewhere/t", dir.join("dangling")).expect("link");
+    let cases: [(&[&str], &str); 8] = [
+        (&["--rotate-token-file", "keep.txt"], "--rotate-token-file keep.txt: it already exists"),
+        (&["--rotate-token-file", "link"], "--rotate-token-file link: it already exists"),
+        (&["--rotate-token-file", "dangling"], "--rotate-token-file dangling: it already exists"),
+        (&["--journal", "same.json", "--output", "json=same.json"], "the json report goes to the same file"),
+        (&["--output", "json=o", "--output", "junit=./o"], "the json report goes to the same file"),
+        (&["--rotate-token-file", "t", "--journal", "t"], "--rotate-token-file t: the journal goes to the same file"),
+        (
+            &["--rotate-token-file", "t", "--output", "json=t"],
+            "--rotate-token-file t: the json report goes to the same",
+        ),
+        (&["--journal", "keep.txt", "--output", "sarif=link"], "the sarif report goes to the same file"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["drill", "--plan", good];
+        args.extend_from_slice(flags);
+        args.extend(["--", "sh", "-c", "touch ran"]);
+        let r = run_in(&dir, &args, &[], LIMIT);
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.all_output());
+        assert!(r.stdout.is_empty(), "{flags:?}: {}", r.stdout);
+        assert_eq!(r.stderr.lines().count(), 1, "{flags:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("error: ") && r.stderr.contains(expected), "{flags:?}: {}", r.stderr);
+        assert!(!dir.join("ran").exists(), "{flags:?}: the command ran");
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("keep.txt")).expect("kept"), "the team's own token file");
+    assert!(std::fs::symlink_metadata(dir.join("link")).is_ok_and(|m| m.file_type().is_symlink()));
+    for never in ["same.json", "o", "t", "elsewhere"] {
+        assert!(!dir.join(never).exists(), "{never} was written");
+    }
+}
+
+/// Whether `text` holds a run of 8 characters of `secret` (the program's
+/// `redact::FRAGMENT`): a piece of the token a reader could put together
+/// with the others.
+fn holds_a_piece_of(text: &str, secret: &str) -> bool {
+    secret.as_bytes().windows(8).any(|piece| text.contains(std::str::from_utf8(piece).unwrap_or("\u{0}")))
+}
+
+/// Once the command has written the drill's URL and token: four polls of a
+/// list whose query spreads the token over three parameters and carries
+/// encoded controls, then one request on a token the drill never issued.
+fn send_hostile_requests(dir: &Path) {
+    let started = Instant::now();
+    while !dir.join("tok").exists() && started.elapsed() < LIMIT {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let url = std::fs::read_to_string(dir.join("url")).expect("url");
+    let token = std::fs::read_to_string(dir.join("tok")).expect("token");
+    let path = format!(
+        "/api/v2/list/901100200300/task?a={}&b={}&c={}&w=%1b%5b2J%E2%80%AE::error::x",
+        &token[..14],
+        &token[14..27],
+        &token[27..]
+    );
+    for _ in 0..4 {
+        assert_eq!(common::raw_http::send(&url, "GET", &path, Some(&token), "").status, 200);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert_eq!(common::raw_http::send(&url, "GET", "/api/v2/user", Some(common::TOKEN), "").status, 401);
+}
+
+/// Hostile text on both sides of the drill: the command prints its token
+/// whole, wrapped over lines and cut by an escape sequence, with terminal
+/// controls and a fake workflow command; requests (sent from outside, on
+/// the command's token, as its integration would) carry the token spread
+/// over query parameters and encoded controls, and one carries a token the
+/// drill never issued. No output of any format, the journal or `-v`'s
+/// stderr holds a piece of the token or a control character, and the
+/// foreign request is noted, not judged.
+#[test]
+fn the_token_in_pieces_and_control_text_reach_no_output_of_the_drill() {
+    let dir = scratch_dir("drill-hostile");
+    let plan = plan(&dir, &[("warm-up", 1800)]);
+    let script = "printf %s \"$CLICKUP_API_URL\" > url.tmp; printf %s \"$CLICKUP_API_TOKEN\" > tok.tmp; \
+                  mv url.tmp url; mv tok.tmp tok; t=\"$CLICKUP_API_TOKEN\"; echo \"$t\"; \
+                  echo \"$t\" | cut -c1-15; echo \"$t\" | cut -c16-26; echo \"$t\" | cut -c27-; \
+                  printf 'x%s\\033[2J%s\\n' \"$(echo \"$t\" | cut -c1-20)\" \"$(echo \"$t\" | cut -c21-)\"; \
+                  printf '\\033]0;title\\007::error::PASS \\342\\200\\256 evil\\n'; sleep 1.6";
+    let plan = plan.to_str().unwrap_or_default();
+    let mut args = vec!["-v", "--plan", plan, "--format", "json", "--journal", "j.jsonl", "--fail-on", "never"];
+    for spec in ["table=t.txt", "junit=r.xml", "github=g.txt", "markdown=m.md", "sarif=s.sarif"] {
+        args.extend(["--output", spec]);
+    }
+    let r = std::thread::scope(|scope| {
+        let running = scope.spawn(|| drill(&dir, &args, script));
+        send_hostile_requests(&dir);
+        running.join().expect("the drill")
+    });
+    let token = std::fs::read_to_string(dir.join("tok")).expect("token");
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    let report = r.json();
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("1 of 5 requests carried a token the drill never issued"), "{notes}");
+    let polling = item(&report, "webhooks-over-polling");
+    assert_eq!(polling["status"], "fail", "{polling}");
+    assert!(
+        polling["evidence"].to_string().contains("/api/v2/list/901100200300/task?a="),
+        "the path is cited: {polling}"
+    );
+    assert!(r.stderr.contains("[command stdout] "), "-v echoes the command's lines: {}", r.stderr);
+    let secret = token.rsplit('_').next().unwrap_or_default();
+    let mut outputs = vec![("stdout", r.stdout.clone()), ("stderr", r.stderr.clone())];
+    for file in ["j.jsonl", "t.txt", "r.xml", "g.txt", "m.md", "s.sarif"] {
+        outputs.push((file, std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))));
+    }
+    for (what, text) in &outputs {
+        assert!(!holds_a_piece_of(text, secret), "a piece of the token is in {what}:\n{text}");
+        assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "a control character is in {what}:\n{text}");
+        let ours = |l: &str| {
+            *what == "g.txt"
+                && (l.starts_with("::error title=clickup-preflight drill ")
+                    || l.starts_with("::warning title=clickup-preflight drill "))
+        };
+        assert!(
+            text.lines().all(|l| !l.trim_start().starts_with("::") || ours(l)),
+            "a workflow command in {what}:\n{text}"
+        );
+    }
 }
 
 /// `drill --plan` and `sandbox --world --plan` read a plan file through one

@@ -158,6 +158,21 @@ fn two_reports_cannot_share_stdout() {
     assert_eq!(r.code, 2, "{}", r.all_output());
 }
 
+/// Two reports bound for one file (however the path is spelled) would
+/// leave only the last: refused before any request, nothing written.
+#[test]
+fn two_reports_cannot_share_a_file() {
+    let dir = scratch_dir("out-two-file");
+    let r = run_in(&dir, &["check", "--sandbox", "healthy", "--output", "json=r", "--output", "junit=./r"], &[], LIMIT);
+    assert_eq!(r.code, 2, "{}", r.all_output());
+    assert!(r.stderr.contains("junit=./r") || r.stderr.contains("./r"), "{}", r.stderr);
+    assert!(r.stderr.contains("the json report goes to the same file"), "{}", r.stderr);
+    assert!(!dir.join("r").exists(), "nothing written");
+    let r = run_in(&dir, &["check", "--sandbox", "healthy", "--output", "json=r", "--output", "junit=s"], &[], LIMIT);
+    assert_eq!(r.code, 0, "{}", r.all_output());
+    assert!(dir.join("r").exists() && dir.join("s").exists());
+}
+
 // ---- Nagios: one status line, UNKNOWN for anything that stops the run --------
 
 /// Asserts the one UNKNOWN status line of a plugin that could not run.

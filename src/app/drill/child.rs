@@ -41,6 +41,17 @@ pub(super) struct LogSink {
     pub(super) clock: Instant,
 }
 
+/// What the command wrote, once its group is gone.
+#[derive(Debug)]
+pub(super) struct Logs {
+    /// Every line kept, by time.
+    pub(super) lines: Vec<LogLine>,
+    /// Whether its output was still open [`DRAIN`] after the group was
+    /// gone: a process it started left the group (`setsid`, a daemon) and
+    /// still runs, beyond the drill's reach.
+    pub(super) held_open: bool,
+}
+
 /// A running command.
 #[derive(Debug)]
 pub(super) struct Running {
@@ -212,18 +223,22 @@ impl Running {
     /// Every line read, in order; waits up to [`DRAIN`] for the pipes to
     /// close after the group is gone. Says on stderr's log how many lines
     /// past [`MAX_LOG_LINES`] were dropped.
-    pub(super) fn logs(self) -> Vec<LogLine> {
+    pub(super) fn logs(self) -> Logs {
         let until = Instant::now() + DRAIN;
-        let mut out = Vec::new();
-        while let Ok(line) = self.logs.recv_timeout(until.saturating_duration_since(Instant::now())) {
-            out.push(line);
-        }
+        let mut lines = Vec::new();
+        let held_open = loop {
+            match self.logs.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                Ok(line) => lines.push(line),
+                Err(mpsc::RecvTimeoutError::Timeout) => break true,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+            }
+        };
         let dropped = self.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
             tracing::warn!(kept = MAX_LOG_LINES, dropped, "the command wrote more lines than the drill keeps");
         }
-        out.sort_by_key(|l| l.at);
-        out
+        lines.sort_by_key(|l| l.at);
+        Logs { lines, held_open }
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod json_schema;
 pub mod junit;
 pub mod prometheus;
+pub mod raw_http;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
