@@ -337,15 +337,12 @@ impl StandaloneSandbox {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("spawn sandbox");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-        let mut after = |label: &str| -> String {
-            for line in lines.by_ref() {
-                let line = line.expect("sandbox stdout");
-                if let Some(rest) = line.trim().strip_prefix(label) {
-                    return rest.trim().to_owned();
-                }
-            }
-            panic!("sandbox never printed {label}");
+        let banner = startup_text(&mut child);
+        let after = |label: &str| -> String {
+            banner
+                .iter()
+                .find_map(|line| line.trim().strip_prefix(label).map(|rest| rest.trim().to_owned()))
+                .unwrap_or_else(|| panic!("sandbox never printed {label}:\n{}", banner.join("\n")))
         };
         let first_word = |text: String| text.split_whitespace().next().unwrap_or_default().to_owned();
         let api_url = first_word(after("api url:"));
@@ -355,6 +352,38 @@ impl StandaloneSandbox {
         let fault_plan = planned.then(|| after("fault plan:"));
         let receiver_url = receiving.then(|| first_word(after("receiver url:")));
         StandaloneSandbox { child, api_url, status_url, statuspage_url, token_line, receiver_url, fault_plan }
+    }
+}
+
+/// The last line of the sandbox's startup text.
+const STARTUP_END: &str = "Press Ctrl-C to stop.";
+
+/// The sandbox's startup text, up to [`STARTUP_END`]. A sandbox that stops
+/// printing before it (or prints something else) fails the test within
+/// 20 s with what it printed, instead of leaving the test waiting for a
+/// line that never comes.
+fn startup_text(child: &mut Child) -> Vec<String> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (lines, received) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let last = line.trim() == STARTUP_END;
+            if lines.send(line).is_err() || last {
+                break;
+            }
+        }
+    });
+    let mut banner = Vec::new();
+    loop {
+        match received.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if line.trim() == STARTUP_END => return banner,
+            Ok(line) => banner.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the sandbox's startup text stopped before `{STARTUP_END}`:\n{}", banner.join("\n"));
+            }
+        }
     }
 }
 
