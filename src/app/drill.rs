@@ -155,14 +155,14 @@ fn choose_plan(args: &DrillArgs) -> Result<Plan, StartError> {
     Ok(if args.rotate_token_file.is_some() { plan.with_token_rotation() } else { plan })
 }
 
-/// The plan in `file` (the built-in one without it), scaled to last
-/// `duration` when given. `drill --plan` and `sandbox --world --plan` both
-/// read through it, so one bad file gives both the same one line: the file
-/// (and line) first, then what is wrong.
 /// A plan file longer than this is not a plan (the longest sensible one
 /// is a few KiB).
 const PLAN_LIMIT: u64 = 1 << 20;
 
+/// The plan in `file` (the built-in one without it), scaled to last
+/// `duration` when given. `drill --plan` and `sandbox --world --plan` both
+/// read through it, so one bad file gives both the same one line: the file
+/// (and line) first, then what is wrong.
 pub(super) fn load_plan(file: Option<&Path>, duration: Option<Duration>) -> Result<Plan, StartError> {
     let plan = match file {
         Some(path) => {
