@@ -28,19 +28,27 @@ impl Redactor {
     }
 
     /// `text` with every registered secret masked, whole or in pieces
-    /// ([`mask_fragments`]).
+    /// ([`mask_secrets`]).
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let secrets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut out = Cow::Borrowed(text);
-        for secret in secrets.iter() {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), MASK));
-            }
+        mask_secrets(text, secrets.iter().map(String::as_str))
+    }
+}
+
+/// `text` with each of `secrets` masked wherever it stands whole, then in
+/// pieces ([`mask_fragments`]): what the redactor does with the run's
+/// secrets and the sandbox with the tokens it issued. Empty secrets are
+/// passed over.
+pub fn mask_secrets<'a, 's>(text: &'a str, secrets: impl IntoIterator<Item = &'s str> + Clone) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(text);
+    for secret in secrets.clone().into_iter().filter(|s| !s.is_empty()) {
+        if out.contains(secret) {
+            out = Cow::Owned(out.replace(secret, MASK));
         }
-        match mask_fragments(&out, secrets.iter().map(String::as_str)) {
-            Cow::Borrowed(_) => out,
-            Cow::Owned(masked) => Cow::Owned(masked),
-        }
+    }
+    match mask_fragments(&out, secrets) {
+        Cow::Borrowed(_) => out,
+        Cow::Owned(masked) => Cow::Owned(masked),
     }
 }
 
@@ -67,7 +75,7 @@ fn random_part(secret: &str) -> Option<&str> {
 /// occurs in the random part of one of `secrets` (personal tokens only,
 /// see [`random_part`]) masked, each run once. Pieces are ASCII, so a mask
 /// always falls on character boundaries.
-pub fn mask_fragments<'a, 's>(text: &'a str, secrets: impl IntoIterator<Item = &'s str>) -> Cow<'a, str> {
+fn mask_fragments<'a, 's>(text: &'a str, secrets: impl IntoIterator<Item = &'s str>) -> Cow<'a, str> {
     let pieces: std::collections::HashSet<&[u8]> =
         secrets.into_iter().filter_map(random_part).flat_map(|random| random.as_bytes().windows(FRAGMENT)).collect();
     let bytes = text.as_bytes();

@@ -82,11 +82,7 @@ impl Tokens {
     /// spread over a path's segments or a query's parameters).
     pub(super) fn mask(&self, text: &str) -> String {
         let issued = self.issued.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut out = text.to_owned();
-        for token in issued.tokens.iter().map(ExposeSecret::expose_secret).filter(|t| !t.is_empty()) {
-            out = out.replace(token, crate::redact::MASK);
-        }
-        crate::redact::mask_fragments(&out, issued.tokens.iter().map(ExposeSecret::expose_secret)).into_owned()
+        crate::redact::mask_secrets(text, issued.tokens.iter().map(ExposeSecret::expose_secret)).into_owned()
     }
 }
 
