@@ -133,8 +133,7 @@ impl Outputs {
     /// The format of a file output already bound for the file `destination`
     /// replaces: the second would replace the first.
     pub(super) fn same_file(&self, destination: &Destination) -> Option<Format> {
-        let file = destination.replaced_file()?;
-        self.files.iter().find(|(_, _, d)| d.replaced_file().as_ref() == Some(&file)).map(|(format, _, _)| *format)
+        self.files.iter().find(|(_, _, d)| d.same_file_as(destination)).map(|(format, _, _)| *format)
     }
 }
 

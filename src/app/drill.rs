@@ -238,7 +238,7 @@ fn plan_token_file(path: &Path, outputs: &Outputs, journal: Option<&Destination>
     if let Some(other) = outputs.same_file(&destination) {
         return Err(refuse(&format!("the {} report goes to the same file", other.name())));
     }
-    if journal.is_some_and(|j| j.replaced_file().is_some() && j.replaced_file() == destination.replaced_file()) {
+    if journal.is_some_and(|j| j.same_file_as(&destination)) {
         return Err(refuse("the journal goes to the same file"));
     }
     match destination {

@@ -57,6 +57,11 @@ impl Destination {
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
         Some(path.file_name().map_or_else(|| dir.clone(), |name| dir.join(name)))
     }
+
+    /// Whether this and `other` replace one and the same file.
+    pub(super) fn same_file_as(&self, other: &Destination) -> bool {
+        self.replaced_file().is_some_and(|file| other.replaced_file() == Some(file))
+    }
 }
 
 /// Writes `bytes` to `destination`; stdout is the caller's, not written here.
