@@ -105,6 +105,28 @@ fn handled_evidence(kind: &str, entries: &[JournalEntry]) -> Option<Message> {
     }
 }
 
+/// Requests sent on the token of an answer in `closed` after that answer
+/// and before the reset it announced (each answer with its reset), when
+/// `could_know(request, answer)` says the request was sent knowing it:
+/// each with the answer that closed the window and the reset, in journal
+/// order. `handles-401-429-500` reads 429s this way, `request-queuing`
+/// answers that said no request was left.
+pub(super) fn sent_before_reset<'a>(
+    entries: &'a [JournalEntry],
+    closed: &[(&'a JournalEntry, Duration)],
+    could_know: impl Fn(&JournalEntry, &JournalEntry) -> bool,
+) -> Vec<(&'a JournalEntry, &'a JournalEntry, Duration)> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let (answer, reset) = closed.iter().find(|(answer, reset)| {
+                entry.token == answer.token && entry.at > answer.at && entry.at < *reset && could_know(entry, answer)
+            })?;
+            Some((entry, *answer, *reset))
+        })
+        .collect()
+}
+
 /// Requests on a rate-limited token before its reset; `None` if no 429.
 fn early_requests(entries: &[JournalEntry]) -> Option<Vec<Message>> {
     let limited: Vec<(&JournalEntry, Duration)> =
@@ -112,16 +134,10 @@ fn early_requests(entries: &[JournalEntry]) -> Option<Vec<Message>> {
     if limited.is_empty() {
         return None;
     }
-    let mut early: Vec<(&JournalEntry, &JournalEntry, Duration)> = Vec::new();
-    for entry in entries {
-        let broke = limited.iter().find(|(l, reset)| {
-            let after = entry.at > l.at && (entry.same_request(l) || entry.at >= l.at + IN_FLIGHT_GRACE);
-            after && entry.at < *reset && entry.token == l.token && entry.token != TokenUsed::Missing
-        });
-        if let Some((l, reset)) = broke {
-            early.push((entry, l, *reset));
-        }
-    }
+    // The limited request's own retry had its answer: no in-flight grace.
+    let early = sent_before_reset(entries, &limited, |entry, l| {
+        entry.token != TokenUsed::Missing && (entry.same_request(l) || entry.at >= l.at + IN_FLIGHT_GRACE)
+    });
     let mut lines: Vec<Message> = early
         .iter()
         .take(CITED)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::errors::IN_FLIGHT_GRACE;
+use super::errors::{IN_FLIGHT_GRACE, sent_before_reset};
 use super::journal::{Fault, Journal, JournalEntry, Method, RateWindow};
 use super::verdict::{DrillStatus, ItemVerdict};
 use super::{cite, retry_chains};
@@ -83,15 +83,7 @@ fn sent_while_spent(entries: &[JournalEntry]) -> Vec<(&JournalEntry, &JournalEnt
         .filter(|e| e.status != Some(429))
         .filter_map(|e| e.window.filter(|w| w.remaining == 0).and_then(|w| Some((e, w.reset?))))
         .collect();
-    entries
-        .iter()
-        .filter_map(|e| {
-            let (told, reset) = spent
-                .iter()
-                .find(|(told, reset)| e.token == told.token && e.at >= told.at + IN_FLIGHT_GRACE && e.at < *reset)?;
-            Some((e, *told, *reset))
-        })
-        .collect()
+    sent_before_reset(entries, &spent, |entry, told| entry.at >= told.at + IN_FLIGHT_GRACE)
 }
 
 /// Two successful reads of unchanged data closer than this: a cache would
